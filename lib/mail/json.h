@@ -1,0 +1,25 @@
+/*
+ * NAME		json - JSON output through jansson
+ * DOES		stable, sorted, indented output to a file (atomically) or stdout
+ * NEVER	writes a half file
+ */
+#ifndef QPM_JSON_H
+#define QPM_JSON_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#define QPM_JSON_FLAGS	(JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
+
+int	qpm_json_write_file(const char *path, const json_t *j, mode_t mode);
+int	qpm_json_write_fp(FILE *fp, const json_t *j);
+/* Helpers that never fail silently: they return 0 or QPM_ENOMEM. */
+int	qpm_json_set_str(json_t *obj, const char *key, const char *val);
+int	qpm_json_set_int(json_t *obj, const char *key, long long val);
+int	qpm_json_set_bool(json_t *obj, const char *key, int val);
+int	qpm_json_set(json_t *obj, const char *key, json_t *val);	/* steals */
+int	qpm_json_append(json_t *arr, json_t *val);			/* steals */
+
+#endif

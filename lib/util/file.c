@@ -1,0 +1,191 @@
+/*
+ * NAME		file - atomic writes and bounded reads
+ * DOES		temp file + fsync + rename; stat before reading
+ * NEVER	follows a symlink when asked not to, reads past a limit
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "util/file.h"
+#include "util/limits.h"
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+fsync_dir_of(const char *path)
+{
+	char *copy, *dir;
+	int fd, rc = 0;
+
+	if ((copy = strdup(path)) == NULL)
+		return -1;
+	dir = dirname(copy);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		free(copy);
+		return -1;
+	}
+	if (fsync(fd) < 0 && errno != EINVAL)
+		rc = -1;
+	close(fd);
+	free(copy);
+	return rc;
+}
+
+int
+file_write_atomic_buf(const char *path, const void *buf, size_t len,
+    mode_t mode)
+{
+	struct qstr tmp = QSTR_INIT(4096 + QPM_MAX_PATH * 16);
+	int fd = -1, err = QPM_EIO, saved;
+
+	if (qstr_catf(&tmp, "%s.tmpXXXXXX", path) < 0) {
+		err = QPM_ERANGE;
+		goto out;
+	}
+	if ((fd = mkstemp(tmp.buf)) < 0) {
+		err = -errno;
+		qstr_reset(&tmp);
+		goto out;
+	}
+	if (fchmod(fd, mode) < 0 || write_all(fd, buf, len) < 0 ||
+	    fsync(fd) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		err = -errno;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp.buf, path) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	qstr_free(&tmp);
+	(void)fsync_dir_of(path);
+	return 0;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp.buf);
+	errno = saved;
+out:
+	qstr_free(&tmp);
+	return err;
+}
+
+int
+file_write_atomic(const char *path, const struct qstr *data, mode_t mode)
+{
+	return file_write_atomic_buf(path, data->buf != NULL ? data->buf : "",
+	    data->len, mode);
+}
+
+int
+file_read_all(const char *path, size_t max, int flags, struct qstr *out)
+{
+	struct stat st;
+	char buf[65536];
+	size_t total = 0;
+	ssize_t r;
+	int fd, err, oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+
+	if (flags & FILE_READ_NOFOLLOW)
+		oflags |= O_NOFOLLOW;
+	if ((fd = open(path, oflags)) < 0)
+		return errno == ELOOP ? QPM_ELOOP : -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		err = QPM_EINVAL;
+		goto fail;
+	}
+	if ((size_t)st.st_size > max) {
+		errno = EFBIG;
+		err = QPM_ERANGE;
+		goto fail;
+	}
+	for (;;) {
+		r = read(fd, buf, sizeof(buf));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		if ((size_t)r > max - total) {	/* grew while we read */
+			errno = EFBIG;
+			err = QPM_ERANGE;
+			goto fail;
+		}
+		total += (size_t)r;
+		if ((err = qstr_catn(out, buf, (size_t)r)) < 0)
+			goto fail;
+	}
+	close(fd);
+	return 0;
+fail:
+	{
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+	}
+	return err;
+}
+
+int
+file_mkdirs(const char *path, mode_t mode)
+{
+	struct qstr p = QSTR_INIT(QPM_MAX_PATH * 16);
+	size_t i;
+	int err = 0;
+
+	if ((err = qstr_cat(&p, path)) < 0)
+		goto out;
+	for (i = 1; i <= p.len; i++) {
+		if (p.buf[i] != '/' && p.buf[i] != '\0')
+			continue;
+		p.buf[i] = '\0';
+		if (mkdir(p.buf, mode) < 0 && errno != EEXIST) {
+			err = -errno;
+			goto out;
+		}
+		if (i < p.len)
+			p.buf[i] = '/';
+	}
+out:
+	qstr_free(&p);
+	return err;
+}

@@ -1,0 +1,32 @@
+/*
+ * NAME		file - safe file I/O: atomic writes, bounded reads
+ * DOES		every output file goes through file_write_atomic()
+ * NEVER	leaves a half-written file or a temporary file behind
+ */
+#ifndef QPM_FILE_H
+#define QPM_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util/qstr.h"
+
+#define QPM_MODE_PUBLIC		0644
+#define QPM_MODE_SECRET		0600	/* secrets and password hashes */
+
+/* mkstemp() beside path, fchmod, write, fsync, close, rename, fsync the
+ * directory; on any failure, unlink the temp file. */
+int	file_write_atomic(const char *path, const struct qstr *data, mode_t mode);
+int	file_write_atomic_buf(const char *path, const void *buf, size_t len,
+	    mode_t mode);
+
+#define FILE_READ_NOFOLLOW	0x01	/* refuse a symlink as the last part */
+
+/* Read a whole regular file into out (appended); at most max bytes, else
+ * QPM_ERANGE.  Returns 0 or a negative qpm_err; errno is kept. */
+int	file_read_all(const char *path, size_t max, int flags, struct qstr *out);
+
+/* mkdir -p with mode for every created component. */
+int	file_mkdirs(const char *path, mode_t mode);
+
+#endif
