@@ -1,0 +1,82 @@
+/*
+ * NAME		test_json - JSON output is sorted, whole, and round-trips
+ * DOES		writes with qpm_json_write_file and parses back with jansson
+ * NEVER	compares against output produced by the code under test alone
+ */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "mail/json.h"
+#include "util/file.h"
+#include "util/qstr.h"
+
+static void
+test_write_file_sorted_and_parseable(void **state)
+{
+	char dir[] = "/tmp/q2p-test-json-XXXXXX", path[256];
+	struct qstr text = QSTR_INIT(4096);
+	json_t *o, *back;
+	json_error_t e;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_true(qpm_snprintf(path, sizeof(path), "%s/m.json", dir) > 0);
+	o = json_object();
+	assert_int_equal(qpm_json_set_str(o, "zeta", "last"), 0);
+	assert_int_equal(qpm_json_set_int(o, "alpha", 42), 0);
+	assert_int_equal(qpm_json_set_bool(o, "mid", 1), 0);
+	assert_int_equal(qpm_json_set(o, "list", json_array()), 0);
+	assert_int_equal(qpm_json_append(json_object_get(o, "list"),
+	    json_string("x")), 0);
+	assert_int_equal(qpm_json_write_file(path, o, 0600), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(file_read_all(path, 4096, 0, &text), 0);
+	/* sorted keys: "alpha" comes before "zeta" in the text */
+	assert_true(strstr(text.buf, "\"alpha\"") < strstr(text.buf, "\"zeta\""));
+	assert_int_equal(text.buf[text.len - 1], '\n');
+	back = json_loads(text.buf, 0, &e);
+	assert_non_null(back);
+	assert_true(json_equal(o, back));
+	json_decref(back);
+	json_decref(o);
+	qstr_free(&text);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+test_null_value_is_an_error_not_a_crash(void **state)
+{
+	json_t *o = json_object(), *a = json_array();
+
+	(void)state;
+	assert_true(qpm_json_set(o, "k", NULL) < 0);
+	assert_int_equal(json_object_size(o), 0);
+	assert_true(qpm_json_append(a, NULL) < 0);
+	assert_int_equal(json_array_size(a), 0);
+	json_decref(a);
+	json_decref(o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_write_file_sorted_and_parseable),
+		cmocka_unit_test(test_null_value_is_an_error_not_a_crash),
+	};
+
+	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+}

@@ -1,0 +1,211 @@
+/*
+ * NAME		test_file - atomic writes, modes, bounded and symlink-safe reads
+ * DOES		runs in a private temporary directory
+ * NEVER	touches anything outside it
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "util/err.h"
+#include "util/file.h"
+#include "util/qstr.h"
+
+static char dir[] = "/tmp/q2p-test-file-XXXXXX";
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[256];
+
+	(void)state;
+	if (qpm_snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) < 0)
+		return -1;
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+path_in(char *buf, size_t len, const char *name)
+{
+	assert_true(qpm_snprintf(buf, len, "%s/%s", dir, name) > 0);
+}
+
+static int
+count_entries(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+test_write_then_read_back(void **state)
+{
+	struct qstr in = QSTR_INIT(1024), out = QSTR_INIT(1024);
+	char p[512];
+
+	(void)state;
+	path_in(p, sizeof(p), "plain");
+	assert_int_equal(qstr_cat(&in, "main.cf line\n"), 0);
+	assert_int_equal(file_write_atomic(p, &in, QPM_MODE_PUBLIC), 0);
+	assert_int_equal(file_read_all(p, 1024, 0, &out), 0);
+	assert_string_equal(qstr_str(&out), "main.cf line\n");
+	qstr_free(&in);
+	qstr_free(&out);
+}
+
+static void
+test_secret_mode_is_0600_whatever_the_umask(void **state)
+{
+	struct stat st;
+	char p[512];
+	mode_t old = umask(0);
+
+	(void)state;
+	path_in(p, sizeof(p), "secret");
+	assert_int_equal(file_write_atomic_buf(p, "s3cr3t\n", 7,
+	    QPM_MODE_SECRET), 0);
+	umask(old);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+}
+
+static void
+test_replace_is_whole_and_leaves_no_temp(void **state)
+{
+	struct qstr out = QSTR_INIT(1024);
+	char p[512];
+	int before;
+
+	(void)state;
+	path_in(p, sizeof(p), "replace");
+	assert_int_equal(file_write_atomic_buf(p, "old\n", 4, 0644), 0);
+	before = count_entries();
+	assert_int_equal(file_write_atomic_buf(p, "new\n", 4, 0644), 0);
+	assert_int_equal(count_entries(), before);
+	assert_int_equal(file_read_all(p, 1024, 0, &out), 0);
+	assert_string_equal(qstr_str(&out), "new\n");
+	qstr_free(&out);
+}
+
+static void
+test_failed_write_leaves_old_file_and_no_temp(void **state)
+{
+	struct qstr out = QSTR_INIT(1024);
+	char p[512], sub[512];
+	int before;
+
+	(void)state;
+	/* rename onto a non-empty directory fails after the temp was written */
+	path_in(p, sizeof(p), "isdir");
+	assert_int_equal(mkdir(p, 0755), 0);
+	path_in(sub, sizeof(sub), "isdir/keep");
+	assert_int_equal(file_write_atomic_buf(sub, "k", 1, 0644), 0);
+	before = count_entries();
+	assert_true(file_write_atomic_buf(p, "x", 1, 0644) < 0);
+	assert_int_equal(count_entries(), before);
+	assert_int_equal(file_read_all(sub, 1024, 0, &out), 0);
+	assert_string_equal(qstr_str(&out), "k");
+	qstr_free(&out);
+}
+
+static void
+test_read_refuses_oversize(void **state)
+{
+	struct qstr out = QSTR_INIT(1024);
+	char p[512];
+
+	(void)state;
+	path_in(p, sizeof(p), "big");
+	assert_int_equal(file_write_atomic_buf(p, "0123456789", 10, 0644), 0);
+	assert_int_equal(file_read_all(p, 9, 0, &out), QPM_ERANGE);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(file_read_all(p, 10, 0, &out), 0);
+	assert_int_equal(out.len, 10);
+	qstr_free(&out);
+}
+
+static void
+test_read_nofollow_refuses_symlink(void **state)
+{
+	struct qstr out = QSTR_INIT(1024);
+	char p[512], l[512];
+
+	(void)state;
+	path_in(p, sizeof(p), "target");
+	path_in(l, sizeof(l), "link");
+	assert_int_equal(file_write_atomic_buf(p, "t", 1, 0644), 0);
+	assert_int_equal(symlink(p, l), 0);
+	assert_int_equal(file_read_all(l, 1024, FILE_READ_NOFOLLOW, &out),
+	    QPM_ELOOP);
+	assert_int_equal(file_read_all(l, 1024, 0, &out), 0);
+	qstr_free(&out);
+}
+
+static void
+test_read_refuses_directory_and_missing(void **state)
+{
+	struct qstr out = QSTR_INIT(1024);
+	char p[512];
+
+	(void)state;
+	assert_int_equal(file_read_all(dir, 1024, 0, &out), QPM_EINVAL);
+	path_in(p, sizeof(p), "missing");
+	assert_int_equal(file_read_all(p, 1024, 0, &out), QPM_ENOENT);
+	qstr_free(&out);
+}
+
+static void
+test_mkdirs_creates_every_level(void **state)
+{
+	struct stat st;
+	char p[512];
+
+	(void)state;
+	path_in(p, sizeof(p), "a/b/c");
+	assert_int_equal(file_mkdirs(p, 0700), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(file_mkdirs(p, 0700), 0);	/* idempotent */
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_write_then_read_back),
+		cmocka_unit_test(test_secret_mode_is_0600_whatever_the_umask),
+		cmocka_unit_test(test_replace_is_whole_and_leaves_no_temp),
+		cmocka_unit_test(test_failed_write_leaves_old_file_and_no_temp),
+		cmocka_unit_test(test_read_refuses_oversize),
+		cmocka_unit_test(test_read_nofollow_refuses_symlink),
+		cmocka_unit_test(test_read_refuses_directory_and_missing),
+		cmocka_unit_test(test_mkdirs_creates_every_level),
+	};
+
+	return cmocka_run_group_tests_name("file", tests, setup, teardown);
+}
