@@ -22,4 +22,15 @@
 #define QPM_MAX_STRING		(1024 * 1024 * 1024)	/* ceiling of any qstr */
 #define QPM_MAX_QMAIL_LINES	10000	/* lines in one .qmail file */
 
+/* checks/: message parsing and authentication checks */
+#define QPM_MAX_MESSAGE		(64 * 1024 * 1024)	/* authcheck input; Postfix
+							 * message_size_limit is 10 MB */
+#define QPM_MAX_HEADER_BLOCK	(4 * 1024 * 1024)	/* 4x a 1 MB header block;
+							 * Postfix header_size_limit: 100 KB */
+#define QPM_MAX_HEADER_FIELDS	100000	/* a 4 MB block of 40-byte fields */
+#define QPM_MAX_HEADER_ADDRS	1000	/* mailboxes in one address list */
+#define QPM_RFC5322_LINE	998	/* RFC 5322 2.1.1, without CRLF */
+#define QPM_DKIM_MAX_SIGS	32	/* signatures evaluated per message */
+#define QPM_IPREV_MAX_NAMES	10	/* PTR names followed, RFC 7208 4.6.4 */
+
 #endif
