@@ -1,0 +1,768 @@
+/*
+ * NAME		srs-map - SRS forward/reverse on the command line, and a
+ *		Postfix socketmap server
+ * DOES		srs-map forward|reverse ADDRESS... (or one per stdin line);
+ *		srs-map serve --socketmap unix:PATH|inet:HOST:PORT: one
+ *		process, a poll() loop over many connections, idle and
+ *		request timeouts, a request size ceiling, privileges dropped
+ *		after bind, clean exit on SIGTERM
+ * NEVER	answers PERM for a key, listens on a non-loopback address
+ *		unless told to, serves as root
+ */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mail/exits.h"
+#include "srs/sockmap.h"
+#include "srs/srs.h"
+#include "util/err.h"
+#include "util/lines.h"
+#include "util/msg.h"
+#include "util/qstr.h"
+#include "util/version.h"
+
+#define PROGRAM_NAME	"srs-map"
+#define DEFAULT_SECRET	SYSCONFDIR "/qmail2postfix/srs-secret"
+
+#define SERVE_READ_CHUNK	(64 * 1024)
+#define SERVE_MAX_OUT		(4 * 1024 * 1024)	/* unread replies */
+#define SERVE_DEF_CONNS		1000
+#define SERVE_DEF_IDLE		60	/* s; Postfix drops idle ones after 10 */
+#define SERVE_DEF_REQUEST	10	/* s to finish a started request */
+
+enum {
+	OPT_NOW = 256, OPT_ALPHABET, OPT_SEPARATOR, OPT_LONG, OPT_SOCKETMAP,
+	OPT_USER, OPT_NONLOCAL, OPT_IDLE, OPT_REQ, OPT_CONNS, OPT_MODE
+};
+
+struct serve_opts {
+	const char	*spec;
+	const char	*user;
+	int		 allow_nonlocal;
+	int		 idle, request;
+	long		 max_conns;
+	mode_t		 mode;
+};
+
+struct conn {
+	int		 fd;
+	struct qstr	 in, out;
+	size_t		 out_off;
+	struct timespec	 last;		/* last byte in or out */
+	struct timespec	 started;	/* first byte of a pending request */
+	int		 partial;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void
+help(void)
+{
+	printf("usage: %s [options] forward|reverse [ADDRESS...]\n"
+	    "       %s [options] serve --socketmap unix:PATH|inet:HOST:PORT\n"
+	    "Forward or reverse SRS addresses (one result per line; without\n"
+	    "ADDRESS, one address per line of stdin), or serve the maps\n"
+	    "\"forward\" and \"reverse\" to Postfix over the socketmap protocol.\n"
+	    "\n"
+	    "  -s, --secret FILE        secrets, one per line, the first signs\n"
+	    "                           (default %s)\n"
+	    "  -d, --domain DOMAIN      SRS domain; repeat for more, the first\n"
+	    "                           is written, all are reversed\n"
+	    "      --now UNIXTIME       use this time instead of the clock\n"
+	    "      --hash-alphabet base64|base64url   hashes written (default\n"
+	    "                           base64, as postsrsd 1.x and Mail::SRS);\n"
+	    "                           both are accepted on reverse\n"
+	    "      --separator =|+|-    separator after SRS0/SRS1 (default =)\n"
+	    "      --long-local tempfail|plain  when the SRS local part would\n"
+	    "                           pass 64 octets: fail temporarily\n"
+	    "                           (default) or keep the sender\n"
+	    "  -v, --verbose            log every request\n"
+	    "serve:\n"
+	    "      --socketmap SPEC     unix:PATH or inet:127.0.0.1:PORT\n"
+	    "      --user USER          drop privileges to USER after bind\n"
+	    "      --allow-nonlocal     allow a non-loopback inet address\n"
+	    "      --idle-timeout S     close idle connections (default %d)\n"
+	    "      --request-timeout S  close a connection whose request is\n"
+	    "                           not complete after S seconds (default %d)\n"
+	    "      --max-connections N  (default %d)\n"
+	    "      --socket-mode MODE   of a unix socket (default 0666)\n"
+	    "  -h, --help               this text\n"
+	    "  -V, --version            version\n"
+	    "Exit: 0 done, 65 a reverse failed (reason on stderr), 75 a\n"
+	    "temporary failure, 64 usage.\n",
+	    PROGRAM_NAME, PROGRAM_NAME, DEFAULT_SECRET, SERVE_DEF_IDLE,
+	    SERVE_DEF_REQUEST, SERVE_DEF_CONNS);
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-s FILE] [-d DOMAIN]... [--now T] "
+	    "forward|reverse [ADDRESS...]\n"
+	    "       %s [-s FILE] [-d DOMAIN]... serve --socketmap SPEC "
+	    "[--user USER]\n"
+	    "Try '%s --help'.\n", PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME);
+	return EX_USAGE;
+}
+
+static int
+parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ---- CLI ---- */
+
+static int
+cli_one(struct srs *srs, enum srs_long_policy policy, int fwd,
+    const char *addr, size_t len, int *rc)
+{
+	char out[SRS_OUT_MAX], esc[256];
+	enum srs_reason why;
+	enum srs_result r;
+
+	r = fwd ? srs_forward(srs, addr, len, out, sizeof(out), &why) :
+	    srs_reverse(srs, addr, len, out, sizeof(out), &why);
+	msg_escape(esc, sizeof(esc), addr, len);
+	switch (r) {
+	case SRS_REWRITTEN:
+		puts(out);
+		break;
+	case SRS_NOT_APPLICABLE:
+		if (!fwd) {
+			msg_errorx("%s: %s", esc, srs_reason_text(why));
+			if (*rc == 0)
+				*rc = QPM_EXIT_DATAERR;
+			break;
+		}
+		if (why == SRS_WHY_TOO_LONG && policy == SRS_LONG_TEMPFAIL) {
+			msg_errorx("%s: %s (--long-local=tempfail)", esc,
+			    srs_reason_text(why));
+			*rc = QPM_EXIT_TEMPFAIL;
+			break;
+		}
+		if (why == SRS_WHY_TOO_LONG)
+			msg_warnx("%s: %s: sender kept (--long-local=plain)",
+			    esc, srs_reason_text(why));
+		else
+			msg_debug("%s: sender kept: %s", esc,
+			    srs_reason_text(why));
+		fwrite(addr, 1, len, stdout);
+		putchar('\n');
+		break;
+	case SRS_ERROR:
+		msg_errorx("%s: %s", esc, srs_reason_text(why));
+		*rc = QPM_EXIT_TEMPFAIL;
+		break;
+	}
+	return 0;
+}
+
+static int
+cli_run(struct srs *srs, enum srs_long_policy policy, int fwd, int argc,
+    char **argv)
+{
+	struct lines lr;
+	const char *line;
+	size_t len;
+	int i, rc = 0, n;
+
+	if (argc > 0) {
+		for (i = 0; i < argc; i++)
+			cli_one(srs, policy, fwd, argv[i], strlen(argv[i]), &rc);
+	} else {
+		if (lines_open(&lr, "/dev/stdin", SRS_MAX_INPUT) < 0) {
+			msg_error("cannot read stdin");
+			return QPM_EXIT_TEMPFAIL;
+		}
+		while ((n = lines_next(&lr, &line, &len)) != 0) {
+			if (n == QPM_ERANGE) {
+				msg_errorx("stdin:%lu: address too long",
+				    lr.lineno);
+				if (rc == 0)
+					rc = QPM_EXIT_DATAERR;
+				continue;
+			}
+			if (n < 0) {
+				msg_error("stdin");
+				rc = QPM_EXIT_TEMPFAIL;
+				break;
+			}
+			if (len > 0 && line[len - 1] == '\r')
+				len--;
+			cli_one(srs, policy, fwd, line, len, &rc);
+		}
+		lines_close(&lr);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		msg_error("stdout");
+		return QPM_EXIT_TEMPFAIL;
+	}
+	return rc;
+}
+
+/* ---- socketmap server ---- */
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static double
+ts_diff(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(a->tv_sec - b->tv_sec) +
+	    (double)(a->tv_nsec - b->tv_nsec) / 1e9;
+}
+
+static int
+addr_is_loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in *s4;
+	const struct sockaddr_in6 *s6;
+
+	if (sa->sa_family == AF_INET) {
+		s4 = (const struct sockaddr_in *)sa;
+		return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		s6 = (const struct sockaddr_in6 *)sa;
+		return IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
+	}
+	return 0;
+}
+
+/* Bind and listen; returns the fd or -1 (reason logged). */
+static int
+serve_listen(const struct serve_opts *o, char **unix_path)
+{
+	struct addrinfo hints, *ai = NULL;
+	struct sockaddr_un sun;
+	struct stat st;
+	char host[256];
+	const char *hp, *pp, *close_br;
+	int fd = -1, one = 1, err;
+	mode_t old;
+
+	*unix_path = NULL;
+	if (strncmp(o->spec, "unix:", 5) == 0) {
+		const char *path = o->spec + 5;
+
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		if (*path == '\0' || strlen(path) >= sizeof(sun.sun_path)) {
+			msg_errorx("%s: bad socket path", o->spec);
+			return -1;
+		}
+		memcpy(sun.sun_path, path, strlen(path) + 1);
+		/* replace a stale socket, never any other file */
+		if (lstat(path, &st) == 0) {
+			if (!S_ISSOCK(st.st_mode)) {
+				msg_errorx("%s: exists and is not a socket",
+				    path);
+				return -1;
+			}
+			(void)unlink(path);
+		}
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0)) < 0) {
+			msg_error("socket");
+			return -1;
+		}
+		old = umask(0177);
+		err = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+		umask(old);
+		if (err < 0 || chmod(path, o->mode) < 0) {
+			msg_error("%s: bind", path);
+			close(fd);
+			return -1;
+		}
+		if ((*unix_path = strdup(path)) == NULL) {
+			close(fd);
+			return -1;
+		}
+	} else if (strncmp(o->spec, "inet:", 5) == 0) {
+		hp = o->spec + 5;
+		if (*hp == '[') {
+			if ((close_br = strchr(hp, ']')) == NULL ||
+			    close_br[1] != ':')
+				goto bad_spec;
+			if ((size_t)(close_br - hp - 1) >= sizeof(host))
+				goto bad_spec;
+			memcpy(host, hp + 1, (size_t)(close_br - hp - 1));
+			host[close_br - hp - 1] = '\0';
+			pp = close_br + 2;
+		} else {
+			if ((pp = strrchr(hp, ':')) == NULL ||
+			    (size_t)(pp - hp) >= sizeof(host))
+				goto bad_spec;
+			memcpy(host, hp, (size_t)(pp - hp));
+			host[pp - hp] = '\0';
+			pp++;
+		}
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+		if ((err = getaddrinfo(host, pp, &hints, &ai)) != 0) {
+			msg_errorx("%s: %s (a numeric address and port are "
+			    "needed)", o->spec, gai_strerror(err));
+			return -1;
+		}
+		if (!addr_is_loopback(ai->ai_addr) && !o->allow_nonlocal) {
+			msg_errorx("%s: not a loopback address; the maps sign "
+			    "and reverse for anyone who can connect "
+			    "(--allow-nonlocal to insist)", o->spec);
+			freeaddrinfo(ai);
+			return -1;
+		}
+		if ((fd = socket(ai->ai_family, ai->ai_socktype |
+		    SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
+			msg_error("socket");
+			freeaddrinfo(ai);
+			return -1;
+		}
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+			msg_error("%s: bind", o->spec);
+			freeaddrinfo(ai);
+			close(fd);
+			return -1;
+		}
+		freeaddrinfo(ai);
+	} else
+		goto bad_spec;
+	if (listen(fd, 511) < 0) {
+		msg_error("listen");
+		close(fd);
+		return -1;
+	}
+	return fd;
+bad_spec:
+	msg_errorx("%s: want unix:PATH or inet:HOST:PORT", o->spec);
+	return -1;
+}
+
+static int
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(user)) == NULL) {
+		msg_errorx("unknown user %s", user);
+		return -1;
+	}
+	if (setgroups(0, NULL) < 0 || setresgid(pw->pw_gid, pw->pw_gid,
+	    pw->pw_gid) < 0 || setresuid(pw->pw_uid, pw->pw_uid,
+	    pw->pw_uid) < 0) {
+		msg_error("cannot drop privileges to %s", user);
+		return -1;
+	}
+	if (pw->pw_uid != 0 && (getuid() == 0 || geteuid() == 0)) {
+		msg_errorx("cannot drop privileges to %s", user);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+conn_close(struct conn *c)
+{
+	close(c->fd);
+	qstr_free(&c->in);
+	qstr_free(&c->out);
+	c->fd = -1;
+}
+
+/* Answer every complete request in c->in; -1 closes the connection. */
+static int
+conn_process(struct conn *c, const struct srs *srs,
+    enum srs_long_policy policy, const struct timespec *now)
+{
+	const char *data;
+	char esc[256];
+	size_t dlen, used, off = 0;
+	enum srs_reason why;
+	int r;
+
+	while ((r = sockmap_parse(c->in.buf + off, c->in.len - off,
+	    SOCKMAP_MAX_REQUEST, &data, &dlen, &used)) == 1) {
+		if (sockmap_answer(srs, policy, data, dlen, &c->out,
+		    &why) < 0)
+			return -1;
+		if (msg_verbose > 0)
+			msg_debug("%s -> %s", msg_escape(esc, sizeof(esc),
+			    data, dlen), srs_reason_text(why));
+		off += used;
+	}
+	if (r < 0) {
+		msg_warnx("fd %d: bad netstring: closing", c->fd);
+		return -1;
+	}
+	if (off > 0) {
+		memmove(c->in.buf, c->in.buf + off, c->in.len - off);
+		c->in.len -= off;
+		c->in.buf[c->in.len] = '\0';
+	}
+	c->partial = c->in.len > 0;
+	if (c->partial && off > 0)
+		c->started = *now;
+	return 0;
+}
+
+static int
+serve(struct srs *srs, enum srs_long_policy policy,
+    const struct serve_opts *o)
+{
+	struct conn *conns = NULL;
+	struct pollfd *pfd = NULL;
+	struct sigaction sa;
+	struct timespec now, tmo;
+	sigset_t block, empty;
+	char *unix_path = NULL, buf[SERVE_READ_CHUNK];
+	long i, n, nconns = 0, j;
+	ssize_t got;
+	int lfd, fd, rc = QPM_EXIT_TEMPFAIL;
+	double idle;
+
+	if ((geteuid() == 0 || getuid() == 0) && o->user == NULL) {
+		msg_errorx("refusing to serve as root: use --user USER");
+		return EX_CONFIG;
+	}
+	if ((lfd = serve_listen(o, &unix_path)) < 0)
+		return EX_CONFIG;
+	if (o->user != NULL && drop_privileges(o->user) < 0)
+		goto out;
+	conns = calloc((size_t)o->max_conns, sizeof(*conns));
+	pfd = calloc((size_t)o->max_conns + 1, sizeof(*pfd));
+	if (conns == NULL || pfd == NULL) {
+		msg_errorx("out of memory");
+		goto out;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	sigemptyset(&empty);
+	msg_info("serving %s for %s (%zu secret%s)", o->spec, srs->domains[0],
+	    srs->nsecrets, srs->nsecrets == 1 ? "" : "s");
+
+	while (!stop_signal) {
+		n = 0;
+		pfd[n].fd = nconns < o->max_conns ? lfd : -1;
+		pfd[n].events = POLLIN;
+		n++;
+		for (i = 0; i < nconns; i++) {
+			pfd[n].fd = conns[i].fd;
+			pfd[n].events = 0;
+			if (conns[i].out.len > conns[i].out_off)
+				pfd[n].events |= POLLOUT;
+			else
+				pfd[n].events |= POLLIN;
+			n++;
+		}
+		tmo.tv_sec = 1;
+		tmo.tv_nsec = 0;
+		/* signals are unblocked only inside ppoll: no lost wakeup */
+		if (ppoll(pfd, (nfds_t)n, &tmo, &empty) < 0 && errno != EINTR) {
+			msg_error("poll");
+			goto out;
+		}
+		if (stop_signal)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		for (i = 0; i < nconns; i++) {
+			struct conn *c = &conns[i];
+			short re = pfd[i + 1].revents;
+
+			if (re & (POLLERR | POLLNVAL)) {
+				conn_close(c);
+				continue;
+			}
+			if (re & POLLOUT) {
+				got = send(c->fd, c->out.buf + c->out_off,
+				    c->out.len - c->out_off, MSG_NOSIGNAL);
+				if (got < 0 && errno != EAGAIN &&
+				    errno != EINTR) {
+					conn_close(c);
+					continue;
+				}
+				if (got > 0) {
+					c->out_off += (size_t)got;
+					c->last = now;
+				}
+				if (c->out_off == c->out.len) {
+					qstr_reset(&c->out);
+					c->out_off = 0;
+				}
+			} else if (re & (POLLIN | POLLHUP)) {
+				got = recv(c->fd, buf, sizeof(buf), 0);
+				if (got == 0 || (got < 0 && errno != EAGAIN &&
+				    errno != EINTR)) {
+					conn_close(c);
+					continue;
+				}
+				if (got > 0) {
+					if (!c->partial)
+						c->started = now;
+					c->last = now;
+					if (qstr_catn(&c->in, buf,
+					    (size_t)got) < 0 ||
+					    conn_process(c, srs, policy,
+					    &now) < 0 ||
+					    c->out.len > SERVE_MAX_OUT) {
+						conn_close(c);
+						continue;
+					}
+				}
+			}
+			idle = ts_diff(&now, &c->last);
+			if (c->partial && ts_diff(&now, &c->started) >
+			    o->request) {
+				msg_warnx("fd %d: request not complete after "
+				    "%d s: closing", c->fd, o->request);
+				conn_close(c);
+			} else if (idle > o->idle && c->out.len == 0) {
+				msg_debug("fd %d: idle: closing", c->fd);
+				conn_close(c);
+			} else if (idle > o->idle + o->request) {
+				conn_close(c);	/* peer does not read */
+			}
+		}
+		/* compact */
+		for (i = 0, j = 0; i < nconns; i++)
+			if (conns[i].fd >= 0)
+				conns[j++] = conns[i];
+		nconns = j;
+		if (pfd[0].revents & POLLIN) {
+			while (nconns < o->max_conns) {
+				fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
+				    SOCK_CLOEXEC);
+				if (fd < 0) {
+					if (errno != EAGAIN && errno != EINTR &&
+					    errno != ECONNABORTED)
+						msg_warn("accept");
+					break;
+				}
+				memset(&conns[nconns], 0, sizeof(conns[0]));
+				conns[nconns].fd = fd;
+				qstr_init(&conns[nconns].in,
+				    SOCKMAP_MAX_REQUEST + 16);
+				qstr_init(&conns[nconns].out,
+				    SERVE_MAX_OUT + SOCKMAP_MAX_REQUEST);
+				conns[nconns].last = now;
+				nconns++;
+			}
+		}
+	}
+	msg_info("signal %d: stopping", (int)stop_signal);
+	rc = 0;
+out:
+	for (i = 0; i < nconns; i++)
+		conn_close(&conns[i]);
+	free(conns);
+	free(pfd);
+	close(lfd);
+	if (unix_path != NULL) {
+		/* after dropping privileges this may fail: harmless, the
+		 * next start replaces a stale socket */
+		(void)unlink(unix_path);
+		free(unix_path);
+	}
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "secret", required_argument, NULL, 's' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "now", required_argument, NULL, OPT_NOW },
+		{ "hash-alphabet", required_argument, NULL, OPT_ALPHABET },
+		{ "separator", required_argument, NULL, OPT_SEPARATOR },
+		{ "long-local", required_argument, NULL, OPT_LONG },
+		{ "socketmap", required_argument, NULL, OPT_SOCKETMAP },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "allow-nonlocal", no_argument, NULL, OPT_NONLOCAL },
+		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+		{ "request-timeout", required_argument, NULL, OPT_REQ },
+		{ "max-connections", required_argument, NULL, OPT_CONNS },
+		{ "socket-mode", required_argument, NULL, OPT_MODE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct serve_opts so = { NULL, NULL, 0, SERVE_DEF_IDLE,
+	    SERVE_DEF_REQUEST, SERVE_DEF_CONNS, 0666 };
+	enum srs_long_policy policy = SRS_LONG_TEMPFAIL;
+	enum srs_alphabet alphabet = SRS_ALPHA_BASE64;
+	const char *secret = DEFAULT_SECRET, *domains[SRS_MAX_DOMAINS];
+	const char *cmd;
+	struct srs *srs = NULL;
+	size_t ndomains = 0, k;
+	time_t now_t = 0;
+	char sep = '=', *end;
+	int c, err, have_now = 0, exit_code = EX_USAGE;
+	long v;
+
+	msg_init(PROGRAM_NAME, MSG_STDERR);
+	while ((c = getopt_long(argc, argv, "s:d:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			secret = optarg;
+			break;
+		case 'd':
+			if (ndomains >= SRS_MAX_DOMAINS)
+				return usage();
+			domains[ndomains++] = optarg;
+			break;
+		case OPT_NOW:
+			if (parse_long(optarg, 0, 0x7fffffffL * 64, &v) < 0) {
+				msg_errorx("--now: not a unix time: %s",
+				    optarg);
+				return usage();
+			}
+			now_t = (time_t)v;
+			have_now = 1;
+			break;
+		case OPT_ALPHABET:
+			if (strcmp(optarg, "base64") == 0)
+				alphabet = SRS_ALPHA_BASE64;
+			else if (strcmp(optarg, "base64url") == 0)
+				alphabet = SRS_ALPHA_BASE64URL;
+			else
+				return usage();
+			break;
+		case OPT_SEPARATOR:
+			if (strlen(optarg) != 1 || strchr("=+-", *optarg) ==
+			    NULL)
+				return usage();
+			sep = *optarg;
+			break;
+		case OPT_LONG:
+			if (srs_long_policy_parse(optarg, &policy) < 0)
+				return usage();
+			break;
+		case OPT_SOCKETMAP:
+			so.spec = optarg;
+			break;
+		case OPT_USER:
+			so.user = optarg;
+			break;
+		case OPT_NONLOCAL:
+			so.allow_nonlocal = 1;
+			break;
+		case OPT_IDLE:
+		case OPT_REQ:
+			if (parse_long(optarg, 1, 86400, &v) < 0)
+				return usage();
+			if (c == OPT_IDLE)
+				so.idle = (int)v;
+			else
+				so.request = (int)v;
+			break;
+		case OPT_CONNS:
+			if (parse_long(optarg, 1, 100000, &v) < 0)
+				return usage();
+			so.max_conns = v;
+			break;
+		case OPT_MODE:
+			v = strtol(optarg, &end, 8);
+			if (*end != '\0' || v < 0 || v > 0777)
+				return usage();
+			so.mode = (mode_t)v;
+			break;
+		case 'v':
+			msg_verbose++;
+			break;
+		case 'h':
+			help();
+			return 0;
+		case 'V':
+			qpm_version(PROGRAM_NAME);
+			return 0;
+		default:
+			return usage();
+		}
+	}
+	if (optind >= argc)
+		return usage();
+	cmd = argv[optind++];
+	if (strcmp(cmd, "forward") != 0 && strcmp(cmd, "reverse") != 0 &&
+	    strcmp(cmd, "serve") != 0)
+		return usage();
+	if (strcmp(cmd, "serve") == 0 && (so.spec == NULL || optind < argc))
+		return usage();
+	if (ndomains == 0) {
+		msg_errorx("no SRS domain: use -d DOMAIN");
+		return usage();
+	}
+	exit_code = QPM_EXIT_TEMPFAIL;
+	if ((srs = srs_new()) == NULL) {
+		msg_errorx("out of memory");
+		goto out;
+	}
+	srs->alphabet = alphabet;
+	srs->sep = sep;
+	if (have_now)
+		qpm_clock_fixed(&srs->clock, &now_t);
+	for (k = 0; k < ndomains; k++)
+		if ((err = srs_add_domain(srs, domains[k])) < 0) {
+			msg_errorx("-d %s: %s", domains[k],
+			    err == QPM_EINVAL ? "not a domain" :
+			    qpm_strerror(err));
+			exit_code = EX_USAGE;
+			goto out;
+		}
+	if ((err = srs_load_secrets(srs, secret)) < 0) {
+		msg_errorx("%s: %s", secret, err == QPM_EINVAL ?
+		    "no secret in the file" : qpm_strerror(err));
+		exit_code = EX_CONFIG;
+		goto out;
+	}
+	if (strcmp(cmd, "serve") == 0)
+		exit_code = serve(srs, policy, &so);
+	else
+		exit_code = cli_run(srs, policy, strcmp(cmd, "forward") == 0,
+		    argc - optind, argv + optind);
+out:
+	srs_free(srs);
+	return exit_code;
+}
