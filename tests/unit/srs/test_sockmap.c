@@ -77,7 +77,7 @@ test_answers(void **state)
 		{ "forward ours: not found", "forward bob@fwd.test",
 		  "9:NOTFOUND ," },
 		{ "forged: not found, never PERM",
-		  "reverse SRS0=XXXX=JL=example.test=alice@fwd.test",
+		  "reverse SRS0=QQQQ=JL=example.test=alice@fwd.test",
 		  "9:NOTFOUND ," },
 		{ "expired: not found", "reverse SRS0=gARm=IV=example.test=alice@fwd.test",
 		  "9:NOTFOUND ," },
