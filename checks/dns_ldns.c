@@ -491,6 +491,10 @@ ask(struct dns_ldns *d, const char *name, int type, struct dns_answer *ans)
 		for (i = 0; i < d->nres; i++) {
 			pkt = NULL;
 			d->st.sent++;
+			/* ldns marks a silent server unreachable for good;
+			 * our retry wants it asked again */
+			ldns_resolver_set_nameserver_rtt(d->res[i], 0,
+			    LDNS_RESOLV_RTT_MIN);
 			s = ldns_resolver_send(&pkt, d->res[i], qname,
 			    (ldns_rr_type)type, LDNS_RR_CLASS_IN, LDNS_RD);
 			if (s == LDNS_STATUS_OK && pkt != NULL &&
@@ -507,10 +511,7 @@ ask(struct dns_ldns *d, const char *name, int type, struct dns_answer *ans)
 			}
 			if (s != LDNS_STATUS_OK || pkt == NULL) {
 				d->st.timeouts++;
-				set_why(ans, s == LDNS_STATUS_NETWORK_ERR ||
-				    s == LDNS_STATUS_ERR ? "timeout or "
-				    "network error" : ldns_get_errorstr_by_id(s)
-				    ? ldns_get_errorstr_by_id(s) : "no answer");
+				set_why(ans, "timeout or network error");
 				ldns_pkt_free(pkt);
 				continue;
 			}
