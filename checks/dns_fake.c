@@ -342,6 +342,20 @@ fake_txt_string(const char **pp, const char *end, struct qstr *s)
 	return 0;
 }
 
+/* p..end is exactly the word w, maybe with trailing blanks */
+static int
+fake_word(const char *p, const char *end, const char *w)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(end - p) < n || strncmp(p, w, n) != 0)
+		return 0;
+	for (p += n; p < end; p++)
+		if (*p != ' ' && *p != '\t')
+			return 0;
+	return 1;
+}
+
 static int
 fake_load_line(struct dns_fake *f, const char *p, const char *end,
     const char **problem)
@@ -359,36 +373,35 @@ fake_load_line(struct dns_fake *f, const char *p, const char *end,
 		if (len + 1 < sizeof(name))
 			name[len++] = *p;
 	name[len] = '\0';
-	for (;;) {
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		for (len = 0; p < end && *p != ' ' && *p != '\t'; p++)
-			if (len + 1 < sizeof(tname))
-				tname[len++] = *p;
-		tname[len] = '\0';
-		if (strcmp(tname, "TIMEOUT") == 0)
-			return dns_fake_add_error(f, name, type, DNS_TEMPFAIL,
-			    "timeout");
-		if (strcmp(tname, "SERVFAIL") == 0)
-			return dns_fake_add_error(f, name, type, DNS_TEMPFAIL,
-			    "SERVFAIL");
-		if (type != 0)
-			break;
+	/* NAME [TYPE] TIMEOUT|SERVFAIL, or NAME TYPE DATA */
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	for (len = 0; p < end && *p != ' ' && *p != '\t'; p++)
+		if (len + 1 < sizeof(tname))
+			tname[len++] = *p;
+	tname[len] = '\0';
+	if (strcmp(tname, "TIMEOUT") != 0 && strcmp(tname, "SERVFAIL") != 0) {
 		if ((type = dns_type_from_str(tname)) == 0) {
 			*problem = "unknown type";
 			return QPM_ESYNTAX;
 		}
-		/* the data of TXT starts with a quote, TIMEOUT does not */
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
-		if (type == DNS_T_TXT && p < end && *p == '"')
-			break;
-		if (type != DNS_T_TXT && p < end && strncmp(p, "TIMEOUT",
-		    7) != 0 && strncmp(p, "SERVFAIL", 8) != 0)
-			break;
+		if (fake_word(p, end, "TIMEOUT") || fake_word(p, end,
+		    "SERVFAIL")) {
+			tname[0] = *p;
+			tname[1] = '\0';
+		} else
+			tname[0] = '\0';
 	}
+	if (tname[0] == 'T' || tname[0] == 'S')
+		return dns_fake_add_error(f, name, type, DNS_TEMPFAIL,
+		    tname[0] == 'T' ? "timeout" : "SERVFAIL");
 	if (type == DNS_T_TXT) {
+		int nstr = 0;
+
 		while (p < end && *p == '"') {
+			nstr++;
 			if ((err = fake_txt_string(&p, end, &txt)) < 0) {
 				qstr_free(&txt);
 				*problem = "bad TXT string";
@@ -397,7 +410,7 @@ fake_load_line(struct dns_fake *f, const char *p, const char *end,
 			while (p < end && (*p == ' ' || *p == '\t'))
 				p++;
 		}
-		if (p != end) {
+		if (p != end || nstr == 0) {
 			qstr_free(&txt);
 			*problem = "TXT data must be quoted strings";
 			return QPM_ESYNTAX;
