@@ -1,0 +1,133 @@
+/*
+ * NAME		qmail2postfix - migrate a qmail + vpopmail host to Postfix +
+ *		Dovecot
+ * DOES		"qmail2postfix [run] --root DIR -o OUT": reads the old host,
+ *		writes OUT/postfix, OUT/dovecot, OUT/migration.json and
+ *		OUT/migration-report.txt; more commands slot into cmds[]
+ * NEVER	touches the old tree or the running system's configuration
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mail/exits.h"
+#include "migrate/run.h"
+#include "util/msg.h"
+#include "util/version.h"
+
+#define PROGRAM_NAME	"qmail2postfix"
+
+static void
+help(void)
+{
+	printf("usage: %s [run] --root DIR -o OUT [options]\n"
+	    "\n"
+	    "Reads a qmail + vpopmail host (a mounted disk or a copy of its /)\n"
+	    "and writes a Postfix + Dovecot configuration into OUT.\n"
+	    "\n"
+	    "  --root DIR           the old host's / (required)\n"
+	    "  -o, --output OUT     output directory (built beside it, renamed in)\n"
+	    "  --force              replace an existing OUT\n"
+	    "  --qmail-dir P        qmail's directory under DIR [var/qmail]\n"
+	    "  --vpopmail-dir P     vpopmail's home under DIR [home/vpopmail]\n"
+	    "  --dovecot-dir P      where dovecot.conf will live [/etc/dovecot]\n"
+	    "  --hostname NAME      the new host's name (myhostname)\n"
+	    "  --ip ADDR            the new host's address (for the report)\n"
+	    "  -q, --quiet          no file:line diagnostics on stderr\n"
+	    "  -v, --verbose        more output\n"
+	    "  -h, --help           this text\n"
+	    "  -V, --version        the version\n"
+	    "\n"
+	    "Exit: 0 all converted, 1 converted with items listed in the\n"
+	    "report as not converted, 2 nothing written. See qmail2postfix(8).\n",
+	    PROGRAM_NAME);
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: %s [run] --root DIR -o OUT [--force] "
+	    "[--hostname NAME] [--ip ADDR]\n       %s --help\n", PROGRAM_NAME,
+	    PROGRAM_NAME);
+	return QPM_EXIT_NOTHING;
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "qmail-dir", required_argument, NULL, 'Q' },
+		{ "vpopmail-dir", required_argument, NULL, 'P' },
+		{ "dovecot-dir", required_argument, NULL, 'D' },
+		{ "hostname", required_argument, NULL, 'H' },
+		{ "ip", required_argument, NULL, 'I' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct run_opts o;
+	int c;
+
+	memset(&o, 0, sizeof(o));
+	o.qmail_dir = "var/qmail";
+	o.vpopmail_dir = "home/vpopmail";
+	o.dovecot_dir = "/etc/dovecot";
+	while ((c = getopt_long(argc, argv, "o:qvhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o.root = optarg; break;
+		case 'o': o.out = optarg; break;
+		case 'f': o.force = 1; break;
+		case 'Q': o.qmail_dir = optarg; break;
+		case 'P': o.vpopmail_dir = optarg; break;
+		case 'D': o.dovecot_dir = optarg; break;
+		case 'H': o.hostname = optarg; break;
+		case 'I': o.ip = optarg; break;
+		case 'q': o.quiet = 1; break;
+		case 'v': msg_verbose++; break;
+		case 'h': help(); return 0;
+		case 'V': qpm_version(PROGRAM_NAME); return 0;
+		default: return usage();
+		}
+	}
+	if (optind != argc || o.root == NULL || o.out == NULL)
+		return usage();
+	while (*o.qmail_dir == '/')
+		o.qmail_dir++;
+	while (*o.vpopmail_dir == '/')
+		o.vpopmail_dir++;
+	return migrate_run(&o);
+}
+
+/* Subcommands; "run" is also what a first argument starting with '-'
+ * means. rehearse, install and requeue are added here. */
+static const struct {
+	const char	*name;
+	int		(*fn)(int, char **);
+} cmds[] = {
+	{ "run", cmd_run },
+	{ NULL, NULL }
+};
+
+int
+main(int argc, char **argv)
+{
+	int i;
+
+	msg_init(PROGRAM_NAME, MSG_STDERR);
+	if (argc < 2)
+		return usage();
+	if (argv[1][0] == '-')
+		return cmd_run(argc, argv);
+	for (i = 0; cmds[i].name != NULL; i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	msg_errorx("unknown command: %s", argv[1]);
+	return usage();
+}

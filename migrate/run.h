@@ -1,0 +1,24 @@
+/*
+ * NAME		run - one migration run: scan, write into a temporary
+ *		sibling of OUT, rename it into place
+ * DOES		the work behind "qmail2postfix [run] --root DIR -o OUT"
+ * NEVER	leaves a half-written OUT; replaces an existing OUT without
+ *		--force
+ */
+#ifndef Q2P_RUN_H
+#define Q2P_RUN_H
+
+struct run_opts {
+	const char	*root, *out;
+	const char	*qmail_dir, *vpopmail_dir, *dovecot_dir;
+	const char	*hostname, *ip;
+	int		 force, quiet;
+};
+
+/* QPM_EXIT_OK, QPM_EXIT_PARTIAL or QPM_EXIT_NOTHING */
+int	migrate_run(const struct run_opts *o);
+
+/* rm -r of a directory tree this program made (no symlinks followed) */
+int	migrate_remove_tree(const char *dir);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * NAME		write_dovecot23 - dovecot.conf and passwd-file for Dovecot 2.3
+ * DOES		one passwd-file line per mailbox with the old crypt hash as
+ *		it is ({CRYPT}), the full address as login, the old home and
+ *		Maildir, the old quota; deny lists for NO_POP/NO_IMAP/NO_SMTP;
+ *		LMTP and auth sockets for Postfix; qmail-pop3d's UIDLs
+ * NEVER	re-hashes or prints a hash; writes Dovecot 2.4 syntax (a 2.4
+ *		writer goes beside this one)
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "migrate/writers.h"
+#include "util/file.h"
+
+#define BIG	((size_t)1 << 32)
+
+static void
+quota_rules(struct qstr *s, const struct m_mailbox *mb)
+{
+	int n = 1;
+
+	if (mb->quota_bytes >= 0) {
+		if (mb->quota_bytes % 1024 == 0)
+			qstr_catf(s, " userdb_quota_rule=*:storage=%lldK",
+			    mb->quota_bytes / 1024);
+		else
+			qstr_catf(s, " userdb_quota_rule=*:storage=%lldB",
+			    mb->quota_bytes);
+		n++;
+	}
+	if (mb->quota_count >= 0) {
+		if (n == 1)
+			qstr_catf(s, " userdb_quota_rule=*:messages=%lld",
+			    mb->quota_count);
+		else
+			qstr_catf(s, " userdb_quota_rule%d=*:messages=%lld",
+			    n, mb->quota_count);
+	}
+}
+
+/* passwd-file fields cannot hold ':' or a newline */
+static int
+field_ok(const char *s)
+{
+	return strpbrk(s, ":\n\r") == NULL;
+}
+
+int
+write_dovecot23(const struct model *m, const struct wopts *o)
+{
+	struct qstr conf = QSTR_INIT(BIG), users = QSTR_INIT(BIG),
+	    clear = QSTR_INIT(BIG), deny[3] = { QSTR_INIT(BIG),
+	    QSTR_INIT(BIG), QSTR_INIT(BIG) };
+	static const char *const svc[3] = { "pop3", "imap", "smtp" };
+	static const unsigned long bit[3] = { VP_NO_POP, VP_NO_IMAP,
+	    VP_NO_SMTP };
+	const struct m_mailbox *mb;
+	const char *dd = o->dovecot_dir;
+	size_t i;
+	int k, e = 0, ndeny[3] = { 0, 0, 0 }, nclear = 0;
+
+	qstr_catf(&users, "# Dovecot passwd-file written by qmail2postfix "
+	    PACKAGE_VERSION ": user:{CRYPT}hash:uid:gid::home::extra.\n"
+	    "# The hashes are vpopmail's, unchanged. Mode 0600.\n");
+	for (i = 0; i < m->mailboxes.n; i++) {
+		mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
+		if (!field_ok(mb->hash) || !field_ok(mb->home)) {
+			continue;	/* vpasswd's own split made that impossible */
+		}
+		writer_src(&users, "# from ", mb->src);
+		/* an empty vpopmail password refused every login: keep it so */
+		qstr_catf(&users, "%s@%s:{CRYPT}%s:89:89::%s::", mb->local,
+		    mb->domain, mb->hash[0] ? mb->hash : "!", mb->home);
+		quota_rules(&users, mb);
+		qstr_catc(&users, '\n');
+		for (k = 0; k < 3; k++) {
+			if (!(mb->flags & bit[k]))
+				continue;
+			writer_src(&deny[k], "# from ", mb->src);
+			qstr_catf(&deny[k], "%s@%s\n", mb->local, mb->domain);
+			ndeny[k]++;
+		}
+		if (mb->clear != NULL && field_ok(mb->clear)) {
+			qstr_catf(&clear, "%s@%s:%s\n", mb->local, mb->domain,
+			    mb->clear);
+			nclear++;
+		}
+	}
+
+	qstr_catf(&conf,
+	    "# dovecot.conf written by qmail2postfix " PACKAGE_VERSION
+	    " from the qmail host %s.\n"
+	    "# For Dovecot 2.3 (Debian 12, Rocky/Alma 9) with Postfix 3.5 or "
+	    "later.\n# Dovecot 2.4 reads another syntax: do not use this file "
+	    "there.\n# Files it names live in %s once installed.\n\n",
+	    m->old_hostname ? m->old_hostname : "(no control/me)", dd);
+	qstr_catf(&conf,
+	    "# the old host served POP3 and IMAP; Postfix delivers over LMTP\n"
+	    "protocols = imap pop3 lmtp\n"
+	    "# logins are full addresses, as vchkpw took them\n"
+	    "auth_mechanisms = plain login\n"
+	    "disable_plaintext_auth = yes\n"
+	    "# the Maildirs stay where vpopmail kept them (pw_dir/Maildir)\n"
+	    "mail_location = maildir:~/Maildir\n"
+	    "# vpopmail's uid and gid\n"
+	    "first_valid_uid = 89\n"
+	    "first_valid_gid = 89\n"
+	    "# qmail-pop3d's UIDL: the Maildir file name; POP clients do not "
+	    "fetch everything again\n"
+	    "pop3_uidl_format = %%f\n"
+	    "# qmail's extension character, as in Postfix\n"
+	    "recipient_delimiter = -\n"
+	    "mail_plugins = $mail_plugins quota\n"
+	    "ssl = yes\n"
+	    "# install the new host's certificate here\n"
+	    "ssl_cert = <%s/private/dovecot.pem\n"
+	    "ssl_key = <%s/private/dovecot.key\n\n", dd, dd);
+	for (k = 0; k < 3; k++) {
+		if (ndeny[k] == 0)
+			continue;
+		qstr_catf(&conf, "# vpopmail NO_%s users may not log in to %s\n"
+		    "passdb {\n  driver = passwd-file\n  deny = yes\n"
+		    "  args = username_format=%%u %s/deny.%s\n}\n",
+		    k == 0 ? "POP" : k == 1 ? "IMAP" : "SMTP", svc[k], dd,
+		    svc[k]);
+	}
+	qstr_catf(&conf,
+	    "# vpasswd: the old crypt hashes, unchanged\n"
+	    "passdb {\n  driver = passwd-file\n"
+	    "  args = scheme=CRYPT username_format=%%u %s/users\n}\n"
+	    "userdb {\n  driver = passwd-file\n"
+	    "  args = username_format=%%u %s/users\n}\n\n", dd, dd);
+	qstr_catf(&conf,
+	    "# vpopmail quotas (pw_shell), enforced on the same maildirsize\n"
+	    "plugin {\n  quota = maildir:User quota\n}\n\n"
+	    "protocol imap {\n  mail_plugins = $mail_plugins imap_quota\n}\n\n"
+	    "# Postfix's virtual_transport delivers here\n"
+	    "service lmtp {\n"
+	    "  unix_listener /var/spool/postfix/private/dovecot-lmtp {\n"
+	    "    mode = 0600\n    user = postfix\n    group = postfix\n  }\n}\n\n"
+	    "# Postfix's SMTP AUTH (smtpd_sasl_path = private/auth)\n"
+	    "service auth {\n"
+	    "  unix_listener /var/spool/postfix/private/auth {\n"
+	    "    mode = 0660\n    user = postfix\n    group = postfix\n  }\n}\n");
+
+	e = writer_file(o, "dovecot/dovecot.conf", &conf, QPM_MODE_PUBLIC);
+	if (e == 0)
+		e = writer_file(o, "dovecot/users", &users, QPM_MODE_SECRET);
+	for (k = 0; k < 3 && e == 0; k++)
+		if (ndeny[k])
+			e = writer_file(o, m == NULL ? "" : k == 0 ?
+			    "dovecot/deny.pop3" : k == 1 ? "dovecot/deny.imap" :
+			    "dovecot/deny.smtp", &deny[k], QPM_MODE_PUBLIC);
+	if (e == 0 && nclear > 0)
+		e = writer_file(o, "rehearse/cleartext-passwords", &clear,
+		    QPM_MODE_SECRET);
+	qstr_free(&conf);
+	qstr_free(&users);
+	qstr_free(&clear);
+	for (k = 0; k < 3; k++)
+		qstr_free(&deny[k]);
+	return e;
+}

@@ -1,0 +1,764 @@
+/*
+ * NAME		write_postfix - main.cf, master.cf and lookup-table sources
+ * DOES		virtual mailbox and alias domains delivering to Dovecot over
+ *		LMTP; aliases, forwards, catch-alls and -default prefixes as
+ *		virtual_alias_maps (hash: and regexp:); pipes through one pipe
+ *		service per command, run as the old user; discards and bounces
+ *		through transport_maps; control settings as parameters
+ * NEVER	runs postmap or postconf (install and rehearse do), writes a
+ *		map without its source comment
+ */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate/writers.h"
+#include "util/err.h"
+#include "util/file.h"
+#include "util/limits.h"
+#include "util/qstr.h"
+
+#define BIG	((size_t)1 << 32)
+
+/* Distinct (command, user, address) pipes get one service each. */
+struct pipe_svc {
+	const struct m_rule	*rule;
+};
+
+struct pf {
+	const struct model	*m;
+	size_t			 nshadow;
+	struct qstr		 vshadow;
+	struct qstr		 main, master, valias, vregexp, vmbox, vdoms,
+				 adoms, transport, sender, rcpt;
+	struct pipe_svc		*pipes;
+	size_t			 npipes, nbounces;
+	int			 err;
+};
+
+static void
+cat(struct pf *p, struct qstr *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+cat(struct pf *p, struct qstr *s, const char *fmt, ...)
+{
+	va_list ap;
+	int e;
+
+	va_start(ap, fmt);
+	e = qstr_vcatf(s, fmt, ap);
+	va_end(ap);
+	if (e < 0)
+		p->err = e;
+}
+
+/* regexp special characters escaped */
+static void
+cat_re(struct pf *p, struct qstr *s, const char *t)
+{
+	for (; *t; t++) {
+		if (strchr("\\^$.|?*+()[]{}/", *t) != NULL)
+			cat(p, s, "\\");
+		cat(p, s, "%c", *t);
+	}
+}
+
+static int
+same_group(const struct m_rule *a, const struct m_rule *b)
+{
+	return a->key == b->key && a->origin == b->origin &&
+	    strcmp(a->local, b->local) == 0 &&
+	    strcmp(a->domain, b->domain) == 0 && a->src.file == b->src.file;
+}
+
+static size_t
+pipe_index(struct pf *p, const struct m_rule *r)
+{
+	size_t i;
+	struct pipe_svc *n;
+
+	for (i = 0; i < p->npipes; i++) {
+		const struct m_rule *q = p->pipes[i].rule;
+
+		if (strcmp(q->value, r->value) == 0 &&
+		    strcmp(q->user, r->user) == 0 &&
+		    q->key == r->key && strcmp(q->local, r->local) == 0)
+			return i + 1;
+	}
+	if ((n = realloc(p->pipes, (p->npipes + 1) * sizeof(*n))) == NULL) {
+		p->err = QPM_ENOMEM;
+		return 0;
+	}
+	p->pipes = n;
+	p->pipes[p->npipes].rule = r;
+	p->npipes++;
+	return p->npipes;
+}
+
+/* One target of a rule, as a virtual_alias_maps result. */
+static void
+target(struct pf *p, struct qstr *s, const struct m_rule *r)
+{
+	size_t k;
+
+	switch ((enum m_dest)r->dest) {
+	case DEST_MAILBOX:
+	case DEST_FORWARD:
+		cat(p, s, "%s", r->value);
+		break;
+	case DEST_PIPE:
+		k = pipe_index(p, r);
+		cat(p, s, "pipe%zu@%s", k, Q2P_PSEUDO_DOMAIN);
+		break;
+	case DEST_DISCARD:
+		cat(p, s, "discard@%s", Q2P_PSEUDO_DOMAIN);
+		break;
+	case DEST_BOUNCE:
+		k = ++p->nbounces;
+		cat(p, s, "bounce%zu@%s", k, Q2P_PSEUDO_DOMAIN);
+		writer_src(&p->transport, "# from ", r->src);
+		cat(p, &p->transport, "bounce%zu@%s\terror:5.1.1 ", k,
+		    Q2P_PSEUDO_DOMAIN);
+		/* the text as one line, no control bytes */
+		{
+			const char *t;
+
+			for (t = r->value; *t; t++)
+				cat(p, &p->transport, "%c",
+				    (unsigned char)*t < ' ' ? ' ' : *t);
+		}
+		cat(p, &p->transport, "\n");
+		break;
+	}
+}
+
+static void
+group_comment(struct pf *p, struct qstr *s, const struct m_rule *r, size_t n)
+{
+	size_t i;
+
+	cat(p, s, "# from %s:", r[0].src.file);
+	for (i = 0; i < n; i++)
+		cat(p, s, "%s%lu", i ? "," : "", r[i].src.line);
+	cat(p, s, "\n");
+}
+
+struct prefix_group {
+	const struct m_rule	*r;
+	size_t			 n;
+};
+
+static int
+prefix_cmp(const void *a, const void *b)
+{
+	const struct prefix_group *x = a, *y = b;
+	size_t lx = strlen(x->r->local), ly = strlen(y->r->local);
+	int c;
+
+	/* longest prefix first: qmail tries .qmail-a-b-default first */
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	if ((c = strcmp(x->r->domain, y->r->domain)) != 0)
+		return c;
+	return strcmp(x->r->local, y->r->local);
+}
+
+/* Postfix strips "-ext" and finds the alias X@ for X-ext@; qmail looked
+ * for .qmail-X-ext, .qmail-X-default, then .qmail-default (vdelivermail:
+ * user X-ext, user X, then the catch-all).  So for a domain alias X with
+ * no X-default and no mailbox X, X-anything goes where the domain's
+ * unknown users go; mailboxes named X-something keep a self entry. */
+static void
+shadow_prefixes(struct pf *p, const struct prefix_group *pg, size_t npg)
+{
+	const struct model *m = p->m;
+	const struct m_rule *r, *c;
+	const struct m_mailbox *mb;
+	const struct m_domain *d;
+	size_t i, k, l, ncatch;
+
+	for (i = 0; i < m->rules.n; i++) {
+		r = &((const struct m_rule *)m->rules.v)[i];
+		if (r->key != KEY_ADDRESS || r->origin != ORIG_DOMAIN ||
+		    (i > 0 && same_group(r - 1, r)))
+			continue;
+		if ((d = model_domain((struct model *)m, r->domain)) == NULL ||
+		    d->kind != DOM_MAILBOX ||
+		    model_mailbox((struct model *)m, r->local, r->domain))
+			continue;
+		l = strlen(r->local);
+		for (k = 0; k < npg; k++)
+			if (strcmp(pg[k].r->domain, r->domain) == 0 &&
+			    strlen(pg[k].r->local) == l + 1 &&
+			    strncmp(pg[k].r->local, r->local, l) == 0)
+				break;
+		if (k < npg)
+			continue;
+		/* the catch-all group of the domain, if any */
+		c = NULL;
+		ncatch = 0;
+		for (k = 0; k < m->rules.n; k++) {
+			const struct m_rule *q =
+			    &((const struct m_rule *)m->rules.v)[k];
+
+			if (q->key == KEY_CATCHALL &&
+			    strcmp(q->domain, r->domain) == 0) {
+				if (c == NULL)
+					c = q;
+				ncatch++;
+			} else if (c != NULL)
+				break;
+		}
+		cat(p, &p->vshadow, "# %s-EXT: no .qmail-%s-default, so "
+		    "qmail went on to .qmail-default\n", r->local, r->local);
+		writer_src(&p->vshadow, "# from ", c != NULL ? c->src : r->src);
+		cat(p, &p->vshadow, "/^");
+		cat_re(p, &p->vshadow, r->local);
+		cat(p, &p->vshadow, "-.+@");
+		cat_re(p, &p->vshadow, r->domain);
+		cat(p, &p->vshadow, "$/\t");
+		if (c == NULL)
+			cat(p, &p->vshadow, "nouser@%s", Q2P_PSEUDO_DOMAIN);
+		for (k = 0; c != NULL && k < ncatch; k++) {
+			if (k)
+				cat(p, &p->vshadow, ", ");
+			target(p, &p->vshadow, c + k);
+		}
+		cat(p, &p->vshadow, "\n");
+		p->nshadow++;
+		for (k = 0; k < m->mailboxes.n; k++) {
+			mb = &((const struct m_mailbox *)m->mailboxes.v)[k];
+			if (mb->domain != d->name || mb->has_dotqmail ||
+			    d->catchall == CATCH_MAILBOX ||
+			    d->catchall == CATCH_FORWARD ||
+			    d->catchall == CATCH_DELETE ||
+			    strncmp(mb->local, r->local, l) != 0 ||
+			    mb->local[l] != '-')
+				continue;
+			writer_src(&p->valias, "# from ", mb->src);
+			cat(p, &p->valias, "%s@%s\t%s@%s\n", mb->local,
+			    mb->domain, mb->local, mb->domain);
+		}
+	}
+}
+
+static void
+write_rules(struct pf *p)
+{
+	const struct model *m = p->m;
+	const struct m_rule *r;
+	struct prefix_group *pg = NULL, *npg;
+	size_t i, j, n, npg_n = 0;
+
+	for (i = 0; i < m->rules.n; i = j) {
+		r = &((const struct m_rule *)m->rules.v)[i];
+		for (j = i + 1; j < m->rules.n &&
+		    same_group(r, &((const struct m_rule *)m->rules.v)[j]); j++)
+			;
+		n = j - i;
+		if (r->key == KEY_PREFIX) {
+			npg = realloc(pg, (npg_n + 1) * sizeof(*pg));
+			if (npg == NULL) {
+				p->err = QPM_ENOMEM;
+				break;
+			}
+			pg = npg;
+			pg[npg_n].r = r;
+			pg[npg_n].n = n;
+			npg_n++;
+			continue;
+		}
+		group_comment(p, &p->valias, r, n);
+		if (r->key == KEY_CATCHALL)
+			cat(p, &p->valias, "@%s\t", r->domain);
+		else
+			cat(p, &p->valias, "%s@%s\t", r->local, r->domain);
+		for (size_t k = 0; k < n; k++) {
+			if (k)
+				cat(p, &p->valias, ", ");
+			target(p, &p->valias, r + k);
+		}
+		cat(p, &p->valias, "\n");
+	}
+	if (npg_n > 1)
+		qsort(pg, npg_n, sizeof(*pg), prefix_cmp);
+	shadow_prefixes(p, pg, npg_n);
+	for (i = 0; i < npg_n; i++) {
+		r = pg[i].r;
+		group_comment(p, &p->vregexp, r, pg[i].n);
+		cat(p, &p->vregexp, "/^");
+		cat_re(p, &p->vregexp, r->local);
+		cat(p, &p->vregexp, ".+@");
+		cat_re(p, &p->vregexp, r->domain);
+		cat(p, &p->vregexp, "$/\t");
+		for (j = 0; j < pg[i].n; j++) {
+			if (j)
+				cat(p, &p->vregexp, ", ");
+			target(p, &p->vregexp, r + j);
+		}
+		cat(p, &p->vregexp, "\n");
+	}
+	free(pg);
+	if (p->vshadow.len)
+		cat(p, &p->vregexp, "%s", p->vshadow.buf);
+}
+
+/* Mailboxes; in a catch-all domain each gets a self entry so that the
+ * @domain line does not take its mail (virtual(5)). */
+static void
+write_mailboxes(struct pf *p)
+{
+	const struct model *m = p->m;
+	const struct m_mailbox *mb;
+	const struct m_domain *d;
+	const struct m_rule *r;
+	char *catchdom;
+	size_t i, nd = m->domains.n;
+
+	if ((catchdom = calloc(nd ? nd : 1, 1)) == NULL) {
+		p->err = QPM_ENOMEM;
+		return;
+	}
+	for (i = 0; i < m->rules.n; i++) {
+		r = &((const struct m_rule *)m->rules.v)[i];
+		if (r->key == KEY_CATCHALL) {
+			size_t k;
+
+			for (k = 0; k < nd; k++)
+				if (((const struct m_domain *)
+				    m->domains.v)[k].name == r->domain)
+					catchdom[k] = 1;
+		}
+	}
+	for (i = 0; i < nd; i++) {
+		d = &((const struct m_domain *)m->domains.v)[i];
+		switch ((enum m_dom_kind)d->kind) {
+		case DOM_MAILBOX:
+			writer_src(&p->vdoms, "# from ", d->src);
+			cat(p, &p->vdoms, "%s\tOK\n", d->name);
+			break;
+		case DOM_ALIAS:
+			writer_src(&p->adoms, "# from ", d->src);
+			cat(p, &p->adoms, "%s\tOK\n", d->name);
+			writer_src(&p->valias, "# from ", d->src);
+			cat(p, &p->valias, "@%s\t@%s\n", d->name, d->real);
+			break;
+		case DOM_RELAY:
+		case DOM_LOCAL:
+			break;
+		}
+	}
+	for (i = 0; i < m->mailboxes.n; i++) {
+		mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
+		if (mb->flags & VP_BOUNCE_MAIL) {
+			writer_src(&p->rcpt, "# from ", mb->src);
+			cat(p, &p->rcpt, "%s@%s\tREJECT 5.2.1 mailbox disabled "
+			    "(vpopmail BOUNCE_MAIL)\n", mb->local, mb->domain);
+			continue;
+		}
+		writer_src(&p->vmbox, "# from ", mb->src);
+		cat(p, &p->vmbox, "%s@%s\t%s/Maildir/\n", mb->local,
+		    mb->domain, mb->home);
+		{
+			size_t k;
+
+			for (k = 0; k < nd; k++)
+				if (((const struct m_domain *)
+				    m->domains.v)[k].name == mb->domain)
+					break;
+			if (k < nd && catchdom[k] && !mb->has_dotqmail) {
+				writer_src(&p->valias, "# from ", mb->src);
+				cat(p, &p->valias, "%s@%s\t%s@%s\n", mb->local,
+				    mb->domain, mb->local, mb->domain);
+			}
+		}
+	}
+	free(catchdom);
+}
+
+static void
+write_entries(struct pf *p)
+{
+	const struct model *m = p->m;
+	const struct m_entry *e;
+	struct qstr *s;
+	size_t i;
+
+	for (i = 0; i < m->entries.n; i++) {
+		e = &((const struct m_entry *)m->entries.v)[i];
+		switch ((enum m_table)e->table) {
+		case TBL_TRANSPORT:
+			s = &p->transport;
+			break;
+		case TBL_SENDER_ACCESS:
+			s = &p->sender;
+			break;
+		case TBL_RCPT_ACCESS:
+			s = &p->rcpt;
+			break;
+		case TBL_RCPTHOSTS:
+		case TBL_VIRTUALDOMAINS:
+		default:
+			continue;
+		}
+		writer_src(s, "# from ", e->src);
+		cat(p, s, "%s\t%s\n", e->key, e->value);
+	}
+}
+
+static void
+param(struct pf *p, const char *why, const char *name, const char *value)
+{
+	cat(p, &p->main, "# %s\n%s = %s\n", why, name, value);
+}
+
+static void
+write_main(struct pf *p, const struct wopts *o)
+{
+	const struct model *m = p->m;
+	const struct m_setting *st;
+	const struct m_domain *d;
+	size_t i;
+	int any;
+
+	cat(p, &p->main,
+	    "# Postfix main.cf written by qmail2postfix " PACKAGE_VERSION
+	    " from the qmail host %s.\n"
+	    "# For Postfix 3.5 or later with Dovecot 2.3 (LMTP delivery, SASL).\n"
+	    "# Each parameter names the old file:line it came from, or why it\n"
+	    "# is here. Lookup tables are sources: run postmap on each hash:\n"
+	    "# table (qmail2postfix install does) before starting Postfix.\n\n",
+	    m->old_hostname ? m->old_hostname : "(no control/me)");
+	param(p, "Postfix 3.5 knows level 2; later releases accept it",
+	    "compatibility_level", "2");
+	if (m->new_hostname != NULL)
+		param(p, "the new host's name (--hostname)", "myhostname",
+		    m->new_hostname);
+	else if (m->me != NULL) {
+		writer_src(&p->main, "# from ", m->old_hostname_src);
+		cat(p, &p->main, "myhostname = %s\n", m->me);
+	}
+	for (i = 0; i < m->settings.n; i++) {
+		st = &((const struct m_setting *)m->settings.v)[i];
+		if (strcmp(st->param, "myhostname") == 0)
+			continue;
+		writer_src(&p->main, "# from ", st->src);
+		cat(p, &p->main, "%s = %s\n", st->param, st->value);
+	}
+	/* control/locals: local delivery through local(8) */
+	cat(p, &p->main, "# control/locals (system users; ~alias files are "
+	    "in virtual_alias)\nmydestination = $myhostname, "
+	    "localhost.$mydomain, localhost");
+	for (i = 0; i < m->domains.n; i++) {
+		d = &((const struct m_domain *)m->domains.v)[i];
+		if (d->kind == DOM_LOCAL && strcmp(d->name, "localhost") != 0 &&
+		    (m->me == NULL || strcmp(d->name, m->me) != 0 ||
+		    m->new_hostname != NULL))
+			cat(p, &p->main, ", %s", d->name);
+	}
+	cat(p, &p->main, "\n");
+	any = 0;
+	for (i = 0; i < m->domains.n; i++) {
+		d = &((const struct m_domain *)m->domains.v)[i];
+		if (d->kind != DOM_RELAY)
+			continue;
+		if (!any)
+			cat(p, &p->main, "# control/rcpthosts entries that "
+			    "are neither local nor virtual: backup MX\n"
+			    "relay_domains =");
+		cat(p, &p->main, "%s %s", any ? "," : "", d->name);
+		any = 1;
+	}
+	if (any)
+		cat(p, &p->main, "\n");
+	else
+		param(p, "no backup MX domains in control/rcpthosts",
+		    "relay_domains", "");
+	param(p, "qmail's extension character; vpopmail with "
+	    "--enable-qmail-ext strips at the first '-' as Postfix does",
+	    "recipient_delimiter", "-");
+	param(p, "owner-LIST and LIST-request are never split at '-'",
+	    "owner_request_special", "yes");
+	param(p, "forward targets get no extension appended (qmail added "
+	    "none)", "propagate_unmatched_extensions", "canonical");
+	param(p, "vpopmail domains (users/assign, virtualdomains)",
+	    "virtual_mailbox_domains",
+	    "hash:${config_directory}/virtual_mailbox_domains");
+	param(p, "vpopmail alias domains", "virtual_alias_domains",
+	    "hash:${config_directory}/virtual_alias_domains");
+	param(p, "vpasswd entries; unknown users bounce as with "
+	    "bounce-no-mailbox", "virtual_mailbox_maps",
+	    "hash:${config_directory}/virtual_mailbox");
+	param(p, ".qmail files: aliases, forwards, catch-alls; regexp for "
+	    "-default prefixes", "virtual_alias_maps",
+	    "hash:${config_directory}/virtual_alias, "
+	    "regexp:${config_directory}/virtual_alias_regexp");
+	param(p, "mailboxes stay where they are; Dovecot delivers them",
+	    "virtual_transport", "lmtp:unix:private/dovecot-lmtp");
+	param(p, "control/smtproutes, pipes, discards and bounces",
+	    "transport_maps", "hash:${config_directory}/transport");
+	param(p, "control/badmailfrom", "smtpd_sender_restrictions",
+	    "check_sender_access hash:${config_directory}/sender_access");
+	param(p, "control/badrcptto and vpopmail BOUNCE_MAIL users",
+	    "smtpd_recipient_restrictions",
+	    "check_recipient_access hash:${config_directory}/recipient_access");
+	param(p, "SMTP AUTH through Dovecot (the old host used vchkpw); "
+	    "enabled on submission and smtps in master.cf", "smtpd_sasl_type",
+	    "dovecot");
+	param(p, "Dovecot's auth socket (service auth in dovecot.conf)",
+	    "smtpd_sasl_path", "private/auth");
+	param(p, "install the new host's certificate here",
+	    "smtpd_tls_cert_file", "/etc/postfix/tls/cert.pem");
+	param(p, "and its key", "smtpd_tls_key_file",
+	    "/etc/postfix/tls/key.pem");
+	param(p, "STARTTLS offered on port 25", "smtpd_tls_security_level",
+	    "may");
+	param(p, "and used when the next hop offers it",
+	    "smtp_tls_security_level", "may");
+	for (i = 0; i < p->npipes; i++)
+		cat(p, &p->main, "# pipe programs see one recipient at a time, "
+		    "as under qmail-local\nq2p-pipe%zu_destination_recipient_"
+		    "limit = 1\n", i + 1);
+	if (m->srs_wiring != NULL)
+		cat(p, &p->main, "%s", m->srs_wiring);
+	else
+		cat(p, &p->main, "# forwards leave with the original envelope "
+		    "sender (no SRS yet): see the report\n");
+	(void)o;
+}
+
+static void
+svc(struct pf *p, const char *name, const char *type, const char *priv,
+    const char *unpriv, const char *wake, const char *proc, const char *cmd)
+{
+	cat(p, &p->master, "%-10s %-5s %-7s %-7s %-7s %-7s %-7s %s\n", name,
+	    type, priv, unpriv, "n", wake, proc, cmd);
+}
+
+static const char *
+proc(struct pf *p, const char *service, const char *dflt)
+{
+	const struct m_limit *l;
+	long long v;
+
+	v = model_limit_get(p->m, service, "process_limit", -1, &l);
+	if (l == NULL)
+		return dflt;
+	writer_src(&p->master, "# process limit from ", l->src);
+	return model_printf((struct model *)p->m, "%lld", v);
+}
+
+/* $ doubled for pipe(8); the shell sees one $ */
+static void
+cat_dollar(struct pf *p, struct qstr *s, const char *t)
+{
+	for (; *t; t++)
+		cat(p, s, *t == '$' ? "$$" : "%c", *t);
+}
+
+static void
+write_pipes(struct pf *p)
+{
+	const struct m_rule *r;
+	size_t i;
+	const char *dir, *slash;
+
+	for (i = 0; i < p->npipes; i++) {
+		r = p->pipes[i].rule;
+		writer_src(&p->master, "# from ", r->src);
+		cat(p, &p->master, "# |");
+		cat(p, &p->master, "%s", r->value);
+		cat(p, &p->master, "  (ran as %s)\n", r->user);
+		cat(p, &p->master, "q2p-pipe%zu unix  -       n       n       "
+		    "-       -       pipe\n", i + 1);
+		cat(p, &p->master, "  flags=DR user=%s argv=/bin/sh -c { ",
+		    r->user);
+		dir = r->src.file;
+		slash = strrchr(dir, '/');
+		if (slash != NULL)
+			cat(p, &p->master, "cd '/%.*s' || exit 75; ",
+			    (int)(slash - dir), dir);
+		cat(p, &p->master, "SENDER=$$1; RECIPIENT=$$2; "
+		    "LOCAL=$${RECIPIENT%%@*}; HOST=$${RECIPIENT##*@}; "
+		    "EXT=$$LOCAL; ");
+		if (r->key == KEY_PREFIX) {
+			cat(p, &p->master, "DEFAULT=$${LOCAL#");
+			cat_dollar(p, &p->master, r->local);
+			cat(p, &p->master, "}; ");
+		} else if (r->key == KEY_CATCHALL)
+			cat(p, &p->master, "DEFAULT=$$LOCAL; ");
+		cat(p, &p->master, "export SENDER RECIPIENT LOCAL HOST EXT%s; ",
+		    r->key != KEY_ADDRESS ? " DEFAULT" : "");
+		cat_dollar(p, &p->master, r->value);
+		/* qmail exit codes: 99 success, 100 and friends bounce,
+		 * everything else defers; Postfix defers only on 75 */
+		cat(p, &p->master, "; rc=$$?; case $$rc in 0|99) exit 0;; "
+		    "64|65|70|76|77|78|100|112) exit 69;; esac; exit 75 } "
+		    "q2p ${sender} ${original_recipient}\n");
+		cat(p, &p->transport, "# from %s:%lu\npipe%zu@%s\tq2p-pipe%zu:\n",
+		    r->src.file, r->src.line, i + 1, Q2P_PSEUDO_DOMAIN, i + 1);
+	}
+}
+
+static void
+write_master(struct pf *p)
+{
+	const char *v;
+
+	cat(p, &p->master,
+	    "# Postfix master.cf written by qmail2postfix " PACKAGE_VERSION ".\n"
+	    "# For Postfix 3.5 or later. Process limits come from the old host\n"
+	    "# where it set one (control/concurrency*, tcpserver -c); the\n"
+	    "# comment above a service names the source.\n"
+	    "# service  type  private unpriv  chroot  wakeup  maxproc command\n");
+	v = proc(p, "smtp/inet", "-");
+	svc(p, "smtp", "inet", "n", "-", "-", v, "smtpd");
+	v = proc(p, "submission/inet", "-");
+	cat(p, &p->master, "# SMTP AUTH for mail clients, as qmail-smtpd with "
+	    "vchkpw did\n");
+	svc(p, "submission", "inet", "n", "-", "-", v, "smtpd");
+	cat(p, &p->master,
+	    "  -o syslog_name=postfix/submission\n"
+	    "  -o smtpd_tls_security_level=encrypt\n"
+	    "  -o smtpd_sasl_auth_enable=yes\n"
+	    "  -o smtpd_tls_auth_only=yes\n"
+	    "  -o smtpd_client_restrictions=permit_sasl_authenticated,reject\n"
+	    "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject\n");
+	v = proc(p, "smtps/inet", "-");
+	svc(p, "smtps", "inet", "n", "-", "-", v, "smtpd");
+	cat(p, &p->master,
+	    "  -o syslog_name=postfix/smtps\n"
+	    "  -o smtpd_tls_wrappermode=yes\n"
+	    "  -o smtpd_sasl_auth_enable=yes\n"
+	    "  -o smtpd_client_restrictions=permit_sasl_authenticated,reject\n"
+	    "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject\n");
+	svc(p, "pickup", "unix", "n", "-", "60", "1", "pickup");
+	svc(p, "cleanup", "unix", "n", "-", "-", "0", "cleanup");
+	svc(p, "qmgr", "unix", "n", "-", "300", "1", "qmgr");
+	svc(p, "tlsmgr", "unix", "-", "-", "1000?", "1", "tlsmgr");
+	svc(p, "rewrite", "unix", "-", "-", "-", "-", "trivial-rewrite");
+	svc(p, "bounce", "unix", "-", "-", "-", "0", "bounce");
+	svc(p, "defer", "unix", "-", "-", "-", "0", "bounce");
+	svc(p, "trace", "unix", "-", "-", "-", "0", "bounce");
+	svc(p, "verify", "unix", "-", "-", "-", "1", "verify");
+	svc(p, "flush", "unix", "n", "-", "1000?", "0", "flush");
+	svc(p, "proxymap", "unix", "-", "-", "-", "-", "proxymap");
+	svc(p, "proxywrite", "unix", "-", "-", "-", "1", "proxymap");
+	v = proc(p, "smtp/unix", "-");
+	svc(p, "smtp", "unix", "-", "-", "-", v, "smtp");
+	svc(p, "relay", "unix", "-", "-", "-", "-", "smtp");
+	svc(p, "showq", "unix", "n", "-", "-", "-", "showq");
+	svc(p, "error", "unix", "-", "-", "-", "-", "error");
+	svc(p, "retry", "unix", "-", "-", "-", "-", "error");
+	svc(p, "discard", "unix", "-", "-", "-", "-", "discard");
+	svc(p, "local", "unix", "-", "n", "-", "-", "local");
+	svc(p, "virtual", "unix", "-", "n", "-", "-", "virtual");
+	v = proc(p, "lmtp/unix", "-");
+	svc(p, "lmtp", "unix", "-", "-", "-", v, "lmtp");
+	svc(p, "anvil", "unix", "-", "-", "-", "1", "anvil");
+	svc(p, "scache", "unix", "-", "-", "-", "1", "scache");
+	svc(p, "postlog", "unix-dgram", "n", "-", "-", "1", "postlogd");
+	write_pipes(p);
+}
+
+static int
+table_file(struct pf *p, const struct wopts *o, const char *name,
+    const char *what, struct qstr *body)
+{
+	struct qstr s = QSTR_INIT(BIG);
+	int e;
+
+	if ((e = qstr_catf(&s, "# %s: lookup table source written by "
+	    "qmail2postfix " PACKAGE_VERSION ".\n# %s\n# The comment above "
+	    "each entry names the old file:line.\n", name, what)) < 0 ||
+	    (body->len && (e = qstr_catn(&s, body->buf, body->len)) < 0)) {
+		qstr_free(&s);
+		return e;
+	}
+	e = writer_file(o, model_printf((struct model *)p->m, "postfix/%s",
+	    name), &s, QPM_MODE_PUBLIC);
+	qstr_free(&s);
+	return e;
+}
+
+int
+write_postfix(const struct model *m, const struct wopts *o)
+{
+	struct pf p;
+	int e = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.m = m;
+	qstr_init(&p.main, BIG);
+	qstr_init(&p.master, BIG);
+	qstr_init(&p.valias, BIG);
+	qstr_init(&p.vregexp, BIG);
+	qstr_init(&p.vshadow, BIG);
+	qstr_init(&p.vmbox, BIG);
+	qstr_init(&p.vdoms, BIG);
+	qstr_init(&p.adoms, BIG);
+	qstr_init(&p.transport, BIG);
+	qstr_init(&p.sender, BIG);
+	qstr_init(&p.rcpt, BIG);
+	write_rules(&p);
+	write_mailboxes(&p);
+	write_entries(&p);
+	if (p.nshadow)
+		cat(&p, &p.transport, "# qmail2postfix: unknown users the old "
+		    "host bounced (see virtual_alias_regexp)\nnouser@%s\t"
+		    "error:5.1.1 mailbox unavailable\n", Q2P_PSEUDO_DOMAIN);
+	cat(&p, &p.transport, "# qmail2postfix: mail the old host deleted "
+	    "(vdelivermail delete, .qmail)\ndiscard@%s\tdiscard:deleted as on "
+	    "the old host\n", Q2P_PSEUDO_DOMAIN);
+	write_master(&p);
+	write_main(&p, o);
+	if (p.err < 0)
+		e = p.err;
+	if (e == 0)
+		e = writer_file(o, "postfix/main.cf", &p.main, QPM_MODE_PUBLIC);
+	if (e == 0)
+		e = writer_file(o, "postfix/master.cf", &p.master,
+		    QPM_MODE_PUBLIC);
+	if (e == 0)
+		e = table_file(&p, o, "virtual_alias", "virtual_alias_maps "
+		    "(hash:): aliases, forwards, catch-alls, alias domains",
+		    &p.valias);
+	if (e == 0)
+		e = table_file(&p, o, "virtual_alias_regexp",
+		    "virtual_alias_maps (regexp:): .qmail-PREFIX-default files,"
+		    " longest prefix first", &p.vregexp);
+	if (e == 0)
+		e = table_file(&p, o, "virtual_mailbox", "virtual_mailbox_maps "
+		    "(hash:): every vpasswd mailbox", &p.vmbox);
+	if (e == 0)
+		e = table_file(&p, o, "virtual_mailbox_domains",
+		    "virtual_mailbox_domains (hash:)", &p.vdoms);
+	if (e == 0)
+		e = table_file(&p, o, "virtual_alias_domains",
+		    "virtual_alias_domains (hash:)", &p.adoms);
+	if (e == 0)
+		e = table_file(&p, o, "transport", "transport_maps (hash:)",
+		    &p.transport);
+	if (e == 0)
+		e = table_file(&p, o, "sender_access", "check_sender_access "
+		    "(hash:): control/badmailfrom", &p.sender);
+	if (e == 0)
+		e = table_file(&p, o, "recipient_access", "check_recipient_"
+		    "access (hash:): control/badrcptto, BOUNCE_MAIL", &p.rcpt);
+	qstr_free(&p.main);
+	qstr_free(&p.master);
+	qstr_free(&p.valias);
+	qstr_free(&p.vregexp);
+	qstr_free(&p.vshadow);
+	qstr_free(&p.vmbox);
+	qstr_free(&p.vdoms);
+	qstr_free(&p.adoms);
+	qstr_free(&p.transport);
+	qstr_free(&p.sender);
+	qstr_free(&p.rcpt);
+	free(p.pipes);
+	return e;
+}

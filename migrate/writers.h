@@ -1,0 +1,43 @@
+/*
+ * NAME		writers - the model out as Postfix, Dovecot, JSON and a report
+ * DOES		each writer fills files under one output directory through
+ *		file_write_atomic(); every generated line names its source
+ * NEVER	prints a password hash or a cleartext password; runs postmap
+ */
+#ifndef Q2P_WRITERS_H
+#define Q2P_WRITERS_H
+
+#include <sys/types.h>
+
+#include "migrate/model.h"
+#include "util/qstr.h"
+
+struct wopts {
+	const char	*outdir;	/* where the files go (the temp dir) */
+	const char	*root;		/* --root, for the header comments */
+	const char	*dovecot_dir;	/* installed Dovecot dir: /etc/dovecot */
+};
+
+/* Write dir/rel (mkdir -p its directory).  0 or a negative qpm_err. */
+int	writer_file(const struct wopts *o, const char *rel,
+	    const struct qstr *s, mode_t mode);
+/* "# from FILE:LINE" (or "# from FILE") */
+int	writer_src(struct qstr *s, const char *prefix, struct src src);
+
+/* Pseudo-domain of the addresses that pipes, discards and bounces are
+ * routed through (transport_maps key on the full address). */
+#define Q2P_PSEUDO_DOMAIN	"qmail2postfix.invalid"
+
+int	write_postfix(const struct model *m, const struct wopts *o);
+int	write_dovecot23(const struct model *m, const struct wopts *o);
+int	write_json(const struct model *m, const struct wopts *o);
+int	write_report(const struct model *m, const struct wopts *o,
+	    struct qstr *out);
+
+/* "des-crypt", "md5-crypt", "sha512-crypt", ... for a vpasswd hash */
+const char *write_hash_scheme(const char *hash);
+
+/* Address classes of one rule group, shared by JSON and report. */
+int	writer_is_remote(const struct model *m, const char *addr);
+
+#endif
