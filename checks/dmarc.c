@@ -173,6 +173,8 @@ struct walk {
 	const struct dmarc_look *look[QPM_DMARC_MAX_WALK];
 	size_t		 n;		/* records found */
 	int		 temp, perm;
+	const char	*stopped;	/* a DNS error above a found record
+					 * ended the walk here */
 };
 
 static int
@@ -190,7 +192,12 @@ tree_walk(struct dmarc_ctx *ctx, const char *start, struct walk *w,
 			return QPM_ENOMEM;
 		asked++;
 		if (l->status == LOOK_TEMP) {
-			w->temp = 1;
+			/* above a record already found, the error can only
+			 * hide a psd= tag: use what was found, say so */
+			if (w->n > 0)
+				w->stopped = target;
+			else
+				w->temp = 1;
 			return 0;
 		}
 		if (l->status == LOOK_PERM)
@@ -401,6 +408,14 @@ eval_one(struct dmarc_ctx *ctx, enum dmarc_method m, const char *author,
 			return 0;
 		}
 		org = walk_org(author, &w, &idx);
+		if (w.stopped != NULL) {
+			struct qstr q = QSTR_INIT(512);
+
+			if (qstr_catf(&q, "DNS error at _dmarc.%s ended the "
+			    "tree walk; records below it used", w.stopped) == 0)
+				add_reason(out, q.buf);
+			qstr_free(&q);
+		}
 		if (w.name[0] == author) {
 			l = w.look[0];		/* the author's own record */
 			pdom = author;

@@ -41,6 +41,8 @@ static const struct zrec zone[] = {
 	{ "_dmarc.norua.example", DNS_T_TXT, "v=DMARC1; p=bogus", 0 },
 	{ "_dmarc.vlate.example", DNS_T_TXT, "p=reject; v=DMARC1", 0 },
 	{ "_dmarc.spf.vlate.example", DNS_T_TXT, "v=spf1 -all", 0 },
+	{ "_dmarc.stop.test", DNS_T_TXT, "v=DMARC1; p=reject", 0 },
+	{ "_dmarc.test", DNS_T_TXT, NULL, DNS_TEMPFAIL },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -203,6 +205,12 @@ static const struct eval_case eval_cases[] = {
 	    NULL, 0, NULL, DMARC_R_NONE, 0, NULL, NULL, NULL },
 	{ "v= not first: no record", DMARC_RFC9989, { "spf.vlate.example" }, 1,
 	    NULL, 0, NULL, DMARC_R_NONE, 0, NULL, NULL, NULL },
+	/* a SERVFAIL above a found record ends the walk there */
+	{ "walk stops at a DNS error above a record", DMARC_RFC9989,
+	    { "stop.test" }, 1, "mail.stop.test", 1, NULL, DMARC_R_PASS, 0,
+	    "p", "stop.test", "stop.test" },
+	{ "DNS error before any record", DMARC_RFC9989, { "x.test" }, 1,
+	    "x.test", 1, NULL, DMARC_R_TEMPERROR, 0, NULL, NULL, NULL },
 	{ "no From", DMARC_RFC9989, { NULL }, 0, "sender.example", 1, NULL,
 	    DMARC_R_PERMERROR, 0, NULL, NULL, NULL },
 	{ "two From fields", DMARC_RFC9989, { "sender.example" }, 2,
