@@ -78,7 +78,8 @@ help(void)
 {
 	printf("usage: %s [options] forward|reverse [ADDRESS...]\n"
 	    "       %s [options] serve --socketmap unix:PATH|inet:HOST:PORT\n"
-	    "Forward or reverse SRS addresses (one result per line; without\n"
+	    "Forward or reverse SRS addresses (one result per line, empty when\n"
+	    "it failed, with the reason on stderr; without\n"
 	    "ADDRESS, one address per line of stdin), or serve the maps\n"
 	    "\"forward\" and \"reverse\" to Postfix over the socketmap protocol.\n"
 	    "\n"
@@ -156,12 +157,15 @@ cli_one(struct srs *srs, enum srs_long_policy policy, int fwd,
 		break;
 	case SRS_NOT_APPLICABLE:
 		if (!fwd) {
+			/* an empty line keeps one result per input line */
+			putchar('\n');
 			msg_errorx("%s: %s", esc, srs_reason_text(why));
 			if (*rc == 0)
 				*rc = QPM_EXIT_DATAERR;
 			break;
 		}
 		if (why == SRS_WHY_TOO_LONG && policy == SRS_LONG_TEMPFAIL) {
+			putchar('\n');
 			msg_errorx("%s: %s (--long-local=tempfail)", esc,
 			    srs_reason_text(why));
 			*rc = QPM_EXIT_TEMPFAIL;
@@ -177,6 +181,7 @@ cli_one(struct srs *srs, enum srs_long_policy policy, int fwd,
 		putchar('\n');
 		break;
 	case SRS_ERROR:
+		putchar('\n');
 		msg_errorx("%s: %s", esc, srs_reason_text(why));
 		*rc = QPM_EXIT_TEMPFAIL;
 		break;
@@ -449,6 +454,7 @@ serve(struct srs *srs, enum srs_long_policy policy,
 	sigset_t block, empty;
 	char *unix_path = NULL, buf[SERVE_READ_CHUNK];
 	long i, n, nconns = 0, j;
+	size_t room;
 	ssize_t got;
 	int lfd, fd, rc = QPM_EXIT_TEMPFAIL;
 	double idle;
@@ -531,7 +537,11 @@ serve(struct srs *srs, enum srs_long_policy policy,
 					c->out_off = 0;
 				}
 			} else if (re & (POLLIN | POLLHUP)) {
-				got = recv(c->fd, buf, sizeof(buf), 0);
+				/* never more than the buffer holds: a partial
+				 * request is below the ceiling, so room is left */
+				room = c->in.max - 1 - c->in.len;
+				got = recv(c->fd, buf, room < sizeof(buf) ?
+				    room : sizeof(buf), 0);
 				if (got == 0 || (got < 0 && errno != EAGAIN &&
 				    errno != EINTR)) {
 					conn_close(c);
@@ -582,7 +592,7 @@ serve(struct srs *srs, enum srs_long_policy policy,
 				memset(&conns[nconns], 0, sizeof(conns[0]));
 				conns[nconns].fd = fd;
 				qstr_init(&conns[nconns].in,
-				    SOCKMAP_MAX_REQUEST + 16);
+				    SOCKMAP_MAX_REQUEST + 32);
 				qstr_init(&conns[nconns].out,
 				    SERVE_MAX_OUT + SOCKMAP_MAX_REQUEST);
 				conns[nconns].last = now;

@@ -1,0 +1,118 @@
+#!/bin/bash
+# srs-diff.sh - compatibility proven, not claimed: our codec next to Debian's
+# postsrsd 1.10 (tcp_table, under faketime) and Mail::SRS 0.31 on thousands
+# of generated addresses: the same forward output, each decodes the others',
+# all three refuse tampered and expired addresses; base64url hashes are what
+# postsrsd 1.x refuses (the documented break), and we accept both.
+. "$top_srcdir/tests/integration/srs/lib.sh"
+set -u
+N=${SRS_DIFF_N:-3000}
+W=$(mktemp -d)
+trap 'stop_all; rm -rf "$W"' EXIT
+PEERS="perl $top_srcdir/tests/integration/srs/peers.pl"
+MAP="$top_builddir/srs-map"
+DAY_S="2026-11-22 12:00:00"
+T=$(date -u -d "$DAY_S UTC" +%s)
+DAY=86400
+printf 'diff-secret-%s\n' 4711 > "$W/secret"
+chmod 600 "$W/secret"
+D=fwd.test
+
+for p in postsrsd faketime perl; do
+	command -v $p >/dev/null || PATH=$PATH:/usr/sbin
+	command -v $p >/dev/null || { echo "1..0 # SKIP $p missing (Debian package: postsrsd faketime perl)"; exit 77; }
+done
+
+$PEERS gen "$N" 20261122 > "$W/in"
+FP=$(free_port); RP=$(free_port)
+while [ "$RP" = "$FP" ]; do RP=$(free_port); done
+# postsrsd 1.10 in the foreground, root, no chroot: its clock is faked
+faketime -f "@$DAY_S" postsrsd -4 -s "$W/secret" -d $D -l 127.0.0.1 \
+    -f "$FP" -r "$RP" -t 30 > "$W/postsrsd.log" 2>&1 &
+track $!
+if wait_tcp "$FP" && wait_tcp "$RP"; then ok "postsrsd 1.10 listens on 127.0.0.1:$FP/$RP"
+else not_ok "postsrsd 1.10 starts" "$(cat "$W/postsrsd.log")"; done_testing; exit 1; fi
+
+"$MAP" -s "$W/secret" -d $D --now "$T" forward < "$W/in" > "$W/ours.fwd" 2>"$W/ours.err"
+$PEERS tcp "$FP" < "$W/in" > "$W/psd.fwd"
+faketime -f "@$DAY_S" $PEERS mailsrs forward "$W/secret" $D < "$W/in" > "$W/msrs.fwd"
+nsrs=$(grep -c '^SRS[01]' "$W/ours.fwd")
+is "forward: $N addresses, one line each" "$(wc -l < "$W/ours.fwd")" "$N"
+is "forward: most become SRS0/SRS1 ($nsrs)" "$([ "$nsrs" -gt $((N * 8 / 10)) ] && echo yes)" yes
+# Compare line by line. Where a peer writes a local part over 64 octets
+# (RFC 5321 4.5.3.1.1) we refuse instead (--long-local=tempfail: an empty
+# line): that is the one intended difference; everything else is equal.
+cmp_fwd() {	# cmp_fwd OURS PEER -> "differing over-long"
+	paste "$1" "$2" | perl -F'\t' -lane '
+		my ($o, $p) = ($F[0] // "", $F[1] // "");
+		my $l = $p =~ /^(.*)\@/ ? length($1) : 0;
+		if ($l > 64) { $long++; $bad++ if $o ne "" }
+		else { $bad++ if $o ne $p }
+		END { printf "%d %d\n", $bad // 0, $long // 0 }'
+}
+read -r bad long <<<"$(cmp_fwd "$W/ours.fwd" "$W/psd.fwd")"
+is "forward: identical to postsrsd 1.10 (lines differing)" "$bad" 0
+is "forward: the $long postsrsd results over 64 octets are refused" \
+    "$(grep -c 'would exceed 64 octets' "$W/ours.err")" "$long"
+is "forward: some over-long cases exist in the sample" "$([ "$long" -gt 10 ] && echo yes)" yes
+read -r bad long2 <<<"$(cmp_fwd "$W/ours.fwd" "$W/msrs.fwd")"
+is "forward: identical to Mail::SRS (lines differing)" "$bad" 0
+is "forward: Mail::SRS writes the same $long over-long results" "$long2" "$long"
+"$MAP" -s "$W/secret" -d $D --now "$T" --long-local=plain forward < "$W/in" > "$W/plain.fwd" 2>/dev/null
+is "forward --long-local=plain: over-long ones keep the sender" \
+    "$(paste "$W/in" "$W/plain.fwd" "$W/ours.fwd" | awk -F'\t' '$3 == "" && $1 != $2' | wc -l):$(grep -c . "$W/plain.fwd")" "0:$N"
+is "forward: SRS1 made from every SRS0 and SRS1 input that fits" \
+    "$(paste "$W/in" "$W/ours.fwd" | grep -P '^SRS[01]=' | grep -vP '\t$' | grep -vcP '\tSRS1=')" 0
+
+# reverse: everyone decodes everyone's forward output (they are equal, so
+# decode ours with each peer, and the peers' with ours)
+grep '^SRS' "$W/ours.fwd" > "$W/srs"
+paste "$W/in" "$W/ours.fwd" | grep -P '\tSRS' | cut -f1 > "$W/srs.orig"
+"$MAP" -s "$W/secret" -d $D --now "$T" reverse < "$W/srs" > "$W/ours.rev" 2>/dev/null
+$PEERS tcp "$RP" < "$W/srs" > "$W/psd.rev"
+faketime -f "@$DAY_S" $PEERS mailsrs reverse "$W/secret" $D < "$W/srs" > "$W/msrs.rev"
+paste "$W/ours.fwd" "$W/psd.fwd" | awk -F'\t' '$1 ~ /^SRS/ {print $2}' |
+    "$MAP" -s "$W/secret" -d $D --now "$T" reverse 2>/dev/null | grep . > "$W/ours-of-psd.rev"
+is "reverse: postsrsd decodes ours exactly like we do" "$(diff -q "$W/ours.rev" "$W/psd.rev" >/dev/null && echo same)" same
+is "reverse: Mail::SRS decodes ours exactly like we do" "$(diff -q "$W/ours.rev" "$W/msrs.rev" >/dev/null && echo same)" same
+is "reverse: we decode postsrsd's output (lines)" "$(wc -l < "$W/ours-of-psd.rev")" "$(wc -l < "$W/srs")"
+# plain inputs come back as they were; SRS0 inputs (-> SRS1) too
+is "reverse: every plain/SRS0 input comes back" \
+    "$(paste "$W/srs.orig" "$W/ours.rev" | grep -v '^SRS1' | awk -F'\t' '$1 != $2' | wc -l)" 0
+
+# tampered: one hash character changed (not just its case)
+perl -pe 's/^(SRS[01][=+-])(.)/$1 . ($2 =~ m{[aA]} ? "Q" : "a")/e' "$W/srs" > "$W/tampered"
+"$MAP" -s "$W/secret" -d $D --now "$T" reverse < "$W/tampered" > "$W/t.ours" 2>/dev/null
+is "tampered: we refuse all (exit 65)" "$?:$(grep -c . "$W/t.ours")" "65:0"
+is "tampered: postsrsd refuses all" "$($PEERS tcp "$RP" < "$W/tampered" | grep -vc '^ERR')" 0
+is "tampered: Mail::SRS refuses all" \
+    "$(faketime -f "@$DAY_S" $PEERS mailsrs reverse "$W/secret" $D < "$W/tampered" | grep -vc '^ERR')" 0
+
+# case munged by a relay: everyone still decodes
+tr 'a-z' 'A-Z' < "$W/srs" > "$W/upper"
+is "upper-cased: postsrsd decodes all" "$($PEERS tcp "$RP" < "$W/upper" | grep -c '^ERR')" 0
+is "upper-cased: we decode all" \
+    "$("$MAP" -s "$W/secret" -d $D --now "$T" reverse < "$W/upper" 2>/dev/null | grep -c .)" "$(wc -l < "$W/srs")"
+
+# age: 21 days valid, 22 days expired, the same for us and Mail::SRS
+grep '^SRS0' "$W/srs" > "$W/srs0"
+d21=$(date -u -d "@$((T + 21 * DAY))" '+%F %T'); d22=$(date -u -d "@$((T + 22 * DAY))" '+%F %T')
+is "21 days: we accept all SRS0" \
+    "$("$MAP" -s "$W/secret" -d $D --now $((T + 21 * DAY)) reverse < "$W/srs0" 2>/dev/null | grep -c .)" "$(wc -l < "$W/srs0")"
+is "21 days: Mail::SRS accepts all SRS0" \
+    "$(faketime -f "@$d21" $PEERS mailsrs reverse "$W/secret" $D < "$W/srs0" | grep -c '^ERR')" 0
+is "22 days: we refuse all SRS0" \
+    "$("$MAP" -s "$W/secret" -d $D --now $((T + 22 * DAY)) reverse < "$W/srs0" 2>/dev/null | grep -c .)" 0
+is "22 days: Mail::SRS refuses all SRS0" \
+    "$(faketime -f "@$d22" $PEERS mailsrs reverse "$W/secret" $D < "$W/srs0" | grep -vc '^ERR')" 0
+
+# base64url: postsrsd 1.x refuses exactly the hashes holding - or _
+"$MAP" -s "$W/secret" -d $D --now "$T" --hash-alphabet base64url forward < "$W/in" 2>/dev/null | grep '^SRS0' > "$W/url"
+nurl=$(grep -cP '^SRS0=[^=]*[-_]' "$W/url")
+is "base64url: we decode all" \
+    "$("$MAP" -s "$W/secret" -d $D --now "$T" reverse < "$W/url" 2>/dev/null | grep -c .)" "$(wc -l < "$W/url")"
+is "base64url: postsrsd 1.10 refuses exactly the $nurl with - or _" \
+    "$($PEERS tcp "$RP" < "$W/url" | grep -c '^ERR')" "$nurl"
+
+stop_all
+done_testing
