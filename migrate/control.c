@@ -369,6 +369,12 @@ control_parse(struct model *m, const char *name, const char *file,
 				break;
 			case CTL_ENVNOATHOST:
 				m->envnoathost = v;
+				if (m->defaulthost != NULL &&
+				    strcmp(v, m->defaulthost) != 0)
+					model_note(m, src, "envnoathost",
+					    "differs from defaulthost; Postfix "
+					    "has one myorigin for both",
+					    "check myorigin");
 				break;
 			case CTL_IDHOST:
 				model_note(m, src, "idhost",
@@ -539,9 +545,4 @@ control_finish(struct model *m)
 	    m->doublebounce_src);
 	model_setting(m, "2bounce_notice_recipient", m->doublebounceto,
 	    m->doublebounceto, m->doublebounce_src);
-	if (m->envnoathost != NULL && m->defaulthost != NULL &&
-	    strcmp(m->envnoathost, m->defaulthost) != 0)
-		model_note(m, m->doublebounce_src, "envnoathost",
-		    "differs from defaulthost; Postfix has one myorigin",
-		    "check myorigin");
 }

@@ -21,18 +21,19 @@ quota_rules(struct qstr *s, const struct m_mailbox *mb)
 {
 	int n = 1;
 
+	/* explicit units: bytes as vpopmail counted them */
 	if (mb->quota_bytes >= 0) {
 		if (mb->quota_bytes % 1024 == 0)
-			qstr_catf(s, " userdb_quota_rule=*:storage=%lldK",
+			qstr_catf(s, "userdb_quota_rule=*:storage=%lldK",
 			    mb->quota_bytes / 1024);
 		else
-			qstr_catf(s, " userdb_quota_rule=*:storage=%lldB",
+			qstr_catf(s, "userdb_quota_rule=*:storage=%lldB",
 			    mb->quota_bytes);
 		n++;
 	}
 	if (mb->quota_count >= 0) {
 		if (n == 1)
-			qstr_catf(s, " userdb_quota_rule=*:messages=%lld",
+			qstr_catf(s, "userdb_quota_rule=*:messages=%lld",
 			    mb->quota_count);
 		else
 			qstr_catf(s, " userdb_quota_rule%d=*:messages=%lld",

@@ -579,7 +579,7 @@ write_pipes(struct pf *p)
 		dir = r->src.file;
 		slash = strrchr(dir, '/');
 		if (slash != NULL)
-			cat(p, &p->master, "cd '/%.*s' || exit 75; ",
+			cat(p, &p->master, "cd '%.*s' || exit 75; ",
 			    (int)(slash - dir), dir);
 		cat(p, &p->master, "SENDER=$$1; RECIPIENT=$$2; "
 		    "LOCAL=$${RECIPIENT%%@*}; HOST=$${RECIPIENT##*@}; "
