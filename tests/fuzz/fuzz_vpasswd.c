@@ -1,0 +1,39 @@
+/*
+ * NAME		fuzz_vpasswd - the migrate reader for vpasswd
+ * DOES		feeds a vpasswd file and the same bytes as a vlimits file
+ * NEVER	reads past the input; every item read is accounted for
+ */
+#include <config.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate/model.h"
+#include "migrate/readers.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct model *m = model_new();
+	struct src src = { "/fuzz", 1 };
+	struct m_domain *d;
+	struct dq_ctx ctx;
+
+	if (m == NULL)
+		return 0;
+	m->quiet = 1;
+	(void)src;
+	(void)d;
+	(void)ctx;
+	d = model_domain_add(m, "example.com", DOM_MAILBOX, src);
+	if (d != NULL)
+		vpasswd_parse(m, d, "/vpasswd", (const char *)data, size);
+	(void)vlimits_parse(m, "/limits", (const char *)data, size);
+	if (!m->nomem && !model_counts_add_up(m))
+		abort();
+	model_free(m);
+	return 0;
+}
