@@ -53,6 +53,7 @@ help(void)
 	    "  --rcpt ADDR            the forwarding user (forward; default:\n"
 	    "                         Delivered-To:)\n"
 	    "  --dns-server ADDR[@PORT]  DNS server (repeatable)\n"
+	    "  --dns-timeout MS       per server and try (default 2000)\n"
 	    "  --authserv-id ID       authserv-id of the A-R field\n"
 	    "  --now UNIXTIME         clock for DKIM t=/x= and SPF %%{t}\n"
 	    "  --json                 JSON instead of text (see authcheck(1))\n"
@@ -86,7 +87,7 @@ read_input(const char *path, struct qstr *q)
 }
 
 enum { O_IP = 256, O_HELO, O_MAILFROM, O_VIAIP, O_VIAHELO, O_SRSDOM,
-	O_SRSSEC, O_RCPT, O_DNS, O_AUTHSERV, O_NOW, O_JSON };
+	O_SRSSEC, O_RCPT, O_DNS, O_AUTHSERV, O_NOW, O_JSON, O_DNSTIMEOUT };
 
 int
 main(int argc, char **argv)
@@ -106,6 +107,7 @@ main(int argc, char **argv)
 		{ "authserv-id", required_argument, NULL, O_AUTHSERV },
 		{ "now", required_argument, NULL, O_NOW },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "dns-timeout", required_argument, NULL, O_DNSTIMEOUT },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *servers[DNS_LDNS_MAX_SERVERS];
@@ -115,6 +117,7 @@ main(int argc, char **argv)
 	char host[256], why[256], *end;
 	size_t nservers = 0;
 	int c, json = 0, exit_code = EX_SOFTWARE, rc, have_now = 0;
+	unsigned long timeout_ms = 0;
 	time_t now = 0;
 	struct qpm_clock fixed, *clock = NULL;
 	struct dns_ldns *dl = NULL;
@@ -150,6 +153,13 @@ main(int argc, char **argv)
 			if (nservers == DNS_LDNS_MAX_SERVERS)
 				return usage("too many --dns-server options");
 			servers[nservers++] = optarg;
+			break;
+		case O_DNSTIMEOUT:
+			errno = 0;
+			timeout_ms = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || end == optarg ||
+			    timeout_ms == 0 || timeout_ms > 60000)
+				return usage("--dns-timeout wants 1..60000 ms");
 			break;
 		case O_NOW:
 			errno = 0;
@@ -197,7 +207,8 @@ main(int argc, char **argv)
 		exit_code = rc == QPM_ERANGE ? EX_DATAERR : EX_NOINPUT;
 		goto out;
 	}
-	if (dns_ldns_new(&dl, servers, nservers, 0, why, sizeof(why)) < 0) {
+	if (dns_ldns_new(&dl, servers, nservers, (unsigned)timeout_ms, why,
+	    sizeof(why)) < 0) {
 		msg_errorx("DNS: %s", why);
 		exit_code = nservers ? EX_USAGE : EX_OSERR;
 		goto out;
