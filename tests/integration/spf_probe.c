@@ -3,7 +3,8 @@
  * DOES		spf_check() over the libldns resolver (--dns-server ADDR[@PORT],
  *		repeatable) and prints result, counts, explanation, problem
  *		and the Received-SPF field; --repeat N runs the same check N
- *		more times on the warm cache and prints the time per check
+ *		more times on the warm cache (--cold: emptied before each)
+ *		and prints the time per check
  * NEVER	is installed: authcheck is the user's program
  */
 #include <config.h>
@@ -23,7 +24,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: spf_probe [--dns-server ADDR[@PORT]]... "
 	    "[--timeout MS] [--receiver NAME] [--helo-identity] "
-	    "[--repeat N] IP HELO MAILFROM\n");
+	    "[--repeat N [--cold]] IP HELO MAILFROM\n");
 	return 64;
 }
 
@@ -45,6 +46,7 @@ main(int argc, char **argv)
 		{ "receiver", required_argument, NULL, 'r' },
 		{ "helo-identity", no_argument, NULL, 'H' },
 		{ "repeat", required_argument, NULL, 'n' },
+		{ "cold", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *servers[DNS_LDNS_MAX_SERVERS], *receiver = NULL;
@@ -56,6 +58,7 @@ main(int argc, char **argv)
 	size_t ns = 0;
 	unsigned timeout = 0;
 	long repeat = 0, i;
+	int cold = 0;
 	char why[256];
 	double t0;
 	int c, err, rc = 70;
@@ -71,6 +74,7 @@ main(int argc, char **argv)
 		case 'r': receiver = optarg; break;
 		case 'H': id = SPF_ID_HELO; break;
 		case 'n': repeat = strtol(optarg, NULL, 10); break;
+		case 'c': cold = 1; break;
 		default: return usage();
 		}
 	}
@@ -103,12 +107,15 @@ main(int argc, char **argv)
 	if (repeat > 0) {
 		t0 = now_us();
 		for (i = 0; i < repeat; i++) {
+			if (cold)
+				dns_ldns_cache_clear(d);
 			if (spf_check(ctx, argv[optind], argv[optind + 1],
 			    argv[optind + 2], id, &res) < 0)
 				goto out;
 			spf_result_free(&res);
 		}
-		printf("repeat=%ld us_per_check=%.2f\n", repeat,
+		printf("repeat=%ld cache=%s us_per_check=%.2f\n", repeat,
+		    cold ? "cold" : "warm",
 		    (now_us() - t0) / (double)repeat);
 	}
 	rc = 0;
