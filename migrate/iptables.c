@@ -240,16 +240,11 @@ ipt_rule(struct limits *l, const char *name, unsigned long line, char **t,
 		    strcmp(jump, "ACCEPT") != 0)))
 			goto bad;
 		(void)qpm_snprintf(det, sizeof(det), "iptables hashlimit %s "
-		    "%s%s%s -j %s", hl_above != NULL ? "above" : "up to",
+		    "%s%s%s%s -j %s", hl_above != NULL ? "above" : "up to",
 		    hl_above != NULL ? hl_above : hl_upto,
 		    perip ? " per source IP" : " (all clients together)",
-		    hl_burst != NULL ? ", burst" : "", jump);
-		if (hl_burst != NULL) {
-			size_t dl = strlen(det);
-
-			(void)qpm_snprintf(det + dl, sizeof(det) - dl, " %s",
-			    hl_burst);
-		}
+		    hl_burst != NULL ? ", burst " : "",
+		    hl_burst != NULL ? hl_burst : "", jump);
 		return add_each(l, mask, perip ? LK_RATE_IP : LK_RATE_SERVICE,
 		    v, per, "iptables hashlimit", name, line, det);
 	}

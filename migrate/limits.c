@@ -284,13 +284,28 @@ limits_diag(struct limits *l, int error, const char *file, unsigned long line,
 		l->capdiags = ncap;
 	}
 	d = &l->diags[l->ndiags];
-	d->error = error;
-	d->line = line;
-	d->file = strdup(file != NULL ? file : "");
 	va_start(ap, fmt);
 	d->text = vdupf(fmt, ap);
 	va_end(ap);
-	if (d->file == NULL || d->text == NULL) {
+	if (d->text == NULL)
+		return QPM_ENOMEM;
+	{
+		/* one file read for two listeners says it once */
+		size_t i = l->ndiags > 64 ? l->ndiags - 64 : 0;
+
+		for (; i < l->ndiags; i++)
+			if (l->diags[i].line == line &&
+			    strcmp(l->diags[i].text, d->text) == 0 &&
+			    strcmp(l->diags[i].file, file != NULL ? file : "") ==
+			    0) {
+				free(d->text);
+				return 0;
+			}
+	}
+	d->error = error;
+	d->line = line;
+	d->file = strdup(file != NULL ? file : "");
+	if (d->file == NULL) {
 		free(d->file);
 		free(d->text);
 		return QPM_ENOMEM;

@@ -214,13 +214,19 @@ size_count(struct limits *l, struct limits_setting *s, long old, long peak,
 
 		/* the logs hit the limit: demand is at least the limit and
 		 * unknown above it, so a peak+headroom figure would repeat
-		 * the errors; double the limit that was hit */
-		if (twice > rec)
+		 * the errors; at least double the limit that was hit */
+		if (twice >= rec) {
 			rec = twice;
-		(void)why(s, "The logs show %lu limit error%s (limit %ld): the "
-		    "real demand is above what was allowed and cannot be "
-		    "measured, so the limit that was hit is doubled (%ld).",
-		    nerr, nerr == 1 ? "" : "s", lim, rec);
+			(void)why(s, "The logs show %lu limit error%s (limit "
+			    "%ld): the real demand is above what was allowed "
+			    "and cannot be measured, so the limit that was hit "
+			    "is doubled (%ld).", nerr, nerr == 1 ? "" : "s",
+			    lim, rec);
+		} else
+			(void)why(s, "The logs show %lu limit error%s (limit "
+			    "%ld); log peak %ld + %u%% headroom = %ld, more "
+			    "than twice the limit.", nerr, nerr == 1 ? "" : "s",
+			    lim, peak, pct, rec);
 	} else
 		(void)why(s, "Log peak %ld + %u%% headroom = %ld.", peak, pct,
 		    rec);
@@ -552,6 +558,13 @@ networks(struct limits *l)
 				    strcmp(l->items[j].file, it->file) == 0 &&
 				    l->items[j].line == it->line)
 					limited = 1;
+			for (j = 0; j < l->nitems && !limited; j++)
+				if (l->items[j].kind == LK_RELAY &&
+				    l->items[j].value == 0 &&
+				    l->items[j].svc == LSVC_SMTP &&
+				    l->items[j].addr != NULL &&
+				    strcmp(l->items[j].addr, it->addr) == 0)
+					limited = 1;	/* in mynetworks */
 			if (!limited && tcprules_cidrs(it->addr, &c) == 0)
 				err = qstr_catf(&ex, "%s%s", ex.len ? " " : "",
 				    qstr_str(&c));

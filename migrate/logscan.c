@@ -800,6 +800,20 @@ dovecot(struct logscan *s, time_t t, const char *p, const char *e)
 			return 0;
 		if (s->cur[svc] > 0)
 			s->cur[svc]--;
+		{
+			/* 2.2/2.3 logouts name no IP: the user's last login */
+			char k[LH_KEY];
+			size_t un = (size_t)(ue - u);
+			struct lh_ent *last;
+
+			if (un + 2 > sizeof(k))
+				return 0;
+			k[0] = (char)('A' + svc);
+			memcpy(k + 1, u, un);
+			k[un + 1] = '|';
+			if ((last = lh_get(&s->userlast, k, un + 1, 0)) != NULL)
+				ip_add(s, svc, last->aux, strlen(last->aux), -1);
+		}
 		userip_add(s, svc, u, (size_t)(ue - u), NULL, 0, -1);
 		return 0;
 	}

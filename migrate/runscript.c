@@ -790,6 +790,8 @@ envdir(struct rs *r, const char *dir)
 	const char *p;
 	int err;
 
+	while (dir[0] == '.' && dir[1] == '/')
+		dir += 2;
 	if (dir[0] == '/')
 		err = qpm_snprintf(d, sizeof(d), "%s", dir);
 	else

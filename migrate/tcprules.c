@@ -163,7 +163,8 @@ rule(struct limits *l, enum limits_svc svc, const char *name,
 	    key[0] != '\0' ? key : "(every other client)");
 	if (idx < 0 || (err = limits_set_addr(l, (size_t)idx, key)) < 0)
 		return idx < 0 ? idx : err;
-	if (deny && (err = qstr_catc(&data, 'D')) < 0)
+	/* tcprules writes "D\0" for deny, then "+VAR=value\0" per variable */
+	if (deny && (err = qstr_catn(&data, "D", 2)) < 0)
 		goto out;
 	q = comma;
 	while (q < e) {
@@ -190,7 +191,7 @@ rule(struct limits *l, enum limits_svc svc, const char *name,
 		if ((err = var_item(l, svc, name, line, key, var,
 		    (size_t)(eq - var), val, (size_t)(end - val))) < 0)
 			goto out;
-		if (!deny && ((err = qstr_catc(&data, '+')) < 0 ||
+		if (((err = qstr_catc(&data, '+')) < 0 ||
 		    (err = qstr_catn(&data, var, (size_t)(eq - var))) < 0 ||
 		    (err = qstr_catc(&data, '=')) < 0 ||
 		    (err = qstr_catn(&data, val, (size_t)(end - val))) < 0 ||
