@@ -380,7 +380,8 @@ model_mailbox_add(struct model *m, const char *local, struct m_domain *d,
 	mb->own_delivery = 1;
 	mb->src = src;
 	strmap_put(m, &m->mbox_idx, key, m->mailboxes.n - 1);
-	d->nmailboxes++;
+	if (d->nmailboxes++ == 0)
+		d->mb_first = m->mailboxes.n - 1;
 	return mb;
 }
 

@@ -41,6 +41,7 @@ struct m_domain {
 	const char	*catch_target;	/* CATCH_FORWARD/CATCH_MAILBOX */
 	struct src	 src, catch_src;
 	unsigned	 nmailboxes;
+	size_t		 mb_first;	/* index of its first mailbox */
 	unsigned char	 kind, catchall;
 };
 

@@ -322,6 +322,8 @@ postmasters(struct js *j, const struct model *m)
 		found = 0;
 		for (k = 0; k < m->rules.n && !found; k++) {
 			r = &((const struct m_rule *)m->rules.v)[k];
+			if (r->local[0] != 'p')
+				continue;
 			if (r->key == KEY_ADDRESS &&
 			    strcmp(r->local, "postmaster") == 0 &&
 			    strcmp(r->domain, d->name) == 0) {

@@ -200,17 +200,19 @@ shadow_prefixes(struct pf *p, const struct prefix_group *pg, size_t npg)
 		/* the catch-all group of the domain, if any */
 		c = NULL;
 		ncatch = 0;
-		for (k = 0; k < m->rules.n; k++) {
-			const struct m_rule *q =
-			    &((const struct m_rule *)m->rules.v)[k];
+		if (d->catchall != CATCH_NONE && d->catchall != CATCH_BOUNCE) {
+			for (k = 0; k < m->rules.n; k++) {
+				const struct m_rule *q =
+				    &((const struct m_rule *)m->rules.v)[k];
 
-			if (q->key == KEY_CATCHALL &&
-			    strcmp(q->domain, r->domain) == 0) {
-				if (c == NULL)
-					c = q;
-				ncatch++;
-			} else if (c != NULL)
-				break;
+				if (q->key == KEY_CATCHALL &&
+				    strcmp(q->domain, r->domain) == 0) {
+					if (c == NULL)
+						c = q;
+					ncatch++;
+				} else if (c != NULL)
+					break;
+			}
 		}
 		cat(p, &p->vshadow, "# %s-EXT: no .qmail-%s-default, so "
 		    "qmail went on to .qmail-default\n", r->local, r->local);
@@ -229,7 +231,9 @@ shadow_prefixes(struct pf *p, const struct prefix_group *pg, size_t npg)
 		}
 		cat(p, &p->vshadow, "\n");
 		p->nshadow++;
-		for (k = 0; k < m->mailboxes.n; k++) {
+		/* a domain's mailboxes are consecutive */
+		for (k = d->mb_first; k < d->mb_first + d->nmailboxes &&
+		    k < m->mailboxes.n; k++) {
 			mb = &((const struct m_mailbox *)m->mailboxes.v)[k];
 			if (mb->domain != d->name || mb->has_dotqmail ||
 			    d->catchall == CATCH_MAILBOX ||
@@ -324,14 +328,9 @@ write_mailboxes(struct pf *p)
 	}
 	for (i = 0; i < m->rules.n; i++) {
 		r = &((const struct m_rule *)m->rules.v)[i];
-		if (r->key == KEY_CATCHALL) {
-			size_t k;
-
-			for (k = 0; k < nd; k++)
-				if (((const struct m_domain *)
-				    m->domains.v)[k].name == r->domain)
-					catchdom[k] = 1;
-		}
+		if (r->key == KEY_CATCHALL &&
+		    (d = model_domain((struct model *)m, r->domain)) != NULL)
+			catchdom[d - (const struct m_domain *)m->domains.v] = 1;
 	}
 	for (i = 0; i < nd; i++) {
 		d = &((const struct m_domain *)m->domains.v)[i];
@@ -363,12 +362,12 @@ write_mailboxes(struct pf *p)
 		cat(p, &p->vmbox, "%s@%s\t%s/Maildir/\n", mb->local,
 		    mb->domain, mb->home);
 		{
-			size_t k;
+			size_t k = nd;
 
-			for (k = 0; k < nd; k++)
-				if (((const struct m_domain *)
-				    m->domains.v)[k].name == mb->domain)
-					break;
+			if ((d = model_domain((struct model *)m,
+			    mb->domain)) != NULL)
+				k = (size_t)(d - (const struct m_domain *)
+				    m->domains.v);
 			if (k < nd && catchdom[k] && !mb->has_dotqmail) {
 				writer_src(&p->valias, "# from ", mb->src);
 				cat(p, &p->valias, "%s@%s\t%s@%s\n", mb->local,

@@ -15,6 +15,8 @@ tree=$(mktemp -d)
 trap 'rm -rf "$tree"' EXIT
 # git keeps neither empty Maildir folders nor file modes: rebuild them
 cp -a "$src/samples/oldhost" "$tree/oldhost"
+python3 "$src/samples/tools/make-oldhost.py" --fixup "$tree/oldhost" \
+    --tree oldhost >/dev/null || exit 2
 "$prog" --root "$tree/oldhost" -o "$out"
 rc=$?
 [ -f "$out/migration-report.txt" ] && cat "$out/migration-report.txt"

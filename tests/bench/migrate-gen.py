@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Generate a large old qmail + vpopmail host for the qmail2postfix benchmark.
+
+migrate-gen.py DIR [DOMAINS [USERS_PER_DOMAIN [QMAIL_FILES]]]
+Defaults: 1000 domains x 100 mailboxes, 50000 .qmail files (half domain
+aliases, half user forwards). Deterministic; needs only python3.
+"""
+import os
+import sys
+
+root = sys.argv[1]
+ndom = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+nusr = int(sys.argv[3]) if len(sys.argv) > 3 else 100
+nq = int(sys.argv[4]) if len(sys.argv) > 4 else 50000
+q = os.path.join(root, "var/qmail")
+vp = os.path.join(root, "home/vpopmail/domains")
+os.makedirs(q + "/control", exist_ok=True)
+os.makedirs(q + "/users", exist_ok=True)
+doms = ["d%04d.example" % i for i in range(ndom)]
+with open(q + "/control/me", "w") as f:
+    f.write("mail.example.com\n")
+with open(q + "/control/locals", "w") as f:
+    f.write("localhost\nmail.example.com\n")
+with open(q + "/control/rcpthosts", "w") as f:
+    f.write("".join(d + "\n" for d in doms))
+with open(q + "/control/virtualdomains", "w") as f:
+    f.write("".join("%s:%s\n" % (d, d) for d in doms))
+with open(q + "/users/assign", "w") as f:
+    for d in doms:
+        f.write("+%s-:%s:89:89:/home/vpopmail/domains/%s:-::\n" % (d, d, d))
+    f.write(".\n")
+per_dom_alias = nq // 2 // ndom
+per_dom_user = nq // ndom - per_dom_alias
+for di, d in enumerate(doms):
+    dd = os.path.join(vp, d)
+    os.makedirs(dd, exist_ok=True)
+    with open(dd + "/.qmail-default", "w") as f:
+        f.write("| /home/vpopmail/bin/vdelivermail '' bounce-no-mailbox\n")
+    lines = []
+    for u in range(nusr):
+        name = "user%03d" % u
+        # users past the first 100 live in a hashed dir, as vpopmail does
+        home = "/home/vpopmail/domains/%s/%s" % (d, name)
+        os.makedirs(root + home + "/Maildir/cur", exist_ok=True)
+        lines.append("%s:$1$abcdefgh$0123456789012345678901:1:0:%s:%s:"
+                     "50000000S:pw%d\n" % (name, name, home, u))
+        if u < per_dom_user:
+            with open(root + home + "/.qmail", "w") as f:
+                f.write("# forward and keep\n&%s@remote.example\n"
+                        "%s/Maildir/\n" % (name, home))
+    with open(dd + "/vpasswd", "w") as f:
+        f.write("".join(lines))
+    for a in range(per_dom_alias):
+        with open(dd + "/.qmail-alias%03d" % a, "w") as f:
+            f.write("&user%03d@%s\n&user%03d@%s\n" %
+                    (a % nusr, d, (a + 1) % nusr, d))
