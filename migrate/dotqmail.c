@@ -402,7 +402,7 @@ pipe_line(struct model *m, const struct dq_ctx *ctx, struct src src,
 		add(m, ctx, DEST_MAILBOX, model_printf(m, "%s@%s",
 		    ctx->owner->local, ctx->owner->domain), src);
 		if (ctx->count)
-			model_note(m, src, "local delivery agent",
+			model_note(m, src, "LDA line",
 			    "delivered to the own mailbox over LMTP; "
 			    "filters (sieve, maildrop) are not converted",
 			    "enable Pigeonhole sieve if the user had filters");

@@ -61,6 +61,20 @@ srs_placeholder(const struct wopts *w)
 	return e;
 }
 
+/* OUT.tmp + six template characters for mkdtemp() */
+static int
+template(struct qstr *s, const char *out, const char *tag)
+{
+	int i, e;
+
+	if ((e = qstr_catf(s, "%s%s", out, tag)) < 0)
+		return e;
+	for (i = 0; i < 6; i++)
+		if ((e = qstr_catc(s, 'X')) < 0)
+			return e;
+	return 0;
+}
+
 int
 migrate_run(const struct run_opts *o)
 {
@@ -99,8 +113,7 @@ migrate_run(const struct run_opts *o)
 		msg_errorx("out of memory while reading %s", o->root);
 		goto out;
 	}
-	if (qstr_catf(&tmp, "%s.tmpXXXXXX", o->out) < 0 ||
-	    mkdtemp(tmp.buf) == NULL) {
+	if (template(&tmp, o->out, ".tmp") < 0 || mkdtemp(tmp.buf) == NULL) {
 		msg_error("cannot create a temporary directory beside %s",
 		    o->out);
 		goto out;
@@ -121,7 +134,7 @@ migrate_run(const struct run_opts *o)
 	}
 	if (have_out) {
 		/* move the old OUT aside, put the new one in, drop the old */
-		if (qstr_catf(&old, "%s.oldXXXXXX", o->out) < 0 ||
+		if (template(&old, o->out, ".old") < 0 ||
 		    mkdtemp(old.buf) == NULL || rmdir(old.buf) < 0 ||
 		    rename(o->out, old.buf) < 0) {
 			msg_error("cannot move %s aside", o->out);
