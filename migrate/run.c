@@ -1,7 +1,8 @@
 /*
  * NAME		run - one migration run, all or nothing
  * DOES		scans the old tree into the model, writes every output file
- *		into OUT.tmpXXXXXX beside OUT, renames it to OUT at the end
+ *		into a temporary OUT.tmp directory beside OUT, renames it to
+ *		OUT at the end
  * NEVER	leaves OUT half written: on failure the temporary directory
  *		is removed and OUT is as it was
  */
