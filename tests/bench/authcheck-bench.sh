@@ -31,7 +31,7 @@ for p in "$ac" "$inproc" hyperfine nsd spfquery.libspf2 opendkim-testmsg \
 	command -v "$p" >/dev/null || { echo "authcheck-bench: $p missing" >&2; exit 1; }
 done
 ip link set lo up
-d=$(mktemp -d "${TMPDIR:-/tmp}/q2p-authcheck-bench.XXXXXX")
+d=$(mktemp -d -p "${TMPDIR:-/tmp}")
 sed -e "s|@PORT@|53|g" -e "s|@DIR@|$d|g" \
     -e "s|@ZONEDIR@|$top_srcdir/samples/dns/zones|g" \
     "$top_srcdir/samples/dns/nsd.conf.in" >"$d/nsd.conf"
