@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -248,7 +249,7 @@ now_mono(void)
 
 struct child {
 	pid_t	 pid;
-	int	 in;		/* its stdin, non-blocking */
+	int	 in;		/* its stdin (a socket), non-blocking */
 	int	 out;		/* its stdout+stderr */
 	char	 cap[FWD_CAPTURE];
 	size_t	 caplen;
@@ -325,16 +326,22 @@ child_write(struct child *c, const char *p, size_t n)
 	return 0;
 }
 
-/* Close its stdin, collect its output and status; -1 on timeout. */
+/* End its input, collect its output and status; -1 on timeout.  Its
+ * stdin is one end of a socketpair: shutdown() gives it the EOF while we
+ * keep our end, and when it exits with bytes unread the kernel marks our
+ * end ECONNRESET; *unread tells.  A pipe would hide that: a sendmail that
+ * stopped reading after 10 octets and exited 0 would pass. */
 static int
-child_finish(struct child *c, int *status)
+child_finish(struct child *c, int *status, int *unread)
 {
 	struct pollfd pfd;
 	double left;
+	socklen_t sl = sizeof(int);
+	int soerr = 0;
 	pid_t r;
 
-	close(c->in);
-	c->in = -1;
+	*unread = 0;
+	(void)shutdown(c->in, SHUT_WR);
 	c->deadline = now_mono() + c->timeout;
 	for (;;) {
 		r = waitpid(c->pid, status, WNOHANG);
@@ -353,6 +360,11 @@ child_finish(struct child *c, int *status)
 			child_drain(c);
 	}
 	child_drain(c);
+	if (getsockopt(c->in, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 &&
+	    soerr == ECONNRESET)
+		*unread = 1;
+	close(c->in);
+	c->in = -1;
 	return 0;
 }
 
@@ -363,7 +375,7 @@ child_start(struct child *c, const char *path, char **argv, int *err)
 	ssize_t r;
 
 	*err = 0;
-	if (pipe2(in, O_CLOEXEC) < 0)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
 		return -1;
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		close(in[0]);
@@ -487,7 +499,7 @@ main(int argc, char **argv)
 	time_t now_t = 0;
 	ssize_t r;
 	int c, err, have_now = 0, eof = 0, from_line = 0, null_sender = 0;
-	int hops = 0, status, i, where = MSG_SYSLOG, warn_long = 0;
+	int hops = 0, status, i, where = MSG_SYSLOG, warn_long = 0, unread;
 	int exit_code = QPM_EXIT_TEMPFAIL;
 
 	memset(&ch, 0, sizeof(ch));
@@ -777,16 +789,22 @@ main(int argc, char **argv)
 	if (ch.in_broken) {
 		/* it stopped reading: whatever it says, the copy is cut */
 		kill_child();
-		(void)child_finish(&ch, &status);
+		(void)child_finish(&ch, &status, &unread);
 		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s stopped "
 		    "reading the message: %s", sendmail,
 		    child_said(&ch, said, sizeof(said)));
 		goto out;
 	}
-	if (child_finish(&ch, &status) < 0)
+	if (child_finish(&ch, &status, &unread) < 0)
 		goto timeout;
 	child_pgid = 0;
 	ch.pid = 0;
+	if (unread && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s exited 0 "
+		    "without reading the whole message: %s", sendmail,
+		    child_said(&ch, said, sizeof(said)));
+		goto out;
+	}
 	if (WIFSIGNALED(status)) {
 		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s killed by "
 		    "signal %d: %s", sendmail, WTERMSIG(status),

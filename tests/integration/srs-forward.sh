@@ -88,6 +88,11 @@ for mode in 75 1 kill early; do
 	    "$rc:$(first_err | grep -c '^4\.[0-9]\.[0-9] srs-forward: '):$([ -e "$W/q/msg" ] && echo queued || echo none)" \
 	    "75:1:none"
 done
+{ head -3 "$W/m1"; printf '\n'; head -c 20000 /dev/zero | tr '\0' y | fold -w 70; } > "$W/m20k"
+FAKE_MODE=early fwd r@other.test < "$W/m20k"
+is "sendmail exits 0 after reading 100 octets of 20 KB (all fit the socket buffer): 75" \
+    "$rc:$(first_err | cut -c1-5)" "75:4.3.0"
+check "...and says so" grep -q 'exited 0 without reading the whole message' "$W/err"
 grep -q 'exited with status 1: fake-sendmail: exit 1' "$W/err" 2>/dev/null ||
     FAKE_MODE=1 fwd r@other.test < "$W/m1"
 check "exit 1: sendmail's own words are in the status line" grep -q 'exited with status 1: fake-sendmail: exit 1' "$W/err"
