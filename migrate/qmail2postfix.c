@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mail/exits.h"
+#include "migrate/requeue.h"
 #include "migrate/run.h"
 #include "util/msg.h"
 #include "util/version.h"
@@ -112,6 +113,7 @@ static const struct {
 	int		(*fn)(int, char **);
 } cmds[] = {
 	{ "run", cmd_run },
+	{ "requeue", requeue_main },
 	{ NULL, NULL }
 };
 

@@ -594,7 +594,8 @@ scan_dir(struct rq_run *r, const char *dir, const char *split)
 			break;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		qstr_reset(&p);
 		if (qstr_catf(&p, "%s/%s", dir, names[i]) < 0 ||
