@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -251,6 +252,7 @@ struct child {
 	pid_t	 pid;
 	int	 in;		/* its stdin (a socket), non-blocking */
 	int	 out;		/* its stdout+stderr */
+	int	 pidfd;		/* -1 when the kernel has none */
 	char	 cap[FWD_CAPTURE];
 	size_t	 caplen;
 	int	 out_eof;
@@ -334,32 +336,55 @@ child_write(struct child *c, const char *p, size_t n)
 static int
 child_finish(struct child *c, int *status, int *unread)
 {
-	struct pollfd pfd;
+	struct pollfd pfd, pfd2[2];
 	double left;
 	socklen_t sl = sizeof(int);
-	int soerr = 0;
+	int soerr = 0, step;
 	pid_t r;
 
 	*unread = 0;
 	(void)shutdown(c->in, SHUT_WR);
 	c->deadline = now_mono() + c->timeout;
-	for (;;) {
+	/* a pidfd becomes readable when it exits (Linux >= 5.3) */
+	while (c->pidfd >= 0) {
+		if ((left = c->deadline - now_mono()) <= 0)
+			return -1;
+		pfd2[0].fd = c->out_eof ? -1 : c->out;
+		pfd2[0].events = POLLIN;
+		pfd2[1].fd = c->pidfd;
+		pfd2[1].events = POLLIN;
+		if (poll(pfd2, 2, (int)(left * 1000) + 1) <= 0)
+			continue;
+		if (pfd2[0].revents & (POLLIN | POLLHUP))
+			child_drain(c);
+		if (pfd2[1].revents & POLLIN)
+			break;
+	}
+	/* without one: its output closes when it exits, then the status is
+	 * there within a moment: re-check after 1, 2, 4 ... 32 ms */
+	while (c->pidfd < 0 && !c->out_eof) {
+		if ((left = c->deadline - now_mono()) <= 0)
+			return -1;
+		pfd.fd = c->out;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)(left * 1000) + 1) > 0)
+			child_drain(c);
+	}
+	for (step = 1;; step = step < 32 ? step * 2 : 32) {
 		r = waitpid(c->pid, status, WNOHANG);
 		if (r == c->pid)
 			break;
 		if (r < 0 && errno != EINTR)
 			return -1;
-		left = c->deadline - now_mono();
-		if (left <= 0)
+		if ((left = c->deadline - now_mono()) <= 0)
 			return -1;
-		pfd.fd = c->out_eof ? -1 : c->out;
-		pfd.events = POLLIN;
-		/* poll with no fd is a sleep: re-check the pid every 20 ms */
-		if (poll(&pfd, 1, left > 0.02 ? 20 : (int)(left * 1000) + 1) > 0
-		    && (pfd.revents & (POLLIN | POLLHUP)))
-			child_drain(c);
+		(void)poll(NULL, 0, step);
 	}
 	child_drain(c);
+	if (c->pidfd >= 0) {
+		close(c->pidfd);
+		c->pidfd = -1;
+	}
 	if (getsockopt(c->in, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 &&
 	    soerr == ECONNRESET)
 		*unread = 1;
@@ -417,6 +442,11 @@ child_start(struct child *c, const char *path, char **argv, int *err)
 	}
 	child_pgid = c->pid;
 	(void)setpgid(c->pid, c->pid);
+#ifdef SYS_pidfd_open
+	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+#else
+	c->pidfd = -1;
+#endif
 	close(in[0]);
 	close(out[1]);
 	close(ex[1]);
@@ -428,6 +458,9 @@ child_start(struct child *c, const char *path, char **argv, int *err)
 	c->out = out[0];
 	if (r == (ssize_t)sizeof(e)) {
 		*err = e;
+		if (c->pidfd >= 0)
+			close(c->pidfd);
+		c->pidfd = -1;
 		(void)waitpid(c->pid, NULL, 0);
 		child_pgid = 0;
 		close(c->in);
@@ -503,7 +536,7 @@ main(int argc, char **argv)
 	int exit_code = QPM_EXIT_TEMPFAIL;
 
 	memset(&ch, 0, sizeof(ch));
-	ch.in = ch.out = -1;
+	ch.in = ch.out = ch.pidfd = -1;
 	msg_init(PROGRAM_NAME, MSG_SYSLOG);
 	srs = srs_new();
 	while ((c = getopt_long(argc, argv, "d:s:vhV", opts, NULL)) != -1) {
@@ -845,6 +878,8 @@ out:
 		close(ch.in);
 	if (ch.out >= 0)
 		close(ch.out);
+	if (ch.pidfd >= 0)
+		close(ch.pidfd);
 	free(cargv);
 	srs_free(srs);
 	return exit_code;

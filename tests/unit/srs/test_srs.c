@@ -378,6 +378,25 @@ test_secret_rotation(void **state)
 	srs_free(old);
 }
 
+/* HMAC hashes a key longer than the SHA-1 block (RFC 2104 2.) */
+static void
+test_long_secret(void **state)
+{
+	static const struct vec v[] = {
+		{ "100-octet secret", "alice@example.test",
+		  "SRS0=9GUp=JL=example.test=alice@fwd.test" },
+	};
+	char key[101];
+	struct srs *srs;
+
+	(void)state;
+	memset(key, 'k', 100);
+	key[100] = '\0';
+	srs = mk(key, "fwd.test", LAB_T);
+	check_forward(srs, v, 1);
+	srs_free(srs);
+}
+
 static void
 test_secret_file(void **state)
 {
@@ -582,6 +601,7 @@ main(void)
 		cmocka_unit_test(test_nul_and_overlong_input),
 		cmocka_unit_test(test_age_window_and_wrap),
 		cmocka_unit_test(test_secret_rotation),
+		cmocka_unit_test(test_long_secret),
 		cmocka_unit_test(test_secret_file),
 		cmocka_unit_test(test_quoted_local_parts),
 		cmocka_unit_test(test_local_part_limit),
