@@ -9,7 +9,7 @@
  *		    fails on any reply that is not a rewrite
  *		srs-bench exec RUNS FILE -- COMMAND [ARGS...]
  *		    runs COMMAND RUNS times with stdin from FILE; prints the
- *		    mean and minimum wall time per run and the largest
+ *		    mean, median and minimum wall time per run and the largest
  *		    ru_maxrss (of COMMAND and what it waited for)
  * NEVER	connects anywhere but 127.0.0.1 or a local socket
  */
@@ -185,14 +185,24 @@ lookups(int sockmap, const char *path, int port, int conns, long n,
 }
 
 static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
 run_exec(long runs, const char *file, char **argv)
 {
 	struct rusage ru;
-	double t0, dt, sum = 0, min = 1e9;
+	double t0, dt, sum = 0, min = 1e9, *all;
 	long i, maxrss = 0;
 	pid_t pid;
 	int st, fd;
 
+	if (runs < 1 || (all = calloc((size_t)runs, sizeof(*all))) == NULL)
+		return 2;
 	for (i = 0; i < runs; i++) {
 		t0 = now_s();
 		if ((pid = fork()) < 0)
@@ -213,13 +223,17 @@ run_exec(long runs, const char *file, char **argv)
 			return 1;
 		}
 		sum += dt;
+		all[i] = dt;
 		if (dt < min)
 			min = dt;
 		if (ru.ru_maxrss > maxrss)
 			maxrss = ru.ru_maxrss;
 	}
-	printf("runs=%ld mean_ms=%.3f min_ms=%.3f max_rss_kib=%ld\n", runs,
-	    sum / (double)runs * 1e3, min * 1e3, maxrss);
+	qsort(all, (size_t)runs, sizeof(*all), cmp_double);
+	printf("runs=%ld mean_ms=%.3f median_ms=%.3f min_ms=%.3f "
+	    "max_rss_kib=%ld\n", runs, sum / (double)runs * 1e3,
+	    all[runs / 2] * 1e3, min * 1e3, maxrss);
+	free(all);
 	return 0;
 }
 
