@@ -1,4 +1,4 @@
-# tests/integration/srs/lib.sh - TAP and process helpers of the srs-*.sh
+# tests/integration/srs/lib.sh - TAP and process functions of the srs-*.sh
 # tests (sourced).  Every process a test starts is stopped by its own pid.
 : "${top_srcdir:?}" "${top_builddir:?}"
 T_N=0
