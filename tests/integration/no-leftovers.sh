@@ -75,8 +75,8 @@ fi
 h_init no-leftovers
 
 listeners() {	# "proto local-address:port process" of every listening socket
-	ss -Hltnp | awk '{print "tcp", $4, $6}'
-	ss -Hlunp | awk '{print "udp", $4, $6}'
+	ss -Hltnp | awk '{a = $4; $1 = $2 = $3 = $4 = $5 = ""; print "tcp", a, $0}'
+	ss -Hlunp | awk '{a = $4; $1 = $2 = $3 = $4 = $5 = ""; print "udp", a, $0}'
 }
 addr_port() {	# "tcp 127.0.0.1:53 users:..." -> "tcp 127.0.0.1:53"
 	awk '{print $1, $2}' | sort -u

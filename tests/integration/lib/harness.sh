@@ -15,6 +15,9 @@
 #
 # tests/integration/README.md describes the API with an example.
 
+# The H_* variables are set here for the test scripts to read.
+# shellcheck disable=SC2034
+
 if [ -z "${BASH_VERSION:-}" ]; then
 	echo "Bail out! harness.sh needs bash"
 	exit 99
@@ -137,7 +140,7 @@ h_init() {
 
 _h_on_exit() {
 	local rc=$?
-	if [ -z "$_tap_finished" ] && [ "$_tap_n" -gt 0 -o -n "$_tap_plan" ]; then
+	if [ -z "$_tap_finished" ] && { [ "$_tap_n" -gt 0 ] || [ -n "$_tap_plan" ]; }; then
 		_tap_n=$((_tap_n + 1))
 		echo "not ok $_tap_n - test ended before tap_done (exit status $rc)"
 		[ -n "$_tap_plan" ] || echo "1..$_tap_n"
@@ -244,11 +247,13 @@ _h_descendants() {
 # there get SIGTERM, then SIGKILL
 _h_kill_tree() {
 	local kids k n=${2:-50} alive
+	local -a ka
 	[ -n "$1" ] || return 0
 	kids=$(_h_descendants "$1")
 	_h_kill_wait "$1"
 	[ -n "$kids" ] || return 0
-	H_PIDS+=($kids)
+	read -r -a ka -d '' <<<"$kids"
+	H_PIDS+=("${ka[@]}")
 	while :; do
 		alive=""
 		for k in $kids; do
@@ -295,8 +300,8 @@ _h_port_in_use() {	# any TCP or UDP socket, in any state, on local port $1
 # test's pid; a lock whose owner is dead is taken over). Ports come from
 # below the kernel's ephemeral range, so client sockets never hold them.
 h_free_port() {
-	local lo=20000 hi=60000 eph_lo eph_hi p i owner
-	if read -r eph_lo eph_hi </proc/sys/net/ipv4/ip_local_port_range &&
+	local lo=20000 hi=60000 eph_lo p i owner
+	if read -r eph_lo _ </proc/sys/net/ipv4/ip_local_port_range &&
 	    [ "$eph_lo" -gt $((lo + 2000)) ]; then
 		hi=$((eph_lo - 1))
 	fi
@@ -308,12 +313,12 @@ h_free_port() {
 			owner=$(cat "$H_PORT_LOCKS/$p/pid" 2>/dev/null)
 			# a lock being created has no pid file yet: leave it alone
 			[ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null || continue
-			rm -rf "$H_PORT_LOCKS/$p"
+			rm -rf "${H_PORT_LOCKS:?}/$p"
 			mkdir "$H_PORT_LOCKS/$p" 2>/dev/null || continue
 		fi
 		echo "$$" >"$H_PORT_LOCKS/$p/pid"
 		if _h_port_in_use "$p"; then	# someone outside the harness took it
-			rm -rf "$H_PORT_LOCKS/$p"
+			rm -rf "${H_PORT_LOCKS:?}/$p"
 			continue
 		fi
 		echo "$p"
@@ -345,7 +350,7 @@ _h_release_ports() {
 # the old host), so files written for the deployment work unchanged. Only
 # creates what is absent; an existing "vpopmail" with another uid is used.
 h_vmail_user() {
-	local u g
+	local u
 	if u=$(id -u vpopmail 2>/dev/null); then
 		H_VUID=$u
 		H_VGID=$(id -g vpopmail)
@@ -620,11 +625,13 @@ _h_postfix_sync_default() {
 
 h_postfix_stop() {
 	local pid=${H_POSTFIX_PID:-} kids k n=100 alive
+	local -a ka
 	[ -n "${H_PF_CONF:-}" ] || return 0
 	[ -n "$pid" ] || pid=$(tr -dc 0-9 <"$H_PF_QUEUE/pid/master.pid" 2>/dev/null)
 	if [ -n "$pid" ] && _h_alive "$pid"; then
 		kids=$(_h_descendants "$pid")
-		H_PIDS+=($kids)
+		read -r -a ka -d '' <<<"$kids"
+		H_PIDS+=("${ka[@]}")
 		postfix -c "$H_PF_CONF" stop >/dev/null 2>&1
 		h_wait 100 eval '! _h_alive '"$pid" || _h_kill_wait "$pid"
 		# pipes run by local(8) may outlive the master for a moment
