@@ -28,6 +28,8 @@ is_smtp(enum limits_svc s)
 	return s == LSVC_SMTP || s == LSVC_SUBMISSION || s == LSVC_SMTPS;
 }
 
+/* the old host's own firewall: its limits stay in the kernel (nftables)
+ * even where Postfix has a setting of its own */
 static int
 is_kernel(const struct limits_item *it)
 {
@@ -485,8 +487,8 @@ build(struct limits *l)
 				dovecot = 1;
 		if (!dovecot && !is_smtp(sv))
 			continue;
-		e = effective(l, LK_CONC_IP, sv, NULL);
-		if (e >= 0 && (dovecot || is_kernel(&l->items[e]))) {
+		e = effective(l, LK_CONC_IP, sv, dovecot ? NULL : is_kernel);
+		if (e >= 0) {
 			if ((s = setting_new(l, LT_NFT_CONN_IP, sv)) == NULL)
 				return QPM_ENOMEM;
 			src_add(s, e);
@@ -507,8 +509,8 @@ build(struct limits *l)
 			(void)why(s, "Neither Postfix 3.7 nor Dovecot counts per "
 			    "/24.");
 		}
-		e = effective(l, LK_RATE_IP, sv, NULL);
-		if (e >= 0 && (dovecot || is_kernel(&l->items[e]))) {
+		e = effective(l, LK_RATE_IP, sv, dovecot ? NULL : is_kernel);
+		if (e >= 0) {
 			if ((s = setting_new(l, LT_NFT_RATE_IP, sv)) == NULL)
 				return QPM_ENOMEM;
 			src_add(s, e);

@@ -31,15 +31,30 @@
 #define LS_MAX_STREAMS	256		/* tcpserver/xinetd instances */
 
 struct lh_ent {
-	uint64_t	 h;		/* 0: empty */
 	long		 cur, peak;
 	uint16_t	 klen;
 	char		 key[LH_KEY];
 	char		 aux[48];	/* pid map: the client IP */
 };
 
+/* Open addressing; probing reads only the compact hash array, so a miss
+ * costs one cache line, not one 200-byte entry per step. */
 struct lh {
+	uint64_t	*hv;		/* 0: empty slot */
 	struct lh_ent	*e;
+	size_t		 n, cap;
+	unsigned long	 full;
+};
+
+/* The hot path (every connect and end line) with IPv4 clients: 16-byte
+ * entries keyed by an integer, so that the tables stay in the cache. */
+struct ct_ent {
+	uint64_t	 key;		/* 0: empty */
+	long		 cur, peak;
+};
+
+struct ct {
+	struct ct_ent	*e;
 	size_t		 n, cap;
 	unsigned long	 full;
 };
@@ -48,6 +63,7 @@ struct stream {
 	unsigned	 file;
 	long		 spid;		/* syslog pid of the server, or -1 */
 	enum limits_svc	 svc;
+	int		 confirmed;	/* svc from an ok line's port */
 };
 
 struct logscan {
@@ -57,6 +73,8 @@ struct logscan {
 	struct lh	 userip;	/* svc|user|ip -> cur, peak */
 	struct lh	 userlast;	/* svc|user -> last ip (aux) */
 	struct lh	 pids;		/* stream|pid -> ip (aux) */
+	struct ct	 ip4;		/* svc|IPv4 -> cur, peak */
+	struct ct	 pids4;		/* file|server pid|pid -> IPv4 */
 	struct stream	 streams[LS_MAX_STREAMS];
 	size_t		 nstreams;
 	long		 cur[LSVC_N];
@@ -67,21 +85,58 @@ struct logscan {
 	int		 year;
 	int		 ref_mon;	/* month of the reference time, 0-11 */
 	char		 tsc[16];	/* syslog stamp cache */
+	char		 taic[17];	/* multilog stamp cache (seconds) */
+	time_t		 taic_t;
 	time_t		 tsc_t;
 	long		 tai_max;
 };
 
 static uint64_t
-fnv(const char *p, size_t n)
+khash(const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
+	while (n >= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		p += 8;
+		n -= 8;
 	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
 	return h | 1;
+}
+
+static int
+lh_grow(struct lh *t, size_t ncap)
+{
+	uint64_t *nh;
+	struct lh_ent *ne;
+	size_t i, j;
+
+	if ((nh = calloc(ncap, sizeof(*nh))) == NULL)
+		return -1;
+	if ((ne = malloc(ncap * sizeof(*ne))) == NULL) {
+		free(nh);
+		return -1;
+	}
+	for (i = 0; i < t->cap; i++) {
+		if (t->hv[i] == 0)
+			continue;
+		for (j = t->hv[i] & (ncap - 1); nh[j] != 0; j = (j + 1) & (ncap - 1))
+			;
+		nh[j] = t->hv[i];
+		ne[j] = t->e[i];
+	}
+	free(t->hv);
+	free(t->e);
+	t->hv = nh;
+	t->e = ne;
+	t->cap = ncap;
+	return 0;
 }
 
 static struct lh_ent *
@@ -92,42 +147,22 @@ lh_get(struct lh *t, const char *k, size_t n, int create)
 
 	if (n > LH_KEY)
 		n = LH_KEY;
-	h = fnv(k, n);
-	if (t->cap == 0 || (create && (t->n + 1) * 4 > t->cap * 3)) {
-		size_t ncap = t->cap == 0 ? 1024 : t->cap * 2, j;
-		struct lh_ent *ne;
-
-		if (ncap > LH_MAX * 2) {
-			if (t->cap == 0 || t->n >= LH_MAX)
-				goto full;
-			goto probe;
-		}
-		if ((ne = calloc(ncap, sizeof(*ne))) == NULL)
+	h = khash(k, n);
+	if (t->cap == 0) {
+		if (!create || lh_grow(t, 1024) < 0)
 			goto full;
-		for (j = 0; j < t->cap; j++) {
-			struct lh_ent *o = &t->e[j];
-
-			if (o->h == 0)
-				continue;
-			for (i = o->h & (ncap - 1); ne[i].h != 0;
-			    i = (i + 1) & (ncap - 1))
-				;
-			ne[i] = *o;
-		}
-		free(t->e);
-		t->e = ne;
-		t->cap = ncap;
-	}
-probe:
-	for (i = h & (t->cap - 1); t->e[i].h != 0; i = (i + 1) & (t->cap - 1))
-		if (t->e[i].h == h && t->e[i].klen == n &&
+	} else if (create && (t->n + 1) * 4 > t->cap * 3 &&
+	    t->cap < LH_MAX * 2 && lh_grow(t, t->cap * 2) < 0)
+		goto full;
+	for (i = h & (t->cap - 1); t->hv[i] != 0; i = (i + 1) & (t->cap - 1))
+		if (t->hv[i] == h && t->e[i].klen == n &&
 		    memcmp(t->e[i].key, k, n) == 0)
 			return &t->e[i];
 	if (!create)
 		return NULL;
 	if (t->n >= LH_MAX)
 		goto full;
-	t->e[i].h = h;
+	t->hv[i] = h;
 	t->e[i].klen = (uint16_t)n;
 	memcpy(t->e[i].key, k, n);
 	t->e[i].cur = t->e[i].peak = 0;
@@ -135,7 +170,8 @@ probe:
 	t->n++;
 	return &t->e[i];
 full:
-	t->full++;
+	if (create)
+		t->full++;
 	return NULL;
 }
 
@@ -145,22 +181,136 @@ lh_del(struct lh *t, struct lh_ent *e)
 	size_t i = (size_t)(e - t->e), j, k;
 
 	/* backward-shift deletion keeps probe chains intact */
-	t->e[i].h = 0;
+	t->hv[i] = 0;
 	t->n--;
-	for (j = (i + 1) & (t->cap - 1); t->e[j].h != 0;
+	for (j = (i + 1) & (t->cap - 1); t->hv[j] != 0;
 	    j = (j + 1) & (t->cap - 1)) {
-		k = t->e[j].h & (t->cap - 1);
+		k = t->hv[j] & (t->cap - 1);
 		if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
+			t->hv[i] = t->hv[j];
 			t->e[i] = t->e[j];
-			t->e[j].h = 0;
+			t->hv[j] = 0;
 			i = j;
 		}
 	}
 }
 
+static uint64_t
+cmix(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return k;
+}
+
+static struct ct_ent *
+ct_get(struct ct *t, uint64_t key, int create)
+{
+	size_t i;
+
+	if (t->cap == 0 || (create && (t->n + 1) * 2 > t->cap)) {
+		size_t ncap = t->cap == 0 ? 1024 : t->cap * 2, j;
+		struct ct_ent *ne;
+
+		if (!create)
+			return NULL;
+		if (t->n >= LH_MAX)
+			goto full;
+		if ((ne = calloc(ncap, sizeof(*ne))) == NULL)
+			goto full;
+		for (j = 0; j < t->cap; j++) {
+			if (t->e[j].key == 0)
+				continue;
+			for (i = cmix(t->e[j].key) & (ncap - 1); ne[i].key != 0;
+			    i = (i + 1) & (ncap - 1))
+				;
+			ne[i] = t->e[j];
+		}
+		free(t->e);
+		t->e = ne;
+		t->cap = ncap;
+	}
+	for (i = cmix(key) & (t->cap - 1); t->e[i].key != 0;
+	    i = (i + 1) & (t->cap - 1))
+		if (t->e[i].key == key)
+			return &t->e[i];
+	if (!create)
+		return NULL;
+	t->e[i].key = key;
+	t->e[i].cur = t->e[i].peak = 0;
+	t->n++;
+	return &t->e[i];
+full:
+	t->full++;
+	return NULL;
+}
+
+static void
+ct_del(struct ct *t, struct ct_ent *e)
+{
+	size_t i = (size_t)(e - t->e), j, k;
+
+	t->e[i].key = 0;
+	t->n--;
+	for (j = (i + 1) & (t->cap - 1); t->e[j].key != 0;
+	    j = (j + 1) & (t->cap - 1)) {
+		k = cmix(t->e[j].key) & (t->cap - 1);
+		if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
+			t->e[i] = t->e[j];
+			t->e[j].key = 0;
+			i = j;
+		}
+	}
+}
+
+/* dotted quad -> host order; 0 when it is not one */
+static int
+ipv4(const char *p, size_t n, uint32_t *out)
+{
+	uint32_t v = 0, o = 0;
+	size_t i, dots = 0, digits = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] >= '0' && p[i] <= '9') {
+			o = o * 10 + (uint32_t)(p[i] - '0');
+			if (++digits > 3 || o > 255)
+				return 0;
+		} else if (p[i] == '.' && digits > 0 && dots < 3) {
+			v = v << 8 | o;
+			o = 0;
+			digits = 0;
+			dots++;
+		} else
+			return 0;
+	}
+	if (dots != 3 || digits == 0)
+		return 0;
+	*out = v << 8 | o;
+	return 1;
+}
+
+/* the pid map's key: a set top bit (never 0), 9 bits of file number,
+ * bit 53 for xinetd, 21 bits of the server's pid, 32 of the child's */
+static uint64_t
+pid4key(const struct logscan *s, long spid, long pid)
+{
+	return (1ULL << 63) | ((uint64_t)(s->fileno & 0x1ff) << 54) |
+	    ((uint64_t)((unsigned long)spid & 0x1fffff) << 32) |
+	    ((uint64_t)pid & 0xffffffffULL);
+}
+
+static void
+ip4_text(uint32_t v, char *buf, size_t size)
+{
+	(void)qpm_snprintf(buf, size, "%u.%u.%u.%u", v >> 24, v >> 16 & 255,
+	    v >> 8 & 255, v & 255);
+}
+
 static void
 lh_free(struct lh *t)
 {
+	free(t->hv);
 	free(t->e);
 	memset(t, 0, sizeof(*t));
 }
@@ -190,6 +340,9 @@ logscan_free(struct logscan *s)
 	lh_free(&s->userip);
 	lh_free(&s->userlast);
 	lh_free(&s->pids);
+	s->st->table_full += s->ip4.full + s->pids4.full;
+	free(s->ip4.e);
+	free(s->pids4.e);
 	free(s);
 }
 
@@ -310,6 +463,26 @@ logerr(struct logscan *s, enum limits_logerr_kind kind, enum limits_svc svc,
 }
 
 static void
+ip_add4(struct logscan *s, enum limits_svc svc, uint32_t v4, int d)
+{
+	struct limits_svcstats *ss = &s->st->svc[svc];
+	struct ct_ent *c = ct_get(&s->ip4, ((uint64_t)svc + 1) << 32 | v4,
+	    d > 0);
+
+	if (c == NULL)
+		return;
+	c->cur += d;
+	if (c->cur < 0)
+		c->cur = 0;
+	if (c->cur > c->peak)
+		c->peak = c->cur;
+	if (c->cur > ss->peak_ip) {
+		ss->peak_ip = c->cur;
+		ip4_text(v4, ss->peak_ip_addr, sizeof(ss->peak_ip_addr));
+	}
+}
+
+static void
 ip_add(struct logscan *s, enum limits_svc svc, const char *ip, size_t n,
     int d)
 {
@@ -317,6 +490,12 @@ ip_add(struct logscan *s, enum limits_svc svc, const char *ip, size_t n,
 	struct lh_ent *e;
 	struct limits_svcstats *ss = &s->st->svc[svc];
 
+	uint32_t v4;
+
+	if (ipv4(ip, n, &v4)) {
+		ip_add4(s, svc, v4, d);
+		return;
+	}
 	if (n + 1 > sizeof(k))
 		return;
 	k[0] = (char)('A' + svc);
@@ -444,6 +623,7 @@ stream_get(struct logscan *s, long spid)
 	s->streams[s->nstreams].file = s->fileno;
 	s->streams[s->nstreams].spid = spid;
 	s->streams[s->nstreams].svc = s->hint;
+	s->streams[s->nstreams].confirmed = 0;
 	return &s->streams[s->nstreams++];
 }
 
@@ -458,12 +638,14 @@ pids_purge(struct logscan *s)
 	size_t pl;
 
 	memset(&nt, 0, sizeof(nt));
-	(void)qpm_snprintf(pre, sizeof(pre), "T%u.", s->fileno);
-	pl = strlen(pre);
+	pre[0] = 'T';
+	memcpy(pre + 1, &s->fileno, sizeof(unsigned));
+	pl = 1 + sizeof(unsigned);
 	for (i = 0; i < s->pids.cap; i++) {
 		struct lh_ent *o = &s->pids.e[i], *n;
 
-		if (o->h == 0 || (o->klen >= pl && memcmp(o->key, pre, pl) == 0))
+		if (s->pids.hv[i] == 0 ||
+		    (o->klen >= pl && memcmp(o->key, pre, pl) == 0))
 			continue;
 		if ((n = lh_get(&nt, o->key, o->klen, 1)) != NULL)
 			memcpy(n->aux, o->aux, sizeof(n->aux));
@@ -471,17 +653,38 @@ pids_purge(struct logscan *s)
 	nt.full += s->pids.full;
 	lh_free(&s->pids);
 	s->pids = nt;
+	{
+		struct ct n4;
+		uint64_t fbits = (uint64_t)(s->fileno & 0x1ff) << 54;
+
+		memset(&n4, 0, sizeof(n4));
+		for (i = 0; i < s->pids4.cap; i++) {
+			struct ct_ent *o = &s->pids4.e[i], *c;
+
+			if (o->key == 0 || (o->key & (0x1ffULL << 54)) == fbits)
+				continue;
+			if ((c = ct_get(&n4, o->key, 1)) != NULL)
+				c->cur = o->cur;
+		}
+		n4.full += s->pids4.full;
+		free(s->pids4.e);
+		s->pids4 = n4;
+	}
 }
 
+/* tag, file number, server pid, child pid as fixed binary fields: this
+ * runs for every connect and end line, so no printf */
 static size_t
 pidkey(char *k, size_t size, const struct logscan *s, long spid, long pid,
     char tag)
 {
-	int n = 0;
-
-	if (qpm_snprintf(k, size, "%c%u.%ld.%ld", tag, s->fileno, spid, pid) == 0)
-		n = (int)strlen(k);
-	return (size_t)n;
+	if (size < 1 + sizeof(unsigned) + 2 * sizeof(long))
+		return 0;
+	k[0] = tag;
+	memcpy(k + 1, &s->fileno, sizeof(unsigned));
+	memcpy(k + 1 + sizeof(unsigned), &spid, sizeof(long));
+	memcpy(k + 1 + sizeof(unsigned) + sizeof(long), &pid, sizeof(long));
+	return 1 + sizeof(unsigned) + 2 * sizeof(long);
 }
 
 /* "tcpserver: status: 3/100", "pid P from IP", "ok P l:ip:port r:ip::p",
@@ -494,6 +697,7 @@ tcpserver(struct logscan *s, time_t t, long spid, const char *p, const char *e)
 	size_t kn, n;
 	long a, b, pid;
 	struct lh_ent *ent;
+	uint32_t v4;
 
 	if (starts(p, e, "status: ", 8)) {
 		p += 8;
@@ -507,7 +711,7 @@ tcpserver(struct logscan *s, time_t t, long spid, const char *p, const char *e)
 			s->st->svc[str->svc].at_limit++;
 			return logerr(s, LE_TCPSERVER_FULL, str->svc, b);
 		}
-		if (a == 0 && s->pids.n > 4096)
+		if (a == 0 && s->pids.n + s->pids4.n > 4096)
 			pids_purge(s);
 		return 0;
 	}
@@ -517,11 +721,19 @@ tcpserver(struct logscan *s, time_t t, long spid, const char *p, const char *e)
 			return 0;
 		p += 6;
 		ip_span(&p, e, &n);
-		kn = pidkey(k, sizeof(k), s, spid, pid, 'T');
-		if ((ent = lh_get(&s->pids, k, kn, 1)) != NULL &&
-		    n < sizeof(ent->aux)) {
-			memcpy(ent->aux, p, n);
-			ent->aux[n] = '\0';
+		if (ipv4(p, n, &v4)) {
+			struct ct_ent *c = ct_get(&s->pids4,
+			    pid4key(s, spid, pid), 1);
+
+			if (c != NULL)
+				c->cur = (long)v4;
+		} else {
+			kn = pidkey(k, sizeof(k), s, spid, pid, 'T');
+			if ((ent = lh_get(&s->pids, k, kn, 1)) != NULL &&
+			    n < sizeof(ent->aux)) {
+				memcpy(ent->aux, p, n);
+				ent->aux[n] = '\0';
+			}
 		}
 		s->st->svc[str->svc].connections++;
 		ip_add(s, str->svc, p, n, 1);
@@ -529,7 +741,9 @@ tcpserver(struct logscan *s, time_t t, long spid, const char *p, const char *e)
 		return 0;
 	}
 	if (starts(p, e, "ok ", 3)) {
-		/* the local port names the listener */
+		/* the local port names the listener; one ok line says it */
+		if (str->confirmed)
+			return 0;
 		const char *c1, *c2, *sp;
 		char port[8];
 
@@ -546,11 +760,9 @@ tcpserver(struct logscan *s, time_t t, long spid, const char *p, const char *e)
 		{
 			enum limits_svc sv = limits_svc_from_port(port);
 
-			if (sv != LSVC_OTHER && sv != str->svc) {
-				/* first ok line of the stream: move what the
-				 * file name suggested */
-				str->svc = sv;
-			}
+			if (sv != LSVC_OTHER)
+				str->svc = sv;	/* over the file name's hint */
+			str->confirmed = 1;
 		}
 		return 0;
 	}
@@ -558,6 +770,16 @@ tcpserver(struct logscan *s, time_t t, long spid, const char *p, const char *e)
 		p += 4;
 		if ((pid = num(&p, e)) < 0)
 			return 0;
+		{
+			struct ct_ent *c = ct_get(&s->pids4,
+			    pid4key(s, spid, pid), 0);
+
+			if (c != NULL) {
+				ip_add4(s, str->svc, (uint32_t)c->cur, -1);
+				ct_del(&s->pids4, c);
+				return 0;
+			}
+		}
 		kn = pidkey(k, sizeof(k), s, spid, pid, 'T');
 		if ((ent = lh_get(&s->pids, k, kn, 0)) != NULL) {
 			ip_add(s, str->svc, ent->aux, strlen(ent->aux), -1);
@@ -676,6 +898,7 @@ xinetd(struct logscan *s, time_t t, long spid, const char *p, const char *e)
 	long pid;
 	struct lh_ent *ent;
 	int start;
+	uint32_t v4;
 
 	if (starts(p, e, "Deactivating service ", 21)) {
 		p += 21;
@@ -717,7 +940,13 @@ xinetd(struct logscan *s, time_t t, long spid, const char *p, const char *e)
 			return 0;
 		ip += 5;
 		ip_span(&ip, e, &n);
-		if ((ent = lh_get(&s->pids, k, kn, 1)) != NULL &&
+		if (ipv4(ip, n, &v4)) {
+			struct ct_ent *c = ct_get(&s->pids4,
+			    pid4key(s, spid, pid) ^ (1ULL << 53), 1);
+
+			if (c != NULL)
+				c->cur = (long)v4;
+		} else if ((ent = lh_get(&s->pids, k, kn, 1)) != NULL &&
 		    n < sizeof(ent->aux)) {
 			memcpy(ent->aux, ip, n);
 			ent->aux[n] = '\0';
@@ -727,6 +956,19 @@ xinetd(struct logscan *s, time_t t, long spid, const char *p, const char *e)
 		ip_add(s, svc, ip, n, 1);
 		note_level(s, svc, t, s->cur[svc], 1);
 		return 0;
+	}
+	{
+		/* bit 53 keeps xinetd's pids apart from tcpserver's */
+		struct ct_ent *c = ct_get(&s->pids4,
+		    pid4key(s, spid, pid) ^ (1ULL << 53), 0);
+
+		if (c != NULL) {
+			ip_add4(s, svc, (uint32_t)c->cur, -1);
+			ct_del(&s->pids4, c);
+			if (s->cur[svc] > 0)
+				s->cur[svc]--;
+			return 0;
+		}
 	}
 	if ((ent = lh_get(&s->pids, k, kn, 0)) != NULL) {
 		ip_add(s, svc, ent->aux, strlen(ent->aux), -1);
@@ -952,14 +1194,20 @@ line(struct logscan *s, const char *p, size_t n)
 		uint64_t v = 0;
 		int i, h;
 
-		for (i = 1; i <= 16; i++) {
-			if ((h = hexval(p[i])) < 0)
+		if (memcmp(p, s->taic, 17) == 0)
+			t = s->taic_t;	/* the same second as the last line */
+		else {
+			for (i = 1; i <= 16; i++) {
+				if ((h = hexval(p[i])) < 0)
+					return 0;
+				v = v << 4 | (uint64_t)h;
+			}
+			if (v < 4611686018427387914ULL)
 				return 0;
-			v = v << 4 | (uint64_t)h;
+			t = (time_t)(v - 4611686018427387914ULL);
+			memcpy(s->taic, p, 17);
+			s->taic_t = t;
 		}
-		if (v < 4611686018427387914ULL)
-			return 0;
-		t = (time_t)(v - 4611686018427387914ULL);
 		msg = p + 26;
 	} else if ((t = syslog_time(s, p, n)) != 0) {
 		/* "Mmm dd hh:mm:ss host tag[pid]: msg" */
@@ -1065,6 +1313,7 @@ begin(struct logscan *s, const char *name, time_t ref)
 	s->hint = hint_of(name);
 	s->st->files++;
 	memset(s->tsc, 0, sizeof(s->tsc));
+	memset(s->taic, 0, sizeof(s->taic));
 	if (s->l->log_year != 0) {
 		s->year = s->l->log_year;
 		s->ref_mon = 11;

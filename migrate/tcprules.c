@@ -274,8 +274,11 @@ cdb_records(const unsigned char *d, size_t len, struct qstr *recs,
 	if (len < 2048)
 		goto bad;
 	for (i = 0; i < 256; i++) {
-		uint32_t tp = u32le(d + i * 8);
+		uint32_t tp = u32le(d + i * 8), ns = u32le(d + i * 8 + 4);
 
+		/* every hash table must lie inside the file */
+		if (tp > len || ns > (len - tp) / 8)
+			goto bad;
 		if (tp < end)
 			end = tp;
 	}

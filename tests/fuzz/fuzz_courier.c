@@ -1,0 +1,26 @@
+/*
+ * NAME		fuzz_courier - the courier reader of the limits module
+ * DOES		feeds arbitrary bytes; every item and diagnostic is freed
+ * NEVER	reads past the input
+ */
+#include <config.h>
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "migrate/limits_int.h"
+#include "migrate/logscan.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct limits l;
+
+	limits_init(&l);
+	(void)courier_parse(&l, "imapd", (const char *)data, size);
+	(void)courier_parse(&l, "pop3d-ssl", (const char *)data, size);
+	limits_free(&l);
+	return 0;
+}
