@@ -4,11 +4,14 @@
 # of generated addresses: the same forward output, each decodes the others',
 # all three refuse tampered and expired addresses; base64url hashes are what
 # postsrsd 1.x refuses (the documented break), and we accept both.
-. "$top_srcdir/tests/integration/srs/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
+h_init srs-diff
 set -u
+is() {		# is "what" got want
+	if [ "$2" = "$3" ]; then tap_ok "$1"; else tap_fail "$1" "got:  $2" "want: $3"; fi
+}
 N=${SRS_DIFF_N:-3000}
-W=$(mktemp -d)
-trap 'stop_all; rm -rf "$W"' EXIT
+W=$H_DIR
 PEERS="perl $top_srcdir/tests/integration/srs/peers.pl"
 MAP="$top_builddir/srs-map"
 DAY_S="2026-11-22 12:00:00"
@@ -18,24 +21,19 @@ printf 'diff-secret-%s\n' 4711 > "$W/secret"
 chmod 600 "$W/secret"
 D=fwd.test
 
-for p in postsrsd faketime perl; do
-	command -v $p >/dev/null || PATH=$PATH:/usr/sbin
-	command -v $p >/dev/null || { echo "1..0 # SKIP $p missing (Debian package: postsrsd faketime perl)"; exit 77; }
-done
-
 $PEERS gen "$N" 20261122 > "$W/in"
-FP=$(free_port); RP=$(free_port)
-while [ "$RP" = "$FP" ]; do RP=$(free_port); done
-# postsrsd 1.10 in the foreground, root, no chroot: its clock is faked
-faketime -f "@$DAY_S" postsrsd -4 -s "$W/secret" -d $D -l 127.0.0.1 \
-    -f "$FP" -r "$RP" -t 30 > "$W/postsrsd.log" 2>&1 &
-track $!
-if wait_tcp "$FP" && wait_tcp "$RP"; then ok "postsrsd 1.10 listens on 127.0.0.1:$FP/$RP"
-else not_ok "postsrsd 1.10 starts" "$(cat "$W/postsrsd.log")"; done_testing; exit 1; fi
+# postsrsd 1.10 with its clock at DAY_S (libfaketime, from the harness)
+if H_FAKETIME="$DAY_S UTC" h_postsrsd_start "$W/secret" $D; then
+	tap_ok "postsrsd 1.10 listens on 127.0.0.1:$H_SRS_FPORT/$H_SRS_RPORT"
+else
+	tap_bail "postsrsd 1.10 does not start"
+fi
+FP=$H_SRS_FPORT
+RP=$H_SRS_RPORT
 
 "$MAP" -s "$W/secret" -d $D --now "$T" forward < "$W/in" > "$W/ours.fwd" 2>"$W/ours.err"
 $PEERS tcp "$FP" < "$W/in" > "$W/psd.fwd"
-faketime -f "@$DAY_S" $PEERS mailsrs forward "$W/secret" $D < "$W/in" > "$W/msrs.fwd"
+TZ=UTC faketime -f "@$DAY_S" $PEERS mailsrs forward "$W/secret" $D < "$W/in" > "$W/msrs.fwd"
 nsrs=$(grep -c '^SRS[01]' "$W/ours.fwd")
 is "forward: $N addresses, one line each" "$(wc -l < "$W/ours.fwd")" "$N"
 is "forward: most become SRS0/SRS1 ($nsrs)" "$([ "$nsrs" -gt $((N * 8 / 10)) ] && echo yes)" yes
@@ -70,7 +68,7 @@ grep '^SRS' "$W/ours.fwd" > "$W/srs"
 paste "$W/in" "$W/ours.fwd" | grep -P '\tSRS' | cut -f1 > "$W/srs.orig"
 "$MAP" -s "$W/secret" -d $D --now "$T" reverse < "$W/srs" > "$W/ours.rev" 2>/dev/null
 $PEERS tcp "$RP" < "$W/srs" > "$W/psd.rev"
-faketime -f "@$DAY_S" $PEERS mailsrs reverse "$W/secret" $D < "$W/srs" > "$W/msrs.rev"
+TZ=UTC faketime -f "@$DAY_S" $PEERS mailsrs reverse "$W/secret" $D < "$W/srs" > "$W/msrs.rev"
 paste "$W/ours.fwd" "$W/psd.fwd" | awk -F'\t' '$1 ~ /^SRS/ {print $2}' |
     "$MAP" -s "$W/secret" -d $D --now "$T" reverse 2>/dev/null | grep . > "$W/ours-of-psd.rev"
 is "reverse: postsrsd decodes ours exactly like we do" "$(diff -q "$W/ours.rev" "$W/psd.rev" >/dev/null && echo same)" same
@@ -86,7 +84,7 @@ perl -pe 's/^(SRS[01][=+-])(.)/$1 . ($2 =~ m{[aA]} ? "Q" : "a")/e' "$W/srs" > "$
 is "tampered: we refuse all (exit 65)" "$?:$(grep -c . "$W/t.ours")" "65:0"
 is "tampered: postsrsd refuses all" "$($PEERS tcp "$RP" < "$W/tampered" | grep -vc '^ERR')" 0
 is "tampered: Mail::SRS refuses all" \
-    "$(faketime -f "@$DAY_S" $PEERS mailsrs reverse "$W/secret" $D < "$W/tampered" | grep -vc '^ERR')" 0
+    "$(TZ=UTC faketime -f "@$DAY_S" $PEERS mailsrs reverse "$W/secret" $D < "$W/tampered" | grep -vc '^ERR')" 0
 
 # case munged by a relay: everyone still decodes
 tr 'a-z' 'A-Z' < "$W/srs" > "$W/upper"
@@ -100,11 +98,11 @@ d21=$(date -u -d "@$((T + 21 * DAY))" '+%F %T'); d22=$(date -u -d "@$((T + 22 * 
 is "21 days: we accept all SRS0" \
     "$("$MAP" -s "$W/secret" -d $D --now $((T + 21 * DAY)) reverse < "$W/srs0" 2>/dev/null | grep -c .)" "$(wc -l < "$W/srs0")"
 is "21 days: Mail::SRS accepts all SRS0" \
-    "$(faketime -f "@$d21" $PEERS mailsrs reverse "$W/secret" $D < "$W/srs0" | grep -c '^ERR')" 0
+    "$(TZ=UTC faketime -f "@$d21" $PEERS mailsrs reverse "$W/secret" $D < "$W/srs0" | grep -c '^ERR')" 0
 is "22 days: we refuse all SRS0" \
     "$("$MAP" -s "$W/secret" -d $D --now $((T + 22 * DAY)) reverse < "$W/srs0" 2>/dev/null | grep -c .)" 0
 is "22 days: Mail::SRS refuses all SRS0" \
-    "$(faketime -f "@$d22" $PEERS mailsrs reverse "$W/secret" $D < "$W/srs0" | grep -vc '^ERR')" 0
+    "$(TZ=UTC faketime -f "@$d22" $PEERS mailsrs reverse "$W/secret" $D < "$W/srs0" | grep -vc '^ERR')" 0
 
 # base64url: postsrsd 1.x refuses exactly the hashes holding - or _
 "$MAP" -s "$W/secret" -d $D --now "$T" --hash-alphabet base64url forward < "$W/in" 2>/dev/null | grep '^SRS0' > "$W/url"
@@ -114,5 +112,6 @@ is "base64url: we decode all" \
 is "base64url: postsrsd 1.10 refuses exactly the $nurl with - or _" \
     "$($PEERS tcp "$RP" < "$W/url" | grep -c '^ERR')" "$nurl"
 
-stop_all
-done_testing
+h_postsrsd_stop
+h_assert_no_leftovers
+tap_done
