@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mail/exits.h"
+#include "migrate/rehearse.h"
 #include "migrate/requeue.h"
 #include "migrate/run.h"
 #include "util/msg.h"
@@ -114,6 +115,7 @@ static const struct {
 } cmds[] = {
 	{ "run", cmd_run },
 	{ "requeue", requeue_main },
+	{ "rehearse", rehearse_main },
 	{ NULL, NULL }
 };
 

@@ -1,0 +1,151 @@
+/*
+ * NAME		rehearse.h - the dress rehearsal of a migration output
+ * DOES		"qmail2postfix rehearse OUT": boots Postfix and Dovecot from
+ *		OUT on loopback, probes every address and login the model
+ *		knows, compares with what the old host did
+ * NEVER	writes below OUT or the old tree, binds anything but
+ *		127.0.0.1, sends mail anywhere but its own capture sink
+ */
+#ifndef QPM_REHEARSE_H
+#define QPM_REHEARSE_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "util/qstr.h"
+
+/* Limits of the rehearsal; each is checked before the work it bounds. */
+#define RH_MAX_PROBES		200000	/* addresses in one rehearsal */
+#define RH_MAX_DEPTH		20	/* alias chain; Postfix stops at
+					   virtual_alias_recursion_limit 1000,
+					   qmail forwards at 100 Delivered-To */
+#define RH_MAX_HEADER		(64 * 1024)	/* header block read per file */
+#define RH_MAX_REPLY		(64 * 1024)	/* one server reply, all lines */
+#define RH_IO_TIMEOUT		20	/* seconds for one protocol read */
+#define RH_MAX_WORKERS		8	/* concurrent login clients */
+
+/* A growable list of strings (owned copies). */
+struct rh_list {
+	char	**v;
+	size_t	  n, cap;
+};
+
+int	rh_list_add(struct rh_list *l, const char *s);
+int	rh_list_add_unique(struct rh_list *l, const char *s);	/* ci */
+int	rh_list_has(const struct rh_list *l, const char *s);	/* ci */
+void	rh_list_sort(struct rh_list *l);	/* lower-cased, sorted, unique */
+int	rh_list_equal(const struct rh_list *a, const struct rh_list *b);
+void	rh_list_free(struct rh_list *l);
+int	rh_list_join(const struct rh_list *l, const char *sep, struct qstr *out);
+
+/* What happened, or would have happened, to mail for one address. */
+enum rh_outcome {
+	RH_DELIVERED = 1,	/* a mailbox, forward target or program got it */
+	RH_BOUNCED,		/* refused at RCPT, or a DSN to the sender */
+	RH_DEFERRED,		/* still queued when the queue settled */
+	RH_DISCARDED		/* accepted, then dropped on purpose */
+};
+
+const char *rh_outcome_name(enum rh_outcome o);
+
+struct rh_result {
+	enum rh_outcome	 outcome;
+	struct rh_list	 mailboxes;	/* address of an INBOX, else a path */
+	struct rh_list	 forwards;	/* addresses on other hosts */
+	struct rh_list	 pipes;		/* program command lines */
+	struct rh_list	 not_converted;	/* "file:line: reason" (expected) */
+	struct qstr	 detail;	/* why, in words */
+};
+
+void	rh_result_init(struct rh_result *r);
+void	rh_result_free(struct rh_result *r);
+
+/* The migration model (OUT/migration.json) as the expectation. */
+struct rh_model;
+
+struct rh_model *rh_model_new(json_t *root, struct qstr *err);
+void	rh_model_free(struct rh_model *m);
+/* what the old host did with mail to addr; 0 or a negative qpm_err */
+int	rh_model_expect(const struct rh_model *m, const char *addr,
+	    struct rh_result *out);
+/* every address worth a probe, in model order (no duplicates) */
+int	rh_model_probes(const struct rh_model *m, struct rh_list *out);
+/* login expectation: 1 allowed, 0 denied, -1 unknown mailbox */
+int	rh_model_login(const struct rh_model *m, const char *addr,
+	    const char *proto);
+/* the mailbox whose home is home ("" when none): for Maildir hits */
+const char *rh_model_home_owner(const struct rh_model *m, const char *home);
+/* the program of a pipe whose argv (joined) contains it, or NULL */
+const char *rh_model_pipe_command(const struct rh_model *m,
+	    const char *argv_joined);
+
+/* Comparison of an expectation with what the rehearsal saw: 1 same,
+ * 0 different (each difference appended to why as "field: want X, got Y;") */
+int	rh_compare(const struct rh_result *want, const struct rh_result *got,
+	    struct qstr *why);
+
+/* Configuration rewriting (text in, text out; rehearse_conf.c) */
+struct rh_paths {
+	const char	*tmp;		/* the rehearsal's private directory */
+	const char	*pf_conf;	/* its Postfix configuration dir */
+	const char	*pf_queue;	/* its Postfix queue_directory */
+	const char	*old_queue;	/* OUT's queue_directory */
+	const char	*dc_dir;	/* its Dovecot dir (dovecot.conf, users) */
+	const char	*mail_root;	/* prefix for every mailbox home */
+	const char	*recorder;	/* the pipe recorder program */
+	const char	*pipe_dir;	/* where the recorder writes */
+	const char	*user;		/* the unprivileged user for mail */
+	unsigned	 uid, gid;
+	int		 smtp_port, submission_port, imap_port, pop3_port;
+	int		 sink_port;
+	int		 (*next_port)(void);	/* for any other inet service */
+	const struct rh_list *dc_files;	/* basenames of OUT/dovecot files */
+};
+
+int	rh_master_rewrite(const char *text, const struct rh_paths *p,
+	    struct qstr *out, struct rh_list *notes,
+	    struct rh_list *client_transports);
+int	rh_transport_rewrite(const char *text,
+	    const struct rh_list *client_transports, int sink_port,
+	    struct qstr *out, struct rh_list *notes);
+int	rh_dovecot_rewrite(const char *text, const struct rh_paths *p,
+	    struct qstr *out);
+int	rh_users_rewrite(const char *text, const struct rh_paths *p,
+	    struct qstr *out, struct rh_list *homes);
+int	rh_main_overrides(const struct rh_paths *p, struct rh_list *out);
+
+/* Protocol helpers (rehearse_net.c) */
+int	rh_base64(const void *in, size_t len, struct qstr *out);
+int	rh_free_port(void);
+int	rh_tcp_connects(int port);	/* 1 when 127.0.0.1:port accepts */
+
+enum rh_login {
+	RH_LOGIN_OK = 1,
+	RH_LOGIN_FAIL,
+	RH_LOGIN_ERROR		/* no answer, broken connection */
+};
+
+enum rh_login rh_login_imap(int port, const char *user, const char *pass,
+	    struct qstr *reply);
+enum rh_login rh_login_pop3(int port, const char *user, const char *pass,
+	    struct qstr *reply);
+enum rh_login rh_login_smtp(int port, const char *user, const char *pass,
+	    struct qstr *reply);
+
+/* One SMTP session that sends probe messages one after another. */
+struct rh_smtp;
+
+struct rh_smtp *rh_smtp_open(int port, const char *helo, struct qstr *err);
+/* 0 accepted (queue id in qid), 1 refused (reply in reply), <0 error */
+int	rh_smtp_send(struct rh_smtp *s, const char *from, const char *rcpt,
+	    const char *msg, char *qid, size_t qidlen, struct qstr *reply);
+void	rh_smtp_close(struct rh_smtp *s);
+
+/* Header scan: the Message-ID of the top header block (without <>) */
+int	rh_header_value(const char *text, size_t len, const char *name,
+	    struct qstr *out);
+
+int	rehearse_main(int argc, char **argv);
+
+#endif
