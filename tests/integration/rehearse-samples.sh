@@ -1,0 +1,232 @@
+#!/bin/bash
+#
+# NAME		rehearse-samples.sh - qmail2postfix rehearse on samples/oldhost
+# DOES		migrates a fixed-up copy of samples/oldhost, runs the rehearsal
+#		(real Postfix, Dovecot and smtp-sink on loopback) with every
+#		address of the hand-made oracle samples/oldhost-expected.tsv as
+#		--probe, and checks: exit 0; every login the old host allowed
+#		works with the old password (DES, MD5-crypt, SHA-512-crypt) and
+#		every one it refused is refused (samples/oldhost-logins.tsv);
+#		each probe ended where the oracle says the old host delivered
+#		it; nothing is left running; the old tree and OUT are unchanged.
+#		Then breaks one alias in a copy of OUT and checks that the
+#		rehearsal notices (exit 1, that address listed).
+# NEVER		trusts rehearse's own "expected" for the oracle comparison
+#
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
+h_init rehearse-samples
+
+: "${top_builddir:=$(pwd)}"
+Q=$top_builddir/qmail2postfix
+S=$top_srcdir/samples
+[ -x "$Q" ] || tap_bail "no $Q"
+command -v smtp-sink >/dev/null || tap_bail "smtp-sink (package postfix) missing"
+
+start=$(date +%s)
+cp -a "$S/oldhost" "$H_DIR/oldhost" &&
+    python3 "$S/tools/make-oldhost.py" --fixup "$H_DIR/oldhost" --tree oldhost ||
+    tap_bail "cannot prepare the old host copy"
+"$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT" -q
+rc=$?
+[ "$rc" -le 1 ] || tap_bail "qmail2postfix run exited $rc"
+
+sums() {	# sums DIR: one line per file with its checksum and mode
+	(cd "$1" && find . \( -type f -o -type d \) -printf '%p %m\n' | sort &&
+	    find . -type f -print0 | sort -z | xargs -0 md5sum)
+}
+sums "$H_DIR/oldhost" >"$H_DIR/oldhost.before"
+sums "$H_DIR/OUT" >"$H_DIR/out.before"
+
+# every address of the oracle as a probe
+probes=()
+while IFS=$'\t' read -r addr _; do
+	[ "$addr" = address ] || probes+=(--probe "$addr")
+done <"$S/oldhost-expected.tsv"
+
+# Rehearsal temp dirs under $H_DIR: the harness's leftover check sees them.
+export TMPDIR=$H_DIR
+t0=$(date +%s)
+"$Q" rehearse "$H_DIR/OUT" --json "${probes[@]}" \
+    --passwords "$S/tools/known-passwords.tsv" \
+    >"$H_DIR/report.json" 2>"$H_DIR/rehearse.err"
+rc=$?
+t1=$(date +%s)
+tap_diag "rehearse took $((t1 - t0)) s"
+
+if [ "$rc" -eq 0 ]; then
+	tap_ok "rehearse: every address and login behaved as on the old host (exit 0)"
+else
+	tap_fail "rehearse: every address and login behaved as on the old host (exit $rc)" \
+	    "$(cat "$H_DIR/rehearse.err")" \
+	    "$(python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+for m in d["expected"]["mismatches"]:
+    print(m["address"], m["what"], m["why"])' "$H_DIR/report.json" 2>&1 | head -40)"
+fi
+
+# --- logins, against the hand-made login oracle --------------------------
+python3 - "$H_DIR/report.json" "$S/oldhost-logins.tsv" \
+    "$S/tools/known-passwords.tsv" >"$H_DIR/logins.out" <<'EOF'
+import csv, json, sys
+rep = json.load(open(sys.argv[1]))
+got = {m["address"].lower(): m for m in rep["mailboxes"]}
+known = set()
+for line in open(sys.argv[3]):
+    if line.strip() and not line.startswith("#"):
+        known.add(line.split("\t")[0].lower())
+bad, ok_by_scheme, n = [], {}, 0
+keys = {"pop3": "pop3_login", "imap": "imap_login", "smtp_auth": "smtp_auth"}
+for row in csv.DictReader(open(sys.argv[2]), delimiter="\t"):
+    a = row["address"].lower()
+    m = got.get(a)
+    if m is None:
+        bad.append("%s: not in the rehearsal's mailboxes" % a)
+        continue
+    for col, key in keys.items():
+        want = row[col]
+        have = m[key]
+        if row["password_from"] == "none":
+            # no password at all (empty vpasswd field): nothing to try
+            if have != "skipped":
+                bad.append("%s %s: no password, got %s" % (a, key, have))
+            continue
+        n += 1
+        if want == "ok" and have != "ok":
+            bad.append("%s %s: the old host allowed it, got %s" % (a, key, have))
+        elif want == "denied" and have != "fail":
+            bad.append("%s %s: the old host refused it, got %s" % (a, key, have))
+        elif want == "ok":
+            ok_by_scheme[row["hash"]] = ok_by_scheme.get(row["hash"], 0) + 1
+print("checked %d logins; ok by scheme: %s" % (n, sorted(ok_by_scheme.items())))
+for s in ("des-crypt", "md5-crypt", "sha512-crypt"):
+    if not ok_by_scheme.get(s):
+        bad.append("no successful login with a %s hash" % s)
+for b in bad:
+    print("BAD " + b)
+EOF
+if grep -q '^BAD' "$H_DIR/logins.out" || ! grep -q '^checked' "$H_DIR/logins.out"; then
+	tap_fail "logins: as on the old host (samples/oldhost-logins.tsv)" \
+	    "$(head -40 "$H_DIR/logins.out")"
+else
+	tap_ok "logins: as on the old host ($(head -1 "$H_DIR/logins.out"))"
+fi
+
+# --- routes, against the hand-made oracle --------------------------------
+# Exceptions, each because the old host did something the migration does
+# not reproduce on purpose and lists in migration-report.txt with what to
+# do by hand: the rehearsal cannot show "as on the old host" for them, so
+# the test asserts instead that rehearse marks them "not_converted" and
+# names the listed source file:
+#   announce*@  - an ezmlm list (programs that need the list directory)
+#   legacy@, announce-owner@ - mbox files (qmail-local appended to them)
+#   archive@    - a Maildir no vpopmail user owns
+#   heidi-lists@ - a per-user .qmail-lists delivering to a Maildir folder
+python3 - "$H_DIR/report.json" "$S/oldhost-expected.tsv" \
+    >"$H_DIR/routes.out" <<'EOF'
+import csv, json, sys
+rep = json.load(open(sys.argv[1]))
+got = {}
+for a in rep["addresses"]:
+    got.setdefault(a["address"], a)
+listed = {
+    "announce@example.com": ".qmail-announce:",
+    "announce-subscribe@example.com": ".qmail-announce-default:",
+    "announce-return-42-customer1=remote.example@example.com":
+        ".qmail-announce-return-default:",
+    "announce-owner@example.com": ".qmail-announce-owner:",
+    "legacy@example.com": ".qmail-legacy:",
+    "archive@example.com": ".qmail-archive:",
+    "heidi-lists@example.com": "heidi/.qmail-lists:",
+}
+outcome = {"delivered": "delivered", "forwarded": "delivered",
+           "piped": "delivered", "deleted": "discarded", "bounced": "bounced"}
+def split(v, sep=","):
+    if v == "-":
+        return []
+    return sorted(x.strip().lower() for x in v.split(sep))
+def pipes(v):
+    # commands are separated by "," before an absolute path
+    if v == "-":
+        return []
+    parts, cur = [], ""
+    for i, piece in enumerate(v.split(",/")):
+        parts.append(piece if i == 0 else "/" + piece)
+    return sorted(p.strip().lower() for p in parts)
+bad, n, exc = [], 0, 0
+for row in csv.DictReader(open(sys.argv[2]), delimiter="\t"):
+    addr = row["address"]
+    a = got.get(addr)
+    if a is None:
+        bad.append("%s: not probed" % addr)
+        continue
+    n += 1
+    if addr in listed:
+        exc += 1
+        nc = a["expected"].get("not_converted", [])
+        if a["status"] != "not_converted" or not any(listed[addr] in s for s in nc):
+            bad.append("%s: want not_converted naming %s, got %s %s" %
+                       (addr, listed[addr], a["status"], nc))
+        continue
+    want = (outcome[row["outcome"]], split(row["mailboxes"]),
+            split(row["forwards"]), pipes(row["pipes"]))
+    have = (a["outcome"], sorted(x.lower() for x in a["mailboxes"]),
+            sorted(x.lower() for x in a["forwards"]),
+            sorted(x.lower() for x in a["pipes"]))
+    for what, w, h in zip(("outcome", "mailboxes", "forwards", "pipes"), want, have):
+        if w != h:
+            bad.append("%s %s: oracle %s, rehearsal %s (%s)" %
+                       (addr, what, w, h, a.get("detail", "")))
+print("compared %d oracle rows, %d listed as not converted" % (n, exc))
+for b in bad:
+    print("BAD " + b)
+EOF
+if grep -q '^BAD' "$H_DIR/routes.out" || ! grep -q '^compared' "$H_DIR/routes.out"; then
+	tap_fail "routes: every oracle row as on the old host (samples/oldhost-expected.tsv)" \
+	    "$(head -60 "$H_DIR/routes.out")"
+else
+	tap_ok "routes: every oracle row as on the old host ($(head -1 "$H_DIR/routes.out"))"
+fi
+
+# --- nothing left, nothing touched -----------------------------------------
+out=$(h_leftovers)
+if [ -z "$out" ] && ! ls -d "$H_DIR"/q2p-rehearse.* >/dev/null 2>&1; then
+	tap_ok "rehearse stopped its servers and removed its directory"
+else
+	tap_fail "rehearse stopped its servers and removed its directory" "$out" \
+	    "$(ls -d "$H_DIR"/q2p-rehearse.* 2>&1)"
+fi
+sums "$H_DIR/oldhost" | diff "$H_DIR/oldhost.before" - >"$H_DIR/d1" 2>&1 &&
+    tap_ok "the old tree is unchanged" ||
+    tap_fail "the old tree is unchanged" "$(head -20 "$H_DIR/d1")"
+sums "$H_DIR/OUT" | diff "$H_DIR/out.before" - >"$H_DIR/d2" 2>&1 &&
+    tap_ok "OUT is unchanged" || tap_fail "OUT is unchanged" "$(head -20 "$H_DIR/d2")"
+if grep -Eq 'Ivan-NoClear-5|springtime24|\$6\$|\$1\$' "$H_DIR/report.json" "$H_DIR/rehearse.err"; then
+	tap_fail "no password or hash in the report"
+else
+	tap_ok "no password or hash in the report"
+fi
+
+# --- a broken route is noticed ---------------------------------------------
+cp -a "$H_DIR/OUT" "$H_DIR/OUT-broken"
+sed -i 's/^support@example\.com[[:space:]].*/support@example.com\tjohn@example.com/' \
+    "$H_DIR/OUT-broken/postfix/virtual_alias"
+grep -q '^support@example.com.john@example.com' "$H_DIR/OUT-broken/postfix/virtual_alias" ||
+    tap_bail "could not break the support alias"
+"$Q" rehearse "$H_DIR/OUT-broken" --json --no-logins \
+    >"$H_DIR/broken.json" 2>"$H_DIR/broken.err"
+rc=$?
+if [ "$rc" -eq 1 ] && python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+a = [x for x in d["addresses"] if x["address"] == "support@example.com"][0]
+assert a["status"] == "mismatch", a
+assert a["mailboxes"] == ["john@example.com"], a
+assert any(m["address"] == "support@example.com" for m in d["expected"]["mismatches"])
+' "$H_DIR/broken.json" 2>"$H_DIR/broken.py"; then
+	tap_ok "a rerouted alias (support@ -> john@) is reported and exits 1"
+else
+	tap_fail "a rerouted alias (support@ -> john@) is reported and exits 1" \
+	    "exit $rc" "$(cat "$H_DIR/broken.py" "$H_DIR/broken.err" | tail -5)"
+fi
+
+tap_diag "whole test: $(( $(date +%s) - start )) s"
+tap_done
