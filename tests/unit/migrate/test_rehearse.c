@@ -1,0 +1,321 @@
+/*
+ * NAME		test_rehearse - the pure parts of rehearse and install
+ * DOES		base64 and SASL PLAIN (RFC 4648, RFC 4616 vectors), header
+ *		scanning, the model's expectation for each qmail routing rule
+ *		(on a hand-written model), the configuration rewrites, and
+ *		install's backup names and --now parsing
+ * NEVER	starts a server or touches a file
+ */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "migrate/install.h"
+#include "migrate/rehearse.h"
+#include "util/qstr.h"
+
+static void
+test_base64(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *want;
+	} t[] = {	/* RFC 4648 section 10; RFC 4616 section 4 */
+		{ "", 0, "" },
+		{ "f", 1, "Zg==" },
+		{ "fo", 2, "Zm8=" },
+		{ "foo", 3, "Zm9v" },
+		{ "foob", 4, "Zm9vYg==" },
+		{ "fooba", 5, "Zm9vYmE=" },
+		{ "foobar", 6, "Zm9vYmFy" },
+		{ "\0tim\0tanstaaftanstaaf", 21, "AHRpbQB0YW5zdGFhZnRhbnN0YWFm" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct qstr q = QSTR_INIT(1024);
+
+		assert_int_equal(rh_base64(t[i].in, t[i].len, &q), 0);
+		if (strcmp(qstr_str(&q), t[i].want) != 0)
+			fail_msg("%zu: got %s, want %s", i, qstr_str(&q), t[i].want);
+		qstr_free(&q);
+	}
+}
+
+static void
+test_header_value(void **state)
+{
+	static const char msg[] =
+	    "Received: from a\n\tby b\nmessage-id:\n <x.1@rehearse.invalid>\n"
+	    "Subject: s\n\nMessage-ID: <body@no>\n";
+	static const char body_only[] = "Subject: s\n\nMessage-ID: <no@no>\n";
+	struct qstr q = QSTR_INIT(1024);
+
+	(void)state;
+	assert_int_equal(rh_header_value(msg, sizeof(msg) - 1, "Message-ID", &q), 1);
+	assert_string_equal(qstr_str(&q), "x.1@rehearse.invalid");
+	/* a Message-ID in the body (a DSN's attachment) is not the message's */
+	assert_int_equal(rh_header_value(body_only, sizeof(body_only) - 1,
+	    "Message-ID", &q), 0);
+	qstr_free(&q);
+}
+
+/* A small model, written by hand after migration.json(5). */
+static const char model_text[] = "{"
+"\"domains\": ["
+" {\"name\":\"ex.com\",\"kind\":\"mailbox\",\"dir\":\"/v/ex.com\","
+"  \"unknown_users\":\"bounce\"},"
+" {\"name\":\"ex.net\",\"kind\":\"mailbox\",\"dir\":\"/v/ex.net\","
+"  \"unknown_users\":\"mailbox\",\"catchall_target\":\"info@ex.net\"},"
+" {\"name\":\"old.ex\",\"kind\":\"mailbox\",\"dir\":\"/v/old.ex\","
+"  \"unknown_users\":\"delete\"},"
+" {\"name\":\"ex.org\",\"kind\":\"alias\",\"alias_of\":\"ex.com\"},"
+" {\"name\":\"relay.ex\",\"kind\":\"relay\"}],"
+"\"mailboxes\": ["
+" {\"address\":\"alice@ex.com\",\"home\":\"/v/ex.com/alice\",\"pop3\":true,"
+"  \"imap\":false,\"smtp_auth\":true,\"receives_mail\":true},"
+" {\"address\":\"bob@ex.com\",\"home\":\"/v/ex.com/bob\",\"receives_mail\":true},"
+" {\"address\":\"frank@ex.com\",\"home\":\"/v/ex.com/frank\",\"receives_mail\":false},"
+" {\"address\":\"heidi@ex.com\",\"home\":\"/v/ex.com/heidi\",\"receives_mail\":true},"
+" {\"address\":\"info@ex.net\",\"home\":\"/v/ex.net/info\",\"receives_mail\":true}],"
+"\"forwards\": ["
+" {\"address\":\"alice@ex.com\",\"match\":\"exact\",\"origin\":\"user .qmail\","
+"  \"targets\":[\"alice@far.example\",\"alice@ex.com\"]}],"
+"\"aliases\": ["
+" {\"address\":\"sales@ex.com\",\"match\":\"exact\",\"origin\":\"domain .qmail\","
+"  \"targets\":[\"alice@ex.com\",\"bob@ex.com\"]},"
+" {\"address\":\"loop1@ex.com\",\"match\":\"exact\",\"targets\":[\"loop2@ex.com\"]},"
+" {\"address\":\"loop2@ex.com\",\"match\":\"exact\",\"targets\":[\"loop1@ex.com\"]}],"
+"\"pipes\": ["
+" {\"address\":\"sup-*@ex.com\",\"match\":\"prefix\",\"command\":\"/bin/short\"},"
+" {\"address\":\"sup-x-*@ex.com\",\"match\":\"prefix\",\"command\":\"/bin/long\"}],"
+"\"discards\": [{\"address\":\"noreply@ex.com\",\"match\":\"exact\"}],"
+"\"bounces\": [],"
+"\"listed\": ["
+" {\"source\":\"/v/ex.com/.qmail-list:1\",\"category\":\".qmail lines\","
+"  \"what\":\"ezmlm list\",\"reason\":\"not converted\"},"
+" {\"source\":\"/v/ex.com/heidi/.qmail-lists:2\",\"category\":\".qmail lines\","
+"  \"what\":\"maildir line\",\"reason\":\"folder\"}]"
+"}";
+
+static void
+test_model_expect(void **state)
+{
+	static const struct {
+		const char *addr, *outcome, *mailboxes, *forwards, *pipes;
+		int not_converted;
+		const char *name;
+	} t[] = {
+		{ "alice@ex.com", "delivered", "alice@ex.com", "alice@far.example",
+		    "-", 0, "forward and keep (user .qmail)" },
+		{ "ALICE@EX.COM", "delivered", "alice@ex.com", "alice@far.example",
+		    "-", 0, "case does not matter" },
+		{ "alice-news@ex.com", "delivered", "alice@ex.com",
+		    "alice@far.example", "-", 0, "extension: the user's .qmail" },
+		{ "bob-x@ex.com", "delivered", "bob@ex.com", "-", "-", 0,
+		    "extension: plain user" },
+		{ "sales@ex.com", "delivered", "alice@ex.com,bob@ex.com",
+		    "alice@far.example", "-", 0, "alias follows alice's forward" },
+		{ "sales-x@ex.com", "bounced", "-", "-", "-", 0,
+		    "a domain .qmail is no user: extension bounces" },
+		{ "sales@ex.org", "delivered", "alice@ex.com,bob@ex.com",
+		    "alice@far.example", "-", 0, "alias domain" },
+		{ "frank@ex.com", "bounced", "-", "-", "-", 0, "BOUNCE_MAIL" },
+		{ "nobody@ex.com", "bounced", "-", "-", "-", 0, "bounce-no-mailbox" },
+		{ "nobody@ex.net", "delivered", "info@ex.net", "-", "-", 0,
+		    "catch-all to a mailbox" },
+		{ "nobody@old.ex", "discarded", "-", "-", "-", 0, "delete" },
+		{ "noreply@ex.com", "discarded", "-", "-", "-", 0, "comment-only" },
+		{ "sup-a@ex.com", "delivered", "-", "-", "/bin/short", 0, "prefix" },
+		{ "sup-x-a@ex.com", "delivered", "-", "-", "/bin/long", 0,
+		    "longest prefix wins" },
+		{ "any@relay.ex", "delivered", "-", "any@relay.ex", "-", 0,
+		    "relay domain: passed on" },
+		{ "x@nowhere.example", "bounced", "-", "-", "-", 0,
+		    "not a domain of the old host" },
+		{ "loop1@ex.com", "bounced", "-", "-", "-", 0, "alias loop" },
+		{ "list@ex.com", "bounced", "-", "-", "-", 1,
+		    "listed .qmail-list: not converted" },
+		{ "heidi-lists@ex.com", "bounced", "-", "-", "-", 1,
+		    "listed per-user .qmail-lists: not converted" },
+		{ "heidi@ex.com", "delivered", "heidi@ex.com", "-", "-", 0,
+		    "heidi's own mailbox is not affected" },
+	};
+	json_error_t je;
+	json_t *root = json_loads(model_text, 0, &je);
+	struct qstr err = QSTR_INIT(1024), s = QSTR_INIT(4096);
+	struct rh_model *m;
+	size_t i;
+
+	(void)state;
+	assert_non_null(root);
+	m = rh_model_new(root, &err);
+	assert_non_null(m);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct rh_result r;
+
+		rh_result_init(&r);
+		assert_int_equal(rh_model_expect(m, t[i].addr, &r), 0);
+		qstr_reset(&s);
+		qstr_catf(&s, "%s ", rh_outcome_name(r.outcome));
+		rh_list_join(&r.mailboxes, ",", &s);
+		qstr_cat(&s, " ");
+		rh_list_join(&r.forwards, ",", &s);
+		qstr_cat(&s, " ");
+		rh_list_join(&r.pipes, ",", &s);
+		{
+			char want[1024];
+
+			snprintf(want, sizeof(want), "%s %s %s %s", t[i].outcome,
+			    t[i].mailboxes, t[i].forwards, t[i].pipes);
+			if (strcmp(want, qstr_str(&s)) != 0 ||
+			    (r.not_converted.n > 0) != t[i].not_converted)
+				fail_msg("%s (%s): got %s (not converted %zu), want %s",
+				    t[i].name, t[i].addr, qstr_str(&s),
+				    r.not_converted.n, want);
+		}
+		rh_result_free(&r);
+	}
+	assert_int_equal(rh_model_login(m, "alice@ex.com", "imap"), 0);
+	assert_int_equal(rh_model_login(m, "Alice@ex.com", "pop3"), 1);
+	assert_int_equal(rh_model_login(m, "nobody@ex.com", "pop3"), -1);
+	assert_string_equal(rh_model_home_owner(m, "/v/ex.com/bob"), "bob@ex.com");
+	assert_string_equal(rh_model_pipe_command(m,
+	    "/bin/sh -c { cd /v || exit 75; /bin/long; } q2p"), "/bin/long");
+	{
+		struct rh_list p = { 0 };
+
+		assert_int_equal(rh_model_probes(m, &p), 0);
+		/* mailboxes, exact entries, prefix samples, postmaster and an
+		 * unknown user per domain, alias-domain copies, extensions */
+		assert_true(rh_list_has(&p, "sales@ex.com"));
+		assert_true(rh_list_has(&p, "sup-x-q2p.probe@ex.com"));
+		assert_true(rh_list_has(&p, "q2p.nosuchuser@old.ex"));
+		assert_true(rh_list_has(&p, "sales@ex.org"));
+		assert_true(rh_list_has(&p, "alice-q2p.probe@ex.com"));
+		assert_true(rh_list_has(&p, "q2p.probe@relay.ex"));
+		rh_list_free(&p);
+	}
+	rh_model_free(m);
+	json_decref(root);
+	qstr_free(&err);
+	qstr_free(&s);
+}
+
+static int fake_port_n = 40000;
+static int fake_port(void) { return fake_port_n++; }
+
+static void
+test_rewrites(void **state)
+{
+	static const char master[] =
+	    "# comment\n"
+	    "smtp inet n - y - 100 smtpd\n"
+	    "submission inet n - n - - smtpd\n"
+	    "  -o smtpd_tls_security_level=encrypt\n"
+	    "smtps inet n - n - - smtpd\n"
+	    "  -o smtpd_tls_wrappermode=yes\n"
+	    "smtp unix - - n - 60 smtp\n"
+	    "q2p-pipe1 unix - n n - - pipe\n"
+	    "  flags=DR user=webapp directory=/home/webapp argv=/bin/sh -c\n"
+	    "  { /x/handler --verp; } q2p ${sender}\n";
+	static const char transport[] =
+	    "# c\nbackupmx.example\tsmtp:[192.0.2.30]:25\n"
+	    "nouser@q.invalid\terror:5.1.1 nope\nloc.example\tsmtp:[127.0.0.1]:25\n"
+	    "pipe1@q.invalid\tq2p-pipe1:\n";
+	static const char users[] =
+	    "# c\na@ex.com:{CRYPT}x:89:89::/v/ex.com/a::userdb_quota_rule=*:storage=1K\n";
+	struct rh_paths p;
+	struct rh_list notes = { 0 }, clients = { 0 }, homes = { 0 };
+	struct qstr out = QSTR_INIT(1 << 20);
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.tmp = "/t";
+	p.pf_queue = "/t/pf/queue";
+	p.old_queue = "/var/spool/postfix";
+	p.dc_dir = "/t/dc";
+	p.mail_root = "/t/mail";
+	p.recorder = "/t/bin/record-pipe";
+	p.pipe_dir = "/t/pipes";
+	p.user = "nobody";
+	p.uid = 65534;
+	p.gid = 65534;
+	p.smtp_port = 30025;
+	p.submission_port = 30587;
+	p.sink_port = 30099;
+	p.next_port = fake_port;
+	assert_int_equal(rh_master_rewrite(master, &p, &out, &notes, &clients), 0);
+	assert_non_null(strstr(qstr_str(&out), "127.0.0.1:30025 inet n - n - 100 smtpd"));
+	assert_non_null(strstr(qstr_str(&out), "127.0.0.1:30587 inet"));
+	assert_non_null(strstr(qstr_str(&out), "-o smtpd_tls_security_level=none"));
+	assert_null(strstr(qstr_str(&out), "smtps inet"));
+	assert_non_null(strstr(qstr_str(&out), "user=nobody argv=/t/bin/record-pipe "
+	    "/t/pipes q2p-pipe1 webapp ${sender} ${original_recipient} ${recipient} "
+	    "/bin/sh -c { /x/handler --verp; } q2p ${sender}"));
+	assert_null(strstr(qstr_str(&out), "directory="));
+	assert_true(rh_list_has(&clients, "smtp"));
+	assert_true(rh_list_has(&notes, "smtps"));
+
+	qstr_reset(&out);
+	assert_int_equal(rh_transport_rewrite(transport, &clients, 30099, &out,
+	    &notes), 0);
+	assert_non_null(strstr(qstr_str(&out), "backupmx.example\tsmtp:[127.0.0.1]:30099"));
+	assert_non_null(strstr(qstr_str(&out), "nouser@q.invalid\terror:5.1.1 nope"));
+	assert_non_null(strstr(qstr_str(&out), "loc.example\tsmtp:[127.0.0.1]:25"));
+	assert_non_null(strstr(qstr_str(&out), "pipe1@q.invalid\tq2p-pipe1:"));
+	assert_null(strstr(qstr_str(&out), "\nbackupmx.example\tsmtp:[192.0.2.30]"));
+
+	qstr_reset(&out);
+	assert_int_equal(rh_users_rewrite(users, &p, &out, &homes), 0);
+	assert_string_equal(qstr_str(&out), "# c\na@ex.com:{CRYPT}x:65534:65534::"
+	    "/t/mail/v/ex.com/a::userdb_quota_rule=*:storage=1K\n");
+	assert_int_equal(homes.n, 1);
+
+	rh_list_free(&notes);
+	rh_list_free(&clients);
+	rh_list_free(&homes);
+	qstr_free(&out);
+}
+
+static void
+test_install_names(void **state)
+{
+	char buf[256];
+	time_t t;
+
+	(void)state;
+	assert_int_equal(install_parse_now("20261118-235959", &t), 0);
+	assert_int_equal((long long)t, 1795046399LL);
+	assert_int_equal(install_backup_name(buf, sizeof(buf), "/e/main.cf", t), 0);
+	assert_string_equal(buf, "/e/main.cf.20261118-235959");
+	assert_int_equal(install_parse_now("0", &t), 0);
+	assert_int_equal(install_backup_name(buf, sizeof(buf), "m", t), 0);
+	assert_string_equal(buf, "m.19700101-000000");
+	assert_int_equal(install_parse_now("yesterday", &t), -1);
+	assert_int_equal(install_parse_now("-5", &t), -1);
+	assert_true(install_backup_name(buf, 8, "/e/main.cf", t) < 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_header_value),
+		cmocka_unit_test(test_model_expect),
+		cmocka_unit_test(test_rewrites),
+		cmocka_unit_test(test_install_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
