@@ -579,6 +579,7 @@ domain_mx(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 	struct qstr fix = QSTR_INIT(4096);
 	size_t i;
 	int temp = 0, is_new = 0, noaddr = 0, old_named = 0;
+	unsigned old_pref = 10;
 	char *ev;
 
 	if (mx == NULL || recs == NULL) {
@@ -613,8 +614,10 @@ domain_mx(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 		temp |= one_temp;
 		is_new |= one_new;
 		if (c->m->old_hostname != NULL &&
-		    strcasecmp(a.rr[i].text, c->m->old_hostname) == 0)
+		    strcasecmp(a.rr[i].text, c->m->old_hostname) == 0) {
 			old_named = 1;
+			old_pref = a.rr[i].pref;
+		}
 		cj_set(c, r, "addresses", addrs);
 		cj_append(c, recs, r);
 	}
@@ -626,6 +629,16 @@ domain_mx(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 			cut_add(c, FIND_INFO, "domain", d, "mx.new-host", ev, NULL,
 			    0, "MX of %s already reaches the new host %s", d,
 			    c->o->ip);
+		} else if (strcmp(s->d->kind, "relay") == 0) {
+			(void)qstr_catf(&fix, "At the cutover replace the old "
+			    "host's MX record of %s by:\n  %s. IN MX %u %s.", d,
+			    d, old_pref, helo);
+			cut_add(c, FIND_INFO, "domain", d, "mx.backup", ev,
+			    old_named ? qstr_str(&fix) : NULL, 0, "%s is a "
+			    "domain the old host relays for (backup MX)%s", d,
+			    old_named ? ": its MX record naming the old host "
+			    "moves to the new host" : "; none of its MX records "
+			    "names the old host");
 		} else {
 			(void)qstr_catf(&fix, "At the cutover publish:\n  %s. IN "
 			    "MX 10 %s.\n(and remove the old MX records)", d, helo);
@@ -731,8 +744,24 @@ spf_fixed_record(struct cut_ctx *c, struct qstr *fix, const char *d,
 	struct qstr r = QSTR_INIT(4096);
 	const char *mech = c->v6 ? "ip6" : "ip4";
 
-	if (rec != NULL)
-		(void)qstr_catf(&r, "v=spf1 %s:%s%s", mech, c->o->ip, rec + 6);
+	if (rec != NULL) {
+		/* the new address first, and only once */
+		struct qstr term = QSTR_INIT(256);
+		const char *p = rec + 6, *e;
+
+		(void)qstr_catf(&term, "%s:%s", mech, c->o->ip);
+		(void)qstr_catf(&r, "v=spf1 %s", qstr_str(&term));
+		while (*p != '\0') {
+			while (*p == ' ')
+				p++;
+			e = p + strcspn(p, " ");
+			if (e > p && !((size_t)(e - p) == term.len &&
+			    strncasecmp(p, qstr_str(&term), term.len) == 0))
+				(void)qstr_catf(&r, " %.*s", (int)(e - p), p);
+			p = e;
+		}
+		qstr_free(&term);
+	}
 	else if (c->m->old_ip != NULL)
 		(void)qstr_catf(&r, "v=spf1 %s:%s ip4:%s -all", mech, c->o->ip,
 		    c->m->old_ip);

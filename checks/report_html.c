@@ -20,7 +20,7 @@
 #include "checks/report.h"
 #include "util/err.h"
 
-#define CHART_W		560
+#define CHART_W		520
 #define CHART_H		150
 #define CHART_PAD_L	44
 #define CHART_PAD_R	12
@@ -394,7 +394,8 @@ domains(struct hx *h, const json_t *arr)
 		}
 		td(h, NULL, "MX");
 		tdr(h, json_is_true(json_object_get(mx, "points_to_new_host"))
-		    ? "new host" : jstr(mx, "status"));
+		    ? "new host" : strcmp(jstr(mx, "status"), "ok") == 0 ?
+		    "old host" : jstr(mx, "status"));
 		td(h, NULL, qstr_str(&t));
 		raw(h, "</tr>\n");
 		if (spf != NULL) {

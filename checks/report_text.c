@@ -358,7 +358,7 @@ limits_section(struct tx *t, const json_t *l)
 			    jint(r, "value"), jstr(r, "old"));
 		return;
 	}
-	putf(t, "  %-11s %-36s %8s %8s %6s %6s\n", "service", "setting", "old",
+	putf(t, "  %-10s %-35s %6s %6s %6s %6s\n", "service", "setting", "old",
 	    "new", "peak", "logs");
 	json_array_foreach(json_object_get(l, "rows"), i, r) {
 		const json_t *ov = json_object_get(r, "old");
@@ -375,7 +375,7 @@ limits_section(struct tx *t, const json_t *l)
 		    "observed"));
 		(void)qpm_snprintf(rec, sizeof(rec), "%lld", jint(r,
 		    "recommended"));
-		putf(t, "  %-11.11s %-36.36s %8.8s %8lld %6s %6s\n",
+		putf(t, "  %-10.10s %-35.35s %6.6s %6lld %6s %6s\n",
 		    jstr(r, "service"), jstr(r, "setting"), old,
 		    jint(r, "value"), jint(r, "observed") >= 0 ? obs : "-",
 		    jint(r, "recommended") >= 0 ? rec : "-");
