@@ -50,7 +50,7 @@ struct lh {
  * entries keyed by an integer, so that the tables stay in the cache. */
 struct ct_ent {
 	uint64_t	 key;		/* 0: empty */
-	long		 cur, peak;
+	int32_t		 cur, peak;	/* pid map: cur holds the IPv4 */
 };
 
 struct ct {
@@ -70,7 +70,7 @@ struct logscan {
 	struct limits	*l;
 	struct limits_logstats *st;
 	struct lh	 ip;		/* svc|ip -> cur, peak */
-	struct lh	 userip;	/* svc|user|ip -> cur, peak */
+	struct ct	 userip;	/* hash of svc|user|ip -> cur, peak */
 	struct lh	 userlast;	/* svc|user -> last ip (aux) */
 	struct lh	 pids;		/* stream|pid -> ip (aux) */
 	struct ct	 ip4;		/* svc|IPv4 -> cur, peak */
@@ -337,7 +337,7 @@ logscan_free(struct logscan *s)
 	s->st->table_full += s->ip.full + s->userip.full + s->pids.full +
 	    s->userlast.full;
 	lh_free(&s->ip);
-	lh_free(&s->userip);
+	free(s->userip.e);
 	lh_free(&s->userlast);
 	lh_free(&s->pids);
 	s->st->table_full += s->ip4.full + s->pids4.full;
@@ -519,7 +519,8 @@ userip_add(struct logscan *s, enum limits_svc svc, const char *user,
     size_t un, const char *ip, size_t in, int d)
 {
 	char k[LH_KEY];
-	struct lh_ent *e, *last;
+	struct lh_ent *last;
+	struct ct_ent *e;
 	struct limits_svcstats *ss = &s->st->svc[svc];
 
 	if (un + 2 > sizeof(k))
@@ -541,7 +542,12 @@ userip_add(struct logscan *s, enum limits_svc svc, const char *user,
 	if (un + 2 + in > sizeof(k))
 		return;
 	memcpy(k + un + 2, ip, in);
-	if ((e = lh_get(&s->userip, k, un + 2 + in, d > 0)) == NULL)
+	/* 16-byte entries keyed by the 64-bit hash of the key: a user+IP
+	 * table of random pairs outgrows every cache with the full keys
+	 * (200 bytes an entry); two pairs share a count only when their
+	 * hashes collide: for a full table (2^18 pairs) the chance that
+	 * any two do is about 2^36 / 2^65, one in 500 million */
+	if ((e = ct_get(&s->userip, khash(k, un + 2 + in), d > 0)) == NULL)
 		return;
 	e->cur += d;
 	if (e->cur < 0)
@@ -698,6 +704,7 @@ tcpserver(struct logscan *s, time_t t, long spid, const char *p, const char *e)
 	long a, b, pid;
 	struct lh_ent *ent;
 	uint32_t v4;
+	int is4;
 
 	if (starts(p, e, "status: ", 8)) {
 		p += 8;
@@ -721,12 +728,12 @@ tcpserver(struct logscan *s, time_t t, long spid, const char *p, const char *e)
 			return 0;
 		p += 6;
 		ip_span(&p, e, &n);
-		if (ipv4(p, n, &v4)) {
+		if ((is4 = ipv4(p, n, &v4))) {
 			struct ct_ent *c = ct_get(&s->pids4,
 			    pid4key(s, spid, pid), 1);
 
 			if (c != NULL)
-				c->cur = (long)v4;
+				c->cur = (int32_t)v4;
 		} else {
 			kn = pidkey(k, sizeof(k), s, spid, pid, 'T');
 			if ((ent = lh_get(&s->pids, k, kn, 1)) != NULL &&
@@ -736,7 +743,10 @@ tcpserver(struct logscan *s, time_t t, long spid, const char *p, const char *e)
 			}
 		}
 		s->st->svc[str->svc].connections++;
-		ip_add(s, str->svc, p, n, 1);
+		if (is4)
+			ip_add4(s, str->svc, v4, 1);
+		else
+			ip_add(s, str->svc, p, n, 1);
 		note_level(s, str->svc, t, s->cur[str->svc], 1);
 		return 0;
 	}
@@ -945,7 +955,7 @@ xinetd(struct logscan *s, time_t t, long spid, const char *p, const char *e)
 			    pid4key(s, spid, pid) ^ (1ULL << 53), 1);
 
 			if (c != NULL)
-				c->cur = (long)v4;
+				c->cur = (int32_t)v4;
 		} else if ((ent = lh_get(&s->pids, k, kn, 1)) != NULL &&
 		    n < sizeof(ent->aux)) {
 			memcpy(ent->aux, ip, n);
@@ -1176,6 +1186,15 @@ iso_time(const char *p, size_t n, size_t *used)
 	    hh * 3600 + mm * 60 + ss;
 }
 
+/* hexval() + 1 as a table (0: not a digit): 16 digits on every
+ * multilog line */
+static const unsigned char hex_tab[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16
+};
+
 /* ---- one line ---- */
 
 static int
@@ -1194,11 +1213,19 @@ line(struct logscan *s, const char *p, size_t n)
 		uint64_t v = 0;
 		int i, h;
 
+		msg = p + 26;
+		/* tcpserver's ok, end and deny lines change no level: half
+		 * of a busy log needs no time stamp at all */
+		if (starts(msg, e, "tcpserver: ", 11) && n > 37 &&
+		    (msg[11] == 'o' || msg[11] == 'e' || msg[11] == 'd')) {
+			s->st->lines_used++;
+			return tcpserver(s, 0, -1, msg + 11, e);
+		}
 		if (memcmp(p, s->taic, 17) == 0)
 			t = s->taic_t;	/* the same second as the last line */
 		else {
 			for (i = 1; i <= 16; i++) {
-				if ((h = hexval(p[i])) < 0)
+				if ((h = hex_tab[(unsigned char)p[i]] - 1) < 0)
 					return 0;
 				v = v << 4 | (uint64_t)h;
 			}

@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mail/exits.h"
@@ -38,6 +39,13 @@ help(void)
 	    "  --dovecot-dir P      where dovecot.conf will live [/etc/dovecot]\n"
 	    "  --hostname NAME      the new host's name (myhostname)\n"
 	    "  --ip ADDR            the new host's address (for the report)\n"
+	    "  --logs FILE...       the old host's logs for sizing the connection\n"
+	    "                       limits [ROOT/var/log: maillog*, messages*,\n"
+	    "                       qmail/*/current ...]\n"
+	    "  --no-logs            read no logs\n"
+	    "  --size-from-logs     write the limits the logs suggest (default:\n"
+	    "                       the old limits; the report shows both)\n"
+	    "  --keep-looser-limits where two old limits conflict, keep the looser\n"
 	    "  -q, --quiet          no file:line diagnostics on stderr\n"
 	    "  -v, --verbose        more output\n"
 	    "  -h, --help           this text\n"
@@ -52,8 +60,9 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: %s [run] --root DIR -o OUT [--force] "
-	    "[--hostname NAME] [--ip ADDR]\n       %s --help\n", PROGRAM_NAME,
-	    PROGRAM_NAME);
+	    "[--hostname NAME] [--ip ADDR]\n       [--logs FILE... | --no-logs] "
+	    "[--size-from-logs] [--keep-looser-limits]\n       %s --help\n",
+	    PROGRAM_NAME, PROGRAM_NAME);
 	return QPM_EXIT_NOTHING;
 }
 
@@ -69,6 +78,10 @@ cmd_run(int argc, char **argv)
 		{ "dovecot-dir", required_argument, NULL, 'D' },
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "ip", required_argument, NULL, 'I' },
+		{ "logs", required_argument, NULL, 'L' },
+		{ "no-logs", no_argument, NULL, 'N' },
+		{ "size-from-logs", no_argument, NULL, 'S' },
+		{ "keep-looser-limits", no_argument, NULL, 'K' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -76,8 +89,15 @@ cmd_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run_opts o;
-	int c;
+	const char **logs;
+	size_t nlogs = 0;
+	int c, rc;
 
+	/* argv-sized: every --logs FILE and operand fits */
+	if ((logs = calloc((size_t)argc + 1, sizeof(*logs))) == NULL) {
+		msg_errorx("out of memory");
+		return QPM_EXIT_NOTHING;
+	}
 	memset(&o, 0, sizeof(o));
 	o.qmail_dir = "var/qmail";
 	o.vpopmail_dir = "home/vpopmail";
@@ -92,20 +112,34 @@ cmd_run(int argc, char **argv)
 		case 'D': o.dovecot_dir = optarg; break;
 		case 'H': o.hostname = optarg; break;
 		case 'I': o.ip = optarg; break;
+		case 'L': logs[nlogs++] = optarg; break;
+		case 'N': o.no_logs = 1; break;
+		case 'S': o.size_from_logs = 1; break;
+		case 'K': o.keep_looser = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 'v': msg_verbose++; break;
-		case 'h': help(); return 0;
-		case 'V': qpm_version(PROGRAM_NAME); return 0;
-		default: return usage();
+		case 'h': help(); free(logs); return 0;
+		case 'V': qpm_version(PROGRAM_NAME); free(logs); return 0;
+		default: free(logs); return usage();
 		}
 	}
-	if (optind != argc || o.root == NULL || o.out == NULL)
+	/* operands after --logs are more files: a shell pattern works */
+	while (nlogs > 0 && optind < argc)
+		logs[nlogs++] = argv[optind++];
+	if (optind != argc || o.root == NULL || o.out == NULL ||
+	    (o.no_logs && nlogs > 0)) {
+		free(logs);
 		return usage();
+	}
 	while (*o.qmail_dir == '/')
 		o.qmail_dir++;
 	while (*o.vpopmail_dir == '/')
 		o.vpopmail_dir++;
-	return migrate_run(&o);
+	o.logs = logs;
+	o.nlogs = nlogs;
+	rc = migrate_run(&o);
+	free(logs);
+	return rc;
 }
 
 /* Subcommands; "run" is also what a first argument starting with '-'

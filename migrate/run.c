@@ -1,14 +1,17 @@
 /*
  * NAME		run - one migration run, all or nothing
- * DOES		scans the old tree into the model, writes every output file
+ * DOES		scans the old tree into the model, reads its connection
+ *		limits and logs (migrate/limits.h), writes every output file
  *		into a temporary OUT.tmp directory beside OUT, renames it to
  *		OUT at the end
  * NEVER	leaves OUT half written: on failure the temporary directory
- *		is removed and OUT is as it was
+ *		is removed and OUT is as it was; follows a symbolic link to
+ *		a log file under the root
  */
 #include <config.h>
 
 #define _XOPEN_SOURCE_EXTENDED 1
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@
 #include <unistd.h>
 
 #include "mail/exits.h"
+#include "migrate/limits.h"
 #include "migrate/model.h"
 #include "migrate/run.h"
 #include "migrate/scan.h"
@@ -62,6 +66,201 @@ srs_placeholder(const struct wopts *w)
 	return e;
 }
 
+/* The old host's own logs, read when no --logs is given. */
+#define RUN_MAX_LOGS	4096	/* files; a busy host keeps ~20 per service */
+
+struct loglist {
+	char	**v;
+	size_t	  n;
+};
+
+static int
+log_add(struct loglist *ll, const char *dir, const char *name)
+{
+	struct qstr p = QSTR_INIT(QPM_MAX_PATH * 16);
+	struct stat st;
+	char **nv;
+	int e;
+
+	if ((e = qstr_catf(&p, "%s/%s", dir, name)) < 0)
+		goto out;
+	/* regular files only: a link could point out of the old tree */
+	if (lstat(p.buf, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    ll->n >= RUN_MAX_LOGS)
+		goto out;
+	if ((nv = realloc(ll->v, (ll->n + 1) * sizeof(*nv))) == NULL) {
+		e = QPM_ENOMEM;
+		goto out;
+	}
+	ll->v = nv;
+	ll->v[ll->n++] = p.buf;
+	p.buf = NULL;
+out:
+	qstr_free(&p);
+	return e;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+compressed(const char *n)
+{
+	static const char *const ext[] = { ".gz", ".bz2", ".xz", ".zst",
+	    ".Z", NULL };
+	size_t i, l = strlen(n), k;
+
+	for (i = 0; ext[i] != NULL; i++) {
+		k = strlen(ext[i]);
+		if (l > k && strcmp(n + l - k, ext[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* dir's entries whose name starts with one of pre (sorted) */
+static int
+log_dir(struct loglist *ll, const char *dir, const char *const *pre)
+{
+	DIR *d;
+	struct dirent *de;
+	size_t i, first = ll->n;
+	int e = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while (e >= 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || compressed(de->d_name))
+			continue;
+		for (i = 0; pre[i] != NULL; i++)
+			if (strncmp(de->d_name, pre[i], strlen(pre[i])) == 0)
+				break;
+		if (pre[i] != NULL)
+			e = log_add(ll, dir, de->d_name);
+	}
+	closedir(d);
+	if (ll->n - first > 1)
+		qsort(ll->v + first, ll->n - first, sizeof(*ll->v), name_cmp);
+	return e;
+}
+
+/* ROOT/var/log/{maillog,mail.log,mail.info,messages,syslog}* and the
+ * multilog directories ROOT/var/log/qmail/NAME/{current,@*.s} */
+static int
+default_logs(struct loglist *ll, const char *root)
+{
+	static const char *const sys[] = { "maillog", "mail.log", "mail.info",
+	    "messages", "syslog", NULL };
+	static const char *const ml[] = { "current", "@", NULL };
+	struct qstr dir = QSTR_INIT(QPM_MAX_PATH * 16),
+	    sub = QSTR_INIT(QPM_MAX_PATH * 16);
+	struct loglist names = { NULL, 0 };
+	DIR *d;
+	struct dirent *de;
+	struct stat st;
+	size_t i;
+	int e;
+
+	if ((e = qstr_catf(&dir, "%s/var/log", root)) < 0 ||
+	    (e = log_dir(ll, dir.buf, sys)) < 0 ||
+	    (e = qstr_cat(&dir, "/qmail")) < 0)
+		goto out;
+	if ((d = opendir(dir.buf)) != NULL) {
+		while ((de = readdir(d)) != NULL && names.n < RUN_MAX_LOGS) {
+			char **nv;
+
+			if (de->d_name[0] == '.')
+				continue;
+			if ((nv = realloc(names.v, (names.n + 1) *
+			    sizeof(*nv))) == NULL) {
+				e = QPM_ENOMEM;
+				break;
+			}
+			names.v = nv;
+			if ((names.v[names.n] = strdup(de->d_name)) == NULL) {
+				e = QPM_ENOMEM;
+				break;
+			}
+			names.n++;
+		}
+		closedir(d);
+	}
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof(*names.v), name_cmp);
+	for (i = 0; i < names.n && e >= 0; i++) {
+		qstr_free(&sub);
+		qstr_init(&sub, QPM_MAX_PATH * 16);
+		if ((e = qstr_catf(&sub, "%s/%s", dir.buf, names.v[i])) < 0)
+			break;
+		if (lstat(sub.buf, &st) == 0 && S_ISDIR(st.st_mode))
+			e = log_dir(ll, sub.buf, ml);
+	}
+out:
+	for (i = 0; i < names.n; i++)
+		free(names.v[i]);
+	free(names.v);
+	qstr_free(&dir);
+	qstr_free(&sub);
+	return e;
+}
+
+/* "ROOT/var/log/maillog" -> "var/log/maillog": the report names the old
+ * host's files, not where its copy was mounted */
+static void
+strip_root(char *f, const char *root)
+{
+	size_t n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (f != NULL && strncmp(f, root, n) == 0 && f[n] == '/')
+		memmove(f, f + n + 1, strlen(f + n + 1) + 1);
+}
+
+/* Read the limits and the logs, recommend; 0 or a negative qpm_err. */
+static int
+run_limits(struct limits *l, const struct run_opts *o)
+{
+	struct limits_policy pol;
+	struct limits_paths paths;
+	struct loglist ll = { NULL, 0 };
+	struct qstr qd = QSTR_INIT(QPM_MAX_PATH * 16);
+	size_t i;
+	int e;
+
+	memset(&paths, 0, sizeof(paths));
+	if ((e = qstr_catf(&qd, "/%s", o->qmail_dir)) < 0)
+		goto out;
+	paths.qmail_dir = qd.buf;
+	if ((e = limits_read(l, o->root, &paths)) < 0)
+		goto out;
+	if (o->nlogs > 0)
+		e = limits_read_logs(l, o->logs, o->nlogs);
+	else if (!o->no_logs && (e = default_logs(&ll, o->root)) >= 0 &&
+	    ll.n > 0)
+		e = limits_read_logs(l, (const char *const *)ll.v, ll.n);
+	if (e < 0)
+		goto out;
+	for (i = 0; i < l->ndiags; i++)
+		strip_root(l->diags[i].file, o->root);
+	for (i = 0; i < l->logs.nerrs; i++)
+		strip_root(l->logs.errs[i].file, o->root);
+	memset(&pol, 0, sizeof(pol));
+	pol.size_from_logs = o->size_from_logs;
+	pol.keep_looser = o->keep_looser;
+	pol.headroom_pct = 50;
+	e = limits_recommend(l, &pol);
+out:
+	for (i = 0; i < ll.n; i++)
+		free(ll.v[i]);
+	free(ll.v);
+	qstr_free(&qd);
+	return e;
+}
+
 /* OUT.tmp + six template characters for mkdtemp() */
 static int
 template(struct qstr *s, const char *out, const char *tag)
@@ -82,11 +281,14 @@ migrate_run(const struct run_opts *o)
 	struct scan_opts so;
 	struct wopts w;
 	struct model *m = NULL;
+	struct limits lim;
+	json_t *lj = NULL;
 	struct qstr tmp = QSTR_INIT(QPM_MAX_PATH * 16),
 	    old = QSTR_INIT(QPM_MAX_PATH * 16), report = QSTR_INIT((size_t)1 << 32);
 	struct stat st;
 	int exit_code = QPM_EXIT_NOTHING, e, have_out;
 
+	limits_init(&lim);
 	have_out = lstat(o->out, &st) == 0;
 	if (have_out && !o->force) {
 		msg_errorx("%s exists; use --force to replace it", o->out);
@@ -114,6 +316,12 @@ migrate_run(const struct run_opts *o)
 		msg_errorx("out of memory while reading %s", o->root);
 		goto out;
 	}
+	if ((e = run_limits(&lim, o)) < 0 || (lj = limits_json(&lim)) == NULL ||
+	    (e = write_limits_account(m, &lim, lj)) < 0) {
+		msg_errorx("cannot read the connection limits of %s: %s",
+		    o->root, e < 0 ? qpm_strerror(e) : "out of memory");
+		goto out;
+	}
 	if (template(&tmp, o->out, ".tmp") < 0 || mkdtemp(tmp.buf) == NULL) {
 		msg_error("cannot create a temporary directory beside %s",
 		    o->out);
@@ -123,8 +331,11 @@ migrate_run(const struct run_opts *o)
 	w.outdir = tmp.buf;
 	w.root = o->root;
 	w.dovecot_dir = o->dovecot_dir;
+	w.limits = &lim;
+	w.limits_json = lj;
 	if ((e = write_postfix(m, &w)) < 0 ||
 	    (e = write_dovecot23(m, &w)) < 0 ||
+	    (e = write_limits_files(m, &w)) < 0 ||
 	    (e = (m->srs_wiring == NULL ? srs_placeholder(&w) : 0)) < 0 ||
 	    (e = write_json(m, &w)) < 0 ||
 	    (e = write_report(m, &w, &report)) < 0 || m->nomem) {
@@ -161,6 +372,8 @@ migrate_run(const struct run_opts *o)
 		    m->domains.n, m->mailboxes.n, m->rules.n, m->listed.n,
 		    o->out);
 out:
+	json_decref(lj);
+	limits_free(&lim);
 	model_free(m);
 	qstr_free(&tmp);
 	qstr_free(&old);

@@ -13,6 +13,12 @@ struct run_opts {
 	const char	*qmail_dir, *vpopmail_dir, *dovecot_dir;
 	const char	*hostname, *ip;
 	int		 force, quiet;
+	/* connection limits: --logs FILE... (none given: the old host's
+	 * own logs under ROOT/var/log, unless no_logs), --size-from-logs,
+	 * --keep-looser-limits */
+	const char *const *logs;
+	size_t		 nlogs;
+	int		 no_logs, size_from_logs, keep_looser;
 };
 
 /* QPM_EXIT_OK, QPM_EXIT_PARTIAL or QPM_EXIT_NOTHING */

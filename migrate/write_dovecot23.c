@@ -41,6 +41,34 @@ quota_rules(struct qstr *s, const struct m_mailbox *mb)
 	}
 }
 
+/* Cut the top-level block "head {" ... "}" out of t (Dovecot text from
+ * limits_dovecot(): blocks open at column 0 and close with "}" there)
+ * and append its inner lines to inner, so that one block of that name
+ * holds both what this writer and what the limits put there. */
+static int
+take_block(struct qstr *t, const char *head, struct qstr *inner)
+{
+	size_t hl = strlen(head), end;
+	char *p, *c;
+	int e;
+
+	for (p = t->buf; p != NULL; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, head, hl) == 0 && strncmp(p + hl, " {\n", 3) == 0)
+			break;
+	if (p == NULL)
+		return 0;
+	if ((c = strstr(p + hl + 2, "\n}\n")) == NULL)
+		return 0;
+	if (c > p + hl + 2 &&
+	    (e = qstr_catn(inner, p + hl + 3, (size_t)(c + 1 - (p + hl + 3))))
+	    < 0)
+		return e;
+	end = (size_t)(c + 3 - t->buf);
+	memmove(p, c + 3, t->len - end + 1);
+	t->len -= (size_t)(c + 3 - p);
+	return 0;
+}
+
 /* passwd-file fields cannot hold ':' or a newline */
 static int
 field_ok(const char *s)
@@ -53,7 +81,9 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 {
 	struct qstr conf = QSTR_INIT(BIG), users = QSTR_INIT(BIG),
 	    clear = QSTR_INIT(BIG), deny[3] = { QSTR_INIT(BIG),
-	    QSTR_INIT(BIG), QSTR_INIT(BIG) };
+	    QSTR_INIT(BIG), QSTR_INIT(BIG) }, lim = QSTR_INIT(BIG),
+	    in_imap = QSTR_INIT(BIG), in_lmtp = QSTR_INIT(BIG),
+	    in_auth = QSTR_INIT(BIG), in_plugin = QSTR_INIT(BIG);
 	static const char *const svc[3] = { "pop3", "imap", "smtp" };
 	static const unsigned long bit[3] = { VP_NO_POP, VP_NO_IMAP,
 	    VP_NO_SMTP };
@@ -62,6 +92,15 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 	size_t i;
 	int k, e = 0, ndeny[3] = { 0, 0, 0 }, nclear = 0;
 
+	/* the limits' service and protocol blocks; those of a name this
+	 * writer also uses are merged into its own block */
+	if (o->limits != NULL &&
+	    ((e = limits_dovecot(o->limits, &lim)) < 0 ||
+	    (e = take_block(&lim, "protocol imap", &in_imap)) < 0 ||
+	    (e = take_block(&lim, "service lmtp", &in_lmtp)) < 0 ||
+	    (e = take_block(&lim, "service auth", &in_auth)) < 0 ||
+	    (e = take_block(&lim, "plugin", &in_plugin)) < 0))
+		goto out;
 	qstr_catf(&users, "# Dovecot passwd-file written by qmail2postfix "
 	    PACKAGE_VERSION ": user:{CRYPT}hash:uid:gid::home::extra.\n"
 	    "# The hashes are vpopmail's, unchanged. Mode 0600.\n");
@@ -135,16 +174,20 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 	    "  args = username_format=%%u %s/users\n}\n\n", dd, dd);
 	qstr_catf(&conf,
 	    "# vpopmail quotas (pw_shell), enforced on the same maildirsize\n"
-	    "plugin {\n  quota = maildir:User quota\n}\n\n"
-	    "protocol imap {\n  mail_plugins = $mail_plugins imap_quota\n}\n\n"
+	    "plugin {\n  quota = maildir:User quota\n%s}\n\n"
+	    "protocol imap {\n  mail_plugins = $mail_plugins imap_quota\n%s}\n\n"
 	    "# Postfix's virtual_transport delivers here\n"
 	    "service lmtp {\n"
 	    "  unix_listener /var/spool/postfix/private/dovecot-lmtp {\n"
-	    "    mode = 0600\n    user = postfix\n    group = postfix\n  }\n}\n\n"
+	    "    mode = 0600\n    user = postfix\n    group = postfix\n  }\n%s}\n\n"
 	    "# Postfix's SMTP AUTH (smtpd_sasl_path = private/auth)\n"
 	    "service auth {\n"
 	    "  unix_listener /var/spool/postfix/private/auth {\n"
-	    "    mode = 0660\n    user = postfix\n    group = postfix\n  }\n}\n");
+	    "    mode = 0660\n    user = postfix\n    group = postfix\n  }\n%s}\n",
+	    qstr_str(&in_plugin), qstr_str(&in_imap), qstr_str(&in_lmtp),
+	    qstr_str(&in_auth));
+	if (lim.len > 0)
+		qstr_catf(&conf, "\n%s", lim.buf);
 
 	e = writer_file(o, "dovecot/dovecot.conf", &conf, QPM_MODE_PUBLIC);
 	if (e == 0)
@@ -157,10 +200,16 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 	if (e == 0 && nclear > 0)
 		e = writer_file(o, "rehearse/cleartext-passwords", &clear,
 		    QPM_MODE_SECRET);
+out:
 	qstr_free(&conf);
 	qstr_free(&users);
 	qstr_free(&clear);
 	for (k = 0; k < 3; k++)
 		qstr_free(&deny[k]);
+	qstr_free(&lim);
+	qstr_free(&in_imap);
+	qstr_free(&in_lmtp);
+	qstr_free(&in_auth);
+	qstr_free(&in_plugin);
 	return e;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "migrate/writers.h"
+#include "util/err.h"
 #include "util/file.h"
 
 #define BIG	((size_t)1 << 34)
@@ -370,6 +371,56 @@ postmasters(struct js *j, const struct model *m)
 		put(j, "\n    ");
 }
 
+static json_t *
+src_json(const struct model *m, struct src src)
+{
+	if (src.file == NULL)
+		return json_null();
+	if (src.line == 0)
+		return json_string(src.file);
+	return json_string(model_printf((struct model *)m, "%s:%lu",
+	    src.file, src.line));
+}
+
+/* The "limits" object: limits_json() of the module (items, settings
+ * with the before/after values, logs with the per-hour series, ...)
+ * plus "process_limits", the control/concurrency* list of the model. */
+static void
+limits_object(struct js *j, const struct model *m, json_t *lj)
+{
+	const struct m_limit *l;
+	json_t *a, *o;
+	char *txt, *p;
+	size_t i;
+
+	if ((a = json_array()) == NULL) {
+		j->err = QPM_ENOMEM;
+		return;
+	}
+	for (i = 0; i < m->limits.n; i++) {
+		l = &((const struct m_limit *)m->limits.v)[i];
+		o = json_pack("{s:s, s:s, s:I, s:s?, s:o}", "service",
+		    l->service, "setting", l->setting, "value",
+		    (json_int_t)l->value, "old", l->old, "source",
+		    src_json(m, l->src));
+		if (o == NULL || json_array_append_new(a, o) < 0) {
+			json_decref(a);
+			j->err = QPM_ENOMEM;
+			return;
+		}
+	}
+	if (json_object_set_new(lj, "process_limits", a) < 0 ||
+	    (txt = json_dumps(lj, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_ENSURE_ASCII)) == NULL) {
+		j->err = QPM_ENOMEM;
+		return;
+	}
+	/* one level deeper than the top-level keys */
+	for (p = txt; *p != '\0'; p++)
+		put(j, *p == '\n' ? "\n  " : "%c", *p);
+	free(txt);
+}
+
 int
 write_json(const struct model *m, const struct wopts *o)
 {
@@ -505,8 +556,12 @@ write_json(const struct model *m, const struct wopts *o)
 	put(&j, "]},\n  ");
 
 	key(&j, "limits", 1);
-	put(&j, "[");
-	for (i = 0; i < m->limits.n; i++) {
+	if (o->limits_json != NULL) {
+		limits_object(&j, m, o->limits_json);
+		put(&j, ",\n  ");
+	} else
+		put(&j, "[");
+	for (i = 0; o->limits_json == NULL && i < m->limits.n; i++) {
 		l = &((const struct m_limit *)m->limits.v)[i];
 		put(&j, "%s\n    {", i ? "," : "");
 		key(&j, "service", 1);
@@ -521,7 +576,8 @@ write_json(const struct model *m, const struct wopts *o)
 		srcv(&j, l->src);
 		put(&j, "}");
 	}
-	put(&j, "%s],\n  ", m->limits.n ? "\n  " : "");
+	if (o->limits_json == NULL)
+		put(&j, "%s],\n  ", m->limits.n ? "\n  " : "");
 
 	key(&j, "settings", 1);
 	put(&j, "[");

@@ -29,6 +29,10 @@ struct pipe_svc {
 
 struct pf {
 	const struct model	*m;
+	const struct wopts	*o;
+	struct qstr		 lmain;	/* limits_postfix_main() lines */
+	struct qstr		 cidr;	/* limits_postfix_client_access() */
+	size_t			 ncidr;	/* its REJECT lines */
 	size_t			 nshadow;
 	struct qstr		 vshadow;
 	struct qstr		 main, master, valias, vregexp, vmbox, vdoms,
@@ -408,6 +412,8 @@ write_entries(struct pf *p)
 	}
 }
 
+static int	limits_sets(const struct pf *p, const char *param);
+
 static void
 param(struct pf *p, const char *why, const char *name, const char *value)
 {
@@ -444,6 +450,16 @@ write_main(struct pf *p, const struct wopts *o)
 		st = &((const struct m_setting *)m->settings.v)[i];
 		if (strcmp(st->param, "myhostname") == 0)
 			continue;
+		if (limits_sets(p, st->param)) {
+			/* the listener's own value (run script, envdir)
+			 * beat the control file on the old host too */
+			cat(p, &p->main, "# %s = %s from ", st->param,
+			    st->value);
+			writer_src(&p->main, "", st->src);
+			cat(p, &p->main, "#   is set below, with the "
+			    "connection limits\n");
+			continue;
+		}
 		writer_src(&p->main, "# from ", st->src);
 		cat(p, &p->main, "%s = %s\n", st->param, st->value);
 	}
@@ -526,7 +542,24 @@ write_main(struct pf *p, const struct wopts *o)
 	else
 		cat(p, &p->main, "# forwards leave with the original envelope "
 		    "sender (no SRS yet): see the report\n");
+	if (p->lmain.len > 0)
+		cat(p, &p->main, "\n%s", p->lmain.buf);
 	(void)o;
+}
+
+/* 1 when the limits' main.cf lines set param ("param = " at a line
+ * start): the limits own it, the control file's value is not written */
+static int
+limits_sets(const struct pf *p, const char *param)
+{
+	const char *t = p->lmain.buf, *q;
+	size_t n = strlen(param);
+
+	for (q = t; q != NULL && *q != '\0'; q = strchr(q, '\n'), q = q ?
+	    q + 1 : NULL)
+		if (strncmp(q, param, n) == 0 && strncmp(q + n, " = ", 3) == 0)
+			return 1;
+	return 0;
 }
 
 static void
@@ -548,6 +581,72 @@ proc(struct pf *p, const char *service, const char *dflt)
 		return dflt;
 	writer_src(&p->master, "# process limit from ", l->src);
 	return model_printf((struct model *)p->m, "%lld", v);
+}
+
+/* An smtpd listener: the limits' comment lines and maxproc (the old
+ * listener's own -c beats control/concurrencyincoming, which only its
+ * run script read); lm->options go below the service line. */
+static const char *
+listener(struct pf *p, const char *name, const char *service,
+    struct limits_master *lm)
+{
+	int e;
+
+	limits_master_init(lm);
+	if (p->o->limits != NULL &&
+	    (e = limits_postfix_master(p->o->limits, name, lm)) < 0) {
+		p->err = e;
+		return "-";
+	}
+	if (lm->comment.len > 0)
+		cat(p, &p->master, "%s", lm->comment.buf);
+	if (lm->maxproc >= 0)
+		return model_printf((struct model *)p->m, "%ld", lm->maxproc);
+	return proc(p, service, "-");
+}
+
+/* tcprules deny rules of this port (its tcpserver -x file) */
+static int
+denies(const struct pf *p, enum limits_svc svc)
+{
+	const struct limits *l = p->o->limits;
+	size_t i;
+
+	for (i = 0; l != NULL && i < l->nitems; i++)
+		if (l->items[i].kind == LK_ACCESS_DENY &&
+		    l->items[i].svc == svc && l->items[i].inert == NULL)
+			return 1;
+	return 0;
+}
+
+/* The -o lines of submission and smtps: AUTH required; the tcprules
+ * deny rules of the port first, as tcpserver refused before anything */
+static void
+auth_listener(struct pf *p, const char *name, enum limits_svc svc,
+    struct limits_master *lm, int starttls)
+{
+	cat(p, &p->master, "  -o syslog_name=postfix/%s\n", name);
+	if (starttls)
+		cat(p, &p->master, "  -o smtpd_tls_security_level=encrypt\n");
+	else
+		cat(p, &p->master, "  -o smtpd_tls_wrappermode=yes\n");
+	cat(p, &p->master, "  -o smtpd_sasl_auth_enable=yes\n");
+	if (starttls)
+		cat(p, &p->master, "  -o smtpd_tls_auth_only=yes\n");
+	if (p->ncidr > 0 && denies(p, svc))
+		cat(p, &p->master, "  # the tcprules deny rules of port %d "
+		    "(client_access.cidr), before AUTH\n  -o smtpd_client_"
+		    "restrictions=check_client_access,cidr:${config_directory}/"
+		    "client_access.cidr,permit_sasl_authenticated,reject\n",
+		    limits_svc_port(svc));
+	else
+		cat(p, &p->master, "  -o smtpd_client_restrictions="
+		    "permit_sasl_authenticated,reject\n");
+	cat(p, &p->master, "  -o smtpd_relay_restrictions="
+	    "permit_sasl_authenticated,reject\n");
+	if (lm->options.len > 0)
+		cat(p, &p->master, "%s", lm->options.buf);
+	limits_master_free(lm);
 }
 
 /* $ doubled for pipe(8); the shell sees one $ */
@@ -605,6 +704,7 @@ write_pipes(struct pf *p)
 static void
 write_master(struct pf *p)
 {
+	struct limits_master lm;
 	const char *v;
 
 	cat(p, &p->master,
@@ -613,27 +713,19 @@ write_master(struct pf *p)
 	    "# where it set one (control/concurrency*, tcpserver -c); the\n"
 	    "# comment above a service names the source.\n"
 	    "# service  type  private unpriv  chroot  wakeup  maxproc command\n");
-	v = proc(p, "smtp/inet", "-");
+	v = listener(p, "smtp", "smtp/inet", &lm);
 	svc(p, "smtp", "inet", "n", "-", "-", v, "smtpd");
-	v = proc(p, "submission/inet", "-");
+	if (lm.options.len > 0)
+		cat(p, &p->master, "%s", lm.options.buf);
+	limits_master_free(&lm);
 	cat(p, &p->master, "# SMTP AUTH for mail clients, as qmail-smtpd with "
 	    "vchkpw did\n");
+	v = listener(p, "submission", "submission/inet", &lm);
 	svc(p, "submission", "inet", "n", "-", "-", v, "smtpd");
-	cat(p, &p->master,
-	    "  -o syslog_name=postfix/submission\n"
-	    "  -o smtpd_tls_security_level=encrypt\n"
-	    "  -o smtpd_sasl_auth_enable=yes\n"
-	    "  -o smtpd_tls_auth_only=yes\n"
-	    "  -o smtpd_client_restrictions=permit_sasl_authenticated,reject\n"
-	    "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject\n");
-	v = proc(p, "smtps/inet", "-");
+	auth_listener(p, "submission", LSVC_SUBMISSION, &lm, 1);
+	v = listener(p, "smtps", "smtps/inet", &lm);
 	svc(p, "smtps", "inet", "n", "-", "-", v, "smtpd");
-	cat(p, &p->master,
-	    "  -o syslog_name=postfix/smtps\n"
-	    "  -o smtpd_tls_wrappermode=yes\n"
-	    "  -o smtpd_sasl_auth_enable=yes\n"
-	    "  -o smtpd_client_restrictions=permit_sasl_authenticated,reject\n"
-	    "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject\n");
+	auth_listener(p, "smtps", LSVC_SMTPS, &lm, 0);
 	svc(p, "pickup", "unix", "n", "-", "60", "1", "pickup");
 	svc(p, "cleanup", "unix", "n", "-", "-", "0", "cleanup");
 	svc(p, "qmgr", "unix", "n", "-", "300", "1", "qmgr");
@@ -691,6 +783,24 @@ write_postfix(const struct model *m, const struct wopts *o)
 
 	memset(&p, 0, sizeof(p));
 	p.m = m;
+	p.o = o;
+	qstr_init(&p.lmain, BIG);
+	qstr_init(&p.cidr, BIG);
+	if (o->limits != NULL &&
+	    ((e = limits_postfix_main(o->limits, &p.lmain)) < 0 ||
+	    (e = limits_postfix_client_access(o->limits, &p.cidr)) < 0)) {
+		qstr_free(&p.lmain);
+		qstr_free(&p.cidr);
+		return e;
+	}
+	{
+		const char *q;
+
+		for (q = p.cidr.buf; q != NULL && *q != '\0';
+		    q = strchr(q, '\n'), q = q ? q + 1 : NULL)
+			if (*q != '#' && *q != '\n')
+				p.ncidr++;
+	}
 	qstr_init(&p.main, BIG);
 	qstr_init(&p.master, BIG);
 	qstr_init(&p.valias, BIG);
@@ -747,6 +857,12 @@ write_postfix(const struct model *m, const struct wopts *o)
 	if (e == 0)
 		e = table_file(&p, o, "recipient_access", "check_recipient_"
 		    "access (hash:): control/badrcptto, BOUNCE_MAIL", &p.rcpt);
+	/* cidr: needs no postmap; main.cf names it only when it denies */
+	if (e == 0 && p.cidr.len > 0)
+		e = writer_file(o, "postfix/client_access.cidr", &p.cidr,
+		    QPM_MODE_PUBLIC);
+	qstr_free(&p.lmain);
+	qstr_free(&p.cidr);
 	qstr_free(&p.main);
 	qstr_free(&p.master);
 	qstr_free(&p.valias);

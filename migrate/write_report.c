@@ -1,7 +1,8 @@
 /*
  * NAME		write_report - OUT/migration-report.txt for the admin
  * DOES		counts that add up (read = converted + listed + skipped),
- *		domains, mailboxes, forwards, SMTP AUTH, limits, settings,
+ *		domains, mailboxes, forwards, SMTP AUTH, process limits,
+ *		settings, the connection limits section (limits_report),
  *		then every listed item with file:line, reason and what to do
  * NEVER	prints a hash or a cleartext password
  */
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "migrate/writers.h"
+#include "util/err.h"
 #include "util/file.h"
 
 static void
@@ -57,6 +59,10 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 
 	qstr_cat(s, "Counts: every item read is converted, listed (not "
 	    "converted, see below) or\nskipped (comments, blank lines).\n");
+	if (o->limits != NULL)
+		qstr_cat(s, "A connection limit that had no effect on the old "
+		    "host (a disabled service,\na value its run script read) "
+		    "counts as converted: the new host has none either.\n");
 	qstr_catf(s, "  %-18s %8s %10s %8s %8s\n", "", "read", "converted",
 	    "listed", "skipped");
 	for (c = 0; c < CAT_N; c++) {
@@ -200,8 +206,10 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 	    "crypt\n  hashes cannot answer it. Clients set to CRAM-MD5 must "
 	    "switch to PLAIN over TLS.\n", nclear, m->mailboxes.n);
 
-	qstr_cat(s, "\nLimits (process limits in master.cf; the rest is "
-	    "the limits section of\nmigration.json):\n");
+	qstr_cat(s, "\nProcess limits from control/concurrency* (master.cf; "
+	    "the listeners' own limits\nare under \"Connection limits and "
+	    "timeouts\" below and win over\nconcurrencyincoming, which only "
+	    "a run script read):\n");
 	if (m->limits.n == 0)
 		qstr_cat(s, "  none set on the old host: Postfix defaults\n");
 	for (i = 0; i < m->limits.n; i++) {
@@ -218,6 +226,12 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 		qstr_catf(s, "  %s = %s  (", st->param, st->value);
 		src_text(s, st->src);
 		qstr_cat(s, ")\n");
+	}
+
+	if (o->limits != NULL) {
+		qstr_cat(s, "\n");
+		if (limits_report(o->limits, s) < 0)
+			return QPM_ENOMEM;
 	}
 
 	qstr_catf(s, "\nNot converted (%zu): each needs a decision by hand.\n",

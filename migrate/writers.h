@@ -9,6 +9,9 @@
 
 #include <sys/types.h>
 
+#include <jansson.h>
+
+#include "migrate/limits.h"
 #include "migrate/model.h"
 #include "util/qstr.h"
 
@@ -16,6 +19,13 @@ struct wopts {
 	const char	*outdir;	/* where the files go (the temp dir) */
 	const char	*root;		/* --root, for the header comments */
 	const char	*dovecot_dir;	/* installed Dovecot dir: /etc/dovecot */
+	/* connection limits (migrate/limits.h), recommended; NULL: none.
+	 * The writers place the module's text: main.cf and master.cf
+	 * lines, client_access.cidr, Dovecot blocks merged with their own,
+	 * the nftables and sysctl files, the report section and the
+	 * "limits" object of migration.json (limits_json, owned by run) */
+	const struct limits *limits;
+	json_t		*limits_json;
 };
 
 /* Write dir/rel (mkdir -p its directory).  0 or a negative qpm_err. */
@@ -33,6 +43,13 @@ int	write_dovecot23(const struct model *m, const struct wopts *o);
 int	write_json(const struct model *m, const struct wopts *o);
 int	write_report(const struct model *m, const struct wopts *o,
 	    struct qstr *out);
+/* OUT/nftables/qmail2postfix.nft and OUT/sysctl/qmail2postfix.conf */
+int	write_limits_files(const struct model *m, const struct wopts *o);
+/* Account for every limit item in CAT_LIMITS: converted, or listed
+ * with file:line and the reason it has no equivalent (from lj, the
+ * module's JSON); unreadable limit lines are listed, notes noted. */
+int	write_limits_account(struct model *m, const struct limits *l,
+	    json_t *lj);
 
 /* "des-crypt", "md5-crypt", "sha512-crypt", ... for a vpasswd hash */
 const char *write_hash_scheme(const char *hash);

@@ -2,7 +2,9 @@
 # qmail2postfix on samples/oldhost and samples/badhost, checked with the
 # real Postfix and Dovecot tools (no daemon started): postconf -n without
 # warnings, postconf -M, doveconf -n, postmap lookups against the samples'
-# routing oracle, counts that add up, file modes, golden files, bad input.
+# routing oracle, counts that add up, file modes, golden files, bad input;
+# the connection limits of samples/oldhost (migrate/README-limits.md) as
+# Postfix, Dovecot and nft read them, sized from the old host's own logs.
 # REGEN=1 rewrites the golden files (make regen-ref); read every change.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -23,7 +25,7 @@ prepare() {	# prepare NAME: a private, completed copy of samples/NAME
 	    --tree "$1" >/dev/null
 }
 
-echo "1..26"
+echo "1..46"
 prepare oldhost || { echo "Bail out! cannot prepare samples/oldhost"; exit 1; }
 out=$tmp/OUT
 "$prog" --root "$tmp/oldhost" -o "$out" 2>"$tmp/stderr"
@@ -37,12 +39,87 @@ postconf -c "$out/postfix" -n >"$tmp/pc.out" 2>"$tmp/pc.err"
 check "postconf -M parses master.cf" postconf -c "$out/postfix" -M
 check "doveconf -n accepts dovecot.conf" doveconf -c "$out/dovecot/dovecot.conf" -n
 # every process limit from control/concurrency* is in master.cf
-check "master.cf: smtpd maxproc 100 (concurrencyincoming)" \
+check "master.cf: smtpd maxproc 100 (tcpserver -c \$MAXSMTPD from concurrencyincoming)" \
     test "$(postconf -h -c "$out/postfix" -F smtp/inet/process_limit)" = 100
 check "master.cf: smtp client maxproc 60 (concurrencyremote)" \
     test "$(postconf -h -c "$out/postfix" -F smtp/unix/process_limit)" = 60
 check "master.cf: lmtp maxproc 20 (concurrencylocal)" \
     test "$(postconf -h -c "$out/postfix" -F lmtp/unix/process_limit)" = 20
+
+# connection limits (migrate/limits.h), as the real tools read them
+F() { postconf -h -c "$out/postfix" -F "$1"; }
+P() { postconf -h -c "$out/postfix" -P "$1"; }
+check "master.cf: submission maxproc 30 (\$MAXSUB of its run script)" \
+    test "$(F submission/inet/process_limit)" = 30
+check "master.cf: smtps maxproc 100 (tcpserver-ssl -c 100)" \
+    test "$(F smtps/inet/process_limit)" = 100
+check "smtps: 30 s handshake deadline (tcpserver-ssl had no -t)" \
+    test "$(P smtps/inet/smtpd_starttls_timeout)|$(P smtps/inet/smtpd_per_request_deadline)" = "30s|yes"
+check "smtps: iptables connlimit 8 beats MAXCONNIP 20, hashlimit 5/min" \
+    test "$(P smtps/inet/smtpd_client_connection_count_limit)|$(P smtps/inet/smtpd_client_connection_rate_limit)" = "8|5"
+check "submission: smtpd_timeout 900s (QMAIL_SMTPD_TIMEOUT in its script)" \
+    test "$(P submission/inet/smtpd_timeout)" = 900s
+check "port 25: envdir QMAIL_SMTPD_TIMEOUT 300 beats timeoutsmtpd 600, once" \
+    test "$(postconf -h -c "$out/postfix" smtpd_timeout)|$(grep -c '^smtpd_timeout' "$out/postfix/main.cf")" = "300s|1"
+check "port 25: MAXCONNIP 20, recent 29/60 s (anvil 60 s)" \
+    test "$(postconf -h -c "$out/postfix" smtpd_client_connection_count_limit smtpd_client_connection_rate_limit anvil_rate_time_unit | tr '\n' ' ')" = "20 29 60s "
+check "mynetworks from RELAYCLIENT=\"\" rules" \
+    test "$(postconf -h -c "$out/postfix" mynetworks)" = "127.0.0.0/8 192.0.2.0/24 203.0.113.10"
+got="$(postmap -q 198.51.100.205 "cidr:$out/postfix/client_access.cidr")|$(postmap -q 198.51.100.99 "cidr:$out/postfix/client_access.cidr")"
+[ "$got" = "REJECT|" ] && ok "tcprules deny range in client_access.cidr; colonless 198.51.100.99 rule not" ||
+    no "tcprules deny range in client_access.cidr; colonless 198.51.100.99 rule not" "got $got"
+check "port 25 and smtps check client_access.cidr; submission (no -x) does not" \
+    bash -c "postconf -h -c '$out/postfix' smtpd_client_restrictions | grep -q client_access.cidr &&
+	postconf -h -c '$out/postfix' -P smtps/inet/smtpd_client_restrictions | grep -q '^check_client_access,cidr:.*permit_sasl_authenticated,reject$' &&
+	! postconf -h -c '$out/postfix' -P submission/inet/smtpd_client_restrictions | grep -q client_access"
+dc() { doveconf -c "$out/dovecot/dovecot.conf" "$@"; }
+check "Dovecot: one protocol imap block, quota plugin and user+IP 20 merged" \
+    test "$(dc -n | grep -c '^protocol imap ')|$(dc -h -f protocol=imap mail_max_userip_connections)|$(dc -h -f protocol=imap mail_plugins | tr -d ' ')" = "1|20|quotaimap_quota"
+check "Dovecot: imap-login 80 (MAXDAEMONS 40 x 2 ports), pop3-login 90 (-c 40 + xinetd 50)" \
+    test "$(dc -h service/imap-login/process_limit)|$(dc -h service/pop3-login/process_limit)" = "80|90"
+nft=$out/nftables/qmail2postfix.nft
+check "nftables: MAXPERIP 4 on 143/993 and MAXCONNC 40 per /24" \
+    bash -c "grep -q 'tcp dport { 143, 993 } ct state new add @conn[0-9]*_4 { ip saddr ct count over 4 }' '$nft' && grep -q 'ip saddr & 255.255.255.0 ct count over 40' '$nft'"
+if unshare -n true 2>/dev/null; then
+	check "nft -c accepts OUT/nftables/qmail2postfix.nft (private netns)" \
+	    unshare -n nft -c -f "$nft"
+else
+	ok "nft -c accepts the nftables file # SKIP no unshare -n here"
+fi
+check "sysctl: keepalive 300 kept in OUT/sysctl/qmail2postfix.conf" \
+    grep -qx 'net.ipv4.tcp_keepalive_time = 300' "$out/sysctl/qmail2postfix.conf"
+check "report: limits sized from ROOT/var/log without --logs (7 files, spam wave)" \
+    bash -c "grep -q '^What the logs show (7 files' '$out/migration-report.txt' &&
+	grep -q 'peak 100 at 2026-11-18 14:06 (limit 100, at the limit in 134 status lines)' '$out/migration-report.txt'"
+check "report: every limit listed or converted, RELAYCLIENT=@fax listed with file:line" \
+    bash -c "grep -q '^  connection limits  *83  *71  *12  *0\$' '$out/migration-report.txt' &&
+	grep -q '^  /etc/tcp.smtp:8: tcprules RELAYCLIENT: RELAYCLIENT=\"@fax\" (smtp): ' '$out/migration-report.txt' &&
+	grep -q '^  /etc/tcp.smtp:13: limit: no .:. in this rule' '$out/migration-report.txt'"
+check "migration.json: limits object with hourly peaks, before/after, process limits" python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1]))["limits"]
+h = l["logs"]["services"]["smtp"]["hours"]
+assert h["step_seconds"] == 3600 and max(h["peak"]) == 100, h
+s = {(x["target"], x["service"]): x for x in l["settings"]}
+m = s[("master.cf maxproc", "smtp")]
+assert (m["old"], m["value"], m["recommended"]) == (100, 100, 200), m
+assert {p["service"]: p["value"] for p in l["process_limits"]}["lmtp/unix"] == 20
+assert len(l["items"]) == json.load(open(sys.argv[1]))["counts"]["connection limits"]["read"] - len([d for d in l["diagnostics"] if d["error"]])
+' "$out/migration.json"
+# --size-from-logs applies the recommendations; --logs FILE reads only those
+"$prog" --root "$tmp/oldhost" -o "$tmp/SZ" -q --size-from-logs \
+    --logs "$tmp/oldhost/var/log/qmail/smtpd/current" "$tmp/oldhost/var/log/maillog"
+rc=$?
+[ "$rc" = 1 ] && [ "$(postconf -h -c "$tmp/SZ/postfix" -F smtp/inet/process_limit)" = 200 ] &&
+    grep -q '^What the logs show (2 files' "$tmp/SZ/migration-report.txt" &&
+    ok "--size-from-logs --logs A B: smtpd maxproc 200 (limit hit: doubled), 2 files read" ||
+    no "--size-from-logs --logs A B: smtpd maxproc 200 (limit hit: doubled), 2 files read" "rc=$rc"
+"$prog" --root "$tmp/oldhost" -o "$tmp/NL" -q --no-logs
+rc=$?
+[ "$rc" = 1 ] && ! grep -q '^What the logs show' "$tmp/NL/migration-report.txt" &&
+    [ "$(postconf -h -c "$tmp/NL/postfix" -F smtp/inet/process_limit)" = 100 ] &&
+    ok "--no-logs: no log section, the old limits as they were" ||
+    no "--no-logs: no log section, the old limits as they were" "rc=$rc"
 
 mode() { stat -c %a "$1"; }
 check "dovecot/users is 0600" test "$(mode "$out/dovecot/users")" = 600
