@@ -48,10 +48,18 @@ static int
 reply_put(struct qstr *reply, const char *status, const char *val,
     size_t vn)
 {
-	size_t before = reply->len, sn = strlen(status);
+	char len[24];
+	size_t before = reply->len, sn = strlen(status), n = sn + vn, i;
 	int err;
 
-	if ((err = qstr_catf(reply, "%zu:", sn + vn)) < 0 ||
+	/* the length in decimal, then ':' (no printf: this is per lookup) */
+	i = sizeof(len);
+	len[--i] = ':';
+	do {
+		len[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	if ((err = qstr_catn(reply, len + i, sizeof(len) - i)) < 0 ||
 	    (err = qstr_catn(reply, status, sn)) < 0 ||
 	    (vn > 0 && (err = qstr_catn(reply, val, vn)) < 0) ||
 	    (err = qstr_catc(reply, ',')) < 0) {

@@ -393,11 +393,46 @@ child_finish(struct child *c, int *status, int *unread)
 	return 0;
 }
 
+/* Written by the vfork()ed child when execv() fails: the parent sleeps
+ * until the child has exec'd or exited, so it reads the value after. */
+static volatile int exec_errno;
+
+/* The child side of vfork(): system calls only, no stores into the
+ * parent's frame.  Caught signals go back to their defaults before the
+ * mask opens, so none of our handlers runs in the child. */
+static void __attribute__((noinline, noreturn))
+child_exec(const char *path, char **argv, int in, int out,
+    const sigset_t *mask)
+{
+	struct sigaction sa;
+
+	(void)setpgid(0, 0);
+	/* if srs-forward dies (even by SIGKILL), sendmail dies too
+	 * before it sees an EOF that would end the message early */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
+	(void)sigprocmask(SIG_SETMASK, mask, NULL);
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) {
+		exec_errno = errno;
+		_exit(127);
+	}
+	execv(path, argv);
+	exec_errno = errno;
+	_exit(127);
+}
+
+/* Start sendmail with vfork(): no page tables copied for a process that
+ * execs at once (0.1 ms of the time a forward adds). */
 static int
 child_start(struct child *c, const char *path, char **argv, int *err)
 {
-	int in[2], out[2], ex[2], e;
-	ssize_t r;
+	sigset_t all, old;
+	int in[2], out[2], e;
 
 	*err = 0;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
@@ -407,59 +442,30 @@ child_start(struct child *c, const char *path, char **argv, int *err)
 		close(in[1]);
 		return -1;
 	}
-	if (pipe2(ex, O_CLOEXEC) < 0) {
-		close(in[0]);
-		close(in[1]);
-		close(out[0]);
-		close(out[1]);
-		return -1;
-	}
-	if ((c->pid = fork()) < 0) {
-		e = errno;
-		close(in[0]);
-		close(in[1]);
-		close(out[0]);
-		close(out[1]);
-		close(ex[0]);
-		close(ex[1]);
+	exec_errno = 0;
+	sigfillset(&all);
+	(void)sigprocmask(SIG_SETMASK, &all, &old);
+	c->pid = vfork();
+	if (c->pid == 0)
+		child_exec(path, argv, in[0], out[1], &old);
+	e = errno;
+	if (c->pid > 0)
+		child_pgid = c->pid;
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	close(in[0]);
+	close(out[1]);
+	c->in = in[1];
+	c->out = out[0];
+	if (c->pid < 0) {
+		close(c->in);
+		close(c->out);
 		errno = e;
 		return -1;
 	}
-	if (c->pid == 0) {
-		(void)setpgid(0, 0);
-		/* if srs-forward dies (even by SIGKILL), sendmail dies too
-		 * before it sees an EOF that would end the message early */
-		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-		signal(SIGPIPE, SIG_DFL);
-		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 ||
-		    dup2(out[1], 2) < 0)
-			_exit(127);
-		execv(path, argv);
-		e = errno;
-		if (write(ex[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	child_pgid = c->pid;
-	(void)setpgid(c->pid, c->pid);
-#ifdef SYS_pidfd_open
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-#else
-	c->pidfd = -1;
-#endif
-	close(in[0]);
-	close(out[1]);
-	close(ex[1]);
-	do
-		r = read(ex[0], &e, sizeof(e));
-	while (r < 0 && errno == EINTR);
-	close(ex[0]);
-	c->in = in[1];
-	c->out = out[0];
-	if (r == (ssize_t)sizeof(e)) {
-		*err = e;
-		if (c->pidfd >= 0)
-			close(c->pidfd);
+	/* the child is in its own group already: it ran setpgid() before
+	 * vfork() returned here */
+	if (exec_errno != 0) {
+		*err = exec_errno;
 		c->pidfd = -1;
 		(void)waitpid(c->pid, NULL, 0);
 		child_pgid = 0;
@@ -467,8 +473,14 @@ child_start(struct child *c, const char *path, char **argv, int *err)
 		close(c->out);
 		return -1;
 	}
-	(void)fcntl(c->in, F_SETFL, fcntl(c->in, F_GETFL) | O_NONBLOCK);
-	(void)fcntl(c->out, F_SETFL, fcntl(c->out, F_GETFL) | O_NONBLOCK);
+#ifdef SYS_pidfd_open
+	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+#else
+	c->pidfd = -1;
+#endif
+	/* ours only: sendmail's ends stay blocking (separate files) */
+	(void)fcntl(c->in, F_SETFL, O_NONBLOCK);
+	(void)fcntl(c->out, F_SETFL, O_NONBLOCK);
 	c->deadline = now_mono() + c->timeout;
 	return 0;
 }

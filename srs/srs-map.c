@@ -3,7 +3,7 @@
  *		Postfix socketmap server
  * DOES		srs-map forward|reverse ADDRESS... (or one per stdin line);
  *		srs-map serve --socketmap unix:PATH|inet:HOST:PORT: one
- *		process, a poll() loop over many connections, idle and
+ *		process, an epoll loop over many connections, idle and
  *		request timeouts, a request size ceiling, privileges dropped
  *		after bind, clean exit on SIGTERM
  * NEVER	answers PERM for a key, listens on a non-loopback address
@@ -18,12 +18,13 @@
 #include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -47,6 +48,8 @@
 #define SERVE_DEF_CONNS		1000
 #define SERVE_DEF_IDLE		60	/* s; Postfix drops idle ones after 10 */
 #define SERVE_DEF_REQUEST	10	/* s to finish a started request */
+#define SERVE_EVENTS		256	/* ready connections taken per wait */
+#define SERVE_LISTENER		UINT64_MAX	/* epoll tag of the listener */
 
 enum {
 	OPT_NOW = 256, OPT_ALPHABET, OPT_SEPARATOR, OPT_LONG, OPT_SOCKETMAP,
@@ -69,6 +72,7 @@ struct conn {
 	struct timespec	 last;		/* last byte in or out */
 	struct timespec	 started;	/* first byte of a pending request */
 	int		 partial;
+	int		 want_out;	/* watched for EPOLLOUT, not EPOLLIN */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -401,7 +405,7 @@ drop_privileges(const char *user)
 static void
 conn_close(struct conn *c)
 {
-	close(c->fd);
+	close(c->fd);		/* leaves the epoll set with it */
 	qstr_free(&c->in);
 	qstr_free(&c->out);
 	c->fd = -1;
@@ -429,57 +433,141 @@ conn_flush(struct conn *c, const struct timespec *now)
 	return 0;
 }
 
-/* Answer every complete request in c->in; -1 closes the connection. */
+/* Answer every complete request in p[0..len) into c->out; *used gets
+ * the octets consumed (a partial request is left).  -1 closes. */
 static int
-conn_process(struct conn *c, const struct srs *srs,
-    enum srs_long_policy policy, const struct timespec *now)
+conn_answer(struct conn *c, const char *p, size_t len, size_t *used,
+    const struct srs *srs, enum srs_long_policy policy)
 {
 	const char *data;
 	char esc[256];
-	size_t dlen, used, off = 0;
+	size_t dlen, n, off = 0;
 	enum srs_reason why;
 	int r;
 
-	while ((r = sockmap_parse(c->in.buf + off, c->in.len - off,
-	    SOCKMAP_MAX_REQUEST, &data, &dlen, &used)) == 1) {
+	while ((r = sockmap_parse(p + off, len - off, SOCKMAP_MAX_REQUEST,
+	    &data, &dlen, &n)) == 1) {
 		if (sockmap_answer(srs, policy, data, dlen, &c->out,
 		    &why) < 0)
 			return -1;
 		if (msg_verbose > 0)
 			msg_debug("%s -> %s", msg_escape(esc, sizeof(esc),
 			    data, dlen), srs_reason_text(why));
-		off += used;
+		off += n;
 	}
 	if (r < 0) {
 		msg_warnx("fd %d: bad netstring: closing", c->fd);
 		return -1;
 	}
-	if (off > 0) {
-		memmove(c->in.buf, c->in.buf + off, c->in.len - off);
-		c->in.len -= off;
-		c->in.buf[c->in.len] = '\0';
-	}
-	c->partial = c->in.len > 0;
-	if (c->partial && off > 0)
-		c->started = *now;
+	*used = off;
 	return 0;
 }
 
+/* What recv() brought: complete requests straight from buf when nothing
+ * was pending (no copy), the rest kept in c->in.  -1 closes. */
+static int
+conn_input(struct conn *c, const char *buf, size_t got,
+    const struct srs *srs, enum srs_long_policy policy,
+    const struct timespec *now)
+{
+	size_t used;
+
+	if (!c->partial)
+		c->started = *now;
+	c->last = *now;
+	if (c->in.len == 0) {
+		if (conn_answer(c, buf, got, &used, srs, policy) < 0)
+			return -1;
+		if (used < got && qstr_catn(&c->in, buf + used,
+		    got - used) < 0)
+			return -1;
+	} else {
+		if (qstr_catn(&c->in, buf, got) < 0 ||
+		    conn_answer(c, c->in.buf, c->in.len, &used, srs,
+		    policy) < 0)
+			return -1;
+		if (used > 0) {
+			memmove(c->in.buf, c->in.buf + used,
+			    c->in.len - used);
+			c->in.len -= used;
+			c->in.buf[c->in.len] = '\0';
+		}
+	}
+	if (used > 0 && c->in.len > 0)
+		c->started = *now;	/* the next request began now */
+	c->partial = c->in.len > 0;
+	return c->out.len > SERVE_MAX_OUT ? -1 : 0;
+}
+
+/* Wait for input, or for room to send when replies are pending (and
+ * read nothing more meanwhile: a client that does not read stalls). */
+static int
+conn_watch(int ep, struct conn *c, long slot)
+{
+	struct epoll_event ev;
+	int want_out = c->out.len > c->out_off;
+
+	if (want_out == c->want_out)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = want_out ? EPOLLOUT : EPOLLIN;
+	ev.data.u64 = (uint64_t)slot;
+	if (epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev) < 0)
+		return -1;
+	c->want_out = want_out;
+	return 0;
+}
+
+/* Timeouts, once a second over every connection. */
+static void
+conn_sweep(struct conn *conns, long max, long *nconns, long *freel,
+    long *nfree, const struct serve_opts *o, const struct timespec *now)
+{
+	struct conn *c;
+	double idle;
+	long i;
+
+	for (i = 0; i < max; i++) {
+		c = &conns[i];
+		if (c->fd < 0)
+			continue;
+		idle = ts_diff(now, &c->last);
+		if (c->partial && ts_diff(now, &c->started) > o->request) {
+			msg_warnx("fd %d: request not complete after %d s: "
+			    "closing", c->fd, o->request);
+		} else if (idle > o->idle && c->out.len == 0) {
+			msg_debug("fd %d: idle: closing", c->fd);
+		} else if (!(idle > o->idle + o->request)) {
+			continue;	/* else: the peer does not read */
+		}
+		conn_close(c);
+		freel[(*nfree)++] = i;
+		(*nconns)--;
+	}
+}
+
+/*
+ * One process, epoll: a lookup costs one epoll_wait (shared by every
+ * connection that is ready), one recv and one send; replies are built in
+ * a per-connection buffer that is reused, requests are answered from the
+ * receive buffer without a copy when none was pending.
+ */
 static int
 serve(struct srs *srs, enum srs_long_policy policy,
     const struct serve_opts *o)
 {
-	struct conn *conns = NULL;
-	struct pollfd *pfd = NULL;
+	struct conn *conns = NULL, *c;
+	struct epoll_event evs[SERVE_EVENTS], ev;
 	struct sigaction sa;
-	struct timespec now, tmo;
+	struct timespec now, swept;
 	sigset_t block, empty;
 	char *unix_path = NULL, buf[SERVE_READ_CHUNK];
-	long i, n, nconns = 0, j;
+	long i, nconns = 0, nfree = 0, *freel = NULL, slot;
 	size_t room;
 	ssize_t got;
-	int lfd, fd, rc = QPM_EXIT_TEMPFAIL;
-	double idle;
+	int lfd, fd, ep = -1, rc = QPM_EXIT_TEMPFAIL, n, k, listening = 0;
+	int accept_ready;
+	uint32_t re;
 
 	if ((geteuid() == 0 || getuid() == 0) && o->user == NULL) {
 		msg_errorx("refusing to serve as root: use --user USER");
@@ -490,9 +578,17 @@ serve(struct srs *srs, enum srs_long_policy policy,
 	if (o->user != NULL && drop_privileges(o->user) < 0)
 		goto out;
 	conns = calloc((size_t)o->max_conns, sizeof(*conns));
-	pfd = calloc((size_t)o->max_conns + 1, sizeof(*pfd));
-	if (conns == NULL || pfd == NULL) {
+	freel = calloc((size_t)o->max_conns, sizeof(*freel));
+	if (conns == NULL || freel == NULL) {
 		msg_errorx("out of memory");
+		goto out;
+	}
+	for (i = o->max_conns - 1; i >= 0; i--) {
+		conns[i].fd = -1;
+		freel[nfree++] = i;
+	}
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		msg_error("epoll_create1");
 		goto out;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -509,122 +605,116 @@ serve(struct srs *srs, enum srs_long_policy policy,
 	sigemptyset(&empty);
 	msg_info("serving %s for %s (%zu secret%s)", o->spec, srs->domains[0],
 	    srs->nsecrets, srs->nsecrets == 1 ? "" : "s");
+	clock_gettime(CLOCK_MONOTONIC, &swept);
 
 	while (!stop_signal) {
-		n = 0;
-		pfd[n].fd = nconns < o->max_conns ? lfd : -1;
-		pfd[n].events = POLLIN;
-		n++;
-		for (i = 0; i < nconns; i++) {
-			pfd[n].fd = conns[i].fd;
-			pfd[n].events = 0;
-			if (conns[i].out.len > conns[i].out_off)
-				pfd[n].events |= POLLOUT;
-			else
-				pfd[n].events |= POLLIN;
-			n++;
+		/* the listener is watched only while a slot is free */
+		if (listening != (nconns < o->max_conns)) {
+			memset(&ev, 0, sizeof(ev));
+			ev.events = EPOLLIN;
+			ev.data.u64 = SERVE_LISTENER;
+			if (epoll_ctl(ep, listening ? EPOLL_CTL_DEL :
+			    EPOLL_CTL_ADD, lfd, &ev) < 0) {
+				msg_error("epoll_ctl");
+				goto out;
+			}
+			listening = !listening;
 		}
-		tmo.tv_sec = 1;
-		tmo.tv_nsec = 0;
-		/* signals are unblocked only inside ppoll: no lost wakeup */
-		if (ppoll(pfd, (nfds_t)n, &tmo, &empty) < 0 && errno != EINTR) {
-			msg_error("poll");
+		/* signals are unblocked only inside the wait: no lost
+		 * wakeup */
+		n = epoll_pwait(ep, evs, SERVE_EVENTS, 1000, &empty);
+		if (n < 0 && errno != EINTR) {
+			msg_error("epoll_wait");
 			goto out;
 		}
 		if (stop_signal)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		for (i = 0; i < nconns; i++) {
-			struct conn *c = &conns[i];
-			short re = pfd[i + 1].revents;
-
-			if (re & (POLLERR | POLLNVAL)) {
-				conn_close(c);
+		accept_ready = 0;
+		for (k = 0; k < n; k++) {
+			if (evs[k].data.u64 == SERVE_LISTENER) {
+				accept_ready = 1;
 				continue;
 			}
-			if (re & POLLOUT) {
-				if (conn_flush(c, &now) < 0) {
-					conn_close(c);
-					continue;
-				}
-			} else if (re & (POLLIN | POLLHUP)) {
+			slot = (long)evs[k].data.u64;
+			c = &conns[slot];
+			re = evs[k].events;
+			if (c->fd < 0)
+				continue;
+			if (re & EPOLLERR)
+				goto drop;
+			if (c->want_out) {
+				if ((re & (EPOLLOUT | EPOLLHUP)) &&
+				    conn_flush(c, &now) < 0)
+					goto drop;
+			} else if (re & (EPOLLIN | EPOLLHUP)) {
 				/* never more than the buffer holds: a partial
 				 * request is below the ceiling, so room is left */
 				room = c->in.max - 1 - c->in.len;
 				got = recv(c->fd, buf, room < sizeof(buf) ?
 				    room : sizeof(buf), 0);
 				if (got == 0 || (got < 0 && errno != EAGAIN &&
-				    errno != EINTR)) {
-					conn_close(c);
-					continue;
-				}
-				if (got > 0) {
-					if (!c->partial)
-						c->started = now;
-					c->last = now;
-					if (qstr_catn(&c->in, buf,
-					    (size_t)got) < 0 ||
-					    conn_process(c, srs, policy,
-					    &now) < 0 ||
-					    c->out.len > SERVE_MAX_OUT) {
-						conn_close(c);
-						continue;
-					}
-					/* answer at once: the socket almost
-					 * always has room, which saves a poll
-					 * round per request */
-					if (conn_flush(c, &now) < 0) {
-						conn_close(c);
-						continue;
-					}
-				}
+				    errno != EINTR))
+					goto drop;
+				/* answer at once: the socket almost always
+				 * has room, so no wait for EPOLLOUT */
+				if (got > 0 && (conn_input(c, buf, (size_t)got,
+				    srs, policy, &now) < 0 ||
+				    conn_flush(c, &now) < 0))
+					goto drop;
 			}
-			idle = ts_diff(&now, &c->last);
-			if (c->partial && ts_diff(&now, &c->started) >
-			    o->request) {
-				msg_warnx("fd %d: request not complete after "
-				    "%d s: closing", c->fd, o->request);
-				conn_close(c);
-			} else if (idle > o->idle && c->out.len == 0) {
-				msg_debug("fd %d: idle: closing", c->fd);
-				conn_close(c);
-			} else if (idle > o->idle + o->request) {
-				conn_close(c);	/* peer does not read */
-			}
+			if (conn_watch(ep, c, slot) < 0)
+				goto drop;
+			continue;
+drop:
+			conn_close(c);
+			freel[nfree++] = slot;
+			nconns--;
 		}
-		/* compact */
-		for (i = 0, j = 0; i < nconns; i++)
-			if (conns[i].fd >= 0)
-				conns[j++] = conns[i];
-		nconns = j;
-		if (pfd[0].revents & POLLIN) {
-			while (nconns < o->max_conns) {
-				fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
-				    SOCK_CLOEXEC);
-				if (fd < 0) {
-					if (errno != EAGAIN && errno != EINTR &&
-					    errno != ECONNABORTED)
-						msg_warn("accept");
-					break;
-				}
-				memset(&conns[nconns], 0, sizeof(conns[0]));
-				conns[nconns].fd = fd;
-				qstr_init(&conns[nconns].in,
-				    SOCKMAP_MAX_REQUEST + 32);
-				qstr_init(&conns[nconns].out,
-				    SERVE_MAX_OUT + SOCKMAP_MAX_REQUEST);
-				conns[nconns].last = now;
-				nconns++;
+		if (ts_diff(&now, &swept) >= 1.0 || n == 0) {
+			conn_sweep(conns, o->max_conns, &nconns, freel, &nfree,
+			    o, &now);
+			swept = now;
+		}
+		while (accept_ready && nconns < o->max_conns) {
+			fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
+			    SOCK_CLOEXEC);
+			if (fd < 0) {
+				if (errno != EAGAIN && errno != EINTR &&
+				    errno != ECONNABORTED)
+					msg_warn("accept");
+				break;
 			}
+			slot = freel[--nfree];
+			c = &conns[slot];
+			memset(c, 0, sizeof(*c));
+			c->fd = fd;
+			qstr_init(&c->in, SOCKMAP_MAX_REQUEST + 32);
+			qstr_init(&c->out, SERVE_MAX_OUT + SOCKMAP_MAX_REQUEST);
+			c->last = now;
+			memset(&ev, 0, sizeof(ev));
+			ev.events = EPOLLIN;
+			ev.data.u64 = (uint64_t)slot;
+			if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+				msg_warn("epoll_ctl");
+				conn_close(c);
+				freel[nfree++] = slot;
+				continue;
+			}
+			nconns++;
 		}
 	}
 	msg_info("signal %d: stopping", (int)stop_signal);
 	rc = 0;
 out:
-	for (i = 0; i < nconns; i++)
-		conn_close(&conns[i]);
+	if (conns != NULL)
+		for (i = 0; i < o->max_conns; i++)
+			if (conns[i].fd >= 0)
+				conn_close(&conns[i]);
 	free(conns);
-	free(pfd);
+	free(freel);
+	if (ep >= 0)
+		close(ep);
 	close(lfd);
 	if (unix_path != NULL) {
 		/* after dropping privileges this may fail: harmless, the

@@ -19,7 +19,10 @@
 /* SHA1_Init() and friends, not EVP: the first EVP/HMAC() call of
  * OpenSSL 3 loads the provider and fetches the method, 0.7 ms of the
  * 1 ms a forwarded message may cost; the low-level SHA-1 needs 0.01 ms.
- * HMAC (RFC 2104) on top of it is a few lines. */
+ * HMAC (RFC 2104) on top of it is a few lines, and the key part is done
+ * once per secret, so a lookup costs the SHA-1 blocks of its own fields
+ * only.  No other libcrypto entry point is used: a static link stays
+ * small (sha1dgst, cpuid) and needs no OpenSSL initialisation. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -40,6 +43,11 @@ static const char b64std[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char b64url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* HMAC-SHA1 key schedule of one secret */
+struct hmac_state {
+	SHA_CTX		 inner, outer;
+};
 
 /* A piece of an address: pointer and length, never NUL-terminated. */
 struct span {
@@ -73,6 +81,10 @@ srs_free(struct srs *srs)
 	for (i = 0; i < srs->nsecrets; i++) {
 		OPENSSL_cleanse(srs->secrets[i].key, srs->secrets[i].len);
 		free(srs->secrets[i].key);
+		if (srs->secrets[i].hmac != NULL)
+			OPENSSL_cleanse(srs->secrets[i].hmac,
+			    sizeof(struct hmac_state));
+		free(srs->secrets[i].hmac);
 	}
 	for (i = 0; i < srs->ndomains; i++)
 		free(srs->domains[i]);
@@ -80,9 +92,58 @@ srs_free(struct srs *srs)
 	free(srs);
 }
 
+/* RFC 2104 HMAC with SHA-1 (block 64, digest 20), the key part done
+ * once per secret: the states after hashing key^ipad and key^opad. */
+static void
+hmac_sha1_key(struct hmac_state *h, const unsigned char *key, size_t klen)
+{
+	unsigned char k[SHA_CBLOCK], pad[SHA_CBLOCK];
+	SHA_CTX c;
+	size_t i;
+
+	memset(k, 0, sizeof(k));
+	if (klen > SHA_CBLOCK) {
+		/* not SHA1(): that one-shot goes through EVP and would
+		 * pull the provider machinery into a static link */
+		SHA1_Init(&c);
+		SHA1_Update(&c, key, klen);
+		SHA1_Final(k, &c);
+	} else
+		memcpy(k, key, klen);
+	for (i = 0; i < SHA_CBLOCK; i++)
+		pad[i] = k[i] ^ 0x36;
+	SHA1_Init(&h->inner);
+	SHA1_Update(&h->inner, pad, sizeof(pad));
+	for (i = 0; i < SHA_CBLOCK; i++)
+		pad[i] = k[i] ^ 0x5c;
+	SHA1_Init(&h->outer);
+	SHA1_Update(&h->outer, pad, sizeof(pad));
+	OPENSSL_cleanse(k, sizeof(k));
+	OPENSSL_cleanse(pad, sizeof(pad));
+	OPENSSL_cleanse(&c, sizeof(c));
+}
+
+static void
+hmac_sha1(const struct hmac_state *h, const unsigned char *data, size_t n,
+    unsigned char md[SHA_DIGEST_LENGTH])
+{
+	unsigned char ih[SHA_DIGEST_LENGTH];
+	SHA_CTX c;
+
+	c = h->inner;
+	SHA1_Update(&c, data, n);
+	SHA1_Final(ih, &c);
+	c = h->outer;
+	SHA1_Update(&c, ih, sizeof(ih));
+	SHA1_Final(md, &c);
+	OPENSSL_cleanse(ih, sizeof(ih));
+	OPENSSL_cleanse(&c, sizeof(c));
+}
+
 int
 srs_add_secret(struct srs *srs, const void *key, size_t len)
 {
+	struct hmac_state *h;
 	unsigned char *k;
 
 	if (len == 0 || len > SRS_MAX_SECRET_LEN)
@@ -91,9 +152,15 @@ srs_add_secret(struct srs *srs, const void *key, size_t len)
 		return QPM_ERANGE;
 	if ((k = malloc(len)) == NULL)
 		return QPM_ENOMEM;
+	if ((h = malloc(sizeof(*h))) == NULL) {
+		free(k);
+		return QPM_ENOMEM;
+	}
 	memcpy(k, key, len);
+	hmac_sha1_key(h, k, len);
 	srs->secrets[srs->nsecrets].key = k;
 	srs->secrets[srs->nsecrets].len = len;
+	srs->secrets[srs->nsecrets].hmac = h;
 	srs->nsecrets++;
 	return 0;
 }
@@ -205,38 +272,6 @@ srs_stamp(time_t t, char tt[3])
 	tt[2] = '\0';
 }
 
-/* RFC 2104 HMAC with SHA-1 (block 64, digest 20). */
-static void
-hmac_sha1(const unsigned char *key, size_t klen, const unsigned char *data,
-    size_t n, unsigned char md[SHA_DIGEST_LENGTH])
-{
-	unsigned char k[SHA_CBLOCK], pad[SHA_CBLOCK], ih[SHA_DIGEST_LENGTH];
-	SHA_CTX c;
-	size_t i;
-
-	memset(k, 0, sizeof(k));
-	if (klen > SHA_CBLOCK)
-		SHA1(key, klen, k);
-	else
-		memcpy(k, key, klen);
-	for (i = 0; i < SHA_CBLOCK; i++)
-		pad[i] = k[i] ^ 0x36;
-	SHA1_Init(&c);
-	SHA1_Update(&c, pad, sizeof(pad));
-	SHA1_Update(&c, data, n);
-	SHA1_Final(ih, &c);
-	for (i = 0; i < SHA_CBLOCK; i++)
-		pad[i] = k[i] ^ 0x5c;
-	SHA1_Init(&c);
-	SHA1_Update(&c, pad, sizeof(pad));
-	SHA1_Update(&c, ih, sizeof(ih));
-	SHA1_Final(md, &c);
-	OPENSSL_cleanse(k, sizeof(k));
-	OPENSSL_cleanse(pad, sizeof(pad));
-	OPENSSL_cleanse(ih, sizeof(ih));
-	OPENSSL_cleanse(&c, sizeof(c));
-}
-
 /* Base64 of the HMAC-SHA1 over the lower-cased fields, with secret k, in
  * the standard alphabet: SRS_HASH_MAX characters into out. */
 static int
@@ -253,7 +288,7 @@ srs_digest(const struct srs_secret *k, const struct span *f, size_t nf,
 		for (j = 0; j < f[i].n; j++)
 			data[n++] = lc((unsigned char)f[i].p[j]);
 	}
-	hmac_sha1(k->key, k->len, data, n, md);
+	hmac_sha1(k->hmac, data, n, md);
 	/* 20 octets: 6 full groups of 3, then 2 octets -> 3 characters */
 	for (i = 0, j = 0; i + 3 <= 18; i += 3) {
 		v = (unsigned long)md[i] << 16 | (unsigned long)md[i + 1] << 8 |

@@ -65,6 +65,8 @@ enum srs_long_policy {
 struct srs_secret {
 	unsigned char	*key;
 	size_t		 len;
+	void		*hmac;	/* SHA-1 states after the padded key (srs.c):
+				 * a lookup hashes only its own fields */
 };
 
 struct srs {
