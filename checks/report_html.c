@@ -696,10 +696,10 @@ rehearsal(struct hx *h, const json_t *r)
 	if (json_object_get(r, "problem") != NULL)
 		esc(h, jstr(r, "problem"));
 	else
-		rawf(h, "%lld addresses: %lld delivered, %lld bounced, %lld not "
+		rawf(h, "%lld addresses: %lld delivered, %lld unconfirmed, %lld not "
 		    "as expected. %lld mailboxes: %lld IMAP and %lld POP3 logins "
 		    "ok, %lld failed, %lld skipped.", jint(r, "addresses"),
-		    jint(r, "delivered"), jint(r, "bounced"),
+		    jint(r, "delivered"), jint(r, "unconfirmed"),
 		    jint(r, "not_as_expected"), jint(r, "mailboxes"),
 		    jint(r, "imap_ok"), jint(r, "pop3_ok"),
 		    jint(r, "login_failures"), jint(r, "logins_skipped"));

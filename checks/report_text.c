@@ -411,10 +411,10 @@ rehearsal_section(struct tx *t, const json_t *r)
 		putf(t, "  %s\n", jstr(r, "problem"));
 		return;
 	}
-	putf(t, "  %lld addresses: %lld delivered, %lld bounced, %lld not as "
+	putf(t, "  %lld addresses: %lld delivered, %lld unconfirmed, %lld not as "
 	    "expected\n  %lld mailboxes: %lld IMAP and %lld POP3 logins ok, "
 	    "%lld failed, %lld skipped\n", jint(r, "addresses"),
-	    jint(r, "delivered"), jint(r, "bounced"), jint(r, "not_as_expected"),
+	    jint(r, "delivered"), jint(r, "unconfirmed"), jint(r, "not_as_expected"),
 	    jint(r, "mailboxes"), jint(r, "imap_ok"), jint(r, "pop3_ok"),
 	    jint(r, "login_failures"), jint(r, "logins_skipped"));
 }
