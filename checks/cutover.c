@@ -1195,6 +1195,15 @@ const struct cut_probe_port cut_probe_default_ports[] = {
 const size_t cut_probe_ndefault_ports = sizeof(cut_probe_default_ports) /
     sizeof(cut_probe_default_ports[0]);
 
+static int
+cmp_state(const void *a, const void *b)
+{
+	const struct cut_domain_state *x = *(const struct cut_domain_state
+	    *const *)a, *y = *(const struct cut_domain_state *const *)b;
+
+	return strcmp(x->d->name, y->d->name);
+}
+
 static json_t *
 counts_json(struct cut_ctx *c)
 {
@@ -1294,12 +1303,41 @@ cutover_run(const struct cut_mig *m, const struct cut_opts *o,
 	if (c.err != 0)
 		goto out;
 
-	/* each domain's worst finding, for the summary and the tables */
-	for (i = 0; i < c.nds; i++) {
-		int w = findings_worst(c.f, "domain", c.ds[i].d->name);
+	/* each domain's worst finding, for the summary and the tables: one
+	 * pass over the findings, domains found by binary search */
+	if (c.nds > 0) {
+		struct cut_domain_state **by = calloc(c.nds, sizeof(*by)), *key,
+		    **hit;
+		struct cut_domain kd;
+		int *worst = calloc(c.nds, sizeof(*worst));
 
-		cj_str(&c, c.ds[i].json, "worst", w ? finding_sev_str(
-		    (enum finding_sev)w) : "ok");
+		if (by == NULL || worst == NULL) {
+			free(by);
+			free(worst);
+			c.err = QPM_ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < c.nds; i++)
+			by[i] = &c.ds[i];
+		qsort(by, c.nds, sizeof(*by), cmp_state);
+		for (i = 0; i < c.f->n; i++) {
+			struct cut_domain_state ks;
+
+			if (strcmp(c.f->v[i].section, "domain") != 0)
+				continue;
+			kd.name = c.f->v[i].subject;
+			ks.d = &kd;
+			key = &ks;
+			hit = bsearch(&key, by, c.nds, sizeof(*by), cmp_state);
+			if (hit != NULL && (int)c.f->v[i].sev >
+			    worst[*hit - c.ds])
+				worst[*hit - c.ds] = (int)c.f->v[i].sev;
+		}
+		for (i = 0; i < c.nds; i++)
+			cj_str(&c, c.ds[i].json, "worst", worst[i] ?
+			    finding_sev_str((enum finding_sev)worst[i]) : "ok");
+		free(by);
+		free(worst);
 	}
 	findings_sort(c.f);
 	cj_str(&c, c.doc, "verdict", findings_verdict(c.f));

@@ -523,7 +523,7 @@ cut_check_forwards(struct cut_ctx *c)
 	const char *const *names = c->o->senders;
 	size_t ns = c->o->nsenders, i, nremote = 0;
 	const char *example = NULL, *rcpt_dom = NULL;
-	struct qstr rcpt = QSTR_INIT(512);
+	struct qstr rcpt = QSTR_INIT(512), helo = QSTR_INIT(512);
 
 	if (fj == NULL || sa == NULL) {
 		json_decref(fj);
@@ -595,10 +595,13 @@ cut_check_forwards(struct cut_ctx *c)
 			}
 		} else {
 			synth_message(&msg, names[i], qstr_str(&rcpt));
-			/* the original client: a documentation address; only
-			 * the next hop's view is judged */
+			/* the original client: a documentation address named
+			 * in the sender's domain; only the next hop's view is
+			 * judged */
+			qstr_reset(&helo);
+			(void)qstr_catf(&helo, "out.%s", names[i]);
 			in.ip = "192.0.2.1";
-			in.helo = "out.sender.invalid";
+			in.helo = qstr_str(&helo);
 		}
 		in.msg = msg.buf;
 		in.len = msg.len;
@@ -667,6 +670,7 @@ out:
 	}
 	free(snd);
 	qstr_free(&rcpt);
+	qstr_free(&helo);
 }
 
 /* ---- bounce routing ---- */
@@ -818,7 +822,7 @@ cut_check_bounces(struct cut_ctx *c)
 	const struct cut_mig *m = c->m;
 	json_t *arr = json_array();
 	const char *set;
-	size_t i, bad0 = 0, n;
+	size_t i, n;
 	struct qstr ev = QSTR_INIT(4096);
 
 	if (arr == NULL) {
@@ -855,8 +859,6 @@ cut_check_bounces(struct cut_ctx *c)
 			bounce_row(c, arr, "postmaster", d->name, pm, NULL);
 		}
 	}
-	bad0 = (size_t)findings_worst(c->f, "bounce", NULL);
-	(void)bad0;
 	n = json_array_size(arr);
 	bounce_row(c, arr, "double-bounce", NULL, m->doublebounceto != NULL ?
 	    m->doublebounceto : NULL, m->doublebounce_source);
