@@ -161,7 +161,7 @@ trace_take(struct cut_ctx *c)
 	return s;
 }
 
-/* ---- helpers ---- */
+/* ---- small pieces the checks share ---- */
 
 void
 cut_add(struct cut_ctx *c, enum finding_sev sev, const char *section,
