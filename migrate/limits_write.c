@@ -7,6 +7,9 @@
  */
 #include <config.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -606,6 +609,121 @@ limits_sysctl(const struct limits *l, struct qstr *out)
 
 /* ---- report ---- */
 
+/* IPv4 "a.b.c.d/n" into address and mask; 0, or -1 for anything else */
+static int
+cidr4(const char *s, size_t n, unsigned long *a, unsigned long *mask)
+{
+	char buf[INET_ADDRSTRLEN + 4], *slash, *end;
+	struct in_addr in;
+	long bits = 32;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if ((slash = strchr(buf, '/')) != NULL) {
+		*slash = '\0';
+		bits = strtol(slash + 1, &end, 10);
+		if (*end != '\0' || bits < 0 || bits > 32)
+			return -1;
+	}
+	if (inet_pton(AF_INET, buf, &in) != 1)
+		return -1;
+	*mask = bits == 0 ? 0 : (0xffffffffUL << (32 - bits)) & 0xffffffffUL;
+	*a = (unsigned long)ntohl(in.s_addr) & *mask;
+	return 0;
+}
+
+/* The mynetworks entry (tcprules RELAYCLIENT="" rules) that holds every
+ * address of the tcprules key addr, copied to net; 0 when found, -1
+ * when none does (or addr is no IPv4 rule). */
+static int
+relay_cover(const struct limits *l, const char *addr, char *net,
+    size_t netlen)
+{
+	struct qstr c = QSTR_INIT(64 * 1024);
+	const char *p, *q, *m, *mq;
+	unsigned long a, am, b, bm;
+	int found = 0, all = 1;
+
+	if (l->mynetworks == NULL || addr == NULL ||
+	    tcprules_cidrs(addr, &c) < 0 || c.len == 0) {
+		qstr_free(&c);
+		return -1;
+	}
+	for (p = c.buf; *p != '\0' && all; p = *q ? q + 1 : q) {
+		q = p + strcspn(p, " ");
+		found = 0;
+		if (cidr4(p, (size_t)(q - p), &a, &am) < 0)
+			break;
+		for (m = l->mynetworks; *m != '\0' && !found;
+		    m = *mq ? mq + 1 : mq) {
+			mq = m + strcspn(m, " ");
+			/* b/bm holds a/am: b's prefix is no longer, same bits */
+			if (cidr4(m, (size_t)(mq - m), &b, &bm) == 0 &&
+			    (am & bm) == bm && (a & bm) == b) {
+				found = 1;
+				if (qpm_snprintf(net, netlen, "%.*s",
+				    (int)(mq - m), m) < 0)
+					found = 0;
+			}
+		}
+		all = found;
+	}
+	qstr_free(&c);
+	return found && all ? 0 : -1;
+}
+
+/* tcprules RELAYCLIENT="VALUE": qmail-smtpd let the client relay and
+ * appended VALUE to every recipient address.  Postfix has no rewrite
+ * per client; relaying is kept only where a RELAYCLIENT="" rule's
+ * network (mynetworks) already holds the client. */
+static int
+relay_value_target(const struct limits *l, const struct limits_item *it,
+    struct qstr *o)
+{
+	const char *v = strchr(it->detail, '"'), *who;
+	char net[128];
+	int vl = 0;
+
+	if (v != NULL) {
+		v++;
+		vl = (int)strcspn(v, "\"");
+	} else
+		v = "";
+	who = it->addr != NULL && it->addr[0] != '\0' ? it->addr :
+	    "every client";
+	if (relay_cover(l, it->addr, net, sizeof(net)) == 0)
+		return qstr_catf(o, "none: RELAYCLIENT with a value appends it "
+		    "to every recipient address: on the old host %s could "
+		    "relay, and \"%.*s\" was appended to each of its "
+		    "recipients (<a@b> became <a@b%.*s>). Relaying stays "
+		    "allowed: mynetworks holds %s (a RELAYCLIENT=\"\" rule), "
+		    "which covers %s. The recipient rewrite is not "
+		    "reproduced: Postfix has no per-client recipient "
+		    "rewrite, so its mail now goes to the recipients as "
+		    "written. Instead: if this client still needs it, send "
+		    "all its mail where the \"%.*s\" addresses went with a "
+		    "check_client_access entry \"%s FILTER "
+		    "TRANSPORT:[NEXTHOP]\" (the recipients keep their own "
+		    "domain), or give it an smtpd listener of its own (an "
+		    "address or port it is pointed at) whose cleanup service "
+		    "(-o cleanup_service_name) has a "
+		    "recipient_canonical_maps regexp appending \"%.*s\"",
+		    who, vl, v, vl, v, net, who, vl, v, who, vl, v);
+	return qstr_catf(o, "none: RELAYCLIENT with a value appends it to "
+	    "every recipient address: on the old host %s could relay, and "
+	    "\"%.*s\" was appended to each of its recipients. Neither is "
+	    "reproduced: no RELAYCLIENT=\"\" network covers it, and it is "
+	    "not added to mynetworks, because its mail would go to the "
+	    "recipients as written. Instead: add it to mynetworks if it "
+	    "may relay unchanged; for the rewrite, a check_client_access "
+	    "entry \"%s FILTER TRANSPORT:[NEXTHOP]\" or an smtpd listener "
+	    "of its own with a cleanup service whose "
+	    "recipient_canonical_maps appends \"%.*s\"", who, vl, v, who,
+	    vl, v);
+}
+
 static int
 item_target(const struct limits *l, const struct limits_item *it,
     struct qstr *o)
@@ -614,6 +732,8 @@ item_target(const struct limits *l, const struct limits_item *it,
 	int kernel = strncmp(it->source, "iptables", 8) == 0 ||
 	    strncmp(it->source, "nftables", 8) == 0;
 
+	if (it->kind == LK_RELAY && it->value != 0)
+		return relay_value_target(l, it, o);
 	if (it->inert != NULL)
 		return qstr_catf(o, "none: no effect on the old host: %s",
 		    it->inert);
@@ -954,7 +1074,10 @@ item_json(const struct limits *l, const struct limits_item *it)
 	err |= qpm_json_set_str(o, "detail", it->detail);
 	if (it->addr != NULL)
 		err |= qpm_json_set_str(o, "address", it->addr);
-	err |= qpm_json_set_str(o, "inert", it->inert);
+	/* RELAYCLIENT="VALUE" did act on the old host (it let the client
+	 * relay and rewrote recipients): not inert; target says why */
+	err |= qpm_json_set_str(o, "inert", it->kind == LK_RELAY &&
+	    it->value != 0 ? NULL : it->inert);
 	err |= qpm_json_set_bool(o, "program_default", it->is_default);
 	if (item_target(l, it, &t) < 0)
 		err = 1;

@@ -66,6 +66,36 @@ srs_placeholder(const struct wopts *w)
 	return e;
 }
 
+/* control/defaultdomain: qmail-inject appended it to dotless host names
+ * in locally injected mail; qmail-smtpd never did (qmail-formats.md,
+ * qmail-inject(8), qmail-control(5)).  Postfix's append_dot_mydomain
+ * applies to every envelope address, SMTP included (trivial-rewrite's
+ * "local" context), and would turn user@localhost into
+ * user@localhost.$mydomain, which no longer matches ~alias or
+ * mydestination: "no", the Postfix 3.0 default.  Only local
+ * injection to a dotless host differs, and the report says so. */
+static void
+run_append_dot(struct model *m)
+{
+	struct m_setting *st;
+	size_t i;
+
+	for (i = 0; i < m->settings.n; i++) {
+		st = M_SETTING(m, i);
+		if (strcmp(st->param, "append_dot_mydomain") != 0)
+			continue;
+		st->value = "no";
+		st->from = "qmail-inject appended defaultdomain to dotless "
+		    "hosts; qmail-smtpd did not";
+		model_note(m, st->src, "defaultdomain", "append_dot_mydomain "
+		    "= no: Postfix would append it to every envelope address "
+		    "(user@localhost became user@localhost.$mydomain); "
+		    "qmail-smtpd never appended it",
+		    "local programs that send to user@host without a dot "
+		    "must write the full domain");
+	}
+}
+
 /* The old host's own logs, read when no --logs is given. */
 #define RUN_MAX_LOGS	4096	/* files; a busy host keeps ~20 per service */
 
@@ -316,6 +346,7 @@ migrate_run(const struct run_opts *o)
 		msg_errorx("out of memory while reading %s", o->root);
 		goto out;
 	}
+	run_append_dot(m);
 	if ((e = run_limits(&lim, o)) < 0 || (lj = limits_json(&lim)) == NULL ||
 	    (e = write_limits_account(m, &lim, lj)) < 0) {
 		msg_errorx("cannot read the connection limits of %s: %s",

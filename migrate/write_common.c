@@ -148,25 +148,16 @@ write_limits_account(struct model *m, const struct limits *l, json_t *lj)
 			t = "none: no target";
 		src = limits_src(m, it->file, it->line);
 		model_read(m, CAT_LIMITS);
-		/* an inert limit had no effect and gets none: equivalent;
-		 * but RELAYCLIENT with a value did act (it rewrote every
-		 * recipient) and has no Postfix form */
-		if (it->kind == LK_RELAY && it->inert != NULL)
-			t = it->inert;
-		else if (starts(t, "none: no effect on the old host") ||
+		/* an inert limit had no effect and gets none: equivalent.
+		 * RELAYCLIENT="VALUE" did act (relaying, and a rewrite of
+		 * every recipient): its target is a "none: ... Instead:"
+		 * text, listed below */
+		if (starts(t, "none: no effect on the old host") ||
 		    starts(t, "none needed")) {
 			model_converted(m, CAT_LIMITS);
 			continue;
 		}
-		if (t == it->inert) {
-			reason = t;
-			todo = "see \"Connection limits and timeouts\" in "
-			    "this report";
-			if ((cut = strstr(t, "; ")) != NULL) {
-				todo = cut + 2;
-				reason = model_strndup(m, t, (size_t)(cut - t));
-			}
-		} else if (it->kind == LK_CLIENT_ENV &&
+		if (it->kind == LK_CLIENT_ENV &&
 		    starts(t, "check_client_access REJECT")) {
 			reason = "rblsmtpd's per-client block is not written";
 			todo = t;

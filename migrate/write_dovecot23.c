@@ -104,6 +104,11 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 	qstr_catf(&users, "# Dovecot passwd-file written by qmail2postfix "
 	    PACKAGE_VERSION ": user:{CRYPT}hash:uid:gid::home::extra.\n"
 	    "# The hashes are vpopmail's, unchanged. Mode 0600.\n");
+	for (k = 0; k < 3; k++)
+		qstr_catf(&deny[k], "# Dovecot passwd-file read with deny = yes "
+		    "and username_format=%%s/%%u:\n# vpopmail NO_%s users, "
+		    "refused on %s only. Written by qmail2postfix.\n",
+		    k == 0 ? "POP" : k == 1 ? "IMAP" : "SMTP", svc[k]);
 	for (i = 0; i < m->mailboxes.n; i++) {
 		mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
 		if (!field_ok(mb->hash) || !field_ok(mb->home)) {
@@ -119,7 +124,8 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 			if (!(mb->flags & bit[k]))
 				continue;
 			writer_src(&deny[k], "# from ", mb->src);
-			qstr_catf(&deny[k], "%s@%s\n", mb->local, mb->domain);
+			qstr_catf(&deny[k], "%s/%s@%s\n", svc[k], mb->local,
+			    mb->domain);
 			ndeny[k]++;
 		}
 		if (mb->clear != NULL && field_ok(mb->clear)) {
@@ -160,11 +166,19 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 	for (k = 0; k < 3; k++) {
 		if (ndeny[k] == 0)
 			continue;
-		qstr_catf(&conf, "# vpopmail NO_%s users may not log in to %s\n"
+		/* The key is SERVICE/LOGIN (%s: the service, "smtp" for
+		 * Postfix's SASL), so each list denies its own service and
+		 * no other.  Not "args = .../deny.%s" (qmail-formats.md):
+		 * that needs a file for every service that ever
+		 * authenticates (doveadm, submission, sieve), a missing one
+		 * failing every login there, and a path that a copy of this
+		 * file (the rehearsal) cannot rebase. */
+		qstr_catf(&conf, "# vpopmail NO_%s users may not log in to %s "
+		    "(keys: %s/LOGIN)\n"
 		    "passdb {\n  driver = passwd-file\n  deny = yes\n"
-		    "  args = username_format=%%u %s/deny.%s\n}\n",
-		    k == 0 ? "POP" : k == 1 ? "IMAP" : "SMTP", svc[k], dd,
-		    svc[k]);
+		    "  args = username_format=%%s/%%u %s/deny.%s\n}\n",
+		    k == 0 ? "POP" : k == 1 ? "IMAP" : "SMTP", svc[k], svc[k],
+		    dd, svc[k]);
 	}
 	qstr_catf(&conf,
 	    "# vpasswd: the old crypt hashes, unchanged\n"

@@ -16,6 +16,7 @@
 #include "migrate/writers.h"
 #include "util/err.h"
 #include "util/file.h"
+#include "util/limits.h"
 
 #define BIG	((size_t)1 << 34)
 
@@ -271,7 +272,7 @@ routes(struct js *j, const struct model *m, int want_forwards)
 		put(j, "\n  ");
 }
 
-static void
+static size_t
 by_dest(struct js *j, const struct model *m, enum m_dest dest)
 {
 	const struct m_rule *r;
@@ -299,8 +300,41 @@ by_dest(struct js *j, const struct model *m, enum m_dest dest)
 		srcv(j, r->src);
 		put(j, "}");
 	}
-	if (nout)
-		put(j, "\n  ");
+	return nout;
+}
+
+/* control/badrcptto (and badmailto): refused at RCPT before any routing,
+ * so they are bounces whatever a .qmail or catch-all would have done.
+ * "@host" refuses every address at host: match "domain".  nout: the
+ * bounces already written; returns the new total. */
+static size_t
+badrcptto(struct js *j, const struct model *m, size_t nout)
+{
+	const struct m_entry *e;
+	struct qstr a;
+	size_t i;
+
+	for (i = 0; i < m->entries.n; i++) {
+		e = &((const struct m_entry *)m->entries.v)[i];
+		if (e->table != TBL_RCPT_ACCESS)
+			continue;
+		put(j, "%s\n    {", nout++ ? "," : "");
+		key(j, "address", 1);
+		qstr_init(&a, QPM_MAX_ADDRESS + 2);
+		if (qstr_catf(&a, "%s%s", strchr(e->key, '@') ? "" : "@",
+		    e->key) < 0)
+			j->err = QPM_ERANGE;
+		str(j, qstr_str(&a));
+		qstr_free(&a);
+		key(j, "match", 0);
+		str(j, strchr(e->key, '@') ? "exact" : "domain");
+		key(j, "text", 0);
+		str(j, "refused at RCPT by badrcptto");
+		key(j, "source", 0);
+		srcv(j, e->src);
+		put(j, "}");
+	}
+	return nout;
 }
 
 /* Where postmaster@domain goes on the new host, as the old one did. */
@@ -533,15 +567,18 @@ write_json(const struct model *m, const struct wopts *o)
 	put(&j, "],\n  ");
 	key(&j, "pipes", 1);
 	put(&j, "[");
-	by_dest(&j, m, DEST_PIPE);
+	if (by_dest(&j, m, DEST_PIPE) > 0)
+		put(&j, "\n  ");
 	put(&j, "],\n  ");
 	key(&j, "discards", 1);
 	put(&j, "[");
-	by_dest(&j, m, DEST_DISCARD);
+	if (by_dest(&j, m, DEST_DISCARD) > 0)
+		put(&j, "\n  ");
 	put(&j, "],\n  ");
 	key(&j, "bounces", 1);
 	put(&j, "[");
-	by_dest(&j, m, DEST_BOUNCE);
+	if (badrcptto(&j, m, by_dest(&j, m, DEST_BOUNCE)) > 0)
+		put(&j, "\n  ");
 	put(&j, "],\n  ");
 
 	key(&j, "bounce_routing", 1);

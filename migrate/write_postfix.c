@@ -461,6 +461,9 @@ write_main(struct pf *p, const struct wopts *o)
 			continue;
 		}
 		writer_src(&p->main, "# from ", st->src);
+		if (strcmp(st->param, "append_dot_mydomain") == 0)
+			cat(p, &p->main, "# only qmail-inject appended it, "
+			    "never qmail-smtpd: user@localhost stays as it is\n");
 		cat(p, &p->main, "%s = %s\n", st->param, st->value);
 	}
 	/* control/locals: local delivery through local(8) */

@@ -25,7 +25,7 @@ prepare() {	# prepare NAME: a private, completed copy of samples/NAME
 	    --tree "$1" >/dev/null
 }
 
-echo "1..46"
+echo "1..47"
 prepare oldhost || { echo "Bail out! cannot prepare samples/oldhost"; exit 1; }
 out=$tmp/OUT
 "$prog" --root "$tmp/oldhost" -o "$out" 2>"$tmp/stderr"
@@ -150,7 +150,20 @@ assert len(j["mailboxes"]) == 139
 assert {d["name"]: d["kind"] for d in j["domains"]}["example.org"] == "alias"
 assert any(f["address"] == "alice@example.com" and f["keep_copy"] for f in j["forwards"])
 assert j["bounce_routing"]["doublebounceto"] == "postmaster@example.com"
+b = {x["address"]: x for x in j["bounces"]}
+for a, line in (("nobody@example.net", 1), ("test@example.net", 2)):
+    assert (b[a]["match"], b[a]["text"], b[a]["source"]) == ("exact",
+        "refused at RCPT by badrcptto", "/var/qmail/control/badrcptto:%d" % line), b.get(a)
 ' "$out/migration.json"
+# NO_POP/NO_IMAP/NO_SMTP: each list denies its own service only (the key
+# names the service); user@localhost is not completed to localhost.$mydomain
+check "deny lists keyed SERVICE/LOGIN; append_dot_mydomain = no" \
+    bash -c "grep -qx 'pop3/dave@example.com' '$out/dovecot/deny.pop3' &&
+	grep -qx 'imap/erin@example.com' '$out/dovecot/deny.imap' &&
+	grep -qx 'smtp/grace@example.com' '$out/dovecot/deny.smtp' &&
+	! grep -h '^[^#]' '$out'/dovecot/deny.* | grep -qv '^\(pop3/.*\|imap/.*\|smtp/.*\)' &&
+	test \"\$(grep -c 'args = username_format=%s/%u /etc/dovecot/deny\.' '$out/dovecot/dovecot.conf')\" = 3 &&
+	test \"\$(postconf -h -c '$out/postfix' append_dot_mydomain)\" = no"
 
 # the routing oracle, through the real Postfix lookup tables
 cp -a "$out/postfix" "$tmp/pf"
