@@ -72,15 +72,25 @@ hyperfine -N --warmup 3 --runs "$RUNS" --ignore-failure --style none \
     "bash -c 'exec opendkim-testmsg <$d/msg.crlf'" \
     -n "bash -c exec true (shell start-up, subtract)" \
     "bash -c 'exec true'" \
+    -n "authcheck --version (our start-up only)" \
+    "$ac --version" \
+    -n "true (exec floor)" \
+    "true" \
     -n "Mail::SPF spfquery" \
     "spfquery.mail-spf-perl --scope mfrom --id $FROM --ip $IP --helo-id $HELO" \
     -n "Mail::DKIM dkimproxy-verify" \
     "bash -c 'exec dkimproxy-verify <$d/msg.crlf'" >/dev/null 2>&1
 python3 - "$d/ac.json" <<'EOF_PY'
 import json, sys
-r = {x["command"]: x["median"] * 1e3 for x in json.load(open(sys.argv[1]))["results"]}
-for k, v in r.items():
-    print("  %-48s median %8.2f ms" % (k, v))
+res = json.load(open(sys.argv[1]))["results"]
+r = {x["command"]: x["median"] * 1e3 for x in res}
+def q(t, f):
+    t = sorted(t)
+    return t[min(len(t) - 1, int(f * len(t)))] * 1e3
+for x in res:
+    print("  %-48s median %8.2f ms  (quartiles %.2f-%.2f, min %.2f)" % (
+        x["command"], x["median"] * 1e3, q(x["times"], 0.25),
+        q(x["times"], 0.75), min(x["times"]) * 1e3))
 sh = r["bash -c exec true (shell start-up, subtract)"]
 ours = r["authcheck message (ours: spf+dkim+dmarc+iprev)"]
 c = r["spfquery.libspf2"] + r["opendkim-testmsg"] - sh
