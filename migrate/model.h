@@ -190,7 +190,9 @@ struct model {
 	const char		*envnoathost;
 	const char		*doublebounceto, *doublebouncehost;
 	struct src		 doublebounce_src;
-	const char		*srs_wiring;	/* NULL: forwards go out plain */
+	/* SRS domain of forwarded mail (srs/README.md "Postfix wiring");
+	 * NULL: forwards go out with the original sender (--no-srs) */
+	const char		*srs_domain;
 	const char		*dkim_selectors;	/* comma list, or NULL */
 	int			 quiet;		/* no stderr (fuzzing) */
 	int			 nomem;		/* an allocation failed */

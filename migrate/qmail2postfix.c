@@ -46,6 +46,13 @@ help(void)
 	    "  --size-from-logs     write the limits the logs suggest (default:\n"
 	    "                       the old limits; the report shows both)\n"
 	    "  --keep-looser-limits where two old limits conflict, keep the looser\n"
+	    "  --srs-domain DOMAIN  SRS domain of forwarded mail [srs.PRIMARY]\n"
+	    "  --no-srs             forwards keep the original sender (no SRS)\n"
+	    "  --srs-port N         srs-map's socketmap on 127.0.0.1 [10003]\n"
+	    "  --srs-secret FILE    where the SRS secret will be installed\n"
+	    "                       [" SYSCONFDIR "/qmail2postfix/srs-secret]\n"
+	    "  --bindir DIR         where srs-forward and srs-map are installed\n"
+	    "                       [" BINDIR "]\n"
 	    "  -q, --quiet          no file:line diagnostics on stderr\n"
 	    "  -v, --verbose        more output\n"
 	    "  -h, --help           this text\n"
@@ -61,7 +68,9 @@ usage(void)
 {
 	fprintf(stderr, "usage: %s [run] --root DIR -o OUT [--force] "
 	    "[--hostname NAME] [--ip ADDR]\n       [--logs FILE... | --no-logs] "
-	    "[--size-from-logs] [--keep-looser-limits]\n       %s --help\n",
+	    "[--size-from-logs] [--keep-looser-limits]\n       [--srs-domain "
+	    "DOMAIN | --no-srs] [--srs-port N] [--srs-secret FILE]\n"
+	    "       [--bindir DIR]\n       %s --help\n",
 	    PROGRAM_NAME, PROGRAM_NAME);
 	return QPM_EXIT_NOTHING;
 }
@@ -82,6 +91,11 @@ cmd_run(int argc, char **argv)
 		{ "no-logs", no_argument, NULL, 'N' },
 		{ "size-from-logs", no_argument, NULL, 'S' },
 		{ "keep-looser-limits", no_argument, NULL, 'K' },
+		{ "srs-domain", required_argument, NULL, 's' },
+		{ "no-srs", no_argument, NULL, 'n' },
+		{ "srs-port", required_argument, NULL, 'p' },
+		{ "srs-secret", required_argument, NULL, 'x' },
+		{ "bindir", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -91,6 +105,8 @@ cmd_run(int argc, char **argv)
 	struct run_opts o;
 	const char **logs;
 	size_t nlogs = 0;
+	long port;
+	char *end;
 	int c, rc;
 
 	/* argv-sized: every --logs FILE and operand fits */
@@ -116,6 +132,20 @@ cmd_run(int argc, char **argv)
 		case 'N': o.no_logs = 1; break;
 		case 'S': o.size_from_logs = 1; break;
 		case 'K': o.keep_looser = 1; break;
+		case 's': o.srs_domain = optarg; break;
+		case 'n': o.no_srs = 1; break;
+		case 'p':
+			port = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || port < 1 ||
+			    port > 65535) {
+				msg_errorx("--srs-port %s: not a port", optarg);
+				free(logs);
+				return usage();
+			}
+			o.srs_port = (int)port;
+			break;
+		case 'x': o.srs_secret = optarg; break;
+		case 'b': o.bindir = optarg; break;
 		case 'q': o.quiet = 1; break;
 		case 'v': msg_verbose++; break;
 		case 'h': help(); free(logs); return 0;
@@ -127,7 +157,9 @@ cmd_run(int argc, char **argv)
 	while (nlogs > 0 && optind < argc)
 		logs[nlogs++] = argv[optind++];
 	if (optind != argc || o.root == NULL || o.out == NULL ||
-	    (o.no_logs && nlogs > 0)) {
+	    (o.no_logs && nlogs > 0) || (o.no_srs && o.srs_domain != NULL) ||
+	    (o.srs_secret != NULL && o.srs_secret[0] != '/') ||
+	    (o.bindir != NULL && o.bindir[0] != '/')) {
 		free(logs);
 		return usage();
 	}

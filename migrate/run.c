@@ -48,22 +48,86 @@ migrate_remove_tree(const char *dir)
 	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int
-srs_placeholder(const struct wopts *w)
+/* The domain the SRS domain is named after: control/defaultdomain when
+ * it is hosted here, else the vpopmail domain with most mailboxes (the
+ * first of equals); NULL when the host has no mailbox domain. */
+static const char *
+primary_domain(const struct model *m)
 {
-	struct qstr s = QSTR_INIT(4096);
-	int e;
+	const struct m_domain *d, *best = NULL;
+	size_t i;
 
-	qstr_cat(&s, "Forwarded mail leaves this host with the original "
-	    "envelope sender, as\nqmail's .qmail forwards did. Receivers "
-	    "that check SPF will fail it.\n\nNo SRS wiring was generated: "
-	    "this release of qmail2postfix has no\nsrs-map lines to add. "
-	    "When srs-map is installed, add its lines to main.cf\n(see "
-	    "srs-map(1), \"Postfix wiring\") with a secret made on the new "
-	    "host.\nNo secret is written here.\n");
-	e = writer_file(w, "srs/README", &s, QPM_MODE_PUBLIC);
-	qstr_free(&s);
-	return e;
+	if (m->defaultdomain != NULL && (d = model_domain((struct model *)m,
+	    m->defaultdomain)) != NULL &&
+	    (d->kind == DOM_MAILBOX || d->kind == DOM_ALIAS))
+		return d->name;
+	for (i = 0; i < m->domains.n; i++) {
+		d = M_DOMAIN(m, i);
+		if (d->kind == DOM_MAILBOX &&
+		    (best == NULL || d->nmailboxes > best->nmailboxes))
+			best = d;
+	}
+	return best != NULL ? best->name : NULL;
+}
+
+/* A host name Postfix and DNS take: labels of letters, digits and '-'
+ * (not at either end), at most 63 octets each, 253 in all, two labels. */
+static int
+srs_domain_ok(const char *s)
+{
+	size_t n = strlen(s), lab = 0, dots = 0, i;
+
+	if (n == 0 || n > 253 || s[0] == '.' || s[n - 1] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (lab == 0 || s[i - 1] == '-')
+				return 0;
+			lab = 0;
+			dots++;
+			continue;
+		}
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] == '-' && lab > 0)) || ++lab > 63)
+			return 0;
+	}
+	return dots > 0 && s[n - 1] != '-';
+}
+
+/* Fill sw from the options; 1 wired, 0 not (--no-srs, or no domain:
+ * said on stderr), -1 a bad --srs-domain. */
+static int
+srs_setup(struct model *m, const struct run_opts *o, struct srs_wire *sw)
+{
+	const char *prim;
+
+	if (o->no_srs)
+		return 0;
+	memset(sw, 0, sizeof(*sw));
+	if (o->srs_domain != NULL) {
+		if (!srs_domain_ok(o->srs_domain)) {
+			msg_errorx("--srs-domain %s: not a domain name",
+			    o->srs_domain);
+			return -1;
+		}
+		sw->domain = model_lower(m, o->srs_domain,
+		    strlen(o->srs_domain));
+	} else if ((prim = primary_domain(m)) != NULL)
+		sw->domain = model_printf(m, "srs.%s", prim);
+	if (sw->domain == NULL || !srs_domain_ok(sw->domain)) {
+		if (!o->quiet)
+			msg_warnx("no mailbox domain to name the SRS domain "
+			    "after: forwards are not wired for SRS (give "
+			    "--srs-domain)");
+		return 0;
+	}
+	sw->bindir = o->bindir != NULL ? o->bindir : BINDIR;
+	sw->secret = o->srs_secret != NULL ? o->srs_secret :
+	    SYSCONFDIR "/qmail2postfix/srs-secret";
+	sw->port = o->srs_port > 0 ? o->srs_port : Q2P_SRS_PORT;
+	m->srs_domain = sw->domain;
+	return 1;
 }
 
 /* control/defaultdomain: qmail-inject appended it to dotless host names
@@ -310,13 +374,14 @@ migrate_run(const struct run_opts *o)
 {
 	struct scan_opts so;
 	struct wopts w;
+	struct srs_wire sw;
 	struct model *m = NULL;
 	struct limits lim;
 	json_t *lj = NULL;
 	struct qstr tmp = QSTR_INIT(QPM_MAX_PATH * 16),
 	    old = QSTR_INIT(QPM_MAX_PATH * 16), report = QSTR_INIT((size_t)1 << 32);
 	struct stat st;
-	int exit_code = QPM_EXIT_NOTHING, e, have_out;
+	int exit_code = QPM_EXIT_NOTHING, e, have_out, wired;
 
 	limits_init(&lim);
 	have_out = lstat(o->out, &st) == 0;
@@ -347,6 +412,8 @@ migrate_run(const struct run_opts *o)
 		goto out;
 	}
 	run_append_dot(m);
+	if ((wired = srs_setup(m, o, &sw)) < 0)
+		goto out;
 	if ((e = run_limits(&lim, o)) < 0 || (lj = limits_json(&lim)) == NULL ||
 	    (e = write_limits_account(m, &lim, lj)) < 0) {
 		msg_errorx("cannot read the connection limits of %s: %s",
@@ -364,10 +431,12 @@ migrate_run(const struct run_opts *o)
 	w.dovecot_dir = o->dovecot_dir;
 	w.limits = &lim;
 	w.limits_json = lj;
+	w.srs = wired > 0 ? &sw : NULL;
+	w.srs_off = o->no_srs;
 	if ((e = write_postfix(m, &w)) < 0 ||
 	    (e = write_dovecot23(m, &w)) < 0 ||
 	    (e = write_limits_files(m, &w)) < 0 ||
-	    (e = (m->srs_wiring == NULL ? srs_placeholder(&w) : 0)) < 0 ||
+	    (e = write_srs(m, &w)) < 0 ||
 	    (e = write_json(m, &w)) < 0 ||
 	    (e = write_report(m, &w, &report)) < 0 || m->nomem) {
 		msg_errorx("cannot write the output: %s",

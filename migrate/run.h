@@ -19,6 +19,12 @@ struct run_opts {
 	const char *const *logs;
 	size_t		 nlogs;
 	int		 no_logs, size_from_logs, keep_looser;
+	/* SRS for forwarded mail: --no-srs, --srs-domain (default
+	 * srs.PRIMARY), --srs-port, --bindir (default: configure's),
+	 * --srs-secret (the installed path; default SYSCONFDIR/
+	 * qmail2postfix/srs-secret) */
+	int		 no_srs, srs_port;
+	const char	*srs_domain, *bindir, *srs_secret;
 };
 
 /* QPM_EXIT_OK, QPM_EXIT_PARTIAL or QPM_EXIT_NOTHING */

@@ -258,7 +258,7 @@ routes(struct js *j, const struct model *m, int want_forwards)
 			key(j, "keep_copy", 0);
 			put(j, "%s", deliv > remote ? "true" : "false");
 			key(j, "srs", 0);
-			put(j, "%s", m->srs_wiring ? "true" : "false");
+			put(j, "%s", m->srs_domain ? "true" : "false");
 		}
 		key(j, "source", 0);
 		srcv(j, r->src);
@@ -335,6 +335,49 @@ badrcptto(struct js *j, const struct model *m, size_t nout)
 		put(j, "}");
 	}
 	return nout;
+}
+
+/* "srs": what forwards get and what must be installed; the secret's
+ * installed path, never the secret */
+static void
+srs_object(struct js *j, const struct wopts *o)
+{
+	const struct srs_wire *w = o->srs;
+	struct qstr t;
+	char buf[64];
+
+	put(j, "{");
+	key(j, "wired", 1);
+	put(j, "%s", w != NULL ? "true" : "false");
+	key(j, "domain", 0);
+	str(j, w != NULL ? w->domain : NULL);
+	if (w == NULL) {
+		put(j, "}");
+		return;
+	}
+	key(j, "transport", 0);
+	str(j, Q2P_SRS_SERVICE);
+	key(j, "transport_map", 0);
+	str(j, "regexp:${config_directory}/srs_transport");
+	key(j, "forwarder", 0);
+	qstr_init(&t, QPM_MAX_PATH * 16);
+	if (qstr_catf(&t, "%s/srs-forward", w->bindir) < 0)
+		j->err = QPM_ERANGE;
+	str(j, qstr_str(&t));
+	qstr_free(&t);
+	key(j, "socket", 0);
+	snprintf(buf, sizeof(buf), "inet:127.0.0.1:%d", w->port);
+	str(j, buf);
+	key(j, "reverse_map", 0);
+	put(j, "\"pipemap:{regexp:${config_directory}/srs_reverse, "
+	    "socketmap:%s:reverse}\"", buf);
+	key(j, "service", 0);
+	str(j, "srs/srs-map.service");
+	key(j, "user", 0);
+	str(j, Q2P_SRS_SERVICE);
+	key(j, "secret_file", 0);
+	str(j, w->secret);
+	put(j, "}");
 }
 
 /* Where postmaster@domain goes on the new host, as the old one did. */
@@ -636,7 +679,8 @@ write_json(const struct model *m, const struct wopts *o)
 	key(&j, "dkim", 1);
 	put(&j, "{\"selectors\": []},\n  ");
 	key(&j, "srs", 1);
-	put(&j, "{\"wired\": %s},\n  ", m->srs_wiring ? "true" : "false");
+	srs_object(&j, o);
+	put(&j, ",\n  ");
 
 	key(&j, "counts", 1);
 	put(&j, "{");

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "migrate/writers.h"
 #include "util/err.h"
@@ -36,7 +37,8 @@ struct pf {
 	size_t			 nshadow;
 	struct qstr		 vshadow;
 	struct qstr		 main, master, valias, vregexp, vmbox, vdoms,
-				 adoms, transport, sender, rcpt;
+				 adoms, transport, sender, rcpt,
+				 srs_transport, srs_reverse;
 	struct pipe_svc		*pipes;
 	size_t			 npipes, nbounces;
 	int			 err;
@@ -505,8 +507,19 @@ write_main(struct pf *p, const struct wopts *o)
 	param(p, "vpopmail domains (users/assign, virtualdomains)",
 	    "virtual_mailbox_domains",
 	    "hash:${config_directory}/virtual_mailbox_domains");
-	param(p, "vpopmail alias domains", "virtual_alias_domains",
-	    "hash:${config_directory}/virtual_alias_domains");
+	if (o->srs != NULL) {
+		/* the SRS domain is ours: mail to it is accepted, never
+		 * relayed, and each address must be listed, which
+		 * recipient_canonical_maps (srs-map reverse) does for a
+		 * good SRS address only; a forged one gets 550 at RCPT */
+		cat(p, &p->main, "# vpopmail alias domains, and the SRS domain "
+		    "(bounces to forwarded mail:\n# an address there is "
+		    "accepted only when srs-map reverses it)\n"
+		    "virtual_alias_domains = hash:${config_directory}/"
+		    "virtual_alias_domains, %s\n", o->srs->domain);
+	} else
+		param(p, "vpopmail alias domains", "virtual_alias_domains",
+		    "hash:${config_directory}/virtual_alias_domains");
 	param(p, "vpasswd entries; unknown users bounce as with "
 	    "bounce-no-mailbox", "virtual_mailbox_maps",
 	    "hash:${config_directory}/virtual_mailbox");
@@ -540,14 +553,94 @@ write_main(struct pf *p, const struct wopts *o)
 		cat(p, &p->main, "# pipe programs see one recipient at a time, "
 		    "as under qmail-local\nq2p-pipe%zu_destination_recipient_"
 		    "limit = 1\n", i + 1);
-	if (m->srs_wiring != NULL)
-		cat(p, &p->main, "%s", m->srs_wiring);
+	if (o->srs != NULL)
+		cat(p, &p->main, "# --- SRS for forwarded mail only (qmail2postfix "
+		    "srs/README.md, \"Postfix wiring\")\n"
+		    "# Senders outside our domains going to a remote "
+		    "destination: the srsfwd pipe\n# (srs-forward re-injects "
+		    "with an SRS0 sender in %s). Our users'\n# own mail, "
+		    "local deliveries and bounces (<>) keep their sender.\n"
+		    "sender_dependent_default_transport_maps = "
+		    "regexp:${config_directory}/srs_transport\n"
+		    "# Bounces to SRS addresses: reversed to the original "
+		    "sender by srs-map\n# (srs/srs-map.service); smtpd checks "
+		    "canonical maps at RCPT, so a forged\n# or expired SRS "
+		    "address is refused. srs_reverse passes only SRS0/SRS1\n"
+		    "# addresses in %s on to srs-map: other mail never waits "
+		    "for it\n# and does not defer when it is down.\n"
+		    "recipient_canonical_maps = pipemap:{regexp:"
+		    "${config_directory}/srs_reverse, socketmap:inet:"
+		    "127.0.0.1:%d:reverse}\n"
+		    "recipient_canonical_classes = envelope_recipient\n",
+		    o->srs->domain, o->srs->domain, o->srs->port);
 	else
 		cat(p, &p->main, "# forwards leave with the original envelope "
-		    "sender (no SRS yet): see the report\n");
+		    "sender (--no-srs): see the report\n");
 	if (p->lmain.len > 0)
 		cat(p, &p->main, "\n%s", p->lmain.buf);
-	(void)o;
+}
+
+/* 1 when name is already in the alternation being built (a few
+ * dozen domains at most: the model's hosted ones) */
+static int
+seen(const char *const *v, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* srs_transport: every sender outside our domains (mailbox, alias and
+ * local domains, $myhostname, the SRS domain) and not null takes the
+ * srsfwd pipe; srs_reverse: which recipients srs-map is asked about */
+static void
+write_srs_maps(struct pf *p, const struct wopts *o)
+{
+	const struct model *m = p->m;
+	const struct m_domain *d;
+	const char **v;
+	const char *host = m->new_hostname ? m->new_hostname : m->me;
+	size_t i, n = 0;
+
+	if ((v = calloc(m->domains.n + 2, sizeof(*v))) == NULL) {
+		p->err = QPM_ENOMEM;
+		return;
+	}
+	for (i = 0; i < m->domains.n; i++) {
+		d = &((const struct m_domain *)m->domains.v)[i];
+		if (d->kind != DOM_RELAY && !seen(v, n, d->name))
+			v[n++] = d->name;
+	}
+	if (host != NULL && !seen(v, n, host))
+		v[n++] = host;
+	if (!seen(v, n, o->srs->domain))
+		v[n++] = o->srs->domain;
+	cat(p, &p->srs_transport, "# srs_transport: written by qmail2postfix "
+	    PACKAGE_VERSION " (regexp:, no postmap).\n"
+	    "# sender_dependent_default_transport_maps: senders outside\n# these domains (our mailbox, alias "
+	    "and local domains, myhostname and\n# the SRS domain) going to "
+	    "another host are forwarded mail: srs-forward\n# gives them an "
+	    "SRS sender. \"<>\" is the null sender (bounces: left alone).\n"
+	    "!/(^<>$|@(");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			cat(p, &p->srs_transport, "|");
+		cat_re(p, &p->srs_transport, v[i]);
+	}
+	cat(p, &p->srs_transport, ")$)/\t%s:\n", Q2P_SRS_SERVICE);
+	free(v);
+	cat(p, &p->srs_reverse, "# srs_reverse: written by qmail2postfix "
+	    PACKAGE_VERSION " (regexp:, no postmap).\n"
+	    "# recipient_canonical_maps = pipemap:{this "
+	    "table, srs-map reverse}:\n# only SRS0/SRS1 addresses in the "
+	    "SRS domain go on to srs-map, which\n# answers the original "
+	    "sender or not found (forged, expired: 550 at RCPT).\n"
+	    "/^(\"?SRS[01][-+=].*@");
+	cat_re(p, &p->srs_reverse, o->srs->domain);
+	cat(p, &p->srs_reverse, ")$/\t${1}\n");
 }
 
 /* 1 when the limits' main.cf lines set param ("param = " at a line
@@ -755,6 +848,20 @@ write_master(struct pf *p)
 	svc(p, "anvil", "unix", "-", "-", "-", "1", "anvil");
 	svc(p, "scache", "unix", "-", "-", "-", "1", "scache");
 	svc(p, "postlog", "unix-dgram", "n", "-", "-", "1", "postlogd");
+	if (p->o->srs != NULL) {
+		/* F and R: the sender srs-forward rewrites comes from the
+		 * From_ line or Return-Path (never $SENDER, which local(8)
+		 * would have mangled); q quotes the recipient */
+		cat(p, &p->master, "# SRS for forwarded mail "
+		    "(sender_dependent_default_transport_maps): srs-forward\n"
+		    "# re-injects it through sendmail with an SRS sender in "
+		    "%s;\n# runs as the system user %s, which must be able to "
+		    "read the secret\n", p->o->srs->domain, Q2P_SRS_SERVICE);
+		cat(p, &p->master, "%-10s unix  -       n       n       -       "
+		    "-       pipe\n  flags=FRq user=%s argv=%s/srs-forward -d %s "
+		    "-s %s -- ${recipient}\n", Q2P_SRS_SERVICE, Q2P_SRS_SERVICE,
+		    p->o->srs->bindir, p->o->srs->domain, p->o->srs->secret);
+	}
 	write_pipes(p);
 }
 
@@ -815,7 +922,11 @@ write_postfix(const struct model *m, const struct wopts *o)
 	qstr_init(&p.transport, BIG);
 	qstr_init(&p.sender, BIG);
 	qstr_init(&p.rcpt, BIG);
+	qstr_init(&p.srs_transport, BIG);
+	qstr_init(&p.srs_reverse, BIG);
 	write_rules(&p);
+	if (o->srs != NULL)
+		write_srs_maps(&p, o);
 	write_mailboxes(&p);
 	write_entries(&p);
 	if (p.nshadow)
@@ -860,6 +971,13 @@ write_postfix(const struct model *m, const struct wopts *o)
 	if (e == 0)
 		e = table_file(&p, o, "recipient_access", "check_recipient_"
 		    "access (hash:): control/badrcptto, BOUNCE_MAIL", &p.rcpt);
+	/* regexp: need no postmap */
+	if (e == 0 && o->srs != NULL)
+		e = writer_file(o, "postfix/srs_transport", &p.srs_transport,
+		    QPM_MODE_PUBLIC);
+	if (e == 0 && o->srs != NULL)
+		e = writer_file(o, "postfix/srs_reverse", &p.srs_reverse,
+		    QPM_MODE_PUBLIC);
 	/* cidr: needs no postmap; main.cf names it only when it denies */
 	if (e == 0 && p.cidr.len > 0)
 		e = writer_file(o, "postfix/client_access.cidr", &p.cidr,
@@ -877,6 +995,8 @@ write_postfix(const struct model *m, const struct wopts *o)
 	qstr_free(&p.transport);
 	qstr_free(&p.sender);
 	qstr_free(&p.rcpt);
+	qstr_free(&p.srs_transport);
+	qstr_free(&p.srs_reverse);
 	free(p.pipes);
 	return e;
 }

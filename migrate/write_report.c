@@ -182,12 +182,11 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 	qstr_catf(s, "\nRouting: %lu forward targets (%lu to other hosts), "
 	    "%lu programs, %lu discards, %lu bounces\n", nfwd, nremote, npipe,
 	    ndiscard, nbounce);
-	if (nremote > 0 && m->srs_wiring == NULL)
-		qstr_cat(s, "  SRS: NOT wired. Forwarded mail leaves with the "
-		    "original envelope sender,\n  as qmail's forwards did: "
-		    "SPF fails at the next hop and DMARC passes only\n  where "
-		    "an aligned DKIM signature survives. Wire srs-map (see "
-		    "srs/README in OUT).\n");
+	if (nremote > 0)
+		qstr_catf(s, "  Forwards to other hosts: %s\n  (see "
+		    "\"Forwarded mail and SRS\" below)\n",
+		    o->srs != NULL ? "an SRS envelope sender" :
+		    "the ORIGINAL envelope sender, no SRS");
 	if (npipe > 0)
 		qstr_cat(s, "  Programs run through pipe(8) services "
 		    "(q2p-pipeN in master.cf) as the old user,\n  with "
@@ -197,6 +196,11 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 	if (m->doublebounceto)
 		qstr_catf(s, "  Double bounces go to %s (notify_classes 2bounce)"
 		    "\n", m->doublebounceto);
+
+	qstr_cat(s, "\nForwarded mail and SRS (srs/README in this directory "
+	    "says the same):\n");
+	if (write_srs_text(m, o, s) < 0)
+		return QPM_ENOMEM;
 
 	qstr_catf(s, "\nSMTP AUTH: the old host's qmail-smtpd with vchkpw "
 	    "usually offered LOGIN, PLAIN\n  and CRAM-MD5; CRAM-MD5 needs the "

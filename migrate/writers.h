@@ -15,6 +15,20 @@
 #include "migrate/model.h"
 #include "util/qstr.h"
 
+/* SRS for forwarded mail (srs/README.md, "Postfix wiring"): the
+ * installed paths and the socketmap port that the files name. */
+struct srs_wire {
+	const char	*domain;	/* the SRS domain */
+	const char	*bindir;	/* srs-forward and srs-map, installed */
+	const char	*secret;	/* the secret file, installed */
+	int		 port;		/* srs-map's socketmap on 127.0.0.1 */
+};
+
+/* The master.cf service and system user of the SRS forwarder. */
+#define Q2P_SRS_SERVICE	"srsfwd"
+/* srs-map's socketmap port on 127.0.0.1 (srs/README.md) */
+#define Q2P_SRS_PORT	10003
+
 struct wopts {
 	const char	*outdir;	/* where the files go (the temp dir) */
 	const char	*root;		/* --root, for the header comments */
@@ -26,6 +40,9 @@ struct wopts {
 	 * "limits" object of migration.json (limits_json, owned by run) */
 	const struct limits *limits;
 	json_t		*limits_json;
+	/* SRS wiring; NULL: none (--no-srs, or no domain to name it) */
+	const struct srs_wire *srs;
+	int		 srs_off;	/* srs NULL because of --no-srs */
 };
 
 /* Write dir/rel (mkdir -p its directory).  0 or a negative qpm_err. */
@@ -41,6 +58,12 @@ int	writer_src(struct qstr *s, const char *prefix, struct src src);
 int	write_postfix(const struct model *m, const struct wopts *o);
 int	write_dovecot23(const struct model *m, const struct wopts *o);
 int	write_json(const struct model *m, const struct wopts *o);
+/* OUT/srs: the secret (0600, fresh random bytes, never printed),
+ * srs-map.service and README; with o->srs NULL only the README. */
+int	write_srs(const struct model *m, const struct wopts *o);
+/* What forwards get, and with SRS what to install (report, README). */
+int	write_srs_text(const struct model *m, const struct wopts *o,
+	    struct qstr *s);
 int	write_report(const struct model *m, const struct wopts *o,
 	    struct qstr *out);
 /* OUT/nftables/qmail2postfix.nft and OUT/sysctl/qmail2postfix.conf */

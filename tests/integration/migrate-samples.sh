@@ -25,10 +25,15 @@ prepare() {	# prepare NAME: a private, completed copy of samples/NAME
 	    --tree "$1" >/dev/null
 }
 
-echo "1..47"
+echo "1..57"
 prepare oldhost || { echo "Bail out! cannot prepare samples/oldhost"; exit 1; }
 out=$tmp/OUT
-"$prog" --root "$tmp/oldhost" -o "$out" 2>"$tmp/stderr"
+# explicit install paths: the golden files do not depend on configure's
+# prefix (the defaults are checked against srs-forward's below)
+srs_bin=/usr/local/bin
+srs_secret=/usr/local/etc/qmail2postfix/srs-secret
+"$prog" --root "$tmp/oldhost" -o "$out" --bindir "$srs_bin" \
+    --srs-secret "$srs_secret" 2>"$tmp/stderr"
 rc=$?
 [ "$rc" = 1 ] && ok "oldhost: exit 1 (converted, items listed)" ||
     no "oldhost: exit 1 (converted, items listed)" "rc=$rc" "$(tail -5 "$tmp/stderr")"
@@ -193,7 +198,8 @@ got="$(q backupmx.example hash transport)|$(q .internal.example hash transport)|
 gold="postfix/main.cf postfix/master.cf postfix/virtual_alias
     postfix/virtual_alias_regexp postfix/virtual_mailbox_domains
     postfix/virtual_alias_domains postfix/transport postfix/sender_access
-    postfix/recipient_access dovecot/dovecot.conf migration-report.txt"
+    postfix/recipient_access postfix/srs_transport postfix/srs_reverse
+    srs/srs-map.service srs/README dovecot/dovecot.conf migration-report.txt"
 if [ "${REGEN:-}" = 1 ]; then
 	for f in $gold; do
 		mkdir -p "$golden/oldhost/$(dirname "$f")"
@@ -207,6 +213,62 @@ done
 [ -z "$bad" ] && ok "golden files match (tests/golden/migrate/oldhost)" ||
     no "golden files match (tests/golden/migrate/oldhost)" "differ:$bad" "$(head -20 "$tmp/diff")"
 
+# SRS for forwarded mail (srs/README.md, "Postfix wiring")
+sec=$out/srs/secret
+secret1=$(cat "$sec" 2>/dev/null)
+# 33 random bytes as base64 on one line; in srs/secret and nowhere else
+leak=$(grep -rlF -e "$secret1" "$out" "$tmp/stderr" | grep -vx "$sec")
+[ "$(mode "$sec")" = 600 ] && [ "$(wc -l <"$sec")" = 1 ] &&
+    [[ $secret1 =~ ^[A-Za-z0-9+/]{44}$ ]] && [ -z "$leak" ] &&
+    ok "srs/secret: 0600, 44 base64 characters, in no other file nor on stderr" ||
+    no "srs/secret: 0600, 44 base64 characters, in no other file nor on stderr" \
+	"mode $(mode "$sec"), $(wc -c <"$sec") octets, found in: $leak"
+rq() { postmap -q "$1" "regexp:$out/postfix/$2"; }
+got="$(rq alice@sender.example srs_transport)|$(rq x@sub.example.com srs_transport)|$(rq '<>' srs_transport)|$(rq bob@EXAMPLE.org srs_transport)|$(rq root@mail.example.com srs_transport)|$(rq SRS0=abcd=JM=sender.example=a@srs.example.com srs_transport)"
+[ "$got" = "srsfwd:|srsfwd:||||" ] &&
+    ok "srs_transport: foreign senders take srsfwd; null, ours, myhostname, SRS do not" ||
+    no "srs_transport: foreign senders take srsfwd; null, ours, myhostname, SRS do not" "got $got"
+got="$(rq SRS0=abcd=JM=sender.example=a@srs.example.com srs_reverse)|$(rq srs1=x=y==z@SRS.example.com srs_reverse)|$(rq bob@example.com srs_reverse)|$(rq SRS0=abcd=JM=s.example=a@example.com srs_reverse)"
+[ "$got" = "SRS0=abcd=JM=sender.example=a@srs.example.com|srs1=x=y==z@SRS.example.com||" ] &&
+    ok "srs_reverse: only SRS addresses in srs.example.com go on to srs-map" ||
+    no "srs_reverse: only SRS addresses in srs.example.com go on to srs-map" "got $got"
+pc() { postconf -h -c "$out/postfix" "$@"; }
+check "main.cf: srs_transport, pipemap reverse on 127.0.0.1:10003, SRS domain in virtual_alias_domains" \
+    test "$(pc sender_dependent_default_transport_maps)|$(pc recipient_canonical_maps)|$(pc recipient_canonical_classes)|$(pc virtual_alias_domains)" = \
+    'regexp:${config_directory}/srs_transport|pipemap:{regexp:${config_directory}/srs_reverse, socketmap:inet:127.0.0.1:10003:reverse}|envelope_recipient|hash:${config_directory}/virtual_alias_domains, srs.example.com'
+check "master.cf: srsfwd pipe runs srs-forward as srsfwd with the installed secret" \
+    test "$(postconf -c "$out/postfix" -M srsfwd/unix | tr -s ' ')" = \
+    "srsfwd unix - n n - - pipe flags=FRq user=srsfwd argv=$srs_bin/srs-forward -d srs.example.com -s $srs_secret -- \${recipient}"
+check "migration.json: srs wired, domain, socket, secret's path (not the secret)" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["srs"]
+assert s["wired"] is True and s["domain"] == "srs.example.com", s
+assert s["socket"] == "inet:127.0.0.1:10003" and s["transport"] == "srsfwd", s
+assert s["secret_file"] == sys.argv[2] and s["forwarder"] == sys.argv[3] + "/srs-forward", s
+assert sys.argv[4] not in json.dumps(s)
+' "$out/migration.json" "$srs_secret" "$srs_bin" "$secret1"
+# --no-srs: plain forwarding, no secret; the defaults: configure's paths,
+# the same secret file srs-forward reads by default
+"$prog" --root "$tmp/oldhost" -o "$tmp/NS" -q --no-srs --no-logs
+got="$(postconf -h -c "$tmp/NS/postfix" sender_dependent_default_transport_maps recipient_canonical_maps | tr '\n' '|')$(ls "$tmp/NS/srs")"
+grep -q '^SRS: off (--no-srs)' "$tmp/NS/migration-report.txt" &&
+    grep -q '"srs": {"wired": false' "$tmp/NS/migration.json" &&
+    ! postconf -c "$tmp/NS/postfix" -M srsfwd/unix 2>/dev/null | grep -q . &&
+    [ "$got" = "||README" ] && ok "--no-srs: no SRS lines, no srsfwd, no secret, report says so" ||
+    no "--no-srs: no SRS lines, no srsfwd, no secret, report says so" "got $got"
+dflt=$("$top_builddir/srs-forward" --help | sed -n 's/.*(default \(\/.*srs-secret\)).*/\1/p')
+got=$(sed -n 's/.*argv=\([^ ]*\) .* -s \([^ ]*\) .*/\1 \2/p' "$tmp/NL/postfix/master.cf")
+case $got in
+/*/srs-forward\ "$dflt") [ -n "$dflt" ] &&
+	ok "default paths: configure's bindir, srs-forward's own default secret" ;;
+*)	no "default paths: configure's bindir, srs-forward's own default secret" "got $got, srs-forward's default $dflt" ;;
+esac
+check "--srs-domain: the SRS domain of the map, the pipe and the DNS advice" \
+    bash -c "'$prog' --root '$tmp/oldhost' -o '$tmp/SD' -q --no-logs --srs-domain bounces.example.net;
+	grep -q 'srs_reverse' '$tmp/SD/postfix/main.cf' && grep -q '@bounces\\\\.example\\\\.net)\\\$/' '$tmp/SD/postfix/srs_reverse' &&
+	grep -q 'argv=.* -d bounces.example.net ' '$tmp/SD/postfix/master.cf' &&
+	grep -q '^       bounces.example.net.  MX   10 mail.example.com.' '$tmp/SD/migration-report.txt'"
+
 # an existing OUT is kept unless --force
 before=$(ls -l "$out/postfix/main.cf")
 "$prog" --root "$tmp/oldhost" -o "$out" -q 2>/dev/null
@@ -219,6 +281,9 @@ rc=$?
 [ "$rc" = 1 ] && ! ls -d "$out".tmp* "$out".old* >/dev/null 2>&1 &&
     ok "--force replaces OUT, no temporary left" ||
     no "--force replaces OUT, no temporary left" "rc=$rc"
+secret2=$(cat "$out/srs/secret" 2>/dev/null)
+[ -n "$secret2" ] && [ "$secret1" != "$secret2" ] &&
+    ok "srs/secret: a new one each run" || no "srs/secret: a new one each run" "the second run wrote the same secret"
 "$prog" --root "$tmp/nonexistent" -o "$tmp/OUT2" -q 2>/dev/null
 rc=$?
 [ "$rc" = 2 ] && [ ! -e "$tmp/OUT2" ] && ! ls -d "$tmp"/OUT2.tmp* >/dev/null 2>&1 &&
