@@ -79,7 +79,8 @@ struct rh_run {
 	const char	*out;
 	const char	*user_opt;
 	const char	*passwords;
-	int		 json, keep, strict, timeout, logins;
+	int		 json, keep, strict, timeout, logins, limits;
+	struct rh_limits *lim;		/* --limits */
 	struct rh_list	 extra;
 	struct qpm_clock clock;
 	/* state */
@@ -127,6 +128,8 @@ help(void)
 	    "                       recorded programs [vpopmail, else nobody]\n"
 	    "  --timeout SECONDS    how long the queue may take to settle [120]\n"
 	    "  --no-logins          probe addresses only\n"
+	    "  --limits             also prove OUT's connection limits with\n"
+	    "                       real connections (qmail2postfix(8))\n"
 	    "  --strict             addresses the migration listed as not\n"
 	    "                       converted count as differences too\n"
 	    "  --keep               keep the temporary directory (logs, mail)\n"
@@ -135,7 +138,8 @@ help(void)
 	    "  -V, --version        the version\n"
 	    "\n"
 	    "Exit: 0 everything behaved as on the old host, 1 differences\n"
-	    "(listed), 2 the rehearsal could not run. See qmail2postfix(8).\n");
+	    "or failed limit probes (listed), 2 the rehearsal could not run.\n"
+	    "See qmail2postfix(8).\n");
 }
 
 static int
@@ -463,7 +467,9 @@ setup_postfix(struct rh_run *r)
 	/* master.cf */
 	if (path_join(path, sizeof(path), r->pf_conf, "master.cf") < 0 ||
 	    slurp(path, &text) < 0 || rh_master_rewrite(text.buf, &r->p, &out,
-	    &r->notes, &r->clients) < 0 || spit(path, &out, 0644) < 0)
+	    &r->notes, &r->clients) < 0 || (r->lim != NULL &&
+	    rh_limits_master(r->lim, &r->p, &out) < 0) ||
+	    spit(path, &out, 0644) < 0)
 		goto out;
 	for (i = 0; i < r->notes.n; i++)
 		msg_info("not rehearsed: %s (TLS wrapper mode)", r->notes.v[i]);
@@ -1544,6 +1550,48 @@ report_text(struct rh_run *r, size_t nmis, size_t nnc, size_t nlmis)
 	qstr_free(&s);
 }
 
+/* ------------------------------------------------------------- limits */
+
+/* --limits: a mailbox allowed IMAP and POP3 with a cleartext password
+ * (one whose logins worked in this rehearsal first), then the probes */
+static int
+limits_run(struct rh_run *r)
+{
+	struct rh_limits_env env;
+	char nft[1024];
+	size_t i, pick = r->nlogins;
+	int pass;
+
+	for (pass = 0; pass < 2 && pick == r->nlogins; pass++)
+		for (i = 0; i < r->nlogins && pick == r->nlogins; i++) {
+			struct rh_login_row *l = &r->logins_v[i];
+
+			if (l->pass == NULL ||
+			    rh_model_login(r->m, l->addr, "imap") != 1 ||
+			    rh_model_login(r->m, l->addr, "pop3") != 1)
+				continue;
+			if (pass == 0 && (l->res[0] != RH_LOGIN_OK ||
+			    l->res[1] != RH_LOGIN_OK))
+				continue;
+			pick = i;
+		}
+	if (path_join(nft, sizeof(nft), r->out,
+	    "nftables/qmail2postfix.nft") < 0)
+		return -1;
+	memset(&env, 0, sizeof(env));
+	env.p = &r->p;
+	env.pf_conf = r->pf_conf;
+	env.dc_conf = r->dc_conf;
+	env.nft_file = nft;
+	if (pick < r->nlogins) {
+		env.user = r->logins_v[pick].addr;
+		env.pass = r->logins_v[pick].pass;
+	}
+	if (msg_verbose)
+		msg_info("proving the connection limits");
+	return rh_limits_run(r->lim, &env);
+}
+
 /* --------------------------------------------------------------- main */
 
 static void
@@ -1578,6 +1626,7 @@ run_free(struct rh_run *r)
 	rh_list_free(&r->clients);
 	rh_list_free(&r->dc_files);
 	rh_list_free(&r->extra);
+	rh_limits_free(r->lim);
 	free((char *)r->p.user);
 }
 
@@ -1680,6 +1729,7 @@ rehearse_main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-logins", no_argument, NULL, 'L' },
+		{ "limits", no_argument, NULL, 'l' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1718,6 +1768,7 @@ rehearse_main(int argc, char **argv)
 			}
 			break;
 		case 'L': r.logins = 0; break;
+		case 'l': r.limits = 1; break;
 		case 's': r.strict = 1; break;
 		case 'k': r.keep = 1; break;
 		case 'v': msg_verbose++; break;
@@ -1738,6 +1789,8 @@ rehearse_main(int argc, char **argv)
 	}
 	if (load_model(&r) < 0 || map_user(&r) < 0)
 		goto out;
+	if (r.limits && (r.lim = rh_limits_new(r.model_json)) == NULL)
+		goto out;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -1754,7 +1807,7 @@ rehearse_main(int argc, char **argv)
 		    r.p.sink_port, r.p.user);
 	if (prepare_recorder(&r) < 0 || setup_postfix(&r) < 0 ||
 	    setup_dovecot(&r) < 0 || probes_build(&r) < 0 ||
-	    (r.logins && logins_build(&r) < 0))
+	    ((r.logins || r.limits) && logins_build(&r) < 0))
 		goto stop;
 	if (start_all(&r) < 0)
 		goto stop;
@@ -1771,21 +1824,28 @@ rehearse_main(int argc, char **argv)
 	settle(&r);
 	if (rh_interrupted)
 		goto stop;
+	if (r.lim != NULL && limits_run(&r) < 0)
+		goto stop;
 	stop_all(&r);
 	collect(&r);
 	rep = report_json(&r, &nmis, &nnc, &nlmis);
+	if (r.lim != NULL)
+		qpm_json_set(rep, "limits", rh_limits_json(r.lim));
 	if (r.json)
 		qpm_json_write_fp(stdout, rep);
-	else
+	else {
 		report_text(&r, nmis, nnc, nlmis);
+		if (r.lim != NULL)
+			rh_limits_text(r.lim, stdout);
+	}
 	if (r.keep) {
 		char path[700];
 
 		if (path_join(path, sizeof(path), r.tmp, "report.json") >= 0)
 			qpm_json_write_file(path, rep, 0600);
 	}
-	exit_code = nmis + nlmis > 0 || (r.strict && nnc > 0) ?
-	    RH_EXIT_MISMATCH : 0;
+	exit_code = nmis + nlmis + rh_limits_failed(r.lim) > 0 ||
+	    (r.strict && nnc > 0) ? RH_EXIT_MISMATCH : 0;
 stop:
 	stop_all(&r);
 	if (rh_interrupted)

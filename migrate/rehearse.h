@@ -10,6 +10,7 @@
 #define QPM_REHEARSE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -145,6 +146,31 @@ void	rh_smtp_close(struct rh_smtp *s);
 /* Header scan: the Message-ID of the top header block (without <>) */
 int	rh_header_value(const char *text, size_t len, const char *name,
 	    struct qstr *out);
+
+/* --limits: the connection limits of OUT proven live (rehearse_limits.c).
+ * Expectations come from migration.json's "limits" settings; every
+ * probe touches only loopback or a network namespace it makes itself. */
+struct rh_limits;
+
+struct rh_limits_env {
+	const struct rh_paths *p;
+	const char	*pf_conf;	/* the rehearsal's Postfix config dir */
+	const char	*dc_conf;	/* the rehearsal's dovecot.conf */
+	const char	*nft_file;	/* OUT/nftables/qmail2postfix.nft */
+	const char	*user, *pass;	/* a mailbox allowed IMAP and POP3
+					   with its cleartext password, or NULL */
+};
+
+struct rh_limits *rh_limits_new(json_t *model);
+/* appends shortened copies of long-timeout smtpd listeners to the
+ * rehearsal's (already rewritten) master.cf text */
+int	rh_limits_master(struct rh_limits *l, const struct rh_paths *p,
+	    struct qstr *master);
+int	rh_limits_run(struct rh_limits *l, const struct rh_limits_env *env);
+json_t	*rh_limits_json(const struct rh_limits *l);
+void	rh_limits_text(const struct rh_limits *l, FILE *fp);
+size_t	rh_limits_failed(const struct rh_limits *l);
+void	rh_limits_free(struct rh_limits *l);
 
 int	rehearse_main(int argc, char **argv);
 
