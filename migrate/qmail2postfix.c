@@ -37,7 +37,9 @@ help(void)
 	    "  --qmail-dir P        qmail's directory under DIR [var/qmail]\n"
 	    "  --vpopmail-dir P     vpopmail's home under DIR [home/vpopmail]\n"
 	    "  --dovecot-dir P      where dovecot.conf will live [/etc/dovecot]\n"
-	    "  --hostname NAME      the new host's name (myhostname)\n"
+	    "  --hostname NAME      the new host's name (myhostname, and its HELO;\n"
+	    "                       control/helohost is then not carried over)\n"
+	    "  --helo NAME          the HELO name (smtp_helo_name) [myhostname]\n"
 	    "  --ip ADDR            the new host's address (for the report)\n"
 	    "  --logs FILE...       the old host's logs for sizing the connection\n"
 	    "                       limits [ROOT/var/log: maillog*, messages*,\n"
@@ -53,6 +55,10 @@ help(void)
 	    "                       [" SYSCONFDIR "/qmail2postfix/srs-secret]\n"
 	    "  --bindir DIR         where srs-forward and srs-map are installed\n"
 	    "                       [" BINDIR "]\n"
+	    "  --dkim-selector NAME DKIM selector of the new key [q2p]\n"
+	    "  --dkim-key SEL:FILE  sign with this PEM RSA key (copied 0600) as\n"
+	    "                       selector SEL instead of a new 2048-bit key\n"
+	    "  --no-dkim            no OpenDKIM set-up in OUT/dkim\n"
 	    "  -q, --quiet          no file:line diagnostics on stderr\n"
 	    "  -v, --verbose        more output\n"
 	    "  -h, --help           this text\n"
@@ -70,7 +76,8 @@ usage(void)
 	    "[--hostname NAME] [--ip ADDR]\n       [--logs FILE... | --no-logs] "
 	    "[--size-from-logs] [--keep-looser-limits]\n       [--srs-domain "
 	    "DOMAIN | --no-srs] [--srs-port N] [--srs-secret FILE]\n"
-	    "       [--bindir DIR]\n       %s --help\n",
+	    "       [--bindir DIR] [--helo NAME] [--dkim-selector NAME | "
+	    "--dkim-key SEL:FILE\n       | --no-dkim]\n       %s --help\n",
 	    PROGRAM_NAME, PROGRAM_NAME);
 	return QPM_EXIT_NOTHING;
 }
@@ -96,6 +103,10 @@ cmd_run(int argc, char **argv)
 		{ "srs-port", required_argument, NULL, 'p' },
 		{ "srs-secret", required_argument, NULL, 'x' },
 		{ "bindir", required_argument, NULL, 'b' },
+		{ "helo", required_argument, NULL, 'e' },
+		{ "dkim-selector", required_argument, NULL, 'l' },
+		{ "dkim-key", required_argument, NULL, 'k' },
+		{ "no-dkim", no_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -146,6 +157,10 @@ cmd_run(int argc, char **argv)
 			break;
 		case 'x': o.srs_secret = optarg; break;
 		case 'b': o.bindir = optarg; break;
+		case 'e': o.helo = optarg; break;
+		case 'l': o.dkim_selector = optarg; break;
+		case 'k': o.dkim_key = optarg; break;
+		case 'd': o.no_dkim = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 'v': msg_verbose++; break;
 		case 'h': help(); free(logs); return 0;
@@ -158,6 +173,7 @@ cmd_run(int argc, char **argv)
 		logs[nlogs++] = argv[optind++];
 	if (optind != argc || o.root == NULL || o.out == NULL ||
 	    (o.no_logs && nlogs > 0) || (o.no_srs && o.srs_domain != NULL) ||
+	    (o.no_dkim && (o.dkim_key != NULL || o.dkim_selector != NULL)) ||
 	    (o.srs_secret != NULL && o.srs_secret[0] != '/') ||
 	    (o.bindir != NULL && o.bindir[0] != '/')) {
 		free(logs);

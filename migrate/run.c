@@ -130,6 +130,132 @@ srs_setup(struct model *m, const struct run_opts *o, struct srs_wire *sw)
 	return 1;
 }
 
+/* smtp_helo_name: the new host says HELO with its own name.  A HELO
+ * name that does not resolve to the sending address gets mail refused
+ * ("my name was rejected": reject_unknown_helo_hostname, Gmail's and
+ * Outlook's checks), so control/helohost (the old host's name) is not
+ * carried over once --hostname names the new host; --helo sets it. */
+static int
+run_helo(struct model *m, const struct run_opts *o)
+{
+	struct m_setting *st = NULL;
+	struct src none = { NULL, 0 };
+	const char *old = NULL;
+	size_t i;
+
+	for (i = 0; i < m->settings.n && st == NULL; i++)
+		if (strcmp(M_SETTING(m, i)->param, "smtp_helo_name") == 0)
+			st = M_SETTING(m, i);
+	if (st != NULL)
+		old = st->value;
+	if (o->helo != NULL) {
+		if (!srs_domain_ok(o->helo)) {
+			msg_errorx("--helo %s: not a host name", o->helo);
+			return -1;
+		}
+		if (st == NULL)
+			return model_setting(m, "smtp_helo_name", model_lower(m,
+			    o->helo, strlen(o->helo)), "--helo", none) < 0 ?
+			    -1 : 0;
+		st->value = model_lower(m, o->helo, strlen(o->helo));
+		st->from = model_printf(m, "--helo; control/helohost was %s",
+		    old);
+		model_note(m, st->src, "helohost", model_printf(m, "%s "
+		    "replaced by --helo %s", old, st->value), "make sure "
+		    "the HELO name resolves to the new host's address");
+		st->src = none;	/* main.cf says "--helo", not helohost */
+		return 0;
+	}
+	if (st == NULL)
+		return 0;
+	if (o->hostname == NULL) {
+		model_note(m, st->src, "helohost", model_printf(m,
+		    "smtp_helo_name = %s is the OLD host's HELO, kept because "
+		    "--hostname does not name the new host", old),
+		    "run again with --hostname NEW-NAME (and --helo NAME if "
+		    "the HELO must differ): receivers reject a HELO that does "
+		    "not resolve to the sending address");
+		return 0;
+	}
+	model_note(m, st->src, "helohost", model_printf(m, "%s (the old "
+	    "host's HELO) not carried over: the new host says HELO %s "
+	    "(myhostname); a HELO name that does not resolve to the new "
+	    "address gets mail rejected (\"my name was rejected\")", old,
+	    o->hostname), "nothing; --helo NAME sets another HELO name");
+	i = (size_t)(st - M_SETTING(m, 0));
+	memmove(st, st + 1, (m->settings.n - i - 1) * sizeof(*st));
+	m->settings.n--;
+	return 0;
+}
+
+/* A DKIM selector: labels of letters, digits and '-', dots between */
+static int
+selector_ok(const char *s)
+{
+	size_t n = strlen(s), lab = 0, i;
+
+	if (n == 0 || n > 63 || s[0] == '.' || s[n - 1] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.' && lab > 0) {
+			lab = 0;
+			continue;
+		}
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '-'))
+			return 0;
+		lab++;
+	}
+	return 1;
+}
+
+/* Fill dw: 1 signing, 0 not (--no-dkim, no domain), -1 an error (said
+ * on stderr: a bad selector or key) */
+static int
+dkim_setup(struct model *m, const struct run_opts *o, struct dkim_wire *dw)
+{
+	const char *sel = o->dkim_selector, *file = NULL, *colon;
+	size_t i;
+	int any = 0;
+
+	memset(dw, 0, sizeof(*dw));
+	if (o->no_dkim)
+		return 0;
+	if (o->dkim_key != NULL) {
+		if ((colon = strchr(o->dkim_key, ':')) == NULL ||
+		    colon == o->dkim_key || colon[1] == '\0') {
+			msg_errorx("--dkim-key %s: not SELECTOR:FILE",
+			    o->dkim_key);
+			return -1;
+		}
+		file = colon + 1;
+		sel = model_strndup(m, o->dkim_key, (size_t)(colon -
+		    o->dkim_key));
+		if (sel != NULL && o->dkim_selector != NULL &&
+		    strcmp(sel, o->dkim_selector) != 0) {
+			msg_errorx("--dkim-key names selector %s, "
+			    "--dkim-selector %s", sel, o->dkim_selector);
+			return -1;
+		}
+	}
+	if (sel == NULL)
+		sel = "q2p";
+	if (!selector_ok(sel)) {
+		msg_errorx("DKIM selector %s: not a DNS label", sel);
+		return -1;
+	}
+	for (i = 0; i < m->domains.n; i++)
+		any |= dkim_signs(M_DOMAIN(m, i));
+	if (!any)
+		return 0;
+	dw->selector = sel;
+	if ((file != NULL ? dkim_key_load(dw, file) :
+	    dkim_key_generate(dw)) < 0)
+		return -1;
+	return 1;
+}
+
 /* control/defaultdomain: qmail-inject appended it to dotless host names
  * in locally injected mail; qmail-smtpd never did (qmail-formats.md,
  * qmail-inject(8), qmail-control(5)).  Postfix's append_dot_mydomain
@@ -375,14 +501,16 @@ migrate_run(const struct run_opts *o)
 	struct scan_opts so;
 	struct wopts w;
 	struct srs_wire sw;
+	struct dkim_wire dw;
 	struct model *m = NULL;
 	struct limits lim;
 	json_t *lj = NULL;
 	struct qstr tmp = QSTR_INIT(QPM_MAX_PATH * 16),
 	    old = QSTR_INIT(QPM_MAX_PATH * 16), report = QSTR_INIT((size_t)1 << 32);
 	struct stat st;
-	int exit_code = QPM_EXIT_NOTHING, e, have_out, wired;
+	int exit_code = QPM_EXIT_NOTHING, e, have_out, wired, signing = 0;
 
+	memset(&dw, 0, sizeof(dw));
 	limits_init(&lim);
 	have_out = lstat(o->out, &st) == 0;
 	if (have_out && !o->force) {
@@ -412,7 +540,8 @@ migrate_run(const struct run_opts *o)
 		goto out;
 	}
 	run_append_dot(m);
-	if ((wired = srs_setup(m, o, &sw)) < 0)
+	if ((wired = srs_setup(m, o, &sw)) < 0 || run_helo(m, o) < 0 ||
+	    (signing = dkim_setup(m, o, &dw)) < 0)
 		goto out;
 	if ((e = run_limits(&lim, o)) < 0 || (lj = limits_json(&lim)) == NULL ||
 	    (e = write_limits_account(m, &lim, lj)) < 0) {
@@ -433,10 +562,13 @@ migrate_run(const struct run_opts *o)
 	w.limits_json = lj;
 	w.srs = wired > 0 ? &sw : NULL;
 	w.srs_off = o->no_srs;
+	w.dkim = signing > 0 ? &dw : NULL;
+	w.dkim_off = o->no_dkim;
 	if ((e = write_postfix(m, &w)) < 0 ||
 	    (e = write_dovecot23(m, &w)) < 0 ||
 	    (e = write_limits_files(m, &w)) < 0 ||
 	    (e = write_srs(m, &w)) < 0 ||
+	    (e = write_dkim(m, &w)) < 0 ||
 	    (e = write_json(m, &w)) < 0 ||
 	    (e = write_report(m, &w, &report)) < 0 || m->nomem) {
 		msg_errorx("cannot write the output: %s",
@@ -472,6 +604,7 @@ migrate_run(const struct run_opts *o)
 		    m->domains.n, m->mailboxes.n, m->rules.n, m->listed.n,
 		    o->out);
 out:
+	dkim_wire_free(&dw);
 	json_decref(lj);
 	limits_free(&lim);
 	model_free(m);

@@ -25,6 +25,14 @@ struct run_opts {
 	 * qmail2postfix/srs-secret) */
 	int		 no_srs, srs_port;
 	const char	*srs_domain, *bindir, *srs_secret;
+	/* --helo NAME: smtp_helo_name (default: myhostname, the new
+	 * host's name; control/helohost is dropped when --hostname is
+	 * given) */
+	const char	*helo;
+	/* DKIM: --no-dkim, --dkim-selector NAME [q2p], --dkim-key
+	 * SELECTOR:FILE (an existing PEM key; default: a new one) */
+	int		 no_dkim;
+	const char	*dkim_selector, *dkim_key;
 };
 
 /* QPM_EXIT_OK, QPM_EXIT_PARTIAL or QPM_EXIT_NOTHING */

@@ -498,6 +498,49 @@ limits_object(struct js *j, const struct model *m, json_t *lj)
 	free(txt);
 }
 
+/* "dkim": the selectors the new host signs with, one per mailbox and
+ * alias domain; the public key only (the private one is in key_file) */
+static void
+dkim_object(struct js *j, const struct model *m, const struct wopts *o)
+{
+	const struct dkim_wire *w = o->dkim;
+	const struct m_domain *d;
+	size_t i, n = 0;
+
+	put(j, "{");
+	key(j, "signer", 1);
+	str(j, w != NULL ? "opendkim" : NULL);
+	key(j, "milter", 0);
+	str(j, w != NULL ? Q2P_DKIM_MILTER : NULL);
+	key(j, "key_origin", 0);
+	str(j, w == NULL ? (o->dkim_off ? "--no-dkim" : NULL) :
+	    w->generated ? "generated" : w->key_src);
+	key(j, "selectors", 0);
+	put(j, "[");
+	for (i = 0; w != NULL && i < m->domains.n; i++) {
+		d = &((const struct m_domain *)m->domains.v)[i];
+		if (!dkim_signs(d))
+			continue;
+		put(j, "%s\n    {", n++ ? "," : "");
+		key(j, "domain", 1);
+		str(j, d->name);
+		key(j, "selector", 0);
+		str(j, w->selector);
+		key(j, "key_file", 0);
+		/* selectors are letters, digits, '-' and '.' (run.c) */
+		put(j, "\"dkim/keys/%s.private\"", w->selector);
+		key(j, "public_key", 0);
+		str(j, w->pubkey);
+		key(j, "key_bits", 0);
+		put(j, "%d", w->bits);
+		key(j, "signing", 0);
+		put(j, "true");
+		key(j, "source", 0);
+		put(j, "null}");
+	}
+	put(j, "%s]}", n ? "\n  " : "");
+}
+
 int
 write_json(const struct model *m, const struct wopts *o)
 {
@@ -677,7 +720,8 @@ write_json(const struct model *m, const struct wopts *o)
 	put(&j, "%s],\n  ", m->settings.n ? "\n  " : "");
 
 	key(&j, "dkim", 1);
-	put(&j, "{\"selectors\": []},\n  ");
+	dkim_object(&j, m, o);
+	put(&j, ",\n  ");
 	key(&j, "srs", 1);
 	srs_object(&j, o);
 	put(&j, ",\n  ");

@@ -462,7 +462,10 @@ write_main(struct pf *p, const struct wopts *o)
 			    "connection limits\n");
 			continue;
 		}
-		writer_src(&p->main, "# from ", st->src);
+		if (st->src.file == NULL)
+			cat(p, &p->main, "# %s\n", st->from);
+		else
+			writer_src(&p->main, "# from ", st->src);
 		if (strcmp(st->param, "append_dot_mydomain") == 0)
 			cat(p, &p->main, "# only qmail-inject appended it, "
 			    "never qmail-smtpd: user@localhost stays as it is\n");
@@ -576,6 +579,21 @@ write_main(struct pf *p, const struct wopts *o)
 	else
 		cat(p, &p->main, "# forwards leave with the original envelope "
 		    "sender (--no-srs): see the report\n");
+	if (o->dkim != NULL)
+		cat(p, &p->main, "# --- DKIM: OpenDKIM signs mail from our "
+		    "domains (dkim/ in OUT, see the report)\n"
+		    "smtpd_milters = " Q2P_DKIM_MILTER "\n"
+		    "# local programs (sendmail) and srs-forward's re-injection; "
+		    "OpenDKIM signs only\n# From: domains of its "
+		    "SigningTable: forwarded mail from others is not signed\n"
+		    "non_smtpd_milters = $smtpd_milters\n"
+		    "# OpenDKIM down: mail goes on unsigned (tempfail would "
+		    "defer all mail,\n# incoming too)\n"
+		    "milter_default_action = accept\n"
+		    "milter_protocol = 6\n");
+	else
+		cat(p, &p->main, "# no DKIM signing (%s): see the report\n",
+		    o->dkim_off ? "--no-dkim" : "no domain to sign for");
 	if (p->lmain.len > 0)
 		cat(p, &p->main, "\n%s", p->lmain.buf);
 }

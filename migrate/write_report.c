@@ -202,6 +202,11 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 	if (write_srs_text(m, o, s) < 0)
 		return QPM_ENOMEM;
 
+	qstr_cat(s, "\nDKIM signing (dkim/README in this directory says the "
+	    "same):\n");
+	if (write_dkim_text(m, o, s) < 0)
+		return QPM_ENOMEM;
+
 	qstr_catf(s, "\nSMTP AUTH: the old host's qmail-smtpd with vchkpw "
 	    "usually offered LOGIN, PLAIN\n  and CRAM-MD5; CRAM-MD5 needs the "
 	    "cleartext, kept for %lu of %zu mailboxes.\n  The new host offers "
@@ -228,7 +233,10 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 	for (i = 0; i < m->settings.n; i++) {
 		st = &((const struct m_setting *)m->settings.v)[i];
 		qstr_catf(s, "  %s = %s  (", st->param, st->value);
-		src_text(s, st->src);
+		if (st->src.file == NULL && st->from != NULL)
+			qstr_cat(s, st->from);	/* an option: --helo */
+		else
+			src_text(s, st->src);
 		qstr_cat(s, ")\n");
 	}
 
@@ -259,5 +267,11 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 	qstr_cat(s, "\nNext: qmail2postfix install OUT (postmap, postfix "
 	    "check, doveconf -n, dated\nbackups), or qmail2postfix rehearse "
 	    "OUT first.\n");
+	if (o->srs != NULL || o->dkim != NULL)
+		qstr_catf(s, "install copies postfix/ and dovecot/ only: "
+		    "install %s%s%s by hand as the\nsections above say.\n",
+		    o->srs != NULL ? "srs/" : "", o->srs != NULL &&
+		    o->dkim != NULL ? " and " : "", o->dkim != NULL ? "dkim/" :
+		    "");
 	return writer_file(o, "migration-report.txt", s, QPM_MODE_PUBLIC);
 }

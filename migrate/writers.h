@@ -29,6 +29,28 @@ struct srs_wire {
 /* srs-map's socketmap port on 127.0.0.1 (srs/README.md) */
 #define Q2P_SRS_PORT	10003
 
+/* DKIM signing by OpenDKIM (OUT/dkim): one key, one selector, for every
+ * mailbox and alias domain.  pem holds the private key (wiped by
+ * dkim_wire_free, written to OUT/dkim/keys/SELECTOR.private only). */
+struct dkim_wire {
+	const char	*selector;
+	const char	*key_src;	/* --dkim-key FILE, or NULL */
+	struct qstr	 pem;		/* the private key, PEM */
+	char		*pubkey;	/* base64 SubjectPublicKeyInfo: p= */
+	int		 bits;
+	int		 generated;	/* made by this run */
+};
+
+/* OpenDKIM's milter socket, as Postfix names it */
+#define Q2P_DKIM_MILTER	"inet:127.0.0.1:8891"
+
+/* A fresh 2048-bit RSA key (libcrypto), or the PEM RSA key in path
+ * (checked: RSA, 1024 bits or more); errors said on stderr, never the
+ * key.  0 or a negative qpm_err. */
+int	dkim_key_generate(struct dkim_wire *w);
+int	dkim_key_load(struct dkim_wire *w, const char *path);
+void	dkim_wire_free(struct dkim_wire *w);
+
 struct wopts {
 	const char	*outdir;	/* where the files go (the temp dir) */
 	const char	*root;		/* --root, for the header comments */
@@ -43,6 +65,9 @@ struct wopts {
 	/* SRS wiring; NULL: none (--no-srs, or no domain to name it) */
 	const struct srs_wire *srs;
 	int		 srs_off;	/* srs NULL because of --no-srs */
+	/* DKIM signing; NULL: none (--no-dkim, or no domain to sign) */
+	const struct dkim_wire *dkim;
+	int		 dkim_off;	/* dkim NULL because of --no-dkim */
 };
 
 /* Write dir/rel (mkdir -p its directory).  0 or a negative qpm_err. */
@@ -64,6 +89,14 @@ int	write_srs(const struct model *m, const struct wopts *o);
 /* What forwards get, and with SRS what to install (report, README). */
 int	write_srs_text(const struct model *m, const struct wopts *o,
 	    struct qstr *s);
+/* OUT/dkim: the key (0600), KeyTable, SigningTable, TrustedHosts,
+ * opendkim.conf, dns-records.txt, README; nothing with o->dkim NULL. */
+int	write_dkim(const struct model *m, const struct wopts *o);
+/* What is signed and what to install and publish (report, README). */
+int	write_dkim_text(const struct model *m, const struct wopts *o,
+	    struct qstr *s);
+/* 1 when mail from d is signed: mailbox and alias domains */
+int	dkim_signs(const struct m_domain *d);
 int	write_report(const struct model *m, const struct wopts *o,
 	    struct qstr *out);
 /* OUT/nftables/qmail2postfix.nft and OUT/sysctl/qmail2postfix.conf */

@@ -25,15 +25,18 @@ prepare() {	# prepare NAME: a private, completed copy of samples/NAME
 	    --tree "$1" >/dev/null
 }
 
-echo "1..57"
+echo "1..71"
 prepare oldhost || { echo "Bail out! cannot prepare samples/oldhost"; exit 1; }
 out=$tmp/OUT
 # explicit install paths: the golden files do not depend on configure's
 # prefix (the defaults are checked against srs-forward's below)
 srs_bin=/usr/local/bin
 srs_secret=/usr/local/etc/qmail2postfix/srs-secret
+# the DKIM key of samples/dns (q2p, published for example.com there): the
+# golden files do not depend on a random key
+dkey=$top_srcdir/samples/dns/keys/q2p.private
 "$prog" --root "$tmp/oldhost" -o "$out" --bindir "$srs_bin" \
-    --srs-secret "$srs_secret" 2>"$tmp/stderr"
+    --srs-secret "$srs_secret" --dkim-key "q2p:$dkey" 2>"$tmp/stderr"
 rc=$?
 [ "$rc" = 1 ] && ok "oldhost: exit 1 (converted, items listed)" ||
     no "oldhost: exit 1 (converted, items listed)" "rc=$rc" "$(tail -5 "$tmp/stderr")"
@@ -199,7 +202,9 @@ gold="postfix/main.cf postfix/master.cf postfix/virtual_alias
     postfix/virtual_alias_regexp postfix/virtual_mailbox_domains
     postfix/virtual_alias_domains postfix/transport postfix/sender_access
     postfix/recipient_access postfix/srs_transport postfix/srs_reverse
-    srs/srs-map.service srs/README dovecot/dovecot.conf migration-report.txt"
+    srs/srs-map.service srs/README dovecot/dovecot.conf migration-report.txt
+    dkim/KeyTable dkim/SigningTable dkim/TrustedHosts dkim/opendkim.conf
+    dkim/dns-records.txt dkim/README"
 if [ "${REGEN:-}" = 1 ]; then
 	for f in $gold; do
 		mkdir -p "$golden/oldhost/$(dirname "$f")"
@@ -268,6 +273,112 @@ check "--srs-domain: the SRS domain of the map, the pipe and the DNS advice" \
 	grep -q 'srs_reverse' '$tmp/SD/postfix/main.cf' && grep -q '@bounces\\\\.example\\\\.net)\\\$/' '$tmp/SD/postfix/srs_reverse' &&
 	grep -q 'argv=.* -d bounces.example.net ' '$tmp/SD/postfix/master.cf' &&
 	grep -q '^       bounces.example.net.  MX   10 mail.example.com.' '$tmp/SD/migration-report.txt'"
+
+# DKIM signing (OUT/dkim, OpenDKIM): the key, the records, the config
+# pub KEYFILE: the base64 SubjectPublicKeyInfo, as openssl derives it
+pub() { openssl pkey -in "$1" -pubout 2>/dev/null | grep -v -e '-----' | tr -d '\n'; }
+# recs DIR: "owner p-value" per TXT record of DIR/dkim/dns-records.txt,
+# the record's strings joined
+recs() {
+	python3 -c '
+import re, sys
+for l in open(sys.argv[1]):
+    if l.startswith(";") or not l.strip():
+        continue
+    owner, rest = l.split(" IN TXT ", 1)
+    txt = "".join(re.findall(r"\"([^\"]*)\"", rest))
+    assert txt.startswith("v=DKIM1; k=rsa; p="), txt
+    print(owner, txt.split("p=", 1)[1])
+' "$1/dkim/dns-records.txt"
+}
+# nokey OUT FILE...: no line of the private key's base64 in any file of
+# OUT but the key itself, nor in FILE...
+nokey() {
+	local k=$1/dkim/keys/q2p.private; shift
+	grep -v -e '-----' "$k" >"$tmp/keylines"
+	[ -s "$tmp/keylines" ] || return 1
+	! grep -rlF -f "$tmp/keylines" "${k%/dkim/*}" "$@" | grep -vx "$k"
+}
+# odk OUT: opendkim -n on OUT's opendkim.conf, installed paths rebased
+odk() {
+	local d=$1/dkim
+	sed "s|/etc/opendkim/keys/|$d/keys/|" "$d/KeyTable" >"$tmp/KeyTable" &&
+	sed -e "s|file:/etc/opendkim/KeyTable|file:$tmp/KeyTable|" \
+	    -e "s|/etc/opendkim/|$d/|" "$d/opendkim.conf" >"$tmp/opendkim.conf" &&
+	opendkim -n -x "$tmp/opendkim.conf"
+}
+dk=$out/dkim/keys/q2p.private
+[ "$(mode "$dk")" = 600 ] && cmp -s "$dkey" "$dk" &&
+    ok "dkim: --dkim-key copied as dkim/keys/q2p.private, mode 0600" ||
+    no "dkim: --dkim-key copied as dkim/keys/q2p.private, mode 0600" "mode $(mode "$dk")"
+want=$(for d in example.com example.net oldbrand.example partner.example example.org; do
+	echo "q2p._domainkey.$d. $(pub "$dk")"; done)
+got=$(recs "$out")
+[ -n "$(pub "$dk")" ] && [ "$got" = "$want" ] &&
+    ok "dkim: dns-records.txt has q2p for each mailbox and alias domain, p= = openssl pkey -pubout" ||
+    no "dkim: dns-records.txt has q2p for each mailbox and alias domain, p= = openssl pkey -pubout" "$got"
+check "dkim: the published q2p key of samples/dns is the same key" \
+    bash -c "tr -d '\n\t' <'$top_srcdir/samples/dns/keys/q2p.txt' | tr -d '\" ' | grep -qF 'p=$(pub "$dk")'"
+check "dkim: opendkim -n accepts opendkim.conf (tables and key rebased)" odk "$out"
+check "dkim: SigningTable signs From: our domains only, KeyTable names the installed key" \
+    bash -c "grep -qx '\*@example.org q2p._domainkey.example.org' '$out/dkim/SigningTable' &&
+	! grep -q 'sender.example\|backupmx' '$out/dkim/SigningTable' &&
+	grep -qx 'q2p._domainkey.example.com example.com:q2p:/etc/opendkim/keys/q2p.private' '$out/dkim/KeyTable' &&
+	grep -qx 'Mode[[:space:]]*s' '$out/dkim/opendkim.conf' &&
+	grep -qx 'Socket[[:space:]]*inet:8891@127.0.0.1' '$out/dkim/opendkim.conf'"
+check "main.cf: OpenDKIM milter on 127.0.0.1:8891, accept when it is down, protocol 6" \
+    test "$(pc smtpd_milters non_smtpd_milters milter_default_action milter_protocol | tr '\n' '|')" = \
+    'inet:127.0.0.1:8891|$smtpd_milters|accept|6|'
+check "migration.json: dkim.selectors with key_file and the public key, signing" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+s = j["dkim"]["selectors"]
+assert [x["domain"] for x in s] == ["example.com", "example.net", "oldbrand.example", "partner.example", "example.org"], s
+for x in s:
+    assert (x["selector"], x["key_file"], x["public_key"], x["signing"], x["key_bits"]) == ("q2p", "dkim/keys/q2p.private", sys.argv[2], True, 2048), x
+' "$out/migration.json" "$(pub "$dk")"
+check "dkim: the private key is in no other file of OUT, nor on stderr" nokey "$out" "$tmp/stderr"
+check "report: forwarded mail is not signed, install lines for dkim/ and srs/" \
+    bash -c "grep -q '^domain (sender.example, say) is not in the SigningTable' '$out/migration-report.txt' &&
+	grep -qF '  install -o opendkim -g opendkim -m 0600 dkim/keys/q2p.private /etc/opendkim/keys/' '$out/migration-report.txt' &&
+	grep -q '^install copies postfix/ and dovecot/ only: install srs/ and dkim/ by hand' '$out/migration-report.txt'"
+# the new host's own name: a new key; HELO is myhostname, not helohost
+"$prog" --root "$tmp/oldhost" -o "$tmp/NH" --no-logs --hostname mx1.example.com \
+    --ip 198.51.100.25 2>"$tmp/nh.err"
+rc=$?
+nk=$tmp/NH/dkim/keys/q2p.private
+got="$rc|$(mode "$nk")|$(openssl pkey -in "$nk" -noout -text 2>/dev/null | head -1)"
+[ "$got" = "1|600|Private-Key: (2048 bit, 2 primes)" ] &&
+    [ "$(recs "$tmp/NH" | cut -d' ' -f2 | sort -u)" = "$(pub "$nk")" ] &&
+    [ "$(pub "$nk")" != "$(pub "$dk")" ] && nokey "$tmp/NH" "$tmp/nh.err" &&
+    odk "$tmp/NH" >/dev/null 2>&1 &&
+    ok "dkim: a new 2048-bit key, 0600, in the TXT records, never printed" ||
+    no "dkim: a new 2048-bit key, 0600, in the TXT records, never printed" "got $got"
+got="$(postconf -h -c "$tmp/NH/postfix" myhostname smtp_helo_name | tr '\n' '|')$(grep -c '^smtp_helo_name' "$tmp/NH/postfix/main.cf")"
+[ "$got" = 'mx1.example.com|$myhostname|0' ] &&
+    grep -q 'control/helohost:1: helohost: mail.example.com (the old host.s HELO) not carried over' "$tmp/NH/migration-report.txt" &&
+    ! grep -q '"smtp_helo_name"' "$tmp/NH/migration.json" &&
+    ok "--hostname: HELO is myhostname, control/helohost not carried over (report says why)" ||
+    no "--hostname: HELO is myhostname, control/helohost not carried over (report says why)" "got $got"
+"$prog" --root "$tmp/oldhost" -o "$tmp/HE" -q --no-logs --hostname mx1.example.com \
+    --helo out.example.com --dkim-selector s2026
+got="$(postconf -h -c "$tmp/HE/postfix" smtp_helo_name)|$(cut -d' ' -f1 "$tmp/HE/dkim/SigningTable" | grep -v '^#' | head -1)|$(ls "$tmp/HE/dkim/keys")"
+[ "$got" = "out.example.com|*@example.com|s2026.private" ] &&
+    grep -q '^s2026._domainkey.example.com. IN TXT' "$tmp/HE/dkim/dns-records.txt" &&
+    ok "--helo NAME sets smtp_helo_name; --dkim-selector names the selector" ||
+    no "--helo NAME sets smtp_helo_name; --dkim-selector names the selector" "got $got"
+"$prog" --root "$tmp/oldhost" -o "$tmp/ND" -q --no-logs --no-dkim
+got="$(postconf -h -c "$tmp/ND/postfix" smtpd_milters non_smtpd_milters | tr -d '\n')|$(ls -d "$tmp/ND/dkim" 2>/dev/null)"
+[ "$got" = "|" ] && grep -q '^DKIM: off (--no-dkim)' "$tmp/ND/migration-report.txt" &&
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["dkim"]; assert d["selectors"] == [] and d["key_origin"] == "--no-dkim"' "$tmp/ND/migration.json" &&
+    ok "--no-dkim: no dkim/, no milter, report and JSON say so" ||
+    no "--no-dkim: no dkim/, no milter, report and JSON say so" "got $got"
+printf 'not a key\n' >"$tmp/bad.key"
+"$prog" --root "$tmp/oldhost" -o "$tmp/BK" -q --no-logs --dkim-key "q2p:$tmp/bad.key" 2>"$tmp/bk.err"
+rc=$?
+[ "$rc" = 2 ] && [ ! -e "$tmp/BK" ] && grep -q 'not a PEM private key' "$tmp/bk.err" &&
+    ok "--dkim-key with a file that is no key: exit 2, nothing written" ||
+    no "--dkim-key with a file that is no key: exit 2, nothing written" "rc=$rc" "$(cat "$tmp/bk.err")"
 
 # an existing OUT is kept unless --force
 before=$(ls -l "$out/postfix/main.cf")
