@@ -78,6 +78,19 @@ srs_fix(struct cut_ctx *c, struct qstr *q)
 	return qstr_str(q);
 }
 
+/* The migration writes the secret into OUT/srs/secret and names where it
+ * will be installed; before the install only the first exists. 1 when the
+ * OUT copy is there (path and st then describe it). */
+static int
+srs_secret_in_out(struct cut_ctx *c, struct qstr *path, struct stat *st)
+{
+	qstr_reset(path);
+	if (qstr_catf(path, "%s/srs/secret", c->m->dir) < 0)
+		return 0;
+	return lstat(qstr_str(path), st) == 0 && S_ISREG(st->st_mode) &&
+	    st->st_size > 0;
+}
+
 void
 cut_check_srs(struct cut_ctx *c)
 {
@@ -185,8 +198,17 @@ cut_check_srs(struct cut_ctx *c)
 		else
 			(void)qstr_catf(&path, "%s/%s", c->m->dir,
 			    c->m->srs_secret_file);
-		if (lstat(qstr_str(&path), &st) < 0 || !S_ISREG(st.st_mode) ||
-		    st.st_size == 0)
+		if ((lstat(qstr_str(&path), &st) < 0 || !S_ISREG(st.st_mode) ||
+		    st.st_size == 0) && srs_secret_in_out(c, &path, &st))
+			cut_add(c, FIND_WARNING, "srs", c->srs_domain,
+			    "srs.secret-install", qstr_str(&path), "install -m "
+			    "600 -o srsfwd OUT/srs/secret SECRET_FILE (the path "
+			    "in migration.json's srs.secret_file)", 0, "The SRS "
+			    "secret was generated in OUT/srs/secret but is not "
+			    "installed at %s yet: srs-forward defers every "
+			    "forward until it is", c->m->srs_secret_file);
+		else if (lstat(qstr_str(&path), &st) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_size == 0)
 			cut_add(c, FIND_BLOCKER, "srs", c->srs_domain,
 			    "srs.secret", qstr_str(&path), "Make a secret: "
 			    "head -c 18 /dev/urandom | base64 > FILE; chmod "

@@ -203,6 +203,19 @@ if qmail2postfix --root "$top_srcdir/samples/oldhost" -o "$OUT" -q \
 	    jq -e '[.findings[] | select(.check == "dkim.missing") | .subject] |
 	    sort == ["example.net", "example.org", "oldbrand.example",
 	    "partner.example"]' "$H_DIR/real.json"
+	# the secret is in OUT/srs/secret until install puts it in place: a
+	# warning saying how, not the blocker of a missing secret
+	tap_check "real: SRS secret generated but not installed is a warning" \
+	    jq -e '([.findings[] | select(.check == "srs.secret")] | length == 0)
+	    and ([.findings[] | select(.check == "srs.secret-install" and
+	    .severity == "warning")] | length == 1)' "$H_DIR/real.json"
+	rm -f "$OUT/srs/secret"
+	"$BIN" --migration "$OUT/migration.json" --ip "$IP" --helo "$HELO" \
+	    --now "$NOW" --dns-server "127.0.0.1@1" --dns-timeout 200 \
+	    --format json -o "$H_DIR/real2.json" "${SENDERS[@]}" 2>/dev/null
+	tap_check "real: no secret anywhere is the srs.secret blocker" \
+	    jq -e '[.findings[] | select(.check == "srs.secret" and
+	    .severity == "blocker")] | length == 1' "$H_DIR/real2.json"
 else
 	tap_fail "real: qmail2postfix on samples/oldhost" "$(cat "$H_DIR/q2p.out")"
 fi
