@@ -65,8 +65,14 @@ help(void)
 	    "  -V, --version        the version\n"
 	    "\n"
 	    "Exit: 0 all converted, 1 converted with items listed in the\n"
-	    "report as not converted, 2 nothing written. See qmail2postfix(8).\n",
-	    PROGRAM_NAME);
+	    "report as not converted, 2 nothing written.\n"
+	    "\n"
+	    "Other commands (each has --help):\n"
+	    "  %s rehearse OUT      boot OUT on loopback and prove it\n"
+	    "  %s install OUT       copy into place with dated backups\n"
+	    "  %s requeue --root DIR  move the old qmail queue into Postfix\n"
+	    "See qmail2postfix(8).\n",
+	    PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME);
 }
 
 static int
