@@ -73,8 +73,8 @@ cvars_parse(struct limits *l, struct cvars *c, const char *name,
 			p++;
 		if (p == text + e || *p == '#')
 			continue;
-		if (strncmp(p, "export ", 7) == 0)
-			p += 7;
+		if (text + e - p >= 7 && memcmp(p, "export ", 7) == 0)
+			p += 7;	/* measured first: text need not end in a NUL */
 		for (nlen = 0; p + nlen < text + e && (p[nlen] == '_' ||
 		    (p[nlen] >= 'A' && p[nlen] <= 'Z') ||
 		    (p[nlen] >= 'a' && p[nlen] <= 'z') ||
