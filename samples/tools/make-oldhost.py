@@ -55,6 +55,7 @@ class Tree:
         self.root = root
         self.modes = {}       # rel path -> mode that git does not keep
         self.fifos = []
+        self.links = []       # (rel path, target): a release tarball may drop them
         self.dirs = set()     # directories created on purpose (empty ones go to the manifest)
 
     def p(self, rel):
@@ -81,6 +82,7 @@ class Tree:
         os.chmod(self.p(rel), 0o755)
 
     def symlink(self, rel, target):
+        self.links.append((rel.lstrip("/"), target))
         path = self.p(rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         os.symlink(target, path)
@@ -1814,6 +1816,8 @@ def write_manifest(tree, name):
         lines.append("mode\t%04o\t%s\n" % (mode, rel))
     for rel in sorted(tree.fifos):
         lines.append("fifo\t%s\n" % rel)
+    for rel, target in sorted(tree.links):
+        lines.append("link\t%s\t%s\n" % (target, rel))
     with open(os.path.join(HERE, name + ".fixup"), "w") as f:
         f.write("".join(lines))
 
@@ -1830,6 +1834,11 @@ def fixup(root, name):
             p = os.path.join(root, e[1])
             if not os.path.exists(p):
                 os.mkfifo(p, 0o622)
+    for e in entries:
+        if e[0] == "link":
+            p = os.path.join(root, e[2])
+            if not os.path.islink(p):
+                os.symlink(e[1], p)
     for e in entries:
         if e[0] == "mode":
             os.chmod(os.path.join(root, e[2]), int(e[1], 8))
