@@ -155,12 +155,14 @@ file_read_all(const char *path, size_t max, int flags, struct qstr *out)
 			goto fail;
 	}
 	close(fd);
+	explicit_bzero(buf, sizeof(buf));	/* it may have held a secret */
 	return 0;
 fail:
 	{
 		int saved = errno;
 
 		close(fd);
+		explicit_bzero(buf, sizeof(buf));
 		errno = saved;
 	}
 	return err;
