@@ -641,8 +641,9 @@ write_srs_maps(struct pf *p, const struct wopts *o)
 	    "# sender_dependent_default_transport_maps: senders outside\n# these domains (our mailbox, alias "
 	    "and local domains, myhostname and\n# the SRS domain) going to "
 	    "another host are forwarded mail: srs-forward\n# gives them an "
-	    "SRS sender. \"<>\" is the null sender (bounces: left alone).\n"
-	    "!/(^<>$|@(");
+	    "SRS sender. \"<>\" is the null sender (bounces: left alone);\n"
+	    "# Postfix looks it up quoted, as \"<>\" with the quotes.\n"
+	    "!/(^\"?<>\"?$|@(");
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			cat(p, &p->srs_transport, "|");

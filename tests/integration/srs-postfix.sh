@@ -60,7 +60,7 @@ EOF
 # The wiring of srs/README.md: senders outside our domains going to a
 # remote destination take the srsfwd pipe; our own mail and bounces do not.
 cat >"$E/srs_transport" <<EOF
-!/(^<>\$|@(example\\.com|example\\.net|srs\\.example\\.com)\$)/	srsfwd:
+!/(^"?<>"?\$|@(example\\.com|example\\.net|srs\\.example\\.com)\$)/	srsfwd:
 EOF
 h_postfix_setup "" \
     "mydestination = example.com, mx1.example.com" \
