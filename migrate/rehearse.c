@@ -20,10 +20,12 @@
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -47,6 +49,7 @@
 #define RH_EXIT_MISMATCH	1	/* ran; something behaved differently */
 #define RH_EXIT_NOTRUN		2	/* could not rehearse */
 #define RH_MAX_FILE		(64 * 1024 * 1024)	/* a copied config file */
+#define RH_MAX_SECRET		(64 * 1024)	/* OUT/srs/secret */
 #define RH_SENDER_DOMAIN	"rehearse.invalid"	/* RFC 6761: never real */
 
 struct rh_probe {
@@ -99,6 +102,19 @@ struct rh_run {
 	struct rh_login_row *logins_v;
 	size_t		 nlogins;
 	json_t		*by_id;		/* Message-ID / sender -> probe index */
+	/* SRS: migration.json "srs" when wired (rehearsed), else why not */
+	int		 srs, srs_hold, srs_port, srs_bounce_sent;
+	char		 srs_skip[256];
+	char		 srs_domain[256], srs_socket[256], srs_transport[128];
+	char		 srs_fwd[1024], srs_map[1024], srs_secret[600];
+	char		 srs_bounce_from[256], srs_bounce_addr[1024];
+	char		 srs_forged[1024];
+	struct qstr	 srs_reverse, srs_bounce_reply, srs_forged_reply;
+	pid_t		 srs_pid;
+	json_t		*sink_recs;	/* [{probe, from, rcpt}] at the sink */
+	json_t		*srs_report;
+	size_t		 srs_failed, local_ok, local_bad;
+	char		 local_bad_ex[700];
 };
 
 static volatile sig_atomic_t rh_interrupted;
@@ -119,6 +135,9 @@ help(void)
 	    "sends a probe to every address the migration knows, logs in with\n"
 	    "every cleartext password the old host kept, stops everything and\n"
 	    "reports where each probe ended, next to what the old host did.\n"
+	    "With SRS wired in OUT, srs-map and the srsfwd pipe run for real:\n"
+	    "forwards must carry SRS0 senders that reverse, a bounce to one\n"
+	    "must come back, a forged one must be refused.\n"
 	    "Must run as root; nothing outside a temporary directory changes.\n"
 	    "\n"
 	    "  --json               the report as JSON on stdout\n"
@@ -137,8 +156,9 @@ help(void)
 	    "  -h, --help           this text\n"
 	    "  -V, --version        the version\n"
 	    "\n"
-	    "Exit: 0 everything behaved as on the old host, 1 differences\n"
-	    "or failed limit probes (listed), 2 the rehearsal could not run.\n"
+	    "Exit: 0 everything behaved as on the old host, 1 differences,\n"
+	    "failed SRS checks or failed limit probes (listed), 2 the\n"
+	    "rehearsal could not run.\n"
 	    "See qmail2postfix(8).\n");
 }
 
@@ -152,15 +172,22 @@ usage(void)
 
 /* ------------------------------------------------------------ helpers */
 
+static int bad_address(const char *a);
+static void angle(const char *v, char *out, size_t size);
+
 static int
 path_join(char *buf, size_t size, const char *a, const char *b)
 {
 	return qpm_snprintf(buf, size, "%s/%s", a, b);
 }
 
-/* Runs argv, output to the command log; its exit status or -1. */
+/* Runs argv, output to the command log; its exit status or -1. With
+ * bind (a main.cf), in a mount namespace of its own where bind is
+ * /etc/postfix/main.cf (so a non-root sendmail run by a pipe reaches
+ * the private instance; postfix-files and the rest stay the host's). */
 static int
-run_cmd(struct rh_run *r, char *const argv[], struct qstr *output)
+run_cmd_ns(struct rh_run *r, char *const argv[], struct qstr *output,
+    const char *bind)
 {
 	pid_t pid;
 	int st, fd;
@@ -188,6 +215,14 @@ run_cmd(struct rh_run *r, char *const argv[], struct qstr *output)
 			dup2(nul, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
+		if (bind != NULL && (unshare(CLONE_NEWNS) < 0 ||
+		    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount(bind, "/etc/postfix/main.cf", NULL, MS_BIND,
+		    NULL) < 0)) {
+			dprintf(2, "a mount namespace with %s on "
+			    "/etc/postfix/main.cf: %s\n", bind, strerror(errno));
+			_exit(126);
+		}
 		execvp(argv[0], argv);
 		_exit(127);
 	}
@@ -200,6 +235,12 @@ run_cmd(struct rh_run *r, char *const argv[], struct qstr *output)
 		file_read_all(r->cmdlog, 1024 * 1024, 0, output);
 	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int
+run_cmd(struct rh_run *r, char *const argv[], struct qstr *output)
+{
+	return run_cmd_ns(r, argv, output, NULL);
 }
 
 /* the last lines of the command log, for an error message */
@@ -433,6 +474,115 @@ find_maps(struct rh_run *r, const char *text, struct rh_list *maps)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- SRS */
+
+/* name next to this qmail2postfix (the same build), else at the path
+ * the migration wrote into master.cf, else in PATH */
+static int
+srs_find_prog(const char *name, const char *written, char *out, size_t size)
+{
+	char self[1024], *slash;
+	const char *path = getenv("PATH"), *s, *e;
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			if (qpm_snprintf(out, size, "%s/%s", self, name) >= 0 &&
+			    access(out, X_OK) == 0)
+				return 0;
+		}
+	}
+	if (written != NULL && *written == '/' &&
+	    qpm_snprintf(out, size, "%s", written) >= 0 && access(out, X_OK) == 0)
+		return 0;
+	for (s = path; s != NULL && *s != '\0'; s = *e ? e + 1 : e) {
+		e = s + strcspn(s, ":");
+		if (e > s && *s == '/' && qpm_snprintf(out, size, "%.*s/%s",
+		    (int)(e - s), s, name) >= 0 && access(out, X_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* migration.json "srs": the domain, srs-map's socket, the pipe; the
+ * programs found; OUT/srs/secret copied for the mail user (0600) */
+static int
+srs_prepare(struct rh_run *r)
+{
+	json_t *o = json_object_get(r->model_json, "srs");
+	const char *dom, *sock, *tr, *fwd;
+	char src[1024], dir[700], written[1024], *slash;
+	struct qstr sec = QSTR_INIT(RH_MAX_SECRET);
+	int rc = -1;
+
+	if (!json_is_object(o) || !json_is_true(json_object_get(o, "wired"))) {
+		qpm_snprintf(r->srs_skip, sizeof(r->srs_skip), "OUT has no SRS "
+		    "wiring (made with --no-srs): forwards keep their sender");
+		return 0;
+	}
+	dom = json_string_value(json_object_get(o, "domain"));
+	sock = json_string_value(json_object_get(o, "socket"));
+	tr = json_string_value(json_object_get(o, "transport"));
+	fwd = json_string_value(json_object_get(o, "forwarder"));
+	if (dom == NULL || sock == NULL || tr == NULL || bad_address(dom) ||
+	    qpm_snprintf(r->srs_domain, sizeof(r->srs_domain), "%s", dom) < 0 ||
+	    qpm_snprintf(r->srs_socket, sizeof(r->srs_socket), "%s", sock) < 0 ||
+	    qpm_snprintf(r->srs_transport, sizeof(r->srs_transport), "%s",
+	    tr) < 0) {
+		msg_errorx("%s/migration.json: srs without a usable domain, "
+		    "socket or transport", r->out);
+		goto out;
+	}
+	if (srs_find_prog("srs-forward", fwd, r->srs_fwd,
+	    sizeof(r->srs_fwd)) < 0) {
+		msg_errorx("srs-forward: not next to qmail2postfix, not at %s, "
+		    "not in PATH", fwd ? fwd : "(none)");
+		goto out;
+	}
+	written[0] = '\0';
+	if (fwd != NULL && qpm_snprintf(written, sizeof(written), "%s", fwd) >= 0 &&
+	    (slash = strrchr(written, '/')) != NULL)
+		qpm_snprintf(slash + 1, sizeof(written) - (size_t)(slash + 1 -
+		    written), "srs-map");
+	if (srs_find_prog("srs-map", written, r->srs_map,
+	    sizeof(r->srs_map)) < 0) {
+		msg_errorx("srs-map: not next to qmail2postfix, not next to %s, "
+		    "not in PATH", fwd ? fwd : "srs-forward");
+		goto out;
+	}
+	if (path_join(src, sizeof(src), r->out, "srs/secret") < 0 ||
+	    path_join(dir, sizeof(dir), r->tmp, "srs") < 0 ||
+	    path_join(r->srs_secret, sizeof(r->srs_secret), dir, "secret") < 0)
+		goto out;
+	if (file_read_all(src, RH_MAX_SECRET, FILE_READ_NOFOLLOW,
+	    &sec) < 0 || sec.len == 0) {
+		msg_errorx("%s: no SRS secret", src);
+		goto out;
+	}
+	if (mkdir_owned(dir, 0700, r->p.uid, r->p.gid) < 0 ||
+	    file_write_atomic(r->srs_secret, &sec, 0600) < 0 ||
+	    chown(r->srs_secret, r->p.uid, r->p.gid) < 0) {
+		msg_warn("%s", r->srs_secret);
+		goto out;
+	}
+	if ((r->srs_port = rh_free_port()) < 0)
+		goto out;
+	r->p.srs_transport = r->srs_transport;
+	r->p.srs_forward = r->srs_fwd;
+	r->p.srs_secret = r->srs_secret;
+	if ((r->sink_recs = json_array()) == NULL)
+		goto out;
+	r->srs = 1;
+	rc = 0;
+out:
+	if (sec.buf != NULL)
+		memset(sec.buf, 0, sec.len);
+	qstr_free(&sec);
+	return rc;
+}
+
 static int
 setup_postfix(struct rh_run *r)
 {
@@ -463,6 +613,35 @@ setup_postfix(struct rh_run *r)
 		if (qpm_snprintf(r->old_queue, sizeof(r->old_queue), "%s",
 		    tail.buf) < 0)
 			goto out;
+	}
+	/* SRS: srs-map's socket in recipient_canonical_maps moved to the
+	 * rehearsal's srs-map */
+	if (r->srs) {
+		char *av[] = { "postconf", "-c", r->pf_conf, "-h",
+		    "recipient_canonical_maps", NULL };
+
+		if (run_cmd(r, av, &tail) != 0) {
+			msg_errorx("postconf -c %s: %s", r->pf_conf,
+			    cmd_tail(r, &tail));
+			goto out;
+		}
+		tail.len = strcspn(tail.buf, "\n");
+		tail.buf[tail.len] = '\0';
+		qstr_reset(&r->srs_reverse);
+		if ((st = rh_srs_map_rewrite(tail.buf, r->srs_socket, r->srs_port,
+		    &r->srs_reverse)) == QPM_ENOENT) {
+			struct qstr note = QSTR_INIT(4096);
+
+			qstr_catf(&note, "recipient_canonical_maps does not ask "
+			    "srs-map at %s: bounces to SRS addresses are not "
+			    "reversed", r->srs_socket);
+			msg_warnx("%s", qstr_str(&note));
+			rh_list_add(&r->notes, qstr_str(&note));
+			qstr_free(&note);
+		} else if (st < 0)
+			goto out;
+		else
+			r->p.srs_reverse_map = qstr_str(&r->srs_reverse);
 	}
 	/* master.cf */
 	if (path_join(path, sizeof(path), r->pf_conf, "master.cf") < 0 ||
@@ -631,15 +810,15 @@ static int
 start_all(struct rh_run *r)
 {
 	struct qstr tail = QSTR_INIT(1024 * 1024), pid = QSTR_INIT(64);
-	char tmpl[700], hop[64], path[700];
+	char tmpl[700], hop[64], path[700], main_cf[700];
 	struct timespec ts = { 0, 100000000 };
-	int n;
+	int n, rc = -1;
 
 	/* the capture sink: every transaction to its own file */
 	if (mkdir_owned(r->sink_dir, 0700, r->p.uid, r->p.gid) < 0 ||
 	    path_join(tmpl, sizeof(tmpl), r->sink_dir, "%Y%m%d%H%M%S.") < 0 ||
 	    qpm_snprintf(hop, sizeof(hop), "127.0.0.1:%d", r->p.sink_port) < 0)
-		return -1;
+		goto out;
 	{
 		char *av[] = { "smtp-sink", "-u", (char *)r->p.user, "-d", tmpl,
 		    hop, "256", NULL };
@@ -648,19 +827,41 @@ start_all(struct rh_run *r)
 	}
 	if (r->sink_pid < 0 || wait_port(r->p.sink_port, 100) < 0) {
 		msg_errorx("smtp-sink does not listen on %s", hop);
-		return -1;
+		goto out;
+	}
+	/* SRS: srs-map for recipient_canonical_maps, before Postfix */
+	if (path_join(main_cf, sizeof(main_cf), r->pf_conf, "main.cf") < 0)
+		goto out;
+	if (r->srs) {
+		char spec[64];
+		char *av[] = { r->srs_map, "-s", r->srs_secret, "-d",
+		    r->srs_domain, "serve", "--socketmap", spec, "--user",
+		    (char *)r->p.user, NULL };
+
+		if (qpm_snprintf(spec, sizeof(spec), "inet:127.0.0.1:%d",
+		    r->srs_port) < 0)
+			goto out;
+		r->srs_pid = spawn(r, av, "srs-map.log");
+		if (r->srs_pid < 0 || wait_port(r->srs_port, 100) < 0) {
+			msg_errorx("srs-map does not listen on %s (--keep: "
+			    "srs-map.log)", spec);
+			goto out;
+		}
 	}
 	{
 		char *av[] = { "postfix", "-c", r->pf_conf, "start", NULL };
 
 		r->pf_started = 1;
-		if (run_cmd(r, av, &tail) != 0) {
+		/* with SRS in a mount namespace: the srsfwd pipe's sendmail
+		 * (not root) reads /etc/postfix/main.cf, which must list the
+		 * private directory in alternate_config_directories */
+		if (run_cmd_ns(r, av, &tail, r->srs ? main_cf : NULL) != 0) {
 			msg_errorx("postfix start: %s", cmd_tail(r, &tail));
-			return -1;
+			goto out;
 		}
 	}
 	if (path_join(path, sizeof(path), r->pf_queue, "pid/master.pid") < 0)
-		return -1;
+		goto out;
 	for (n = 0; n < 100; n++) {
 		qstr_reset(&pid);
 		if (file_read_all(path, 64, 0, &pid) == 0 && atoi(qstr_str(&pid)) > 0)
@@ -672,8 +873,7 @@ start_all(struct rh_run *r)
 	if (r->pf_pid <= 0 || wait_port(r->p.smtp_port, 150) < 0) {
 		msg_errorx("Postfix does not listen on 127.0.0.1:%d",
 		    r->p.smtp_port);
-		qstr_free(&tail);
-		return -1;
+		goto out;
 	}
 	{
 		char *av[] = { "dovecot", "-F", "-c", r->dc_conf, NULL };
@@ -684,11 +884,13 @@ start_all(struct rh_run *r)
 	    wait_port(r->p.pop3_port, 50) < 0) {
 		msg_errorx("Dovecot does not listen on 127.0.0.1:%d",
 		    r->p.imap_port);
-		qstr_free(&tail);
-		return -1;
+		goto out;
 	}
+	rc = 0;
+out:
 	qstr_free(&tail);
-	return 0;
+	qstr_free(&pid);
+	return rc;
 }
 
 static void
@@ -712,6 +914,10 @@ stop_all(struct rh_run *r)
 	if (r->sink_pid > 0) {
 		stop_pid(r->sink_pid, 30, 1);
 		r->sink_pid = 0;
+	}
+	if (r->srs_pid > 0 && !r->srs_hold) {
+		stop_pid(r->srs_pid, 30, 1);
+		r->srs_pid = 0;
 	}
 	qstr_free(&tail);
 }
@@ -1146,6 +1352,15 @@ maildir_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	    rh_header_value(buf, strlen(buf), "Message-ID", &id) != 1 ||
 	    (pr = probe_by(r, qstr_str(&id))) == NULL)
 		goto out;
+	/* a local delivery keeps the probe's sender (no SRS) */
+	qstr_reset(&id);
+	if (rh_header_value(buf, strlen(buf), "Return-Path", &id) == 1 &&
+	    strcasecmp(qstr_str(&id), pr->sender) == 0)
+		r->local_ok++;
+	else if (r->local_bad++ == 0)
+		qpm_snprintf(r->local_bad_ex, sizeof(r->local_bad_ex),
+		    "%s: Return-Path <%s>, not <%s>", path + rl, qstr_str(&id),
+		    pr->sender);
 	/* the Maildir as the old host named it */
 	dl = (size_t)(dir - path) - 1;		/* without "/new/..." */
 	if (dl <= rl || strncmp(path, r->mail_root, rl) != 0)
@@ -1216,6 +1431,15 @@ sink_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	}
 	pr = rh_header_value(buf, (size_t)n, "Message-ID", &id) == 1 ?
 	    probe_by(r, qstr_str(&id)) : NULL;
+	/* envelopes as the sink saw them, for the SRS checks */
+	for (i = 0; r->sink_recs != NULL && i < rcpts.n; i++) {
+		json_t *o = json_object();
+
+		qpm_json_set_int(o, "probe", pr ? (long long)(pr - r->probes) : -1);
+		qpm_json_set_str(o, "from", from);
+		qpm_json_set_str(o, "rcpt", rcpts.v[i]);
+		qpm_json_append(r->sink_recs, o);
+	}
 	for (i = 0; i < rcpts.n; i++) {
 		if (from[0] == '\0' && (dsn_for = probe_by(r, rcpts.v[i])) != NULL) {
 			dsn_for->dsn = 1;
@@ -1362,6 +1586,313 @@ collect(struct rh_run *r)
 		}
 	}
 	rh_list_free(&ids);
+}
+
+/* ------------------------------------------------------------ SRS probes */
+
+/* While the servers run: a bounce (<>) to an SRS0 address srs-map signs
+ * with OUT's secret for a sender of ours, and the same address with a
+ * forged hash; both as smtpd sees them from outside. */
+static int
+srs_probes_send(struct rh_run *r)
+{
+	struct qstr msg = QSTR_INIT(64 * 1024), err = QSTR_INIT(RH_MAX_REPLY);
+	struct qstr val = QSTR_INIT(QPM_MAX_SMTP_LINE * 4);
+	struct rh_smtp *s = NULL;
+	char qid[64], *h;
+	size_t k;
+	int rc;
+
+	if (!r->srs)
+		return 0;
+	if (qpm_snprintf(r->srs_bounce_from, sizeof(r->srs_bounce_from),
+	    "q2p-rehearse.srs-bounce.%ld@%s", (long)getpid(),
+	    RH_SENDER_DOMAIN) < 0)
+		goto fail;
+	if ((rc = rh_sockmap_query(r->srs_port, "forward", r->srs_bounce_from,
+	    &val)) != 1 || bad_address(qstr_str(&val)) ||
+	    qpm_snprintf(r->srs_bounce_addr, sizeof(r->srs_bounce_addr), "%s",
+	    qstr_str(&val)) < 0) {
+		r->srs_bounce_sent = 3;
+		qstr_catf(&r->srs_bounce_reply, "srs-map forward %s: %s",
+		    r->srs_bounce_from, rc == 0 ? "not found" : qstr_str(&val));
+		r->srs_bounce_addr[0] = '\0';
+		qpm_snprintf(r->srs_forged, sizeof(r->srs_forged),
+		    "SRS0=xxxx=AA=%s=forged@%s", RH_SENDER_DOMAIN, r->srs_domain);
+	} else {
+		/* SRS0=HHHH=...: the same address, another hash */
+		memcpy(r->srs_forged, r->srs_bounce_addr,
+		    strlen(r->srs_bounce_addr) + 1);
+		for (h = r->srs_forged + 5, k = 0; k < 4 && h[k] != '\0' &&
+		    h[k] != '='; k++)
+			h[k] = h[k] == 'x' || h[k] == 'X' ? 'y' : 'x';
+	}
+	if ((s = rh_smtp_open(r->p.smtp_port, RH_SENDER_DOMAIN, &err)) == NULL) {
+		msg_errorx("SMTP to 127.0.0.1:%d: %s", r->p.smtp_port,
+		    qstr_str(&err));
+		goto fail;
+	}
+	if (r->srs_bounce_addr[0] != '\0') {
+		qstr_catf(&msg, "From: MAILER-DAEMON@%s\nTo: <%s>\n"
+		    "Subject: qmail2postfix rehearsal: a bounce to an SRS "
+		    "address\nMessage-ID: <q2p-rehearse.srs-bounce.%ld@%s>\n\n"
+		    "It must reach %s.\n", RH_SENDER_DOMAIN, r->srs_bounce_addr,
+		    (long)getpid(), RH_SENDER_DOMAIN, r->srs_bounce_from);
+		rc = rh_smtp_send(s, "", r->srs_bounce_addr, msg.buf, qid,
+		    sizeof(qid), &r->srs_bounce_reply);
+		r->srs_bounce_sent = rc == 0 ? 1 : rc == 1 ? 2 : 3;
+	}
+	if (r->srs_bounce_sent != 3 || r->srs_bounce_addr[0] == '\0') {
+		qstr_reset(&msg);
+		qstr_catf(&msg, "From: MAILER-DAEMON@%s\nTo: <%s>\n"
+		    "Subject: qmail2postfix rehearsal: a forged SRS address\n"
+		    "Message-ID: <q2p-rehearse.srs-forged.%ld@%s>\n\n"
+		    "It must be refused.\n", RH_SENDER_DOMAIN, r->srs_forged,
+		    (long)getpid(), RH_SENDER_DOMAIN);
+		if (rh_smtp_send(s, "", r->srs_forged, msg.buf, qid, sizeof(qid),
+		    &r->srs_forged_reply) == 0)
+			qstr_catf(&r->srs_forged_reply, " (accepted as %s)", qid);
+	}
+	rh_smtp_close(s);
+	qstr_free(&msg);
+	qstr_free(&err);
+	qstr_free(&val);
+	return 0;
+fail:
+	qstr_free(&msg);
+	qstr_free(&err);
+	qstr_free(&val);
+	return -1;
+}
+
+/* a sink record of probe k (or of no probe: -1) for rcpt; its from */
+static const char *
+sink_from(struct rh_run *r, long long k, const char *rcpt, int null_only)
+{
+	json_t *o;
+	size_t i;
+	const char *from;
+
+	json_array_foreach(r->sink_recs, i, o) {
+		from = json_string_value(json_object_get(o, "from"));
+		if (from == NULL || (null_only && *from != '\0'))
+			continue;
+		if ((k < 0 || json_integer_value(json_object_get(o, "probe")) == k)
+		    && strcasecmp(json_string_value(json_object_get(o, "rcpt")),
+		    rcpt) == 0)
+			return from;
+	}
+	return NULL;
+}
+
+/* the bounce went through the srsfwd pipe (the maillog says so) */
+static int
+srs_bounce_piped(struct rh_run *r)
+{
+	struct qstr log = QSTR_INIT(RH_MAX_FILE), pat = QSTR_INIT(1024);
+	char path[700];
+	const char *p, *eol, *hit;
+	int found = 0;
+
+	if (path_join(path, sizeof(path), r->tmp, "pf/maillog") < 0 ||
+	    file_read_all(path, RH_MAX_FILE, 0, &log) < 0 ||
+	    qstr_catf(&pat, " relay=%s,", r->srs_transport) < 0)
+		goto out;
+	for (p = log.buf; p != NULL && *p != '\0' && !found; p = eol) {
+		eol = strchr(p, '\n');
+		hit = strstr(p, r->srs_bounce_from);
+		if (hit != NULL && (eol == NULL || hit < eol) && hit > p + 4 &&
+		    strncmp(hit - 4, "to=<", 4) == 0 &&
+		    (hit = strstr(hit, qstr_str(&pat))) != NULL &&
+		    (eol == NULL || hit < eol))
+			found = 1;
+		if (eol != NULL)
+			eol++;
+	}
+out:
+	qstr_free(&log);
+	qstr_free(&pat);
+	return found;
+}
+
+static int
+srs_is_ours(const struct rh_run *r, const char *a)
+{
+	size_t al = strlen(a), dl = strlen(r->srs_domain);
+
+	return strncasecmp(a, "SRS0", 4) == 0 && a[4] != '\0' &&
+	    strchr("=+-", a[4]) != NULL && al > dl + 1 && a[al - dl - 1] == '@' &&
+	    strcasecmp(a + al - dl, r->srs_domain) == 0;
+}
+
+static json_t *
+srs_row(struct rh_run *r, int ok, const char *why)
+{
+	json_t *o = json_object();
+
+	qpm_json_set_str(o, "status", ok ? "ok" : "fail");
+	if (why != NULL && *why != '\0')
+		qpm_json_set_str(o, "why", why);
+	if (!ok)
+		r->srs_failed++;
+	return o;
+}
+
+/* After collect, srs-map still running: each forward the model expects
+ * reached the sink with an SRS0 sender in our domain that srs-map
+ * reverses to the probe's sender; the bounce came back; the forgery was
+ * refused with 550; mailbox deliveries kept the sender. */
+static void
+srs_evaluate(struct rh_run *r)
+{
+	json_t *rep = json_object(), *fw = json_array(), *o;
+	struct qstr val = QSTR_INIT(QPM_MAX_SMTP_LINE * 4);
+	struct qstr why = QSTR_INIT(4096);
+	struct rh_probe *pr;
+	const char *from, *target;
+	size_t i, k, nrelay = 0;
+	int ok, rc;
+
+	r->srs_report = rep;
+	qpm_json_set(rep, "rehearsed", json_boolean(r->srs));
+	if (!r->srs) {
+		qpm_json_set_str(rep, "reason", r->srs_skip);
+		json_decref(fw);
+		goto out;
+	}
+	qpm_json_set_str(rep, "domain", r->srs_domain);
+	qpm_json_set_str(rep, "forwarder", r->srs_fwd);
+	qpm_json_set_str(rep, "srs_map", r->srs_map);
+	for (i = 0; i < r->nprobes; i++) {
+		pr = &r->probes[i];
+		if (pr->status == 2)	/* listed as not converted */
+			continue;
+		for (k = 0; k < pr->want.forwards.n; k++) {
+			target = pr->want.forwards.v[k];
+			/* relayed (a relay domain's own address), not a
+			 * forward: it keeps its sender on purpose */
+			if (strcasecmp(target, pr->addr) == 0) {
+				nrelay++;
+				continue;
+			}
+			from = sink_from(r, (long long)i, target, 0);
+			qstr_reset(&why);
+			qstr_reset(&val);
+			ok = 0;
+			if (from == NULL)
+				qstr_catf(&why, "not at the sink%s", pr->queued ?
+				    " (still queued)" : "");
+			else if (!srs_is_ours(r, from))
+				qstr_catf(&why, "envelope sender <%s> is not an SRS0 "
+				    "address in %s", from, r->srs_domain);
+			else if ((rc = rh_sockmap_query(r->srs_port, "reverse",
+			    from, &val)) != 1)
+				qstr_catf(&why, "srs-map does not reverse it: %s",
+				    rc == 0 ? "not found (hash, age or domain)" :
+				    qstr_str(&val));
+			else if (strcasecmp(qstr_str(&val), pr->sender) != 0)
+				qstr_catf(&why, "reverses to <%s>, not the probe's "
+				    "sender <%s>", qstr_str(&val), pr->sender);
+			else
+				ok = 1;
+			o = srs_row(r, ok, qstr_str(&why));
+			qpm_json_set_str(o, "address", pr->addr);
+			qpm_json_set_str(o, "target", target);
+			qpm_json_set_str(o, "sender", pr->sender);
+			qpm_json_set(o, "envelope_sender", from ? json_string(from) :
+			    json_null());
+			qpm_json_set(o, "reversed", val.len ?
+			    json_string(qstr_str(&val)) : json_null());
+			qpm_json_append(fw, o);
+		}
+	}
+	qpm_json_set(rep, "forwards", fw);
+	qpm_json_set_int(rep, "relayed_not_checked", (long long)nrelay);
+	/* the bounce */
+	qstr_reset(&why);
+	from = r->srs_bounce_sent == 1 ? sink_from(r, -1, r->srs_bounce_from, 1) :
+	    NULL;
+	if (r->srs_bounce_sent == 2)
+		qstr_catf(&why, "refused: %s", qstr_str(&r->srs_bounce_reply));
+	else if (r->srs_bounce_sent != 1)
+		qstr_catf(&why, "not sent: %s", qstr_str(&r->srs_bounce_reply));
+	else if (from == NULL) {
+		qstr_catf(&why, "accepted, but no <> message to <%s> at the sink",
+		    r->srs_bounce_from);
+		if (srs_bounce_piped(r))
+			qstr_catf(&why, "; it went through the %s pipe: "
+			    "sender_dependent_default_transport_maps takes the "
+			    "null sender for forwarded mail (a loop)",
+			    r->srs_transport);
+	}
+	o = srs_row(r, from != NULL, qstr_str(&why));
+	qpm_json_set_str(o, "address", r->srs_bounce_addr);
+	qpm_json_set_str(o, "original_sender", r->srs_bounce_from);
+	qpm_json_set(o, "delivered_to", from ? json_string(r->srs_bounce_from) :
+	    json_null());
+	qpm_json_set(rep, "bounce", o);
+	/* the forgery */
+	ok = strncmp(qstr_str(&r->srs_forged_reply), "550", 3) == 0;
+	o = srs_row(r, ok, ok ? NULL : "not refused with 550 at RCPT");
+	qpm_json_set_str(o, "address", r->srs_forged);
+	qpm_json_set_str(o, "reply", qstr_str(&r->srs_forged_reply));
+	qpm_json_set(rep, "forged", o);
+	/* local deliveries */
+	o = r->local_bad > 0 ? srs_row(r, 0, r->local_bad_ex) : json_object();
+	if (r->local_bad == 0)
+		qpm_json_set_str(o, "status", r->local_ok > 0 ? "ok" : "none");
+	qpm_json_set_int(o, "deliveries", (long long)(r->local_ok + r->local_bad));
+	qpm_json_set_int(o, "kept_sender", (long long)r->local_ok);
+	qpm_json_set(rep, "local", o);
+	qpm_json_set_int(rep, "failed", (long long)r->srs_failed);
+out:
+	qstr_free(&val);
+	qstr_free(&why);
+}
+
+static void
+srs_text(struct rh_run *r)
+{
+	json_t *rep = r->srs_report, *o;
+	size_t i, n = 0;
+	const char *st, *why;
+
+	if (rep == NULL)
+		return;
+	if (!r->srs) {
+		printf("\nSRS: not rehearsed: %s\n", r->srs_skip);
+		return;
+	}
+	printf("\nSRS (%s; %s, srs-map on 127.0.0.1:%d):\n", r->srs_domain,
+	    r->srs_fwd, r->srs_port);
+	json_array_foreach(json_object_get(rep, "forwards"), i, o) {
+		st = json_string_value(json_object_get(o, "status"));
+		why = json_string_value(json_object_get(o, "why"));
+		printf("%-9s forward %s -> %s: %s%s%s\n", strcmp(st, "ok") == 0 ?
+		    "ok" : "FAILED", json_string_value(json_object_get(o, "address")),
+		    json_string_value(json_object_get(o, "target")),
+		    json_is_string(json_object_get(o, "envelope_sender")) ?
+		    json_string_value(json_object_get(o, "envelope_sender")) :
+		    "-", why ? "; " : "", why ? why : "");
+		n++;
+	}
+	o = json_object_get(rep, "bounce");
+	why = json_string_value(json_object_get(o, "why"));
+	printf("%-9s bounce <> -> %s: %s\n", strcmp(json_string_value(
+	    json_object_get(o, "status")), "ok") == 0 ? "ok" : "FAILED",
+	    r->srs_bounce_addr, why ? why : r->srs_bounce_from);
+	o = json_object_get(rep, "forged");
+	printf("%-9s forged %s: %s\n", strcmp(json_string_value(
+	    json_object_get(o, "status")), "ok") == 0 ? "ok" : "FAILED",
+	    r->srs_forged, qstr_str(&r->srs_forged_reply));
+	o = json_object_get(rep, "local");
+	st = json_string_value(json_object_get(o, "status"));
+	printf("%-9s local: %zu of %zu mailbox deliveries kept the sender%s%s\n",
+	    strcmp(st, "fail") == 0 ? "FAILED" : "ok", r->local_ok,
+	    r->local_ok + r->local_bad, r->local_bad ? "; " : "",
+	    r->local_bad ? r->local_bad_ex : "");
+	printf("SRS: %zu forwards, bounce, forgery and local checked; %zu "
+	    "failed\n", n, r->srs_failed);
 }
 
 /* ------------------------------------------------------------- report */
@@ -1628,6 +2159,11 @@ run_free(struct rh_run *r)
 	rh_list_free(&r->extra);
 	rh_limits_free(r->lim);
 	free((char *)r->p.user);
+	qstr_free(&r->srs_reverse);
+	qstr_free(&r->srs_bounce_reply);
+	qstr_free(&r->srs_forged_reply);
+	json_decref(r->sink_recs);
+	json_decref(r->srs_report);
 }
 
 static int
@@ -1747,6 +2283,9 @@ rehearse_main(int argc, char **argv)
 	r.timeout = 120;
 	r.logins = 1;
 	r.clock = qpm_clock_system;
+	qstr_init(&r.srs_reverse, 64 * 1024);
+	qstr_init(&r.srs_bounce_reply, RH_MAX_REPLY);
+	qstr_init(&r.srs_forged_reply, RH_MAX_REPLY);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "vhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -1805,7 +2344,8 @@ rehearse_main(int argc, char **argv)
 		    "pop3 %d, sink %d, mail user %s", r.tmp, r.p.smtp_port,
 		    r.p.submission_port, r.p.imap_port, r.p.pop3_port,
 		    r.p.sink_port, r.p.user);
-	if (prepare_recorder(&r) < 0 || setup_postfix(&r) < 0 ||
+	if (prepare_recorder(&r) < 0 || srs_prepare(&r) < 0 ||
+	    setup_postfix(&r) < 0 ||
 	    setup_dovecot(&r) < 0 || probes_build(&r) < 0 ||
 	    ((r.logins || r.limits) && logins_build(&r) < 0))
 		goto stop;
@@ -1813,7 +2353,7 @@ rehearse_main(int argc, char **argv)
 		goto stop;
 	if (msg_verbose)
 		msg_info("sending %zu probes", r.nprobes);
-	if (probes_send(&r) < 0)
+	if (probes_send(&r) < 0 || srs_probes_send(&r) < 0)
 		goto stop;
 	if (r.logins && !rh_interrupted) {
 		if (msg_verbose)
@@ -1826,15 +2366,21 @@ rehearse_main(int argc, char **argv)
 		goto stop;
 	if (r.lim != NULL && limits_run(&r) < 0)
 		goto stop;
+	r.srs_hold = 1;		/* srs-map reverses what the sink got */
 	stop_all(&r);
 	collect(&r);
+	srs_evaluate(&r);
+	r.srs_hold = 0;
+	stop_all(&r);
 	rep = report_json(&r, &nmis, &nnc, &nlmis);
+	qpm_json_set(rep, "srs", json_incref(r.srs_report));
 	if (r.lim != NULL)
 		qpm_json_set(rep, "limits", rh_limits_json(r.lim));
 	if (r.json)
 		qpm_json_write_fp(stdout, rep);
 	else {
 		report_text(&r, nmis, nnc, nlmis);
+		srs_text(&r);
 		if (r.lim != NULL)
 			rh_limits_text(r.lim, stdout);
 	}
@@ -1844,7 +2390,7 @@ rehearse_main(int argc, char **argv)
 		if (path_join(path, sizeof(path), r.tmp, "report.json") >= 0)
 			qpm_json_write_file(path, rep, 0600);
 	}
-	exit_code = nmis + nlmis + rh_limits_failed(r.lim) > 0 ||
+	exit_code = nmis + nlmis + rh_limits_failed(r.lim) + r.srs_failed > 0 ||
 	    (r.strict && nnc > 0) ? RH_EXIT_MISMATCH : 0;
 stop:
 	stop_all(&r);

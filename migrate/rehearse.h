@@ -102,6 +102,13 @@ struct rh_paths {
 	int		 sink_port;
 	int		 (*next_port)(void);	/* for any other inet service */
 	const struct rh_list *dc_files;	/* basenames of OUT/dovecot files */
+	/* SRS (NULL when OUT has none or it is not rehearsed): the srsfwd
+	 * pipe runs srs-forward for real, as user, with the private copy of
+	 * OUT's secret; recipient_canonical_maps with srs-map's port */
+	const char	*srs_transport;	/* master.cf service name */
+	const char	*srs_forward;	/* the srs-forward program */
+	const char	*srs_secret;	/* the private copy of the secret */
+	const char	*srs_reverse_map;	/* rewritten recipient_canonical_maps */
 };
 
 int	rh_master_rewrite(const char *text, const struct rh_paths *p,
@@ -115,11 +122,19 @@ int	rh_dovecot_rewrite(const char *text, const struct rh_paths *p,
 int	rh_users_rewrite(const char *text, const struct rh_paths *p,
 	    struct qstr *out, struct rh_list *homes);
 int	rh_main_overrides(const struct rh_paths *p, struct rh_list *out);
+/* value with every "socket" (e.g. inet:127.0.0.1:10003) replaced by
+ * inet:127.0.0.1:port; QPM_ENOENT when socket does not occur */
+int	rh_srs_map_rewrite(const char *value, const char *socket, int port,
+	    struct qstr *out);
 
 /* Protocol helpers (rehearse_net.c) */
 int	rh_base64(const void *in, size_t len, struct qstr *out);
 int	rh_free_port(void);
 int	rh_tcp_connects(int port);	/* 1 when 127.0.0.1:port accepts */
+/* a socketmap request to 127.0.0.1:port: 1 OK (value in out),
+ * 0 NOTFOUND, -1 error or another reply (in out) */
+int	rh_sockmap_query(int port, const char *map, const char *key,
+	    struct qstr *out);
 
 enum rh_login {
 	RH_LOGIN_OK = 1,

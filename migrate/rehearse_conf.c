@@ -65,7 +65,19 @@ rh_main_overrides(const struct rh_paths *p, struct rh_list *out)
 	CHECK(add_kv(out, "relay_transport", sink));
 	CHECK(add_kv(out, "smtp_fallback_relay", ""));
 	CHECK(add_kv(out, "sender_dependent_relayhost_maps", ""));
-	CHECK(add_kv(out, "sender_dependent_default_transport_maps", ""));
+	if (p->srs_transport == NULL)
+		CHECK(add_kv(out, "sender_dependent_default_transport_maps", ""));
+	else {
+		/* OUT's own map (${config_directory} is the private copy);
+		 * srs-forward's sendmail runs as the mail user and reaches
+		 * this instance only when the default main.cf (bound over
+		 * /etc/postfix in Postfix's mount namespace: this one)
+		 * lists it */
+		CHECK(add_kv(out, "alternate_config_directories", p->pf_conf));
+		if (p->srs_reverse_map != NULL)
+			CHECK(add_kv(out, "recipient_canonical_maps",
+			    p->srs_reverse_map));
+	}
 	CHECK(add_kv(out, "local_transport", "q2p-rehearse-local:"));
 	CHECK(add_kv(out, "alias_maps", ""));
 	CHECK(add_kv(out, "alias_database", ""));
@@ -94,7 +106,75 @@ out:
 	return e;
 }
 
+int
+rh_srs_map_rewrite(const char *value, const char *socket, int port,
+    struct qstr *out)
+{
+	const char *s, *hit;
+	size_t sl = strlen(socket);
+	int e = QPM_ENOENT, r;
+
+	if (sl == 0)
+		return QPM_EINVAL;
+	for (s = value; (hit = strstr(s, socket)) != NULL; s = hit + sl) {
+		/* whole spec only: 10003 must not match 100031 */
+		if (isalnum((unsigned char)hit[sl]) || hit[sl] == '.' ||
+		    hit[sl] == '/')
+			continue;
+		if ((r = qstr_catn(out, s, (size_t)(hit - s))) < 0 ||
+		    (r = qstr_catf(out, "inet:127.0.0.1:%d", port)) < 0)
+			return r;
+		e = 0;
+	}
+	if ((r = qstr_cat(out, s)) < 0)
+		return r;
+	return e;
+}
+
 /* --------------------------------------------------------- master.cf */
+
+/* the srsfwd pipe, run for real: OUT's argv with the rehearsal's
+ * srs-forward and secret, as the mail user */
+static int
+srs_pipe_rewrite(const char *name, size_t nl, const char *argv,
+    const char *keep, const struct rh_paths *p, struct qstr *out)
+{
+	const char *t;
+	size_t n;
+	int e = 0, first = 1, secret = 0;
+
+	CHECK(qstr_catf(out, "%.*s unix - n n - - pipe\n  %suser=%s argv=",
+	    (int)nl, name, keep, p->user));
+	for (t = argv; *t != '\0'; t += n) {
+		while (*t == ' ' || *t == '\t' || *t == '\n')
+			t++;
+		if (*t == '\0')
+			break;
+		n = strcspn(t, " \t\n");
+		if (first) {
+			CHECK(qstr_cat(out, p->srs_forward));
+			if (!(strstr(argv, " -s ") || strstr(argv, " --secret")))
+				CHECK(qstr_catf(out, " -s %s", p->srs_secret));
+			first = 0;
+			continue;
+		}
+		CHECK(qstr_catc(out, ' '));
+		if (secret) {
+			CHECK(qstr_cat(out, p->srs_secret));
+			secret = 0;
+		} else if ((n == 2 && strncmp(t, "-s", 2) == 0) ||
+		    (n == 8 && strncmp(t, "--secret", 8) == 0)) {
+			CHECK(qstr_catn(out, t, n));
+			secret = 1;
+		} else if (n > 9 && strncmp(t, "--secret=", 9) == 0) {
+			CHECK(qstr_catf(out, "--secret=%s", p->srs_secret));
+		} else
+			CHECK(qstr_catn(out, t, n));
+	}
+	CHECK(qstr_catc(out, '\n'));
+out:
+	return e;
+}
 
 static int
 is_loopback_hop(const char *hop)
@@ -167,6 +247,11 @@ pipe_rewrite(const char *name, size_t nl, const char *rest,
 		e = QPM_ESYNTAX;
 		goto out;
 	}
+	if (p->srs_transport != NULL && strlen(p->srs_transport) == nl &&
+	    strncmp(name, p->srs_transport, nl) == 0) {
+		e = srs_pipe_rewrite(name, nl, argv, qstr_str(&keep), p, out);
+		goto out;
+	}
 	CHECK(qstr_catf(out, "%.*s unix - n n - - pipe\n  %suser=%s argv=%s %s "
 	    "%.*s %s ${sender} ${original_recipient} ${recipient} ", (int)nl,
 	    name, qstr_str(&keep), p->user, p->recorder, p->pipe_dir, (int)nl,
@@ -206,8 +291,13 @@ entry_rewrite(const char *ent, const struct rh_paths *p, struct qstr *out,
 	name[fl[0]] = '\0';
 	if (fl[1] == 4 && strncmp(f[1], "unix", 4) == 0 && fl[7] == 4 &&
 	    strncmp(f[7], "pipe", 4) == 0) {
-		CHECK(qstr_catf(out, "# rehearsal: %s records instead of running "
-		    "its program\n", name));
+		if (p->srs_transport != NULL &&
+		    strcmp(name, p->srs_transport) == 0)
+			CHECK(qstr_catf(out, "# rehearsal: %s runs srs-forward "
+			    "for real\n", name));
+		else
+			CHECK(qstr_catf(out, "# rehearsal: %s records instead "
+			    "of running its program\n", name));
 		return pipe_rewrite(name, fl[0], rest, p, out);
 	}
 	if (fl[1] == 4 && strncmp(f[1], "unix", 4) == 0 &&

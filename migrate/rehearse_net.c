@@ -514,3 +514,83 @@ rh_header_value(const char *text, size_t len, const char *name,
 	}
 	return 0;
 }
+
+/* ---------------------------------------------------------- socketmap */
+
+/* One Postfix socketmap request ("NAME KEY" as a netstring) to
+ * 127.0.0.1:port: 1 OK (the value in out), 0 NOTFOUND, -1 anything else
+ * (the reply or the error in out). */
+int
+rh_sockmap_query(int port, const char *map, const char *key,
+    struct qstr *out)
+{
+	struct rh_conn c;
+	struct qstr req = QSTR_INIT(QPM_MAX_SMTP_LINE * 4);
+	char lenbuf[16];
+	size_t len = 0, i, got = 0;
+	ssize_t r;
+	int rc = -1;
+
+	qstr_reset(out);
+	if (conn_open(&c, port) < 0) {
+		qstr_catf(out, "no socketmap on 127.0.0.1:%d", port);
+		qstr_free(&req);
+		return -1;
+	}
+	if (qstr_catf(&req, "%zu:%s %s,", strlen(map) + 1 + strlen(key), map,
+	    key) < 0 || conn_write(&c, req.buf, req.len) < 0)
+		goto out;
+	/* "LEN:" then LEN octets then "," */
+	for (i = 0; i < sizeof(lenbuf) - 1; i++) {
+		if (c.off == c.len) {
+			do
+				r = read(c.fd, c.buf, sizeof(c.buf));
+			while (r < 0 && errno == EINTR);
+			if (r <= 0)
+				goto out;
+			c.len = (size_t)r;
+			c.off = 0;
+		}
+		lenbuf[i] = c.buf[c.off++];
+		if (lenbuf[i] == ':')
+			break;
+		if (lenbuf[i] < '0' || lenbuf[i] > '9')
+			goto out;
+		len = len * 10 + (size_t)(lenbuf[i] - '0');
+		if (len > QPM_MAX_SMTP_LINE * 4)
+			goto out;
+	}
+	if (i == sizeof(lenbuf) - 1)
+		goto out;
+	qstr_reset(&req);
+	while (got < len + 1) {
+		if (c.off == c.len) {
+			do
+				r = read(c.fd, c.buf, sizeof(c.buf));
+			while (r < 0 && errno == EINTR);
+			if (r <= 0)
+				goto out;
+			c.len = (size_t)r;
+			c.off = 0;
+		}
+		if (qstr_catc(&req, c.buf[c.off++]) < 0)
+			goto out;
+		got++;
+	}
+	if (req.buf[len] != ',')
+		goto out;
+	req.buf[len] = '\0';
+	if (strncmp(req.buf, "OK ", 3) == 0) {
+		qstr_cat(out, req.buf + 3);
+		rc = 1;
+	} else if (strncmp(req.buf, "NOTFOUND", 8) == 0)
+		rc = 0;
+	else
+		qstr_cat(out, req.buf);
+out:
+	if (rc < 0 && out->len == 0)
+		qstr_catf(out, "no socketmap reply from 127.0.0.1:%d", port);
+	conn_close(&c);
+	qstr_free(&req);
+	return rc;
+}

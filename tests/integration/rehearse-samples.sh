@@ -9,8 +9,14 @@
 #		every one it refused is refused (samples/oldhost-logins.tsv);
 #		each probe ended where the oracle says the old host delivered
 #		it; nothing is left running; the old tree and OUT are unchanged.
-#		Then breaks one alias in a copy of OUT and checks that the
-#		rehearsal notices (exit 1, that address listed).
+#		SRS: every forward of the oracle reached the sink with an SRS0
+#		sender in srs.example.com that srs-map (run here on its own,
+#		with OUT's secret) reverses to the probe's sender; a bounce to
+#		an SRS address came back to its original sender, a forged one
+#		was refused with 550, mailbox deliveries kept the sender.
+#		Then breaks one alias and the SRS wiring in a copy of OUT and
+#		checks that the rehearsal notices (exit 1, each one listed),
+#		and that an OUT made with --no-srs says SRS was not rehearsed.
 # NEVER		trusts rehearse's own "expected" for the oracle comparison
 #
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
@@ -187,6 +193,74 @@ else
 	tap_ok "routes: every oracle row as on the old host ($(head -1 "$H_DIR/routes.out"))"
 fi
 
+# --- SRS: forwards, a bounce, a forgery, local copies ---------------------
+# The envelope senders are reversed again here by srs-map on its own with
+# OUT's secret: the rehearsal's own "reversed" is not trusted.
+python3 - "$H_DIR/report.json" "$S/oldhost-expected.tsv" "$top_builddir/srs-map" \
+    "$H_DIR/OUT/srs/secret" >"$H_DIR/srs.out" 2>&1 <<'EOF'
+import csv, json, re, subprocess, sys
+rep = json.load(open(sys.argv[1]))
+srs = rep.get("srs", {})
+bad = []
+if srs.get("rehearsed") is not True or srs.get("domain") != "srs.example.com":
+    print("BAD srs not rehearsed: %s" % srs)
+    sys.exit(0)
+fw = {}
+for f in srs["forwards"]:
+    fw.setdefault((f["address"].lower(), f["target"].lower()), f)
+want = []
+for row in csv.DictReader(open(sys.argv[2]), delimiter="\t"):
+    if row["forwards"] == "-" or row["outcome"] not in ("forwarded", "delivered"):
+        continue
+    for t in row["forwards"].split(","):
+        t = t.strip().lower()
+        if t != row["address"].lower():	# a relay domain's own address
+            want.append((row["address"].lower(), t))
+envs = []
+for k in want:
+    f = fw.get(k)
+    if f is None:
+        bad.append("%s -> %s: no SRS row" % k)
+        continue
+    env = f.get("envelope_sender") or ""
+    if f["status"] != "ok" or not re.match(r"(?i)^SRS0[=+-].+@srs\.example\.com$", env):
+        bad.append("%s -> %s: %s %s %s" % (k + (f["status"], env, f.get("why"))))
+        continue
+    if not re.match(r"^q2p-rehearse\.[0-9.]+@rehearse\.invalid$", f["sender"]):
+        bad.append("%s -> %s: odd probe sender %s" % (k + (f["sender"],)))
+    envs.append((k, env, f["sender"]))
+if envs:
+    out = subprocess.run([sys.argv[3], "-s", sys.argv[4], "-d", "srs.example.com",
+                          "reverse"], input="".join(e + "\n" for _, e, _ in envs),
+                         capture_output=True, text=True).stdout.split("\n")
+    for (k, env, sender), rev in zip(envs, out):
+        if rev.lower() != sender.lower():
+            bad.append("%s -> %s: srs-map reverses %s to %r, not %s" %
+                       (k + (env, rev, sender)))
+b = srs["bounce"]
+if b["status"] != "ok" or b.get("delivered_to") != b["original_sender"] or \
+        not b["address"].startswith("SRS0"):
+    bad.append("bounce: %s" % b)
+f = srs["forged"]
+if f["status"] != "ok" or not f["reply"].startswith("550"):
+    bad.append("forged: %s" % f)
+l = srs["local"]
+if l["status"] != "ok" or l["deliveries"] < 1 or l["kept_sender"] != l["deliveries"]:
+    bad.append("local: %s" % l)
+if len(want) < 10:
+    bad.append("only %d forwards in the oracle" % len(want))
+print("checked %d forwards (reversed by srs-map: %d), bounce, forgery, %d local deliveries"
+      % (len(want), len(envs), l["deliveries"]))
+for x in bad:
+    print("BAD " + x)
+EOF
+if grep -q '^BAD' "$H_DIR/srs.out" || ! grep -q '^checked' "$H_DIR/srs.out"; then
+	tap_fail "SRS: forwards carry SRS0 senders that reverse; bounce back, forgery refused" \
+	    "$(head -40 "$H_DIR/srs.out")"
+else
+	tap_ok "SRS: forwards carry SRS0 senders that reverse; bounce back, forgery refused ($(head -1 "$H_DIR/srs.out"))"
+fi
+
 # --- nothing left, nothing touched -----------------------------------------
 out=$(h_leftovers)
 if [ -z "$out" ] && ! ls -d "$H_DIR"/q2p-rehearse.* >/dev/null 2>&1; then
@@ -212,6 +286,14 @@ sed -i 's/^support@example\.com[[:space:]].*/support@example.com\tjohn@example.c
     "$H_DIR/OUT-broken/postfix/virtual_alias"
 grep -q '^support@example.com.john@example.com' "$H_DIR/OUT-broken/postfix/virtual_alias" ||
     tap_bail "could not break the support alias"
+# SRS broken twice: forwards no longer take the srsfwd pipe, and
+# srs_reverse no longer passes our SRS domain on to srs-map
+sed -i '/srsfwd:$/d' "$H_DIR/OUT-broken/postfix/srs_transport"
+sed -i 's/@srs\\\.example/@srs-broken\\.example/' "$H_DIR/OUT-broken/postfix/srs_reverse"
+if grep -q 'srsfwd:' "$H_DIR/OUT-broken/postfix/srs_transport" ||
+    ! grep -q 'srs-broken' "$H_DIR/OUT-broken/postfix/srs_reverse"; then
+	tap_bail "could not break the SRS wiring"
+fi
 "$Q" rehearse "$H_DIR/OUT-broken" --json --no-logins \
     >"$H_DIR/broken.json" 2>"$H_DIR/broken.err"
 rc=$?
@@ -226,6 +308,35 @@ assert any(m["address"] == "support@example.com" for m in d["expected"]["mismatc
 else
 	tap_fail "a rerouted alias (support@ -> john@) is reported and exits 1" \
 	    "exit $rc" "$(cat "$H_DIR/broken.py" "$H_DIR/broken.err" | tail -5)"
+fi
+if [ "$rc" -eq 1 ] && python3 -c 'import json,sys
+s = json.load(open(sys.argv[1]))["srs"]
+assert s["rehearsed"] and s["forwards"], s
+for f in s["forwards"]:
+    assert f["status"] == "fail" and "not an SRS0 address" in f["why"], f
+    assert f["envelope_sender"] == f["sender"], f
+assert s["bounce"]["status"] == "fail" and "550" in s["bounce"]["why"], s["bounce"]
+assert s["failed"] == len(s["forwards"]) + 1, s["failed"]
+' "$H_DIR/broken.json" 2>"$H_DIR/broken-srs.py"; then
+	tap_ok "broken SRS wiring: forwards with their plain sender and a refused bounce fail (exit 1)"
+else
+	tap_fail "broken SRS wiring: forwards with their plain sender and a refused bounce fail (exit 1)" \
+	    "exit $rc" "$(tail -5 "$H_DIR/broken-srs.py")"
+fi
+
+# --- OUT made with --no-srs: SRS is not rehearsed, and says so -------------
+"$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT-nosrs" --no-srs -q
+"$Q" rehearse "$H_DIR/OUT-nosrs" --json --no-logins \
+    >"$H_DIR/nosrs.json" 2>"$H_DIR/nosrs.err"
+rc=$?
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys
+s = json.load(open(sys.argv[1]))["srs"]
+assert s["rehearsed"] is False and "--no-srs" in s["reason"], s
+' "$H_DIR/nosrs.json" 2>"$H_DIR/nosrs.py"; then
+	tap_ok "OUT made with --no-srs: exit 0, SRS reported as not rehearsed"
+else
+	tap_fail "OUT made with --no-srs: exit 0, SRS reported as not rehearsed" \
+	    "exit $rc" "$(tail -5 "$H_DIR/nosrs.py" "$H_DIR/nosrs.err")"
 fi
 
 tap_diag "whole test: $(( $(date +%s) - start )) s"
