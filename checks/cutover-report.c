@@ -25,6 +25,7 @@
 #include "util/file.h"
 #include "util/limits.h"
 #include "util/msg.h"
+#include "util/num.h"
 #include "util/qstr.h"
 #include "util/version.h"
 
@@ -203,8 +204,7 @@ main(int argc, char **argv)
 			servers[nservers++] = optarg;
 			break;
 		case O_DNS_TIMEOUT:
-			timeout_ms = strtol(optarg, &end, 10);
-			if (*end != '\0' || timeout_ms < 1 || timeout_ms > 60000)
+			if (num_parse_long(optarg, 1, 60000, &timeout_ms) < 0)
 				return usage("--dns-timeout wants 1..60000 ms");
 			break;
 		case O_SENDER:

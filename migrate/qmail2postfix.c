@@ -19,6 +19,7 @@
 #include "migrate/requeue.h"
 #include "migrate/run.h"
 #include "util/msg.h"
+#include "util/num.h"
 #include "util/version.h"
 
 #define PROGRAM_NAME	"qmail2postfix"
@@ -123,7 +124,6 @@ cmd_run(int argc, char **argv)
 	const char **logs;
 	size_t nlogs = 0;
 	long port;
-	char *end;
 	int c, rc;
 
 	/* argv-sized: every --logs FILE and operand fits */
@@ -152,9 +152,7 @@ cmd_run(int argc, char **argv)
 		case 's': o.srs_domain = optarg; break;
 		case 'n': o.no_srs = 1; break;
 		case 'p':
-			port = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || port < 1 ||
-			    port > 65535) {
+			if (num_parse_long(optarg, 1, 65535, &port) < 0) {
 				msg_errorx("--srs-port %s: not a port", optarg);
 				free(logs);
 				return usage();

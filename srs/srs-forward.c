@@ -36,6 +36,7 @@
 #include "srs/srs.h"
 #include "util/err.h"
 #include "util/msg.h"
+#include "util/num.h"
 #include "util/version.h"
 
 #define PROGRAM_NAME	"srs-forward"
@@ -124,20 +125,6 @@ on_fatal_signal(int sig)
 	if (write(2, m, sizeof(m) - 1) < 0)
 		_exit(QPM_EXIT_TEMPFAIL);
 	_exit(QPM_EXIT_TEMPFAIL);
-}
-
-static int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static int
@@ -565,7 +552,7 @@ main(int argc, char **argv)
 			sendmail = optarg;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_long(optarg, 1, 86400, &timeout) < 0)
+			if (num_parse_long(optarg, 1, 86400, &timeout) < 0)
 				goto usage;
 			break;
 		case OPT_LONG:
@@ -573,11 +560,11 @@ main(int argc, char **argv)
 				goto usage;
 			break;
 		case OPT_HOPS:
-			if (parse_long(optarg, 1, 1000, &hop_limit) < 0)
+			if (num_parse_long(optarg, 1, 1000, &hop_limit) < 0)
 				goto usage;
 			break;
 		case OPT_NOW:
-			if (parse_long(optarg, 0, 0x7fffffffL * 64, &lv) < 0)
+			if (num_parse_long(optarg, 0, 0x7fffffffL * 64, &lv) < 0)
 				goto usage;
 			now_t = (time_t)lv;
 			have_now = 1;

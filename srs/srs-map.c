@@ -37,6 +37,7 @@
 #include "util/err.h"
 #include "util/lines.h"
 #include "util/msg.h"
+#include "util/num.h"
 #include "util/qstr.h"
 #include "util/version.h"
 
@@ -126,20 +127,6 @@ usage(void)
 	    "[--user USER]\n"
 	    "Try '%s --help'.\n", PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME);
 	return EX_USAGE;
-}
-
-static int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* ---- CLI ---- */
@@ -772,7 +759,7 @@ main(int argc, char **argv)
 			domains[ndomains++] = optarg;
 			break;
 		case OPT_NOW:
-			if (parse_long(optarg, 0, 0x7fffffffL * 64, &v) < 0) {
+			if (num_parse_long(optarg, 0, 0x7fffffffL * 64, &v) < 0) {
 				msg_errorx("--now: not a unix time: %s",
 				    optarg);
 				return usage();
@@ -809,7 +796,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_IDLE:
 		case OPT_REQ:
-			if (parse_long(optarg, 1, 86400, &v) < 0)
+			if (num_parse_long(optarg, 1, 86400, &v) < 0)
 				return usage();
 			if (c == OPT_IDLE)
 				so.idle = (int)v;
@@ -817,7 +804,7 @@ main(int argc, char **argv)
 				so.request = (int)v;
 			break;
 		case OPT_CONNS:
-			if (parse_long(optarg, 1, 100000, &v) < 0)
+			if (num_parse_long(optarg, 1, 100000, &v) < 0)
 				return usage();
 			so.max_conns = v;
 			break;
