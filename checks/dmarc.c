@@ -241,23 +241,6 @@ walk_org(const char *start, const struct walk *w, size_t *rec_idx)
 	return start;
 }
 
-static char *
-lower_dup(const char *s)
-{
-	char *d = strdup(s), *p;
-	size_t n;
-
-	if (d == NULL)
-		return NULL;
-	for (p = d; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	n = strlen(d);
-	if (n > 1 && d[n - 1] == '.')
-		d[n - 1] = '\0';
-	return d;
-}
-
 char *
 dmarc_org_domain(struct dmarc_ctx *ctx, enum dmarc_method method,
     const char *name, unsigned *queries, int *temp)
@@ -268,7 +251,7 @@ dmarc_org_domain(struct dmarc_ctx *ctx, enum dmarc_method method,
 	size_t idx;
 
 	*temp = 0;
-	if ((lname = lower_dup(name)) == NULL)
+	if ((lname = dns_name_dup(name)) == NULL)
 		return NULL;
 	switch (method) {
 	case DMARC_RFC7489:
@@ -384,7 +367,7 @@ eval_one(struct dmarc_ctx *ctx, enum dmarc_method m, const char *author,
 	enum dmarc_policy pol;
 
 	out->method = m;
-	if ((out->author = lower_dup(author)) == NULL)
+	if ((out->author = dns_name_dup(author)) == NULL)
 		return QPM_ENOMEM;
 	author = out->author;
 	out->author_exists = 1;
@@ -510,8 +493,8 @@ eval_one(struct dmarc_ctx *ctx, enum dmarc_method m, const char *author,
 		if (aligned(ctx, m, out->rec.adkim, author, org,
 		    in->dkim[i].domain, &out->queries, &temp)) {
 			out->dkim_aligned = 1;
-			if ((out->dkim_domain = lower_dup(in->dkim[i].domain))
-			    == NULL)
+			if ((out->dkim_domain =
+			    dns_name_dup(in->dkim[i].domain)) == NULL)
 				return QPM_ENOMEM;
 			break;
 		}

@@ -75,3 +75,20 @@ dns_status_str(int status)
 	}
 	return "unknown status";
 }
+
+char *
+dns_name_dup(const char *s)
+{
+	char *d = strdup(s), *p;
+	size_t n;
+
+	if (d == NULL)
+		return NULL;
+	for (p = d; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	n = strlen(d);
+	if (n > 1 && d[n - 1] == '.')
+		d[n - 1] = '\0';
+	return d;
+}

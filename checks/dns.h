@@ -63,5 +63,8 @@ void	dns_answer_free(struct dns_answer *ans);
 int	dns_query(const struct dns_resolver *r, const char *name, int type,
 	    struct dns_answer *ans);
 const char *dns_status_str(int status);
+/* A lowercase (ASCII only) copy of a domain name without its trailing
+ * dot ("." stays "."); NULL when out of memory. */
+char	*dns_name_dup(const char *s);
 
 #endif

@@ -87,23 +87,6 @@ name_has_addr(const struct dns_resolver *dns, const char *name,
 	return r;
 }
 
-static char *
-name_dup(const char *s)
-{
-	char *d = strdup(s), *p;
-	size_t n;
-
-	if (d == NULL)
-		return NULL;
-	for (p = d; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	n = strlen(d);
-	if (n > 1 && d[n - 1] == '.')
-		d[n - 1] = '\0';
-	return d;
-}
-
 static int
 set_str(char **dst, const char *s)
 {
@@ -165,7 +148,7 @@ iprev_check(const struct dns_resolver *dns, const char *ip,
 	for (i = 0; i < ans.n; i++) {
 		if (ans.rr[i].type != DNS_T_PTR)
 			continue;
-		if ((out->names[out->nnames] = name_dup(ans.rr[i].text)) ==
+		if ((out->names[out->nnames] = dns_name_dup(ans.rr[i].text)) ==
 		    NULL) {
 			rc = QPM_ENOMEM;
 			break;
@@ -319,7 +302,7 @@ helo_check(const struct dns_resolver *dns, const char *helo, const char *ip,
 			    "IP");
 		return rc;
 	}
-	if ((norm = name_dup(helo)) == NULL) {
+	if ((norm = dns_name_dup(helo)) == NULL) {
 		helo_result_free(out);
 		return QPM_ENOMEM;
 	}

@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -274,6 +275,32 @@ test_ldns_bad_spec(void **state)
 	assert_non_null(strstr(why, "nonsense"));
 }
 
+static void
+test_name_dup(void **state)
+{
+	static const struct {
+		const char *name, *in, *want;
+	} cases[] = {
+		{ "lowercased", "Mail.Example.COM", "mail.example.com" },
+		{ "trailing dot dropped", "example.com.", "example.com" },
+		{ "only one dot dropped", "example.com..", "example.com." },
+		{ "root stays", ".", "." },
+		{ "empty", "", "" },
+		{ "non-ASCII kept", "\xc3\x89x.example", "\xc3\x89x.example" },
+	};
+	size_t i;
+	char *d;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_non_null(d = dns_name_dup(cases[i].in));
+		if (strcmp(d, cases[i].want) != 0)
+			fail_msg("%s: got %s, want %s", cases[i].name, d,
+			    cases[i].want);
+		free(d);
+	}
+}
+
 int
 main(void)
 {
@@ -284,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_query_guard),
 		cmocka_unit_test(test_ldns_timeout),
 		cmocka_unit_test(test_ldns_bad_spec),
+		cmocka_unit_test(test_name_dup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
