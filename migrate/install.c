@@ -277,30 +277,11 @@ out:
 static int
 postfix_maps(const char *dir, struct rh_list *maps, struct qstr *tail)
 {
-	static const char *const types[] = { "hash:", "btree:", "cdb:",
-	    "lmdb:", NULL };
 	char *av[] = { "postconf", "-c", (char *)dir, "-x", "-n", NULL };
-	const char *s, *t;
-	char buf[1200];
-	size_t i, n, dl = strlen(dir);
 
 	if (run(av, tail) != 0)
 		return -1;
-	for (i = 0; types[i] != NULL; i++)
-		for (s = tail->buf; (s = strstr(s, types[i])) != NULL; s += n) {
-			n = strlen(types[i]);
-			t = s + n;
-			if (strncmp(t, dir, dl) != 0 || t[dl] != '/')
-				continue;
-			n += strcspn(t, " \t\n,");
-			if (n >= sizeof(buf))
-				continue;
-			memcpy(buf, s, n);
-			buf[n] = '\0';
-			if (rh_list_add_unique(maps, buf) < 0)
-				return -1;
-		}
-	return 0;
+	return rh_list_add_maps(maps, tail->buf, dir, RH_MAX_MAP_NAME);
 }
 
 static const char *

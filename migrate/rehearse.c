@@ -447,33 +447,6 @@ map_user(struct rh_run *r)
 	return 0;
 }
 
-static int
-find_maps(struct rh_run *r, const char *text, struct rh_list *maps)
-{
-	static const char *const types[] = { "hash:", "btree:", "cdb:", "lmdb:",
-	    NULL };
-	const char *s, *t;
-	char buf[1024];
-	size_t i, n, cl = strlen(r->pf_conf);
-
-	for (i = 0; types[i] != NULL; i++) {
-		for (s = text; (s = strstr(s, types[i])) != NULL; s += n) {
-			n = strlen(types[i]);
-			t = s + n;
-			if (strncmp(t, r->pf_conf, cl) != 0 || t[cl] != '/')
-				continue;
-			n += strcspn(t, " \t\n,");
-			if (n >= sizeof(buf))
-				continue;
-			memcpy(buf, s, n);
-			buf[n] = '\0';
-			if (rh_list_add_unique(maps, buf) < 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
 /* ---------------------------------------------------------------- SRS */
 
 /* name next to this qmail2postfix (the same build), else at the path
@@ -675,7 +648,8 @@ setup_postfix(struct rh_run *r)
 		struct rh_list tm = { 0 };
 		struct qstr t2 = QSTR_INIT(1);
 
-		if (run_cmd(r, av, &tail) != 0 || find_maps(r, tail.buf, &tm) < 0)
+		if (run_cmd(r, av, &tail) != 0 || rh_list_add_maps(&tm,
+		    tail.buf, r->pf_conf, 1024) < 0)
 			goto out;
 		for (i = 0; i < tm.n; i++) {
 			v = strchr(tm.v[i], ':') + 1;
@@ -695,7 +669,8 @@ setup_postfix(struct rh_run *r)
 	{
 		char *av[] = { "postconf", "-c", r->pf_conf, "-x", "-n", NULL };
 
-		if (run_cmd(r, av, &tail) != 0 || find_maps(r, tail.buf, &maps) < 0)
+		if (run_cmd(r, av, &tail) != 0 || rh_list_add_maps(&maps,
+		    tail.buf, r->pf_conf, 1024) < 0)
 			goto out;
 		/* an unknown parameter is a typo in OUT: say so, go on */
 		for (v = strstr(tail.buf, "warning: "); v != NULL;

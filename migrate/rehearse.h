@@ -25,6 +25,7 @@
 #define RH_MAX_REPLY		(64 * 1024)	/* one server reply, all lines */
 #define RH_IO_TIMEOUT		20	/* seconds for one protocol read */
 #define RH_MAX_WORKERS		8	/* concurrent login clients */
+#define RH_MAX_MAP_NAME		1200	/* "hash:/dir/name" from postconf */
 
 /* A growable list of strings (owned copies). */
 struct rh_list {
@@ -34,6 +35,11 @@ struct rh_list {
 
 int	rh_list_add(struct rh_list *l, const char *s);
 int	rh_list_add_unique(struct rh_list *l, const char *s);	/* ci */
+/* Adds each indexed table (hash:, btree:, cdb:, lmdb:) that text (postconf
+ * output) names below dir, as "hash:/dir/name"; a name of max bytes or
+ * more (at most RH_MAX_MAP_NAME) is skipped. Returns 0 or -1. */
+int	rh_list_add_maps(struct rh_list *maps, const char *text,
+	    const char *dir, size_t max);
 int	rh_list_has(const struct rh_list *l, const char *s);	/* ci */
 void	rh_list_sort(struct rh_list *l);	/* lower-cased, sorted, unique */
 int	rh_list_equal(const struct rh_list *a, const struct rh_list *b);

@@ -64,6 +64,34 @@ rh_list_add_unique(struct rh_list *l, const char *s)
 	return rh_list_has(l, s) ? 0 : rh_list_add(l, s);
 }
 
+int
+rh_list_add_maps(struct rh_list *maps, const char *text, const char *dir,
+    size_t max)
+{
+	static const char *const types[] = { "hash:", "btree:", "cdb:", "lmdb:",
+	    NULL };
+	const char *s, *t;
+	char buf[RH_MAX_MAP_NAME];
+	size_t i, n, dl = strlen(dir);
+
+	for (i = 0; types[i] != NULL; i++) {
+		for (s = text; (s = strstr(s, types[i])) != NULL; s += n) {
+			n = strlen(types[i]);
+			t = s + n;
+			if (strncmp(t, dir, dl) != 0 || t[dl] != '/')
+				continue;
+			n += strcspn(t, " \t\n,");
+			if (n >= max || n >= sizeof(buf))
+				continue;
+			memcpy(buf, s, n);
+			buf[n] = '\0';
+			if (rh_list_add_unique(maps, buf) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
