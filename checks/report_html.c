@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "checks/report.h"
+#include "mail/json.h"
 #include "util/err.h"
 
 #define CHART_W		520
@@ -31,22 +32,6 @@ struct hx {
 	struct qstr	*q;
 	int		 err;
 };
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
-static long long
-jint(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
-}
 
 static void
 raw(struct hx *h, const char *s)
@@ -207,15 +192,15 @@ static const char css[] =
 static void
 finding(struct hx *h, const json_t *f)
 {
-	const char *sev = jstr(f, "severity");
+	const char *sev = qpm_json_get_str(f, "severity");
 
 	rawf(h, "<article class=\"%s\"><h3><span class=\"sev %s\">%s</span>",
 	    sev, sev, sev);
-	esc(h, jstr(f, "section"));
+	esc(h, qpm_json_get_str(f, "section"));
 	raw(h, " <code>");
-	esc(h, jstr(f, "subject"));
+	esc(h, qpm_json_get_str(f, "subject"));
 	raw(h, "</code>: ");
-	esc(h, jstr(f, "title"));
+	esc(h, qpm_json_get_str(f, "title"));
 	if (json_is_true(json_object_get(f, "temporary")))
 		raw(h, "<span class=\"tmp\">temporary error</span>");
 	raw(h, "</h3>");
@@ -233,10 +218,10 @@ finding(struct hx *h, const json_t *f)
 static void
 summary(struct hx *h, const json_t *doc)
 {
-	const char *v = jstr(doc, "verdict");
+	const char *v = qpm_json_get_str(doc, "verdict");
 	const json_t *cnt = json_object_get(doc, "counts");
 	const json_t *nh = json_object_get(doc, "new_host");
-	time_t t = (time_t)jint(doc, "generated_at");
+	time_t t = (time_t)qpm_json_get_int(doc, "generated_at", -1);
 	struct tm tm;
 	char when[64] = "";
 
@@ -248,18 +233,20 @@ summary(struct hx *h, const json_t *doc)
 	    "GO" : "GO WITH WARNINGS");
 	rawf(h, "<p class=\"counts\"><span>%lld blocker(s)</span><span>%lld "
 	    "warning(s)</span><span>%lld info</span><span>exit %lld</span>"
-	    "</p><p>New host ", jint(cnt, "blocker"), jint(cnt, "warning"),
-	    jint(cnt, "info"), jint(doc, "exit_code"));
-	esc(h, jstr(nh, "ip"));
+	    "</p><p>New host ", qpm_json_get_int(cnt, "blocker", -1),
+	    qpm_json_get_int(cnt, "warning", -1),
+	    qpm_json_get_int(cnt, "info", -1), qpm_json_get_int(doc,
+	    "exit_code", -1));
+	esc(h, qpm_json_get_str(nh, "ip"));
 	raw(h, ", HELO ");
-	esc(h, jstr(nh, "helo"));
+	esc(h, qpm_json_get_str(nh, "helo"));
 	raw(h, " &middot; migration ");
-	esc(h, jstr(doc, "migration"));
+	esc(h, qpm_json_get_str(doc, "migration"));
 	raw(h, " &middot; DNS ");
 	esc(h, json_is_string(json_object_get(doc, "dns_server")) ?
-	    jstr(doc, "dns_server") : "system resolver");
+	    qpm_json_get_str(doc, "dns_server") : "system resolver");
 	rawf(h, " (%lld queries) &middot; %s</p></header>\n",
-	    jint(json_object_get(doc, "dns"), "queries"), when);
+	    qpm_json_get_int(json_object_get(doc, "dns"), "queries", -1), when);
 	raw(h, "<nav><a href=\"#findings\">Findings</a><a href=\"#host\">New "
 	    "host</a><a href=\"#domains\">Domains</a><a href=\"#forwarding\">"
 	    "Forwarding</a><a href=\"#bounces\">Bounces</a><a href=\"#limits\">"
@@ -274,7 +261,7 @@ findings(struct hx *h, const json_t *doc)
 
 	raw(h, "<section id=\"findings\"><h2>Blockers and warnings</h2>\n");
 	json_array_foreach(json_object_get(doc, "findings"), i, f) {
-		if (strcmp(jstr(f, "severity"), "info") == 0) {
+		if (strcmp(qpm_json_get_str(f, "severity"), "info") == 0) {
 			ninfo++;
 			continue;
 		}
@@ -286,7 +273,7 @@ findings(struct hx *h, const json_t *doc)
 	rawf(h, "<details><summary>%zu informational finding(s)</summary>\n",
 	    ninfo);
 	json_array_foreach(json_object_get(doc, "findings"), i, f)
-		if (strcmp(jstr(f, "severity"), "info") == 0)
+		if (strcmp(qpm_json_get_str(f, "severity"), "info") == 0)
 			finding(h, f);
 	raw(h, "</details></section>\n");
 }
@@ -305,30 +292,31 @@ host(struct hx *h, const json_t *hj)
 	raw(h, "<section id=\"host\"><h2>New host</h2><table>"
 	    "<tr><th>check</th><th>result</th><th>detail</th></tr>\n<tr>");
 	td(h, NULL, "PTR / FCrDNS (iprev)");
-	tdr(h, jstr(hj, "iprev"));
+	tdr(h, qpm_json_get_str(hj, "iprev"));
 	td(h, NULL, p.len ? qstr_str(&p) : "no PTR");
 	raw(h, "</tr>\n<tr>");
 	td(h, NULL, "HELO resolves to the IP");
-	res = jint(hj, "helo_resolves");
+	res = qpm_json_get_int(hj, "helo_resolves", -1);
 	tdr(h, res == 1 ? "yes" : res == 0 ? "no" : "unknown");
-	td(h, NULL, jstr(hj, "helo"));
+	td(h, NULL, qpm_json_get_str(hj, "helo"));
 	raw(h, "</tr>\n<tr>");
 	td(h, NULL, "HELO of the generated main.cf");
 	tdr(h, !json_is_string(json_object_get(hj, "config_helo")) ? "-" :
-	    strcasecmp(jstr(hj, "config_helo"), jstr(hj, "helo")) == 0 ?
+	    strcasecmp(qpm_json_get_str(hj, "config_helo"), qpm_json_get_str(hj,
+	    "helo")) == 0 ?
 	    "ok" : "differs");
-	td(h, NULL, jstr(hj, "config_helo"));
+	td(h, NULL, qpm_json_get_str(hj, "config_helo"));
 	raw(h, "</tr>\n<tr>");
 	td(h, NULL, "SPF of the HELO name");
-	tdr(h, jstr(hj, "helo_spf"));
+	tdr(h, qpm_json_get_str(hj, "helo_spf"));
 	td(h, NULL, "");
 	raw(h, "</tr></table>\n<h3>What receivers would do</h3><table><tr>"
 	    "<th>receiver</th><th>verdict</th><th>why</th></tr>\n");
 	json_array_foreach(json_object_get(hj, "receivers"), i, r) {
 		raw(h, "<tr>");
-		td(h, NULL, jstr(r, "receiver"));
-		tdr(h, jstr(r, "verdict"));
-		td(h, NULL, jstr(r, "why"));
+		td(h, NULL, qpm_json_get_str(r, "receiver"));
+		tdr(h, qpm_json_get_str(r, "verdict"));
+		td(h, NULL, qpm_json_get_str(r, "why"));
 		raw(h, "</tr>\n");
 	}
 	raw(h, "</table></section>\n");
@@ -343,13 +331,14 @@ dmarc_row(struct hx *h, const char *label, const json_t *d)
 	if (d == NULL)
 		return;
 	(void)qstr_catf(&t, "%s=%s at %s", json_is_string(json_object_get(d,
-	    "policy_tag")) ? jstr(d, "policy_tag") : "p",
+	    "policy_tag")) ? qpm_json_get_str(d, "policy_tag") : "p",
 	    json_is_string(json_object_get(d, "published")) ?
-	    jstr(d, "published") : "-", json_is_string(json_object_get(d,
-	    "policy_domain")) ? jstr(d, "policy_domain") : "-");
+	    qpm_json_get_str(d, "published") : "-",
+	    json_is_string(json_object_get(d,
+	    "policy_domain")) ? qpm_json_get_str(d, "policy_domain") : "-");
 	raw(h, "<tr>");
 	td(h, NULL, label);
-	tdr(h, jstr(d, "result"));
+	tdr(h, qpm_json_get_str(d, "result"));
 	td(h, NULL, qstr_str(&t));
 	raw(h, "</tr>\n");
 	qstr_free(&t);
@@ -368,17 +357,17 @@ domains(struct hx *h, const json_t *arr)
 		struct qstr t = QSTR_INIT(4096);
 
 		raw(h, "<div class=\"domain\"><h3>");
-		esc(h, jstr(d, "name"));
+		esc(h, qpm_json_get_str(d, "name"));
 		raw(h, " <small>");
-		esc(h, jstr(d, "kind"));
+		esc(h, qpm_json_get_str(d, "kind"));
 		if (json_is_string(json_object_get(d, "alias_of"))) {
 			raw(h, " of ");
-			esc(h, jstr(d, "alias_of"));
+			esc(h, qpm_json_get_str(d, "alias_of"));
 		}
 		raw(h, "</small></h3><table><tr><th>check</th><th>result</th>"
 		    "<th>detail</th></tr>\n<tr>");
 		td(h, NULL, "status");
-		tdr(h, jstr(d, "worst"));
+		tdr(h, qpm_json_get_str(d, "worst"));
 		td(h, NULL, "worst finding");
 		raw(h, "</tr>\n<tr>");
 		json_array_foreach(json_object_get(mx, "records"), j, r) {
@@ -386,7 +375,8 @@ domains(struct hx *h, const json_t *arr)
 			size_t n;
 
 			(void)qstr_catf(&t, "%s%lld %s (", j ? "; " : "",
-			    jint(r, "preference"), jstr(r, "host"));
+			    qpm_json_get_int(r, "preference", -1),
+			    qpm_json_get_str(r, "host"));
 			json_array_foreach(json_object_get(r, "addresses"), n, a)
 				(void)qstr_catf(&t, "%s%s", n ? " " : "",
 				    json_string_value(a));
@@ -394,34 +384,42 @@ domains(struct hx *h, const json_t *arr)
 		}
 		td(h, NULL, "MX");
 		tdr(h, json_is_true(json_object_get(mx, "points_to_new_host"))
-		    ? "new host" : strcmp(jstr(mx, "status"), "ok") == 0 ?
-		    "old host" : jstr(mx, "status"));
+		    ? "new host" : strcmp(qpm_json_get_str(mx, "status"),
+		    "ok") == 0 ?
+		    "old host" : qpm_json_get_str(mx, "status"));
 		td(h, NULL, qstr_str(&t));
 		raw(h, "</tr>\n");
 		if (spf != NULL) {
 			qstr_reset(&t);
 			(void)qstr_catf(&t, "%lld/%lld lookups, %lld/%lld void; "
-			    "%s", jint(spf, "lookups"), jint(spf,
-			    "lookup_limit"), jint(spf, "void_lookups"),
-			    jint(spf, "void_limit"), json_is_string(
-			    json_object_get(spf, "record")) ? jstr(spf,
+			    "%s", qpm_json_get_int(spf, "lookups", -1),
+			    qpm_json_get_int(spf,
+			    "lookup_limit", -1), qpm_json_get_int(spf,
+			    "void_lookups", -1),
+			    qpm_json_get_int(spf, "void_limit", -1),
+			    json_is_string(
+			    json_object_get(spf,
+			    "record")) ? qpm_json_get_str(spf,
 			    "record") : "no record");
 			raw(h, "<tr>");
 			td(h, NULL, "SPF for the new IP");
-			tdr(h, jstr(spf, "result"));
+			tdr(h, qpm_json_get_str(spf, "result"));
 			td(h, NULL, qstr_str(&t));
 			raw(h, "</tr>\n");
 		}
 		json_array_foreach(json_object_get(d, "dkim"), j, k) {
 			qstr_reset(&t);
-			(void)qstr_catf(&t, "%s%s, %lld bits", jstr(k, "record"),
+			(void)qstr_catf(&t, "%s%s, %lld bits",
+			    qpm_json_get_str(k, "record"),
 			    json_is_true(json_object_get(k, "signing")) ? "" :
-			    " (old)", jint(k, "key_bits"));
+			    " (old)", qpm_json_get_int(k, "key_bits", -1));
 			raw(h, "<tr>");
 			td(h, NULL, "DKIM key");
 			tdr(h, !json_is_true(json_object_get(k, "signing")) ?
-			    jstr(k, "dns") : json_is_true(json_object_get(k,
-			    "matches")) ? "ok" : strcmp(jstr(k, "dns"),
+			    qpm_json_get_str(k,
+			    "dns") : json_is_true(json_object_get(k,
+			    "matches")) ? "ok" : strcmp(qpm_json_get_str(k,
+			    "dns"),
 			    "published") == 0 ? "differs" : "missing");
 			td(h, NULL, qstr_str(&t));
 			raw(h, "</tr>\n");
@@ -444,23 +442,24 @@ forwarding(struct hx *h, const json_t *fw, const json_t *srs)
 
 	raw(h, "<section id=\"forwarding\"><h2>Forwarding</h2><p>");
 	rawf(h, "%lld address(es) forward to other hosts. SRS: <b>%s</b> "
-	    "(domain <code>", jint(fw, "count"), json_is_true(json_object_get(
+	    "(domain <code>", qpm_json_get_int(fw, "count", -1),
+	    json_is_true(json_object_get(
 	    srs, "set_up")) ? "set up" : "not set up");
-	esc(h, jstr(srs, "domain"));
+	esc(h, qpm_json_get_str(srs, "domain"));
 	raw(h, "</code>). Forwarding now: <b>");
-	esc(h, jstr(fw, "mode"));
+	esc(h, qpm_json_get_str(fw, "mode"));
 	raw(h, "</b>.</p>\n<h3>What the final receiver does with forwarded "
 	    "mail</h3><table><tr><th>sample sender</th><th>DMARC</th>"
 	    "<th>plain</th><th>rewritten sender</th><th>SRS</th>"
 	    "<th>now</th></tr>\n");
 	json_array_foreach(json_object_get(fw, "senders"), i, s) {
 		raw(h, "<tr>");
-		td(h, NULL, jstr(s, "sender"));
+		td(h, NULL, qpm_json_get_str(s, "sender"));
 		td(h, NULL, json_is_string(json_object_get(s, "dmarc_policy")) ?
-		    jstr(s, "dmarc_policy") : "none");
+		    qpm_json_get_str(s, "dmarc_policy") : "none");
 		if (json_object_get(s, "problem") != NULL) {
 			raw(h, "<td colspan=\"4\">");
-			esc(h, jstr(s, "problem"));
+			esc(h, qpm_json_get_str(s, "problem"));
 			raw(h, "</td></tr>\n");
 			continue;
 		}
@@ -468,12 +467,14 @@ forwarding(struct hx *h, const json_t *fw, const json_t *srs)
 			struct qstr t = QSTR_INIT(256);
 
 			(void)qstr_catf(&t, "%s (spf %s, dkim %s, dmarc %s)",
-			    jstr(o, "outcome"), jstr(o, "spf"), jstr(o, "dkim"),
-			    jstr(o, "dmarc"));
-			td(h, cls_of(jstr(o, "outcome")), qstr_str(&t));
+			    qpm_json_get_str(o, "outcome"), qpm_json_get_str(o,
+			    "spf"), qpm_json_get_str(o, "dkim"),
+			    qpm_json_get_str(o, "dmarc"));
+			td(h, cls_of(qpm_json_get_str(o, "outcome")),
+			    qstr_str(&t));
 			qstr_free(&t);
 		}
-		tdr(h, jstr(s, "current"));
+		tdr(h, qpm_json_get_str(s, "current"));
 		raw(h, "</tr>\n");
 	}
 	raw(h, "</table>\n<h3>Forwards</h3><table><tr><th>address</th>"
@@ -493,12 +494,12 @@ forwarding(struct hx *h, const json_t *fw, const json_t *srs)
 			(void)qstr_catf(&t, "%s%s", j ? ", " : "",
 			    json_string_value(x));
 		raw(h, "<tr>");
-		td(h, NULL, jstr(o, "address"));
+		td(h, NULL, qpm_json_get_str(o, "address"));
 		td(h, NULL, qstr_str(&t));
 		td(h, NULL, json_is_true(json_object_get(o, "keep_copy")) ?
 		    "yes" : "no");
-		td(h, NULL, jstr(o, "mode"));
-		tdr(h, jstr(o, "worst_outcome"));
+		td(h, NULL, qpm_json_get_str(o, "mode"));
+		tdr(h, qpm_json_get_str(o, "worst_outcome"));
 		raw(h, "</tr>\n");
 		qstr_free(&t);
 	}
@@ -516,11 +517,11 @@ bounces(struct hx *h, const json_t *arr)
 	    "<th>route</th></tr>\n");
 	json_array_foreach(arr, i, r) {
 		raw(h, "<tr>");
-		td(h, NULL, jstr(r, "role"));
-		td(h, NULL, jstr(r, "domain"));
+		td(h, NULL, qpm_json_get_str(r, "role"));
+		td(h, NULL, qpm_json_get_str(r, "domain"));
 		tdr(h, json_is_true(json_object_get(r, "reachable")) ? "yes" :
 		    "no");
-		td(h, NULL, jstr(r, "route"));
+		td(h, NULL, qpm_json_get_str(r, "route"));
 		raw(h, "</tr>\n");
 	}
 	raw(h, "</table></section>\n");
@@ -530,9 +531,11 @@ static void
 chart(struct hx *h, const json_t *s)
 {
 	const json_t *pk = json_object_get(s, "peak"), *v;
-	long long lim = jint(s, "limit"), old = jint(s, "old_limit");
-	long long top = jint(s, "max_peak"), first = jint(s, "first");
-	long long step = jint(s, "step_seconds");
+	long long lim = qpm_json_get_int(s, "limit", -1),
+	    old = qpm_json_get_int(s, "old_limit", -1);
+	long long top = qpm_json_get_int(s, "max_peak", -1),
+	    first = qpm_json_get_int(s, "first", -1);
+	long long step = qpm_json_get_int(s, "step_seconds", -1);
 	size_t n = json_array_size(pk), i;
 	double pw = CHART_W - CHART_PAD_L - CHART_PAD_R;
 	double ph = CHART_H - CHART_PAD_T - CHART_PAD_B, x, y;
@@ -557,11 +560,11 @@ chart(struct hx *h, const json_t *s)
 	rawf(h, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
 	    "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\"><title>", CHART_W,
 	    CHART_H, CHART_W, CHART_H);
-	esc(h, jstr(s, "service"));
+	esc(h, qpm_json_get_str(s, "service"));
 	rawf(h, ": peak concurrent connections per hour (old logs) against "
 	    "the new limit %lld</title>", lim);
 	rawf(h, "<text x=\"%d\" y=\"13\" font-weight=\"600\">", CHART_PAD_L);
-	esc(h, jstr(s, "service"));
+	esc(h, qpm_json_get_str(s, "service"));
 	rawf(h, "</text><text x=\"%d\" y=\"13\" text-anchor=\"end\">"
 	    "<tspan fill=\"#0969da\">&#9644; hourly peak</tspan>"
 	    "<tspan fill=\"#b3261e\" dx=\"8\">&#9644; new limit %lld</tspan>",
@@ -626,22 +629,22 @@ limits(struct hx *h, const json_t *l)
 	    "<th>limit errors</th><th>from the logs</th><th>source</th></tr>\n");
 	json_array_foreach(json_object_get(l, "rows"), i, r) {
 		raw(h, "<tr>");
-		td(h, NULL, jstr(r, "service"));
-		td(h, NULL, jstr(r, "setting"));
+		td(h, NULL, qpm_json_get_str(r, "service"));
+		td(h, NULL, qpm_json_get_str(r, "setting"));
 		ov = json_object_get(r, "old");
 		if (json_is_string(ov))
 			td(h, NULL, json_string_value(ov));
 		else
-			tdi(h, jint(r, "old"));
-		tdi(h, jint(r, "value"));
-		tdi(h, jint(r, "observed"));
-		if (jint(r, "errors") > 0)
+			tdi(h, qpm_json_get_int(r, "old", -1));
+		tdi(h, qpm_json_get_int(r, "value", -1));
+		tdi(h, qpm_json_get_int(r, "observed", -1));
+		if (qpm_json_get_int(r, "errors", -1) > 0)
 			rawf(h, "<td class=\"num bad\">%lld</td>",
-			    jint(r, "errors"));
+			    qpm_json_get_int(r, "errors", -1));
 		else
-			tdi(h, jint(r, "errors"));
-		tdi(h, jint(r, "recommended"));
-		td(h, NULL, jstr(r, "source"));
+			tdi(h, qpm_json_get_int(r, "errors", -1));
+		tdi(h, qpm_json_get_int(r, "recommended", -1));
+		td(h, NULL, qpm_json_get_str(r, "source"));
 		raw(h, "</tr>\n");
 	}
 	raw(h, "</table>\n");
@@ -663,21 +666,22 @@ probes(struct hx *h, const json_t *p)
 	size_t i;
 
 	raw(h, "<section id=\"probes\"><h2>Live probes of ");
-	esc(h, jstr(p, "host"));
+	esc(h, qpm_json_get_str(p, "host"));
 	raw(h, "</h2><table><tr><th>service</th><th>port</th><th>status</th>"
 	    "<th>banner</th></tr>\n");
 	json_array_foreach(json_object_get(p, "ports"), i, r) {
 		raw(h, "<tr>");
-		td(h, NULL, jstr(r, "service"));
-		tdi(h, jint(r, "port"));
-		tdr(h, jstr(r, "status"));
-		td(h, NULL, jstr(r, "banner"));
+		td(h, NULL, qpm_json_get_str(r, "service"));
+		tdi(h, qpm_json_get_int(r, "port", -1));
+		tdr(h, qpm_json_get_str(r, "status"));
+		td(h, NULL, qpm_json_get_str(r, "banner"));
 		raw(h, "</tr>\n");
 	}
 	raw(h, "</table>\n");
 	if ((c = json_object_get(p, "smtp_count")) != NULL) {
-		rawf(h, "<p>SMTP per-client limit %lld: <b>%s</b> (", jint(c,
-		    "limit"), json_is_true(json_object_get(c, "enforced")) ?
+		rawf(h, "<p>SMTP per-client limit %lld: <b>%s</b> (",
+		    qpm_json_get_int(c,
+		    "limit", -1), json_is_true(json_object_get(c, "enforced")) ?
 		    "enforced" : "not enforced");
 		json_array_foreach(json_object_get(c, "results"), i, r) {
 			if (i > 0)
@@ -694,15 +698,20 @@ rehearsal(struct hx *h, const json_t *r)
 {
 	raw(h, "<section id=\"rehearsal\"><h2>Rehearsal</h2><p>");
 	if (json_object_get(r, "problem") != NULL)
-		esc(h, jstr(r, "problem"));
+		esc(h, qpm_json_get_str(r, "problem"));
 	else
 		rawf(h, "%lld addresses: %lld delivered, %lld unconfirmed, %lld not "
 		    "as expected. %lld mailboxes: %lld IMAP and %lld POP3 logins "
-		    "ok, %lld failed, %lld skipped.", jint(r, "addresses"),
-		    jint(r, "delivered"), jint(r, "unconfirmed"),
-		    jint(r, "not_as_expected"), jint(r, "mailboxes"),
-		    jint(r, "imap_ok"), jint(r, "pop3_ok"),
-		    jint(r, "login_failures"), jint(r, "logins_skipped"));
+		    "ok, %lld failed, %lld skipped.", qpm_json_get_int(r,
+		    "addresses", -1),
+		    qpm_json_get_int(r, "delivered", -1), qpm_json_get_int(r,
+		    "unconfirmed", -1),
+		    qpm_json_get_int(r, "not_as_expected", -1),
+		    qpm_json_get_int(r, "mailboxes", -1),
+		    qpm_json_get_int(r, "imap_ok", -1), qpm_json_get_int(r,
+		    "pop3_ok", -1),
+		    qpm_json_get_int(r, "login_failures", -1),
+		    qpm_json_get_int(r, "logins_skipped", -1));
 	raw(h, "</p></section>\n");
 }
 
@@ -710,7 +719,7 @@ int
 report_html(const json_t *doc, struct qstr *out)
 {
 	struct hx h = { out, 0 };
-	const char *v = jstr(doc, "verdict");
+	const char *v = qpm_json_get_str(doc, "verdict");
 
 	raw(&h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
 	    "charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width="
@@ -718,7 +727,7 @@ report_html(const json_t *doc, struct qstr *out)
 	esc(&h, strcmp(v, "no-go") == 0 ? "NO-GO" : strcmp(v, "go") == 0 ?
 	    "GO" : "GO WITH WARNINGS");
 	raw(&h, " - ");
-	esc(&h, jstr(json_object_get(doc, "new_host"), "helo"));
+	esc(&h, qpm_json_get_str(json_object_get(doc, "new_host"), "helo"));
 	raw(&h, "</title>\n<style>");
 	raw(&h, css);
 	raw(&h, "</style></head><body>\n");

@@ -29,22 +29,6 @@ struct tx {
 	int		 err;
 };
 
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
-static long long
-jint(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
-}
-
 static void
 put(struct tx *t, const char *s)
 {
@@ -137,15 +121,15 @@ lines(struct tx *t, const json_t *arr, const char *indent)
 static void
 finding(struct tx *t, const json_t *f, size_t no, int full)
 {
-	const char *sev = jstr(f, "severity");
+	const char *sev = qpm_json_get_str(f, "severity");
 	struct qstr head = QSTR_INIT(4096), lead = QSTR_INIT(64);
 	const json_t *ev = json_object_get(f, "evidence");
 	const json_t *fx = json_object_get(f, "fix");
 
 	(void)qstr_catf(&lead, "%c%-3zu ", sev[0] == 'b' ? 'B' :
 	    sev[0] == 'w' ? 'W' : 'I', no);
-	(void)qstr_catf(&head, "%s %s: %s%s", jstr(f, "section"),
-	    jstr(f, "subject"), jstr(f, "title"),
+	(void)qstr_catf(&head, "%s %s: %s%s", qpm_json_get_str(f, "section"),
+	    qpm_json_get_str(f, "subject"), qpm_json_get_str(f, "title"),
 	    json_is_true(json_object_get(f, "temporary")) ?
 	    " [temporary error]" : "");
 	col(t, sev[0] == 'b' ? C_RED : sev[0] == 'w' ? C_YEL : C_DIM);
@@ -190,23 +174,26 @@ host_section(struct tx *t, const json_t *h)
 
 	rule(t, "NEW HOST");
 	(void)qstr_catf(&l, "address %s, HELO %s, HELO in the generated "
-	    "main.cf %s; PTR ", jstr(h, "ip"), jstr(h, "helo"),
+	    "main.cf %s; PTR ", qpm_json_get_str(h, "ip"), qpm_json_get_str(h,
+	    "helo"),
 	    json_is_string(json_object_get(h, "config_helo")) ?
-	    jstr(h, "config_helo") : "(default)");
+	    qpm_json_get_str(h, "config_helo") : "(default)");
 	if (json_array_size(ptr) == 0)
 		(void)qstr_cat(&l, "(none)");
 	json_array_foreach(ptr, i, r)
 		(void)qstr_catf(&l, "%s%s", i ? ", " : "", json_string_value(r));
-	(void)qstr_catf(&l, ", iprev %s, HELO SPF %s", jstr(h, "iprev"),
-	    jstr(h, "helo_spf"));
+	(void)qstr_catf(&l, ", iprev %s, HELO SPF %s", qpm_json_get_str(h,
+	    "iprev"),
+	    qpm_json_get_str(h, "helo_spf"));
 	if (report_wrap(t->q, qstr_str(&l), REPORT_WIDTH, "  ", "  ") < 0)
 		t->err = QPM_ENOMEM;
 	qstr_free(&l);
 	json_array_foreach(json_object_get(h, "receivers"), i, r) {
 		struct qstr rl = QSTR_INIT(1024);
 
-		(void)qstr_catf(&rl, "%s: %s - %s", jstr(r, "receiver"),
-		    jstr(r, "verdict"), jstr(r, "why"));
+		(void)qstr_catf(&rl, "%s: %s - %s", qpm_json_get_str(r,
+		    "receiver"),
+		    qpm_json_get_str(r, "verdict"), qpm_json_get_str(r, "why"));
 		if (report_wrap(t->q, qstr_str(&rl), REPORT_WIDTH, "  ",
 		    "      ") < 0)
 			t->err = QPM_ENOMEM;
@@ -237,25 +224,30 @@ domain_section(struct tx *t, const json_t *doms)
 			if (!json_is_true(json_object_get(k, "signing")))
 				continue;
 			dkim = json_is_true(json_object_get(k, "matches")) ?
-			    "ok" : strcmp(jstr(k, "dns"), "published") == 0 ?
+			    "ok" : strcmp(qpm_json_get_str(k, "dns"),
+			    "published") == 0 ?
 			    "differs" : "missing";
 			if (strcmp(dkim, "ok") != 0)
 				break;
 		}
 		mxs = json_is_true(json_object_get(mx, "points_to_new_host")) ?
-		    "new" : strcmp(jstr(mx, "status"), "OK") == 0 ||
-		    strcmp(jstr(mx, "status"), "ok") == 0 ? "old" :
-		    jstr(mx, "status");
+		    "new" : strcmp(qpm_json_get_str(mx, "status"), "OK") == 0 ||
+		    strcmp(qpm_json_get_str(mx, "status"), "ok") == 0 ? "old" :
+		    qpm_json_get_str(mx, "status");
 		if (spf != NULL)
 			(void)qpm_snprintf(lk, sizeof(lk), "%lld/%lld",
-			    jint(spf, "lookups"), jint(spf, "lookup_limit"));
+			    qpm_json_get_int(spf, "lookups", -1),
+			    qpm_json_get_int(spf, "lookup_limit", -1));
 		if (dm != NULL)
 			(void)qpm_snprintf(dmarc, sizeof(dmarc), "%.6s %.4s",
-			    jstr(dm, "result"), json_is_string(json_object_get(
-			    dm, "published")) ? jstr(dm, "published") : "");
+			    qpm_json_get_str(dm, "result"),
+			    json_is_string(json_object_get(
+			    dm, "published")) ? qpm_json_get_str(dm,
+			    "published") : "");
 		putf(t, "  %-22.22s %-8.8s %-9.9s %-7s %-8s %-11.11s %s\n",
-		    jstr(d, "name"), mxs, spf ? jstr(spf, "result") : "-", lk,
-		    dkim, dmarc, jstr(d, "worst"));
+		    qpm_json_get_str(d, "name"), mxs,
+		    spf ? qpm_json_get_str(spf, "result") : "-", lk,
+		    dkim, dmarc, qpm_json_get_str(d, "worst"));
 	}
 }
 
@@ -269,9 +261,10 @@ forward_section(struct tx *t, const json_t *fw, const json_t *srs)
 
 	rule(t, "FORWARDING");
 	(void)qstr_catf(&ln, "%lld forward(s) to other hosts; SRS %s (domain "
-	    "%s); forwarding now: %s", jint(fw, "count"),
+	    "%s); forwarding now: %s", qpm_json_get_int(fw, "count", -1),
 	    json_is_true(json_object_get(srs, "set_up")) ? "set up" :
-	    "NOT set up", jstr(srs, "domain"), jstr(fw, "mode"));
+	    "NOT set up", qpm_json_get_str(srs, "domain"), qpm_json_get_str(fw,
+	    "mode"));
 	if (report_wrap(t->q, qstr_str(&ln), REPORT_WIDTH, "  ", "  ") < 0)
 		t->err = QPM_ENOMEM;
 	qstr_free(&ln);
@@ -281,27 +274,29 @@ forward_section(struct tx *t, const json_t *fw, const json_t *srs)
 	    "", "plain", "rewrite", "srs");
 	json_array_foreach(json_object_get(fw, "senders"), i, s) {
 		char name[64];
-		const char *sn = jstr(s, "sender"), *slash = strrchr(sn, '/');
+		const char *sn = qpm_json_get_str(s, "sender"),
+		    *slash = strrchr(sn, '/');
 
 		(void)qpm_snprintf(name, sizeof(name), "%.17s (%s)",
 		    slash != NULL ? slash + 1 : sn,
 		    json_is_string(json_object_get(s, "dmarc_policy")) ?
-		    jstr(s, "dmarc_policy") : "none");
+		    qpm_json_get_str(s, "dmarc_policy") : "none");
 		putf(t, "  %-26.26s %-7s", name, "result");
 		json_array_foreach(json_object_get(s, "outcomes"), j, o)
 			putf(t, " %-*.12s", j + 1 < 3 ? 12 : 0,
-			    jstr(o, "outcome"));
+			    qpm_json_get_str(o, "outcome"));
 		if (json_object_get(s, "problem") != NULL)
-			putf(t, " %s", jstr(s, "problem"));
+			putf(t, " %s", qpm_json_get_str(s, "problem"));
 		put(t, "\n");
 		putf(t, "  %-26s %-7s", "", "spf");
 		json_array_foreach(json_object_get(s, "outcomes"), j, o)
-			putf(t, " %-*.12s", j + 1 < 3 ? 12 : 0, jstr(o, "spf"));
+			putf(t, " %-*.12s", j + 1 < 3 ? 12 : 0,
+			    qpm_json_get_str(o, "spf"));
 		put(t, "\n");
 		putf(t, "  %-26s %-7s", "", "dmarc");
 		json_array_foreach(json_object_get(s, "outcomes"), j, o)
 			putf(t, " %-*.12s", j + 1 < 3 ? 12 : 0,
-			    jstr(o, "dmarc"));
+			    qpm_json_get_str(o, "dmarc"));
 		put(t, "\n");
 	}
 	n = json_array_size(json_object_get(fw, "list"));
@@ -310,11 +305,12 @@ forward_section(struct tx *t, const json_t *fw, const json_t *srs)
 			putf(t, "  ... %zu more (see --format json)\n", n - 10);
 			break;
 		}
-		putf(t, "  %-30.30s -> %-28.28s %s\n", jstr(o, "address"),
+		putf(t, "  %-30.30s -> %-28.28s %s\n", qpm_json_get_str(o,
+		    "address"),
 		    json_string_value(json_array_get(json_object_get(o,
 		    "remote_targets"), 0)) ? json_string_value(json_array_get(
 		    json_object_get(o, "remote_targets"), 0)) : "",
-		    jstr(o, "mode"));
+		    qpm_json_get_str(o, "mode"));
 	}
 }
 
@@ -330,9 +326,10 @@ bounce_section(struct tx *t, const json_t *b)
 
 		(void)qstr_catf(&lead, "  %-3s ", json_is_true(json_object_get(
 		    r, "reachable")) ? "ok" : "NO");
-		(void)qstr_catf(&l, "%s %s: %s", jstr(r, "role"),
+		(void)qstr_catf(&l, "%s %s: %s", qpm_json_get_str(r, "role"),
 		    json_is_string(json_object_get(r, "domain")) ?
-		    jstr(r, "domain") : "", jstr(r, "route"));
+		    qpm_json_get_str(r, "domain") : "", qpm_json_get_str(r,
+		    "route"));
 		if (report_wrap(t->q, qstr_str(&l), REPORT_WIDTH,
 		    qstr_str(&lead), "        ") < 0)
 			t->err = QPM_ENOMEM;
@@ -349,13 +346,15 @@ limits_section(struct tx *t, const json_t *l)
 	char old[32], rec[32], obs[32];
 
 	rule(t, "LIMITS (before / after)");
-	if (strcmp(jstr(l, "form"), "list") == 0) {
+	if (strcmp(qpm_json_get_str(l, "form"), "list") == 0) {
 		putf(t, "  %-11s %-16s %6s  %s\n", "service", "setting", "new",
 		    "old host");
 		json_array_foreach(json_object_get(l, "rows"), i, r)
 			putf(t, "  %-11.11s %-16.16s %6lld  %.40s\n",
-			    jstr(r, "service"), jstr(r, "setting"),
-			    jint(r, "value"), jstr(r, "old"));
+			    qpm_json_get_str(r, "service"), qpm_json_get_str(r,
+			    "setting"),
+			    qpm_json_get_int(r, "value", -1),
+			    qpm_json_get_str(r, "old"));
 		return;
 	}
 	putf(t, "  %-10s %-35s %6s %6s %6s %6s\n", "service", "setting", "old",
@@ -366,24 +365,28 @@ limits_section(struct tx *t, const json_t *l)
 		if (json_is_string(ov))
 			(void)qpm_snprintf(old, sizeof(old), "%s",
 			    json_string_value(ov));
-		else if (jint(r, "old") >= 0)
+		else if (qpm_json_get_int(r, "old", -1) >= 0)
 			(void)qpm_snprintf(old, sizeof(old), "%lld",
-			    jint(r, "old"));
+			    qpm_json_get_int(r, "old", -1));
 		else
 			(void)qpm_snprintf(old, sizeof(old), "-");
-		(void)qpm_snprintf(obs, sizeof(obs), "%lld", jint(r,
-		    "observed"));
-		(void)qpm_snprintf(rec, sizeof(rec), "%lld", jint(r,
-		    "recommended"));
+		(void)qpm_snprintf(obs, sizeof(obs), "%lld", qpm_json_get_int(r,
+		    "observed", -1));
+		(void)qpm_snprintf(rec, sizeof(rec), "%lld", qpm_json_get_int(r,
+		    "recommended", -1));
 		putf(t, "  %-10.10s %-35.35s %6.6s %6lld %6s %6s\n",
-		    jstr(r, "service"), jstr(r, "setting"), old,
-		    jint(r, "value"), jint(r, "observed") >= 0 ? obs : "-",
-		    jint(r, "recommended") >= 0 ? rec : "-");
+		    qpm_json_get_str(r, "service"), qpm_json_get_str(r,
+		    "setting"), old,
+		    qpm_json_get_int(r, "value", -1), qpm_json_get_int(r,
+		    "observed", -1) >= 0 ? obs : "-",
+		    qpm_json_get_int(r, "recommended", -1) >= 0 ? rec : "-");
 	}
 	json_array_foreach(json_object_get(l, "series"), i, r)
 		putf(t, "  logs: %-10s highest hourly peak %lld, new limit "
-		    "%lld, old %lld\n", jstr(r, "service"), jint(r, "max_peak"),
-		    jint(r, "limit"), jint(r, "old_limit"));
+		    "%lld, old %lld\n", qpm_json_get_str(r, "service"),
+		    qpm_json_get_int(r, "max_peak", -1),
+		    qpm_json_get_int(r, "limit", -1), qpm_json_get_int(r,
+		    "old_limit", -1));
 }
 
 static void
@@ -394,11 +397,14 @@ probe_section(struct tx *t, const json_t *p)
 
 	rule(t, "LIVE PROBES");
 	json_array_foreach(json_object_get(p, "ports"), i, r)
-		putf(t, "  %-10s %5lld %-8s %.48s\n", jstr(r, "service"),
-		    jint(r, "port"), jstr(r, "status"), jstr(r, "banner"));
+		putf(t, "  %-10s %5lld %-8s %.48s\n", qpm_json_get_str(r,
+		    "service"),
+		    qpm_json_get_int(r, "port", -1), qpm_json_get_str(r,
+		    "status"), qpm_json_get_str(r, "banner"));
 	r = json_object_get(p, "smtp_count");
 	if (r != NULL)
-		putf(t, "  smtp per-client limit %lld: %s\n", jint(r, "limit"),
+		putf(t, "  smtp per-client limit %lld: %s\n",
+		    qpm_json_get_int(r, "limit", -1),
 		    json_is_true(json_object_get(r, "enforced")) ?
 		    "enforced" : "NOT enforced");
 }
@@ -408,15 +414,18 @@ rehearsal_section(struct tx *t, const json_t *r)
 {
 	rule(t, "REHEARSAL");
 	if (json_object_get(r, "problem") != NULL) {
-		putf(t, "  %s\n", jstr(r, "problem"));
+		putf(t, "  %s\n", qpm_json_get_str(r, "problem"));
 		return;
 	}
 	putf(t, "  %lld addresses: %lld delivered, %lld unconfirmed, %lld not as "
 	    "expected\n  %lld mailboxes: %lld IMAP and %lld POP3 logins ok, "
-	    "%lld failed, %lld skipped\n", jint(r, "addresses"),
-	    jint(r, "delivered"), jint(r, "unconfirmed"), jint(r, "not_as_expected"),
-	    jint(r, "mailboxes"), jint(r, "imap_ok"), jint(r, "pop3_ok"),
-	    jint(r, "login_failures"), jint(r, "logins_skipped"));
+	    "%lld failed, %lld skipped\n", qpm_json_get_int(r, "addresses", -1),
+	    qpm_json_get_int(r, "delivered", -1), qpm_json_get_int(r,
+	    "unconfirmed", -1), qpm_json_get_int(r, "not_as_expected", -1),
+	    qpm_json_get_int(r, "mailboxes", -1), qpm_json_get_int(r, "imap_ok",
+	    -1), qpm_json_get_int(r, "pop3_ok", -1),
+	    qpm_json_get_int(r, "login_failures", -1), qpm_json_get_int(r,
+	    "logins_skipped", -1));
 }
 
 int
@@ -424,7 +433,7 @@ report_text(const json_t *doc, int color, struct qstr *out)
 {
 	struct tx t = { out, color, 0 };
 	const json_t *f, *cnt = json_object_get(doc, "counts"), *nh;
-	const char *verdict = jstr(doc, "verdict");
+	const char *verdict = qpm_json_get_str(doc, "verdict");
 	size_t i, nb = 0, nw = 0, ni = 0;
 
 	nh = json_object_get(doc, "new_host");
@@ -435,21 +444,26 @@ report_text(const json_t *doc, int color, struct qstr *out)
 	    strcmp(verdict, "go") == 0 ? "GO" : "GO WITH WARNINGS");
 	col(&t, C_OFF);
 	putf(&t, "  (%lld blocker(s), %lld warning(s), %lld info)\n",
-	    jint(cnt, "blocker"), jint(cnt, "warning"), jint(cnt, "info"));
+	    qpm_json_get_int(cnt, "blocker", -1), qpm_json_get_int(cnt,
+	    "warning", -1), qpm_json_get_int(cnt, "info", -1));
 	{
 		struct qstr l = QSTR_INIT(4096);
 
 		(void)qstr_catf(&l, "new host %s, HELO %s; migration %s; DNS "
-		    "%s; %lld DNS queries", jstr(nh, "ip"), jstr(nh, "helo"),
-		    jstr(doc, "migration"), json_is_string(json_object_get(doc,
-		    "dns_server")) ? jstr(doc, "dns_server") : "system",
-		    jint(json_object_get(doc, "dns"), "queries"));
+		    "%s; %lld DNS queries", qpm_json_get_str(nh, "ip"),
+		    qpm_json_get_str(nh, "helo"),
+		    qpm_json_get_str(doc, "migration"),
+		    json_is_string(json_object_get(doc,
+		    "dns_server")) ? qpm_json_get_str(doc,
+		    "dns_server") : "system",
+		    qpm_json_get_int(json_object_get(doc, "dns"), "queries",
+		    -1));
 		if (report_wrap(out, qstr_str(&l), REPORT_WIDTH, "", "  ") < 0)
 			t.err = QPM_ENOMEM;
 		qstr_free(&l);
 	}
 	json_array_foreach(json_object_get(doc, "findings"), i, f) {
-		const char *s = jstr(f, "severity");
+		const char *s = qpm_json_get_str(f, "severity");
 
 		if (strcmp(s, "blocker") == 0) {
 			if (nb++ == 0)

@@ -80,3 +80,19 @@ qpm_json_append(json_t *arr, json_t *val)
 		return QPM_ENOMEM;
 	return 0;
 }
+
+const char *
+qpm_json_get_str(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL ? s : "";
+}
+
+long long
+qpm_json_get_int(const json_t *obj, const char *key, long long dflt)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+}

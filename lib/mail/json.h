@@ -21,5 +21,9 @@ int	qpm_json_set_int(json_t *obj, const char *key, long long val);
 int	qpm_json_set_bool(json_t *obj, const char *key, int val);
 int	qpm_json_set(json_t *obj, const char *key, json_t *val);	/* steals */
 int	qpm_json_append(json_t *arr, json_t *val);			/* steals */
+/* Readers of JSON someone else wrote: the string at key, or "" when it is
+ * absent or not a string; the integer at key, or dflt. */
+const char *qpm_json_get_str(const json_t *obj, const char *key);
+long long qpm_json_get_int(const json_t *obj, const char *key, long long dflt);
 
 #endif

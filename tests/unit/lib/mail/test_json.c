@@ -70,12 +70,31 @@ test_null_value_is_an_error_not_a_crash(void **state)
 	json_decref(o);
 }
 
+static void
+test_getters_default_on_absent_or_wrong_type(void **state)
+{
+	json_t *o = json_pack("{s:s, s:i, s:b}", "name", "mx1", "n", 42,
+	    "flag", 1);
+
+	(void)state;
+	assert_non_null(o);
+	assert_string_equal(qpm_json_get_str(o, "name"), "mx1");
+	assert_string_equal(qpm_json_get_str(o, "n"), "");	/* not a string */
+	assert_string_equal(qpm_json_get_str(o, "absent"), "");
+	assert_int_equal(qpm_json_get_int(o, "n", -1), 42);
+	assert_int_equal(qpm_json_get_int(o, "name", -1), -1);
+	assert_int_equal(qpm_json_get_int(o, "flag", 7), 7);	/* a boolean */
+	assert_int_equal(qpm_json_get_int(NULL, "n", 5), 5);
+	json_decref(o);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_file_sorted_and_parseable),
 		cmocka_unit_test(test_null_value_is_an_error_not_a_crash),
+		cmocka_unit_test(test_getters_default_on_absent_or_wrong_type),
 	};
 
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
