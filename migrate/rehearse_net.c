@@ -252,6 +252,18 @@ send_auth(struct rh_conn *c, const char *prefix, const char *user,
 	return e;
 }
 
+/* The start every login probe shares: reply says why it could not. */
+static int
+login_open(struct rh_conn *c, int port, struct qstr *reply)
+{
+	qstr_reset(reply);
+	if (conn_open(c, port) < 0) {
+		qstr_cat(reply, "cannot connect");
+		return -1;
+	}
+	return 0;
+}
+
 enum rh_login
 rh_login_imap(int port, const char *user, const char *pass,
     struct qstr *reply)
@@ -259,11 +271,8 @@ rh_login_imap(int port, const char *user, const char *pass,
 	struct rh_conn c;
 	enum rh_login r = RH_LOGIN_ERROR;
 
-	qstr_reset(reply);
-	if (conn_open(&c, port) < 0) {
-		qstr_cat(reply, "cannot connect");
+	if (login_open(&c, port, reply) < 0)
 		return RH_LOGIN_ERROR;
-	}
 	if (conn_line(&c, reply) < 0 || strncmp(qstr_str(reply), "* OK", 4) != 0)
 		goto out;
 	/* SASL-IR (RFC 4959): the credentials travel with the command */
@@ -293,11 +302,8 @@ rh_login_pop3(int port, const char *user, const char *pass,
 	struct rh_conn c;
 	enum rh_login r = RH_LOGIN_ERROR;
 
-	qstr_reset(reply);
-	if (conn_open(&c, port) < 0) {
-		qstr_cat(reply, "cannot connect");
+	if (login_open(&c, port, reply) < 0)
 		return RH_LOGIN_ERROR;
-	}
 	if (conn_line(&c, reply) < 0 || strncmp(qstr_str(reply), "+OK", 3) != 0)
 		goto out;
 	if (send_auth(&c, "AUTH PLAIN ", user, pass) < 0 ||
@@ -321,11 +327,8 @@ rh_login_smtp(int port, const char *user, const char *pass,
 	enum rh_login r = RH_LOGIN_ERROR;
 	int code;
 
-	qstr_reset(reply);
-	if (conn_open(&c, port) < 0) {
-		qstr_cat(reply, "cannot connect");
+	if (login_open(&c, port, reply) < 0)
 		return RH_LOGIN_ERROR;
-	}
 	if (smtp_reply(&c, reply) != 220 ||
 	    conn_write(&c, "EHLO rehearse.invalid\r\n", 23) < 0 ||
 	    smtp_reply(&c, reply) != 250 ||
