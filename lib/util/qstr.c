@@ -84,6 +84,38 @@ qstr_catc(struct qstr *s, char c)
 }
 
 int
+qstr_cat_vis(struct qstr *s, const char *p, size_t n, int flags)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, len0 = s->len;
+	unsigned char c;
+	char esc[4];
+	int e = 0;
+
+	for (i = 0; i < n && e == 0; i++) {
+		c = (unsigned char)p[i];
+		if (c == '\\')
+			e = qstr_catn(s, "\\\\", 2);
+		else if ((c > 0x20 && c < 0x7f) ||
+		    (c == ' ' && !(flags & QSTR_VIS_SPACE)))
+			e = qstr_catc(s, (char)c);
+		else {
+			esc[0] = '\\';
+			esc[1] = 'x';
+			esc[2] = hex[c >> 4];
+			esc[3] = hex[c & 15];
+			e = qstr_catn(s, esc, 4);
+		}
+	}
+	if (e < 0) {
+		s->len = len0;
+		if (s->buf != NULL)
+			s->buf[len0] = '\0';
+	}
+	return e;
+}
+
+int
 qstr_vcatf(struct qstr *s, const char *fmt, va_list ap)
 {
 	va_list aq;

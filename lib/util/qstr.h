@@ -28,6 +28,13 @@ int	qstr_catf(struct qstr *s, const char *fmt, ...)
 int	qstr_vcatf(struct qstr *s, const char *fmt, va_list ap)
 	    __attribute__((format(printf, 2, 0)));
 const char *qstr_str(const struct qstr *s);	/* "" when empty */
+
+/* Append p[0..n) in a visible rendering that is safe in any line-oriented
+ * file, comment or terminal: printable ASCII as is, a backslash doubled,
+ * every other byte (control, DEL, non-ASCII) as backslash-x-NN (hex);
+ * with QSTR_VIS_SPACE a space too.  On failure the string is unchanged. */
+#define QSTR_VIS_SPACE	0x01
+int	qstr_cat_vis(struct qstr *s, const char *p, size_t n, int flags);
 int	qpm_snprintf(char *buf, size_t size, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 

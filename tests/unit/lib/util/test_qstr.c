@@ -91,6 +91,34 @@ test_snprintf_reports_truncation(void **state)
 	    QPM_ERANGE);
 }
 
+static void
+test_cat_vis_renders_unsafe_bytes(void **state)
+{
+	struct qstr s = QSTR_INIT(64);
+	static const char in[] = "a b\n\r\\\x1b\x7f\xe9";
+
+	(void)state;
+	assert_int_equal(qstr_cat_vis(&s, in, sizeof(in) - 1, 0), 0);
+	assert_string_equal(s.buf, "a b\\x0a\\x0d\\\\\\x1b\\x7f\\xe9");
+	qstr_reset(&s);
+	assert_int_equal(qstr_cat_vis(&s, "x y", 3, QSTR_VIS_SPACE), 0);
+	assert_string_equal(s.buf, "x\\x20y");
+	qstr_free(&s);
+}
+
+static void
+test_cat_vis_ceiling_leaves_string_unchanged(void **state)
+{
+	struct qstr s = QSTR_INIT(8);
+
+	(void)state;
+	assert_int_equal(qstr_cat(&s, "ab"), 0);
+	assert_int_equal(qstr_cat_vis(&s, "\n\n", 2, 0), QPM_ERANGE);
+	assert_string_equal(s.buf, "ab");
+	assert_int_equal(s.len, 2);
+	qstr_free(&s);
+}
+
 int
 main(void)
 {
@@ -101,6 +129,8 @@ main(void)
 		cmocka_unit_test(test_catf_formats_and_respects_ceiling),
 		cmocka_unit_test(test_empty_string_reads_empty),
 		cmocka_unit_test(test_snprintf_reports_truncation),
+		cmocka_unit_test(test_cat_vis_renders_unsafe_bytes),
+		cmocka_unit_test(test_cat_vis_ceiling_leaves_string_unchanged),
 	};
 
 	return cmocka_run_group_tests_name("qstr", tests, NULL, NULL);
