@@ -16,25 +16,20 @@
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "mail/exits.h"
 #include "srs/srs.h"
 #include "util/err.h"
+#include "util/feed.h"
 #include "util/msg.h"
 #include "util/num.h"
 #include "util/version.h"
@@ -43,8 +38,6 @@
 #define DEFAULT_SECRET	SYSCONFDIR "/qmail2postfix/srs-secret"
 
 #define FWD_HEADER_MAX	(256 * 1024)	/* header scanned for loops */
-#define FWD_BODY_CHUNK	(64 * 1024)
-#define FWD_CAPTURE	512		/* sendmail output kept for the log */
 #define FWD_DEF_TIMEOUT	300		/* s without progress */
 #define FWD_DEF_HOPS	20		/* Delivered-To: lines */
 #define FWD_MAX_RCPTS	1000
@@ -55,8 +48,8 @@ enum {
 };
 
 static char hbuf[FWD_HEADER_MAX];
-static char bbuf[FWD_BODY_CHUNK];
-static volatile sig_atomic_t child_pgid;
+/* file-wide: the fatal-signal handler kills it */
+static struct feed ch;
 
 static void
 help(void)
@@ -105,15 +98,6 @@ fail(int code, const char *dsn, const char *fmt, ...)
 	return code;
 }
 
-static void
-kill_child(void)
-{
-	pid_t g = (pid_t)child_pgid;
-
-	if (g > 0)
-		(void)kill(-g, SIGKILL);
-}
-
 /* Killed from outside (local(8)'s time limit): take sendmail down with
  * us, or its EOF would queue what it has read so far. */
 static void
@@ -121,7 +105,7 @@ on_fatal_signal(int sig)
 {
 	static const char m[] = "4.3.0 " PROGRAM_NAME ": terminated by signal\n";
 
-	kill_child();
+	feed_kill(&ch);
 	if (write(2, m, sizeof(m) - 1) < 0)
 		_exit(QPM_EXIT_TEMPFAIL);
 	_exit(QPM_EXIT_TEMPFAIL);
@@ -226,268 +210,6 @@ eq_ci(const char *a, size_t an, const char *b)
 	return strlen(b) == an && starts_ci(a, an, b);
 }
 
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-struct child {
-	pid_t	 pid;
-	int	 in;		/* its stdin (a socket), non-blocking */
-	int	 out;		/* its stdout+stderr */
-	int	 pidfd;		/* -1 when the kernel has none */
-	char	 cap[FWD_CAPTURE];
-	size_t	 caplen;
-	int	 out_eof;
-	int	 in_broken;	/* EPIPE: it stopped reading */
-	double	 deadline;
-	int	 timeout;
-};
-
-static void
-child_drain(struct child *c)
-{
-	char tmp[4096];
-	ssize_t r;
-
-	while (!c->out_eof) {
-		r = read(c->out, tmp, sizeof(tmp));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-				c->out_eof = 1;
-			return;
-		}
-		if (c->caplen < sizeof(c->cap) - 1) {
-			size_t k = (size_t)r;
-
-			if (k > sizeof(c->cap) - 1 - c->caplen)
-				k = sizeof(c->cap) - 1 - c->caplen;
-			memcpy(c->cap + c->caplen, tmp, k);
-			c->caplen += k;
-		}
-		c->deadline = now_mono() + c->timeout;
-	}
-}
-
-/* Write all of p to the child; -1 on timeout, 0 otherwise (a broken
- * pipe sets in_broken and returns 0: the caller decides). */
-static int
-child_write(struct child *c, const char *p, size_t n)
-{
-	struct pollfd pfd[2];
-	ssize_t w;
-	double left;
-
-	while (n > 0 && !c->in_broken) {
-		w = write(c->in, p, n);
-		if (w > 0) {
-			p += w;
-			n -= (size_t)w;
-			c->deadline = now_mono() + c->timeout;
-			continue;
-		}
-		if (w < 0 && errno == EPIPE) {
-			c->in_broken = 1;
-			break;
-		}
-		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-		    errno != EINTR) {
-			c->in_broken = 1;
-			break;
-		}
-		left = c->deadline - now_mono();
-		if (left <= 0)
-			return -1;
-		pfd[0].fd = c->in;
-		pfd[0].events = POLLOUT;
-		pfd[1].fd = c->out_eof ? -1 : c->out;
-		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, (int)(left * 1000) + 1) > 0 &&
-		    (pfd[1].revents & (POLLIN | POLLHUP)))
-			child_drain(c);
-	}
-	return 0;
-}
-
-/* End its input, collect its output and status; -1 on timeout.  Its
- * stdin is one end of a socketpair: shutdown() gives it the EOF while we
- * keep our end, and when it exits with bytes unread the kernel marks our
- * end ECONNRESET; *unread tells.  A pipe would hide that: a sendmail that
- * stopped reading after 10 octets and exited 0 would pass. */
-static int
-child_finish(struct child *c, int *status, int *unread)
-{
-	struct pollfd pfd, pfd2[2];
-	double left;
-	socklen_t sl = sizeof(int);
-	int soerr = 0, step;
-	pid_t r;
-
-	*unread = 0;
-	(void)shutdown(c->in, SHUT_WR);
-	c->deadline = now_mono() + c->timeout;
-	/* a pidfd becomes readable when it exits (Linux >= 5.3) */
-	while (c->pidfd >= 0) {
-		if ((left = c->deadline - now_mono()) <= 0)
-			return -1;
-		pfd2[0].fd = c->out_eof ? -1 : c->out;
-		pfd2[0].events = POLLIN;
-		pfd2[1].fd = c->pidfd;
-		pfd2[1].events = POLLIN;
-		if (poll(pfd2, 2, (int)(left * 1000) + 1) <= 0)
-			continue;
-		if (pfd2[0].revents & (POLLIN | POLLHUP))
-			child_drain(c);
-		if (pfd2[1].revents & POLLIN)
-			break;
-	}
-	/* without one: its output closes when it exits, then the status is
-	 * there within a moment: re-check after 1, 2, 4 ... 32 ms */
-	while (c->pidfd < 0 && !c->out_eof) {
-		if ((left = c->deadline - now_mono()) <= 0)
-			return -1;
-		pfd.fd = c->out;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, (int)(left * 1000) + 1) > 0)
-			child_drain(c);
-	}
-	for (step = 1;; step = step < 32 ? step * 2 : 32) {
-		r = waitpid(c->pid, status, WNOHANG);
-		if (r == c->pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if ((left = c->deadline - now_mono()) <= 0)
-			return -1;
-		(void)poll(NULL, 0, step);
-	}
-	child_drain(c);
-	if (c->pidfd >= 0) {
-		close(c->pidfd);
-		c->pidfd = -1;
-	}
-	if (getsockopt(c->in, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 &&
-	    soerr == ECONNRESET)
-		*unread = 1;
-	close(c->in);
-	c->in = -1;
-	return 0;
-}
-
-/* Written by the vfork()ed child when execv() fails: the parent sleeps
- * until the child has exec'd or exited, so it reads the value after. */
-static volatile int exec_errno;
-
-/* The child side of vfork(): system calls only, no stores into the
- * parent's frame.  Caught signals go back to their defaults before the
- * mask opens, so none of our handlers runs in the child. */
-static void __attribute__((noinline, noreturn))
-child_exec(const char *path, char **argv, int in, int out,
-    const sigset_t *mask)
-{
-	struct sigaction sa;
-
-	(void)setpgid(0, 0);
-	/* if srs-forward dies (even by SIGKILL), sendmail dies too
-	 * before it sees an EOF that would end the message early */
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	(void)sigaction(SIGPIPE, &sa, NULL);
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
-	(void)sigprocmask(SIG_SETMASK, mask, NULL);
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) {
-		exec_errno = errno;
-		_exit(127);
-	}
-	execv(path, argv);
-	exec_errno = errno;
-	_exit(127);
-}
-
-/* Start sendmail with vfork(): no page tables copied for a process that
- * execs at once (0.1 ms of the time a forward adds). */
-static int
-child_start(struct child *c, const char *path, char **argv, int *err)
-{
-	sigset_t all, old;
-	int in[2], out[2], e;
-
-	*err = 0;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
-		return -1;
-	if (pipe2(out, O_CLOEXEC) < 0) {
-		close(in[0]);
-		close(in[1]);
-		return -1;
-	}
-	exec_errno = 0;
-	sigfillset(&all);
-	(void)sigprocmask(SIG_SETMASK, &all, &old);
-	c->pid = vfork();
-	if (c->pid == 0)
-		child_exec(path, argv, in[0], out[1], &old);
-	e = errno;
-	if (c->pid > 0)
-		child_pgid = c->pid;
-	(void)sigprocmask(SIG_SETMASK, &old, NULL);
-	close(in[0]);
-	close(out[1]);
-	c->in = in[1];
-	c->out = out[0];
-	if (c->pid < 0) {
-		close(c->in);
-		close(c->out);
-		errno = e;
-		return -1;
-	}
-	/* the child is in its own group already: it ran setpgid() before
-	 * vfork() returned here */
-	if (exec_errno != 0) {
-		*err = exec_errno;
-		c->pidfd = -1;
-		(void)waitpid(c->pid, NULL, 0);
-		child_pgid = 0;
-		close(c->in);
-		close(c->out);
-		return -1;
-	}
-#ifdef SYS_pidfd_open
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-#else
-	c->pidfd = -1;
-#endif
-	/* ours only: sendmail's ends stay blocking (separate files) */
-	(void)fcntl(c->in, F_SETFL, O_NONBLOCK);
-	(void)fcntl(c->out, F_SETFL, O_NONBLOCK);
-	c->deadline = now_mono() + c->timeout;
-	return 0;
-}
-
-/* sendmail's output as one escaped line for the status text */
-static const char *
-child_said(struct child *c, char *buf, size_t len)
-{
-	size_t i;
-
-	if (c->caplen == 0)
-		return "no output";
-	for (i = 0; i < c->caplen; i++)
-		if (c->cap[i] == '\n')
-			c->cap[i] = ' ';
-	while (c->caplen > 0 && c->cap[c->caplen - 1] == ' ')
-		c->caplen--;
-	return msg_escape(buf, len, c->cap, c->caplen);
-}
-
 static ssize_t
 read_some(int fd, char *p, size_t n)
 {
@@ -519,10 +241,9 @@ main(int argc, char **argv)
 	};
 	const char *secret = DEFAULT_SECRET, *sendmail = QPM_SENDMAIL;
 	const char *domains[SRS_MAX_DOMAINS], *snd = NULL, *line, *v, *dtline;
-	char sender[SRS_OUT_MAX], srsaddr[SRS_OUT_MAX], said[FWD_CAPTURE * 4];
+	char sender[SRS_OUT_MAX], srsaddr[SRS_OUT_MAX], said[FEED_CAPTURE * 4];
 	char esc[256], **cargv = NULL;
 	enum srs_long_policy policy = SRS_LONG_TEMPFAIL;
-	struct child ch;
 	struct srs *srs = NULL;
 	struct sigaction sa;
 	enum srs_reason why;
@@ -534,8 +255,7 @@ main(int argc, char **argv)
 	int hops = 0, status, i, where = MSG_SYSLOG, warn_long = 0, unread;
 	int exit_code = QPM_EXIT_TEMPFAIL;
 
-	memset(&ch, 0, sizeof(ch));
-	ch.in = ch.out = ch.pidfd = -1;
+	feed_init(&ch);
 	msg_init(PROGRAM_NAME, MSG_SYSLOG);
 	srs = srs_new();
 	while ((c = getopt_long(argc, argv, "d:s:vhV", opts, NULL)) != -1) {
@@ -786,67 +506,59 @@ main(int argc, char **argv)
 	cargv[4] = (char *)"--";
 	for (k = 0; k < nrcpt; k++)
 		cargv[5 + k] = argv[optind + (int)k];
-	ch.timeout = (int)timeout;
 	if (sendmail[0] != '/') {
 		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.5", "--sendmail %s: "
 		    "an absolute path is needed", sendmail);
 		goto out;
 	}
-	if (child_start(&ch, sendmail, cargv, &err) < 0) {
+	if (feed_start(&ch, sendmail, cargv, (int)timeout, &err) < 0) {
 		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "cannot run %s: "
 		    "%s", sendmail, strerror(err != 0 ? err : errno));
-		ch.pid = 0;
 		goto out;
 	}
 
 	/* 5. stream: (qmail: its Delivered-To line,) the header, the body */
 	dtline = from_line ? NULL : getenv("DTLINE");
 	if (dtline != NULL && getenv("NEWSENDER") != NULL &&
-	    child_write(&ch, dtline, strlen(dtline)) < 0)
+	    feed_write(&ch, dtline, strlen(dtline)) < 0)
 		goto timeout;
-	if (child_write(&ch, hbuf + pos, hlen - pos) < 0)
+	if (feed_write(&ch, hbuf + pos, hlen - pos) < 0)
 		goto timeout;
-	while (!eof && !ch.in_broken) {
-		if ((r = read_some(0, bbuf, sizeof(bbuf))) < 0) {
-			kill_child();
-			exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0",
-			    "cannot read the message: %s", strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		if (child_write(&ch, bbuf, (size_t)r) < 0)
+	if (!eof && (err = feed_copy(&ch, 0)) != 0) {
+		if (err == -1)
 			goto timeout;
+		feed_kill(&ch);
+		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0",
+		    "cannot read the message: %s", strerror(errno));
+		goto out;
 	}
 	if (ch.in_broken) {
 		/* it stopped reading: whatever it says, the copy is cut */
-		kill_child();
-		(void)child_finish(&ch, &status, &unread);
+		feed_kill(&ch);
+		(void)feed_finish(&ch, &status, &unread);
 		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s stopped "
 		    "reading the message: %s", sendmail,
-		    child_said(&ch, said, sizeof(said)));
+		    feed_said(&ch, said, sizeof(said)));
 		goto out;
 	}
-	if (child_finish(&ch, &status, &unread) < 0)
+	if (feed_finish(&ch, &status, &unread) < 0)
 		goto timeout;
-	child_pgid = 0;
-	ch.pid = 0;
 	if (unread && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s exited 0 "
 		    "without reading the whole message: %s", sendmail,
-		    child_said(&ch, said, sizeof(said)));
+		    feed_said(&ch, said, sizeof(said)));
 		goto out;
 	}
 	if (WIFSIGNALED(status)) {
 		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s killed by "
 		    "signal %d: %s", sendmail, WTERMSIG(status),
-		    child_said(&ch, said, sizeof(said)));
+		    feed_said(&ch, said, sizeof(said)));
 		goto out;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s exited with "
 		    "status %d: %s", sendmail, WEXITSTATUS(status),
-		    child_said(&ch, said, sizeof(said)));
+		    feed_said(&ch, said, sizeof(said)));
 		goto out;
 	}
 	if (warn_long) {
@@ -859,7 +571,7 @@ main(int argc, char **argv)
 	exit_code = 0;
 	goto out;
 timeout:
-	kill_child();
+	feed_kill(&ch);
 	exit_code = fail(QPM_EXIT_TEMPFAIL, "4.4.7", "%s made no progress for "
 	    "%ld s: killed", sendmail, timeout);
 	goto out;
@@ -869,16 +581,7 @@ usage:
 	    PROGRAM_NAME, PROGRAM_NAME);
 	exit_code = QPM_EXIT_TEMPFAIL;
 out:
-	if (ch.pid > 0) {
-		kill_child();
-		(void)waitpid(ch.pid, NULL, 0);
-	}
-	if (ch.in >= 0)
-		close(ch.in);
-	if (ch.out >= 0)
-		close(ch.out);
-	if (ch.pidfd >= 0)
-		close(ch.pidfd);
+	feed_close(&ch);
 	free(cargv);
 	srs_free(srs);
 	return exit_code;
