@@ -34,14 +34,17 @@
 #include "migrate/qqueue.h"
 #include "migrate/requeue.h"
 #include "util/err.h"
+#include "util/feed.h"
 #include "util/file.h"
 #include "util/limits.h"
 #include "util/lines.h"
 #include "util/msg.h"
+#include "util/num.h"
 #include "util/qstr.h"
 
 #define RQ_MAX_ENVELOPE	(16 * 1024 * 1024)	/* one info/local/remote file */
 #define RQ_MAX_VDOMAINS	100000
+#define RQ_DEF_TIMEOUT	300	/* s, as srs-forward */
 
 enum rq_state {
 	RQ_SENT = 1,		/* re-injected by this run */
@@ -63,6 +66,7 @@ struct rq_opts {
 	int		 dry_run;
 	int		 json;
 	int		 retry_interrupted;
+	int		 timeout;	/* s without progress from sendmail */
 };
 
 struct rq_journal {
@@ -344,14 +348,20 @@ parse_file(const char *path, struct qq_env *e, int kind, const char **why)
 	return rc;
 }
 
+/* 0 only when sendmail read the whole message and exited 0 within the
+ * time limit; QPM_ETEMP when it refused (exit non-zero: Postfix's
+ * sendmail queued nothing); QPM_EIO when nobody can tell whether a copy
+ * was queued (killed, timed out, stopped reading, exit 0 with bytes
+ * unread). */
 static int
 inject(const struct rq_run *r, const char *mess, const struct qq_env *e,
     char **rcpts, size_t n, struct qstr *why)
 {
 	const char **argv;
+	char said[FEED_CAPTURE * 4];
+	struct feed ch;
 	size_t a = 0, i;
-	pid_t pid;
-	int fd, status;
+	int fd, status, unread, err, rc = QPM_EIO;
 	const char *sender = e->sender;
 
 	/* qmail writes a double bounce's sender as #@[]: Postfix's is <> */
@@ -377,38 +387,62 @@ inject(const struct rq_run *r, const char *mess, const struct qq_env *e,
 		return QPM_EIO;
 	}
 	fflush(NULL);
-	if ((pid = fork()) < 0) {
-		qstr_catf(why, "fork: %s", strerror(errno));
-		close(fd);
-		free(argv);
-		return QPM_ETEMP;
+	feed_init(&ch);
+	if (feed_start(&ch, r->o.sendmail, (char **)argv, r->o.timeout,
+	    &err) < 0) {
+		qstr_catf(why, "cannot run %s: %s", r->o.sendmail,
+		    strerror(err != 0 ? err : errno));
+		rc = QPM_ETEMP;
+		goto out;
 	}
-	if (pid == 0) {
-		if (dup2(fd, 0) < 0)
-			_exit(EX_OSERR);
-		execv(argv[0], (char *const *)argv);
-		_exit(EX_UNAVAILABLE);
+	if ((err = feed_copy(&ch, fd)) == -1)
+		goto timeout;
+	if (err < 0) {
+		qstr_catf(why, "cannot read the message (%s): %s killed "
+		    "before the end of it; it may or may not have queued a "
+		    "cut copy", strerror(errno), r->o.sendmail);
+		goto out;
 	}
-	close(fd);
-	free(argv);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			qstr_catf(why, "waitpid: %s", strerror(errno));
-			return QPM_ETEMP;
-		}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
+	if (ch.in_broken) {
+		feed_kill(&ch);
+		(void)feed_finish(&ch, &status, &unread);
+		qstr_catf(why, "%s stopped reading the message (%s): it "
+		    "may or may not have queued a cut copy", r->o.sendmail,
+		    feed_said(&ch, said, sizeof(said)));
+		goto out;
+	}
+	if (feed_finish(&ch, &status, &unread) < 0)
+		goto timeout;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !unread) {
+		rc = 0;
+		goto out;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		qstr_catf(why, "%s exited 0 without reading the whole "
+		    "message (%s): it may or may not have queued a cut copy",
+		    r->o.sendmail, feed_said(&ch, said, sizeof(said)));
+		goto out;
+	}
 	if (WIFEXITED(status)) {
 		/* Postfix's sendmail exits non-zero only after postdrop
 		 * removed its queue file: nothing was accepted */
-		qstr_catf(why, "%s exited %d", r->o.sendmail,
-		    WEXITSTATUS(status));
-		return QPM_ETEMP;
+		qstr_catf(why, "%s exited %d (%s)", r->o.sendmail,
+		    WEXITSTATUS(status), feed_said(&ch, said, sizeof(said)));
+		rc = QPM_ETEMP;
+		goto out;
 	}
 	qstr_catf(why, "%s killed by signal %d: it may or may not have "
 	    "queued the message", r->o.sendmail,
 	    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-	return QPM_EIO;
+	goto out;
+timeout:
+	qstr_catf(why, "%s made no progress for %d s: killed; it may or may "
+	    "not have queued the message", r->o.sendmail, r->o.timeout);
+out:
+	feed_close(&ch);
+	close(fd);
+	free(argv);
+	return rc;
 }
 
 static void
@@ -621,8 +655,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: qmail2postfix requeue --root OLD_ROOT "
 	    "[--qmail-dir P] [--sendmail PATH] [-C POSTFIX_CONFIG_DIR]\n"
-	    "       [--journal FILE] [--dry-run] [--retry-interrupted] "
-	    "[--json]\n");
+	    "       [--journal FILE] [--timeout S] [--dry-run] "
+	    "[--retry-interrupted] [--json]\n");
 	return QPM_EXIT_NOTHING;
 }
 
@@ -638,6 +672,7 @@ requeue_main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "retry-interrupted", no_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -647,11 +682,13 @@ requeue_main(int argc, char **argv)
 	struct qstr mess = QSTR_INIT(QPM_MAX_PATH * 16);
 	const char *qd = "/var/qmail";
 	int c, rc, exit_code = QPM_EXIT_NOTHING;
+	long lv;
 	unsigned bad;
 
 	memset(&r, 0, sizeof(r));
 	qstr_init(&r.qdir, QPM_MAX_PATH * 16);
 	r.o.sendmail = QPM_SENDMAIL;
+	r.o.timeout = RQ_DEF_TIMEOUT;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -663,6 +700,14 @@ requeue_main(int argc, char **argv)
 		case 'n': r.o.dry_run = 1; break;
 		case 'R': r.o.retry_interrupted = 1; break;
 		case 'J': r.o.json = 1; break;
+		case 'T':
+			if (num_parse_long(optarg, 1, 86400, &lv) < 0) {
+				msg_errorx("--timeout %s: want 1 to 86400 "
+				    "seconds", optarg);
+				return usage();
+			}
+			r.o.timeout = (int)lv;
+			break;
 		case 'h':
 			printf("qmail2postfix requeue: re-inject mail still "
 			    "queued on the old host into Postfix\n");
