@@ -4,10 +4,16 @@
  *		against the installed one, keeps the installed one as
  *		NAME.YYYYMMDD-HHMMSS, writes the new one; then postmaps the
  *		indexed tables and validates (postfix check, postconf -n
- *		without warnings, postconf -M, doveconf -n). On any failure
- *		every file is put back as it was, backups of this run removed.
+ *		without warnings, postconf -M, doveconf -n). The files
+ *		Dovecot's auth service reads (every Dovecot file but *.conf:
+ *		the passwd-file users and deny files) get the group of the
+ *		user that service runs as, from doveconf of the configuration
+ *		being installed, and mode 0640. On any failure every file is
+ *		put back as it was; a file that cannot be put back is named
+ *		and the exit is 1, never "nothing changed".
  * NEVER	prints a file of mode 0600 (password hashes), overwrites an
- *		existing backup, changes anything with --dry-run
+ *		existing backup, changes anything with --dry-run, makes a
+ *		password file world-readable
  */
 #include <config.h>
 
@@ -15,6 +21,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +43,15 @@
 
 #define IN_MAX_FILE	(64 * 1024 * 1024)	/* one configuration file */
 #define IN_EXIT_REFUSED	2	/* nothing changed */
+#define IN_EXIT_HALF	1	/* failed, and not every file was put back */
+#define IN_MODE_AUTH	0640	/* root:GROUP of Dovecot's auth service */
 
 struct in_file {
 	char	src[1024], dst[1024], bak[1100];
 	int	existed, changed, secret, backed_up, written;
+	int	authread;	/* read by Dovecot's auth service */
 	mode_t	mode;
+	gid_t	gid;		/* (gid_t)-1: keep */
 };
 
 struct in_run {
@@ -93,7 +105,10 @@ help(void)
 	    "that changes is kept as NAME.YYYYMMDD-HHMMSS (UTC) first; the diff\n"
 	    "is shown (files of mode 0600 only by name); postmap builds the\n"
 	    "indexed tables; postfix check, postconf -n (no warnings), postconf\n"
-	    "-M and doveconf -n validate. On a failure everything is put back.\n"
+	    "-M and doveconf -n validate. The files Dovecot's auth service reads\n"
+	    "(users, deny.*) get mode 0640 and the group of the user it runs as\n"
+	    "(doveconf: service auth user, default_internal_user). On a failure\n"
+	    "everything is put back.\n"
 	    "\n"
 	    "  --postfix-dir D      Postfix's configuration directory\n"
 	    "  --dovecot-dir D      Dovecot's configuration directory\n"
@@ -105,7 +120,8 @@ help(void)
 	    "  -V, --version        the version\n"
 	    "\n"
 	    "Exit: 0 installed (or nothing to do), 2 nothing changed (refused,\n"
-	    "or put back after a failed validation). See qmail2postfix(8).\n");
+	    "or put back after a failed validation), 1 failed and some files\n"
+	    "could not be put back (each is named). See qmail2postfix(8).\n");
 }
 
 static int
@@ -164,7 +180,15 @@ run(char *const argv[], struct qstr *out)
 }
 
 static int
-add_dir(struct in_run *r, const char *src, const char *dst)
+is_conf(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 5 && strcmp(name + n - 5, ".conf") == 0;
+}
+
+static int
+add_dir(struct in_run *r, const char *src, const char *dst, int dovecot)
 {
 	struct dirent *de;
 	struct stat st, ds;
@@ -195,6 +219,10 @@ add_dir(struct in_run *r, const char *src, const char *dst)
 			continue;
 		f->mode = (st.st_mode & 077) ? 0644 : 0600;
 		f->secret = f->mode == 0600;
+		f->gid = (gid_t)-1;
+		/* Dovecot reads its passwd-files (users, deny.*) in the
+		 * auth process; dovecot.conf is read as root */
+		f->authread = dovecot && !is_conf(de->d_name);
 		if (lstat(f->dst, &ds) == 0) {
 			if (!S_ISREG(ds.st_mode)) {
 				msg_errorx("%s: exists and is not a regular file", f->dst);
@@ -294,32 +322,183 @@ map_suffix(const char *map)
 	return ".db";
 }
 
-/* put everything back: new files away, backups renamed over */
-static void
-restore(struct in_run *r, struct rh_list *dbs)
+/* put everything back: new files away, backups renamed over; each file
+ * that stays changed is named in *left; returns how many */
+static size_t
+restore(struct in_run *r, struct rh_list *dbs, struct qstr *left)
 {
-	size_t i;
+	size_t i, nleft = 0;
 	char bak[1300];
+	const char *p;
 
 	for (i = 0; i < r->n; i++) {
 		struct in_file *f = &r->f[i];
 
+		p = NULL;
 		if (f->backed_up) {
-			if (rename(f->bak, f->dst) < 0)
-				msg_warn("cannot restore %s from %s", f->dst, f->bak);
-		} else if (f->written && !f->existed && unlink(f->dst) < 0)
-			msg_warn("cannot remove %s", f->dst);
+			if (rename(f->bak, f->dst) < 0) {
+				msg_warn("cannot put back %s from %s", f->dst,
+				    f->bak);
+				p = f->dst;
+			}
+		} else if (f->written && !f->existed && unlink(f->dst) < 0 &&
+		    errno != ENOENT) {
+			msg_warn("cannot remove the new %s", f->dst);
+			p = f->dst;
+		}
+		if (p != NULL) {
+			qstr_catf(left, "%s%s", nleft ? ", " : "", p);
+			nleft++;
+		}
 	}
 	/* dbs: "PATH" (restore from PATH.STAMP) or "-PATH" (remove) */
 	for (i = 0; i < dbs->n; i++) {
+		p = NULL;
 		if (dbs->v[i][0] == '-') {
-			unlink(dbs->v[i] + 1);
-			continue;
+			if (unlink(dbs->v[i] + 1) < 0 && errno != ENOENT) {
+				msg_warn("cannot remove the new %s",
+				    dbs->v[i] + 1);
+				p = dbs->v[i] + 1;
+			}
+		} else if (install_backup_name(bak, sizeof(bak), dbs->v[i],
+		    r->now) < 0 || rename(bak, dbs->v[i]) < 0) {
+			msg_warn("cannot put back %s from %s", dbs->v[i], bak);
+			p = dbs->v[i];
 		}
-		if (install_backup_name(bak, sizeof(bak), dbs->v[i], r->now) == 0 &&
-		    rename(bak, dbs->v[i]) < 0)
-			msg_warn("cannot restore %s", dbs->v[i]);
+		if (p != NULL) {
+			qstr_catf(left, "%s%s", nleft ? ", " : "", p);
+			nleft++;
+		}
 	}
+	return nleft;
+}
+
+/* One setting of a Dovecot configuration as doveconf -h prints it; a
+ * value "$NAME" (service auth's user is "$default_internal_user") is
+ * looked up once more. */
+static int
+dovecot_setting(const char *conf, const char *name, struct qstr *val)
+{
+	struct qstr out = QSTR_INIT(64 * 1024);
+	char ref[256];
+	const char *v;
+	size_t n;
+	int depth, rc = -1;
+
+	for (depth = 0; depth < 2; depth++) {
+		char *av[] = { "doveconf", "-c", (char *)conf, "-h", (char *)name,
+		    NULL };
+
+		if (run(av, &out) != 0) {
+			msg_errorx("doveconf -c %s -h %s: %s", conf, name,
+			    qstr_str(&out));
+			goto out;
+		}
+		/* the value is the last line (warnings come first) */
+		n = out.len;
+		while (n > 0 && out.buf[n - 1] == '\n')
+			n--;
+		for (v = out.buf + n; v > out.buf && v[-1] != '\n'; v--)
+			;
+		n -= (size_t)(v - out.buf);
+		if (n == 0 || v[0] != '$' || depth == 1)
+			break;
+		if (qpm_snprintf(ref, sizeof(ref), "%.*s", (int)(n - 1),
+		    v + 1) < 0)
+			goto out;
+		name = ref;
+	}
+	qstr_reset(val);
+	rc = n > 0 && v[0] == '$' ? -1 : qstr_catn(val, n > 0 ? v : "", n);
+	if (rc < 0)
+		msg_errorx("doveconf -c %s: %s: cannot tell its value", conf,
+		    name);
+out:
+	qstr_free(&out);
+	return rc;
+}
+
+/* The group whose members Dovecot's auth processes run as: the primary
+ * group of service auth's user, which service auth-worker's user (when
+ * not root) must share.  (gid_t)-1 when auth runs as root. */
+static int
+auth_group(const char *conf, gid_t *gid, struct qstr *desc)
+{
+	struct qstr user = QSTR_INIT(256), worker = QSTR_INIT(256);
+	struct passwd *pw;
+	gid_t groups[256];
+	int ng = 256, i, rc = -1;
+	char gname[64];
+	struct group *gr;
+
+	*gid = (gid_t)-1;
+	if (dovecot_setting(conf, "service/auth/user", &user) < 0 ||
+	    dovecot_setting(conf, "service/auth-worker/user", &worker) < 0)
+		goto out;
+	if (user.len == 0 || strcmp(user.buf, "root") == 0) {
+		rc = 0;
+		qstr_cat(desc, "root");
+		goto out;
+	}
+	if ((pw = getpwnam(user.buf)) == NULL) {
+		msg_errorx("%s: Dovecot's auth service runs as %s, who does "
+		    "not exist here", conf, user.buf);
+		goto out;
+	}
+	*gid = pw->pw_gid;
+	if (worker.len > 0 && strcmp(worker.buf, "root") != 0 &&
+	    strcmp(worker.buf, user.buf) != 0) {
+		struct passwd *wp = getpwnam(worker.buf);
+
+		if (wp == NULL || getgrouplist(worker.buf, wp->pw_gid, groups,
+		    &ng) < 0) {
+			msg_errorx("%s: service auth-worker runs as %s: no such "
+			    "user, or in too many groups", conf, worker.buf);
+			goto out;
+		}
+		for (i = 0; i < ng && groups[i] != *gid; i++)
+			;
+		if (i == ng) {
+			msg_errorx("%s: service auth-worker runs as %s, who is "
+			    "not in group %u of service auth's user %s: one of "
+			    "them could not read the password files", conf,
+			    worker.buf, (unsigned)*gid, user.buf);
+			goto out;
+		}
+	}
+	if ((gr = getgrgid(*gid)) != NULL)
+		qpm_snprintf(gname, sizeof(gname), "%s", gr->gr_name);
+	else
+		qpm_snprintf(gname, sizeof(gname), "%u", (unsigned)*gid);
+	qstr_catf(desc, "%s (group %s)", user.buf, gname);
+	rc = 0;
+out:
+	qstr_free(&user);
+	qstr_free(&worker);
+	return rc;
+}
+
+/* Mode and group the installed file must have: 0640 with the auth
+ * group for what Dovecot's auth reads (0600 when it runs as root). */
+static void
+auth_mode(struct in_file *f, gid_t gid)
+{
+	if (!f->authread)
+		return;
+	f->gid = gid;
+	f->mode = gid == (gid_t)-1 ? 0600 : IN_MODE_AUTH;
+}
+
+/* the installed file has the content but not the mode or group */
+static int
+meta_differs(const struct in_file *f)
+{
+	struct stat st;
+
+	if (lstat(f->dst, &st) < 0)
+		return 1;
+	return (st.st_mode & 07777) != f->mode ||
+	    (f->gid != (gid_t)-1 && st.st_gid != f->gid);
 }
 
 static int
@@ -389,12 +568,14 @@ install_main(int argc, char **argv)
 	struct in_run r;
 	struct rh_list maps = { 0 }, dbs = { 0 };
 	struct qstr tail = QSTR_INIT(4 * 1024 * 1024), data = QSTR_INIT(IN_MAX_FILE);
-	char src[1100], db[1300], dbbak[1400];
+	char src[1100], db[1300], dbbak[1400], dcconf[1100];
 	char *pf_abs = NULL, *dc_abs = NULL;
 	const char *path;
 	int exit_code = IN_EXIT_REFUSED, c, have_time = 0;
-	size_t i, nchanged = 0;
+	size_t i, nchanged = 0, nleft;
 	struct stat st;
+	struct qstr auth_who = QSTR_INIT(1024), left = QSTR_INIT(64 * 1024);
+	gid_t auth_gid = (gid_t)-1;
 
 	memset(&r, 0, sizeof(r));
 	optind = 1;
@@ -436,15 +617,34 @@ install_main(int argc, char **argv)
 	r.pf_dir = pf_abs;
 	r.dc_dir = dc_abs;
 	if (qpm_snprintf(src, sizeof(src), "%s/postfix", r.out) < 0 ||
-	    add_dir(&r, src, r.pf_dir) < 0 ||
+	    add_dir(&r, src, r.pf_dir, 0) < 0 ||
 	    qpm_snprintf(src, sizeof(src), "%s/dovecot", r.out) < 0 ||
-	    add_dir(&r, src, r.dc_dir) < 0)
+	    add_dir(&r, src, r.dc_dir, 1) < 0)
 		goto out;
+	/* who reads the password files: the configuration being installed
+	 * says (OUT's dovecot.conf, else the one in place) */
+	if (qpm_snprintf(dcconf, sizeof(dcconf), "%s/dovecot.conf",
+	    r.dc_dir) < 0)
+		goto out;
+	for (i = 0, path = NULL; i < r.n; i++)
+		if (strcmp(r.f[i].dst, dcconf) == 0)
+			path = r.f[i].src;
+	if (path == NULL && access(dcconf, F_OK) == 0)
+		path = dcconf;
+	if (path != NULL && auth_group(path, &auth_gid, &auth_who) < 0) {
+		msg_errorx("cannot tell which user Dovecot's auth service runs "
+		    "as: nothing changed");
+		goto out;
+	}
+	if (path == NULL)
+		qstr_cat(&auth_who, "root (no dovecot.conf)");
 	/* what changes, and the diff */
 	for (i = 0; i < r.n; i++) {
 		struct in_file *f = &r.f[i];
 
-		f->changed = !f->existed || !same_content(f->src, f->dst);
+		auth_mode(f, auth_gid);
+		f->changed = !f->existed || !same_content(f->src, f->dst) ||
+		    (f->authread && meta_differs(f));
 		if (!f->changed)
 			continue;
 		nchanged++;
@@ -478,13 +678,18 @@ install_main(int argc, char **argv)
 		}
 		qstr_reset(&data);
 		if (file_read_all(f->src, IN_MAX_FILE, FILE_READ_NOFOLLOW,
-		    &data) < 0 || file_write_atomic_buf(f->dst, data.buf, data.len,
-		    f->mode) < 0) {
+		    &data) < 0 || file_write_atomic_owned(f->dst, data.buf,
+		    data.len, f->mode, (uid_t)-1, f->gid) < 0) {
 			msg_warn("cannot write %s", f->dst);
 			goto fail;
 		}
 		f->written = 1;
-		printf("installed: %s\n", f->dst);
+		if (f->authread)
+			printf("installed: %s (mode %04o: read by Dovecot's auth "
+			    "service as %s)\n", f->dst, (unsigned)f->mode,
+			    qstr_str(&auth_who));
+		else
+			printf("installed: %s\n", f->dst);
 	}
 	/* postmap, with the old indexed files kept for a restore */
 	if (postfix_maps(r.pf_dir, &maps, &tail) < 0) {
@@ -532,8 +737,14 @@ install_main(int argc, char **argv)
 	goto out;
 fail:
 	fflush(stdout);
-	restore(&r, &dbs);
-	msg_errorx("nothing changed: every file was put back as it was");
+	if ((nleft = restore(&r, &dbs, &left)) > 0) {
+		msg_errorx("NOT everything was put back: %zu file%s still "
+		    "changed: %s; the old contents are in the dated backups "
+		    "of this run", nleft, nleft == 1 ? " is" : "s are",
+		    qstr_str(&left));
+		exit_code = IN_EXIT_HALF;
+	} else
+		msg_errorx("nothing changed: every file was put back as it was");
 out:
 	fflush(stdout);
 	free(r.f);
@@ -543,5 +754,7 @@ out:
 	rh_list_free(&dbs);
 	qstr_free(&tail);
 	qstr_free(&data);
+	qstr_free(&auth_who);
+	qstr_free(&left);
 	return exit_code;
 }

@@ -60,6 +60,14 @@ int
 file_write_atomic_buf(const char *path, const void *buf, size_t len,
     mode_t mode)
 {
+	return file_write_atomic_owned(path, buf, len, mode, (uid_t)-1,
+	    (gid_t)-1);
+}
+
+int
+file_write_atomic_owned(const char *path, const void *buf, size_t len,
+    mode_t mode, uid_t uid, gid_t gid)
+{
 	struct qstr tmp = QSTR_INIT(4096 + QPM_MAX_PATH * 16);
 	int fd = -1, err = QPM_EIO, saved;
 
@@ -72,8 +80,11 @@ file_write_atomic_buf(const char *path, const void *buf, size_t len,
 		qstr_reset(&tmp);
 		goto out;
 	}
-	if (fchmod(fd, mode) < 0 || write_all(fd, buf, len) < 0 ||
-	    fsync(fd) < 0) {
+	/* owner and mode before the rename: never a moment when the reader
+	 * it is meant for (Dovecot's auth) is locked out */
+	if (((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	    fchown(fd, uid, gid) < 0) || fchmod(fd, mode) < 0 ||
+	    write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
 		err = -errno;
 		goto fail;
 	}

@@ -19,6 +19,9 @@
 int	file_write_atomic(const char *path, const struct qstr *data, mode_t mode);
 int	file_write_atomic_buf(const char *path, const void *buf, size_t len,
 	    mode_t mode);
+/* The same with owner uid and group gid ((uid_t)-1, (gid_t)-1: keep). */
+int	file_write_atomic_owned(const char *path, const void *buf, size_t len,
+	    mode_t mode, uid_t uid, gid_t gid);
 
 #define FILE_READ_NOFOLLOW	0x01	/* refuse a symlink as the last part */
 

@@ -820,10 +820,22 @@ h_dovecot_adduser() {
 	printf '%s:%s:%s:%s::::\n' "$1" "$2" "$H_VUID" "$H_VGID" >>"$H_DC_PASSWD"
 }
 
-# h_dovecot_start: foreground master under this shell; sets H_DOVECOT_PID
+# h_in_dovecot_ns CMD...: run CMD where each "SRC=DST" of $H_DC_BINDS is
+# bind-mounted (a private mount namespace), so that a configuration naming
+# /etc/dovecot paths runs from a private directory; without binds, CMD as is.
+# CMD replaces the calling shell: call it in a subshell, ( h_in_dovecot_ns ... )
+h_in_dovecot_ns() {
+	[ -n "${H_DC_BINDS:-}" ] || exec "$@"
+	exec unshare --mount --propagation private bash -c '
+	    for b in $1; do mount --bind "${b%%=*}" "${b#*=}" || exit 1; done
+	    shift; exec "$@"' _ "$H_DC_BINDS" "$@"
+}
+
+# h_dovecot_start: foreground master under this shell (inside the binds of
+# $H_DC_BINDS, if any); sets H_DOVECOT_PID
 h_dovecot_start() {
 	local d=${H_DC_DIR:?h_dovecot_setup first}
-	(cd "$d" && exec dovecot -F -c "$H_DC_CONF") >"$d/dovecot.out" 2>&1 &
+	(cd "$d" && h_in_dovecot_ns dovecot -F -c "$H_DC_CONF") >"$d/dovecot.out" 2>&1 &
 	H_DOVECOT_PID=$!
 	H_PIDS+=("$H_DOVECOT_PID")
 	_h_register h_dovecot_stop
