@@ -193,6 +193,29 @@ test_mkdirs_creates_every_level(void **state)
 	assert_int_equal(file_mkdirs(p, 0700), 0);	/* idempotent */
 }
 
+/* group and mode are the file's before it appears under its name */
+static void
+test_owned_sets_group_and_mode(void **state)
+{
+	char p[512];
+	struct stat st;
+	/* as root another group than ours: nogroup; else our own */
+	gid_t gid = getuid() == 0 ? 65534 : getgid();
+	int before;
+
+	(void)state;
+	path_in(p, sizeof(p), "users");
+	before = count_entries();
+	assert_int_equal(file_write_atomic_owned(p, "u:x\n", 4, 0640,
+	    (uid_t)-1, gid), 0);
+	assert_int_equal(count_entries(), before + 1);	/* no temp left */
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(st.st_gid, gid);
+	assert_int_equal(st.st_uid, getuid());
+	assert_int_equal(st.st_size, 4);
+}
+
 int
 main(void)
 {
@@ -205,6 +228,7 @@ main(void)
 		cmocka_unit_test(test_read_nofollow_refuses_symlink),
 		cmocka_unit_test(test_read_refuses_directory_and_missing),
 		cmocka_unit_test(test_mkdirs_creates_every_level),
+		cmocka_unit_test(test_owned_sets_group_and_mode),
 	};
 
 	return cmocka_run_group_tests_name("file", tests, setup, teardown);
