@@ -36,3 +36,12 @@ qpm_clock_now(const struct qpm_clock *c)
 		return time(NULL);
 	return c->now(c->arg);
 }
+
+double
+qpm_clock_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

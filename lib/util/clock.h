@@ -19,4 +19,8 @@ extern const struct qpm_clock qpm_clock_system;
 void	qpm_clock_fixed(struct qpm_clock *c, time_t *t);
 time_t	qpm_clock_now(const struct qpm_clock *c);
 
+/* Seconds on CLOCK_MONOTONIC: for time limits and durations, never for
+ * dates (those come from a struct qpm_clock). */
+double	qpm_clock_mono(void);
+
 #endif

@@ -18,23 +18,14 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/feed.h"
 #include "util/msg.h"
 
 #define FEED_CHUNK	(64 * 1024)
-
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void
 feed_init(struct feed *c)
@@ -66,7 +57,7 @@ feed_drain(struct feed *c)
 			memcpy(c->cap + c->caplen, tmp, k);
 			c->caplen += k;
 		}
-		c->deadline = now_mono() + c->timeout;
+		c->deadline = qpm_clock_mono() + c->timeout;
 	}
 }
 
@@ -84,7 +75,7 @@ feed_write(struct feed *c, const char *p, size_t n)
 		if (w > 0) {
 			p += w;
 			n -= (size_t)w;
-			c->deadline = now_mono() + c->timeout;
+			c->deadline = qpm_clock_mono() + c->timeout;
 			continue;
 		}
 		if (w < 0 && errno == EPIPE) {
@@ -96,7 +87,7 @@ feed_write(struct feed *c, const char *p, size_t n)
 			c->in_broken = 1;
 			break;
 		}
-		left = c->deadline - now_mono();
+		left = c->deadline - qpm_clock_mono();
 		if (left <= 0)
 			return -1;
 		pfd[0].fd = c->in;
@@ -145,10 +136,10 @@ feed_finish(struct feed *c, int *status, int *unread)
 
 	*unread = 0;
 	(void)shutdown(c->in, SHUT_WR);
-	c->deadline = now_mono() + c->timeout;
+	c->deadline = qpm_clock_mono() + c->timeout;
 	/* a pidfd becomes readable when it exits (Linux >= 5.3) */
 	while (c->pidfd >= 0) {
-		if ((left = c->deadline - now_mono()) <= 0)
+		if ((left = c->deadline - qpm_clock_mono()) <= 0)
 			return -1;
 		pfd2[0].fd = c->out_eof ? -1 : c->out;
 		pfd2[0].events = POLLIN;
@@ -164,7 +155,7 @@ feed_finish(struct feed *c, int *status, int *unread)
 	/* without one: its output closes when it exits, then the status is
 	 * there within a moment: re-check after 1, 2, 4 ... 32 ms */
 	while (c->pidfd < 0 && !c->out_eof) {
-		if ((left = c->deadline - now_mono()) <= 0)
+		if ((left = c->deadline - qpm_clock_mono()) <= 0)
 			return -1;
 		pfd.fd = c->out;
 		pfd.events = POLLIN;
@@ -177,7 +168,7 @@ feed_finish(struct feed *c, int *status, int *unread)
 			break;
 		if (r < 0 && errno != EINTR)
 			return -1;
-		if ((left = c->deadline - now_mono()) <= 0)
+		if ((left = c->deadline - qpm_clock_mono()) <= 0)
 			return -1;
 		(void)poll(NULL, 0, step);
 	}
@@ -302,7 +293,7 @@ feed_start(struct feed *c, const char *path, char **argv, int timeout,
 	/* ours only: the child's ends stay blocking (separate files) */
 	(void)fcntl(c->in, F_SETFL, O_NONBLOCK);
 	(void)fcntl(c->out, F_SETFL, O_NONBLOCK);
-	c->deadline = now_mono() + c->timeout;
+	c->deadline = qpm_clock_mono() + c->timeout;
 	return 0;
 }
 
