@@ -322,6 +322,16 @@ map_suffix(const char *map)
 	return ".db";
 }
 
+/* one more file that stays changed, for the last line (each is also named
+ * on its own line by the caller, so a full list only shortens the last) */
+static void
+left_add(struct qstr *left, size_t *nleft, const char *path)
+{
+	if (qstr_catf(left, "%s%s", *nleft ? ", " : "", path) < 0)
+		(void)qstr_cat(left, " ...");
+	(*nleft)++;
+}
+
 /* put everything back: new files away, backups renamed over; each file
  * that stays changed is named in *left; returns how many */
 static size_t
@@ -346,10 +356,8 @@ restore(struct in_run *r, struct rh_list *dbs, struct qstr *left)
 			msg_warn("cannot remove the new %s", f->dst);
 			p = f->dst;
 		}
-		if (p != NULL) {
-			qstr_catf(left, "%s%s", nleft ? ", " : "", p);
-			nleft++;
-		}
+		if (p != NULL)
+			left_add(left, &nleft, p);
 	}
 	/* dbs: "PATH" (restore from PATH.STAMP) or "-PATH" (remove) */
 	for (i = 0; i < dbs->n; i++) {
@@ -365,10 +373,8 @@ restore(struct in_run *r, struct rh_list *dbs, struct qstr *left)
 			msg_warn("cannot put back %s from %s", dbs->v[i], bak);
 			p = dbs->v[i];
 		}
-		if (p != NULL) {
-			qstr_catf(left, "%s%s", nleft ? ", " : "", p);
-			nleft++;
-		}
+		if (p != NULL)
+			left_add(left, &nleft, p);
 	}
 	return nleft;
 }
@@ -436,8 +442,7 @@ auth_group(const char *conf, gid_t *gid, struct qstr *desc)
 	    dovecot_setting(conf, "service/auth-worker/user", &worker) < 0)
 		goto out;
 	if (user.len == 0 || strcmp(user.buf, "root") == 0) {
-		rc = 0;
-		qstr_cat(desc, "root");
+		rc = qstr_cat(desc, "root");
 		goto out;
 	}
 	if ((pw = getpwnam(user.buf)) == NULL) {
@@ -470,8 +475,7 @@ auth_group(const char *conf, gid_t *gid, struct qstr *desc)
 		qpm_snprintf(gname, sizeof(gname), "%s", gr->gr_name);
 	else
 		qpm_snprintf(gname, sizeof(gname), "%u", (unsigned)*gid);
-	qstr_catf(desc, "%s (group %s)", user.buf, gname);
-	rc = 0;
+	rc = qstr_catf(desc, "%s (group %s)", user.buf, gname);
 out:
 	qstr_free(&user);
 	qstr_free(&worker);
@@ -636,8 +640,8 @@ install_main(int argc, char **argv)
 		    "as: nothing changed");
 		goto out;
 	}
-	if (path == NULL)
-		qstr_cat(&auth_who, "root (no dovecot.conf)");
+	if (path == NULL && qstr_cat(&auth_who, "root (no dovecot.conf)") < 0)
+		goto out;
 	/* what changes, and the diff */
 	for (i = 0; i < r.n; i++) {
 		struct in_file *f = &r.f[i];
