@@ -5,8 +5,8 @@
  *		into a temporary OUT.tmp directory beside OUT, renames it to
  *		OUT at the end
  * NEVER	leaves OUT half written: on failure the temporary directory
- *		is removed and OUT is as it was; follows a symbolic link to
- *		a log file under the root
+ *		is removed and OUT is as it was; reads a log outside the
+ *		root unless --logs names it
  */
 #include <config.h>
 
@@ -31,6 +31,7 @@
 #include "util/limits.h"
 #include "util/msg.h"
 #include "util/qstr.h"
+#include "util/rootfs.h"
 
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -295,7 +296,8 @@ struct loglist {
 };
 
 static int
-log_add(struct loglist *ll, const char *dir, const char *name)
+log_add(struct loglist *ll, const struct rootfs *r, const char *dir,
+    const char *name)
 {
 	struct qstr p = QSTR_INIT(QPM_MAX_PATH * 16);
 	struct stat st;
@@ -304,9 +306,9 @@ log_add(struct loglist *ll, const char *dir, const char *name)
 
 	if ((e = qstr_catf(&p, "%s/%s", dir, name)) < 0)
 		goto out;
-	/* regular files only: a link could point out of the old tree */
-	if (lstat(p.buf, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    ll->n >= RUN_MAX_LOGS)
+	/* regular files only: a FIFO would block the scan */
+	if (rootfs_stat(r, p.buf, ROOTFS_NOFOLLOW, &st) < 0 ||
+	    !S_ISREG(st.st_mode) || ll->n >= RUN_MAX_LOGS)
 		goto out;
 	if ((nv = realloc(ll->v, (ll->n + 1) * sizeof(*nv))) == NULL) {
 		e = QPM_ENOMEM;
@@ -343,14 +345,15 @@ compressed(const char *n)
 
 /* dir's entries whose name starts with one of pre (sorted) */
 static int
-log_dir(struct loglist *ll, const char *dir, const char *const *pre)
+log_dir(struct loglist *ll, const struct rootfs *r, const char *dir,
+    const char *const *pre)
 {
 	DIR *d;
 	struct dirent *de;
 	size_t i, first = ll->n;
 	int e = 0;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((d = rootfs_opendir(r, dir, 0)) == NULL)
 		return 0;
 	while (e >= 0 && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || compressed(de->d_name))
@@ -359,7 +362,7 @@ log_dir(struct loglist *ll, const char *dir, const char *const *pre)
 			if (strncmp(de->d_name, pre[i], strlen(pre[i])) == 0)
 				break;
 		if (pre[i] != NULL)
-			e = log_add(ll, dir, de->d_name);
+			e = log_add(ll, r, dir, de->d_name);
 	}
 	closedir(d);
 	if (ll->n - first > 1)
@@ -368,7 +371,9 @@ log_dir(struct loglist *ll, const char *dir, const char *const *pre)
 }
 
 /* ROOT/var/log/{maillog,mail.log,mail.info,messages,syslog}* and the
- * multilog directories ROOT/var/log/qmail/NAME/{current,@*.s} */
+ * multilog directories ROOT/var/log/qmail/NAME/{current,@*.s}, named
+ * relative to the root and resolved inside it: a var/log that is a
+ * link (to /data/log, or to this machine's /var/log) stays in the tree */
 static int
 default_logs(struct loglist *ll, const char *root)
 {
@@ -378,17 +383,20 @@ default_logs(struct loglist *ll, const char *root)
 	struct qstr dir = QSTR_INIT(QPM_MAX_PATH * 16),
 	    sub = QSTR_INIT(QPM_MAX_PATH * 16);
 	struct loglist names = { NULL, 0 };
+	struct rootfs r;
 	DIR *d;
 	struct dirent *de;
 	struct stat st;
 	size_t i;
 	int e;
 
-	if ((e = qstr_catf(&dir, "%s/var/log", root)) < 0 ||
-	    (e = log_dir(ll, dir.buf, sys)) < 0 ||
+	if ((e = rootfs_init(&r, root, 0)) < 0)
+		return e;
+	if ((e = qstr_cat(&dir, "var/log")) < 0 ||
+	    (e = log_dir(ll, &r, dir.buf, sys)) < 0 ||
 	    (e = qstr_cat(&dir, "/qmail")) < 0)
 		goto out;
-	if ((d = opendir(dir.buf)) != NULL) {
+	if ((d = rootfs_opendir(&r, dir.buf, 0)) != NULL) {
 		while ((de = readdir(d)) != NULL && names.n < RUN_MAX_LOGS) {
 			char **nv;
 
@@ -415,10 +423,12 @@ default_logs(struct loglist *ll, const char *root)
 		qstr_init(&sub, QPM_MAX_PATH * 16);
 		if ((e = qstr_catf(&sub, "%s/%s", dir.buf, names.v[i])) < 0)
 			break;
-		if (lstat(sub.buf, &st) == 0 && S_ISDIR(st.st_mode))
-			e = log_dir(ll, sub.buf, ml);
+		if (rootfs_stat(&r, sub.buf, ROOTFS_NOFOLLOW, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			e = log_dir(ll, &r, sub.buf, ml);
 	}
 out:
+	rootfs_free(&r);
 	for (i = 0; i < names.n; i++)
 		free(names.v[i]);
 	free(names.v);
@@ -461,7 +471,8 @@ run_limits(struct limits *l, const struct run_opts *o)
 		e = limits_read_logs(l, o->logs, o->nlogs);
 	else if (!o->no_logs && (e = default_logs(&ll, o->root)) >= 0 &&
 	    ll.n > 0)
-		e = limits_read_logs(l, (const char *const *)ll.v, ll.n);
+		e = limits_read_root_logs(l, o->root,
+		    (const char *const *)ll.v, ll.n);
 	if (e < 0)
 		goto out;
 	for (i = 0; i < l->ndiags; i++)
