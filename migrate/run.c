@@ -2,21 +2,23 @@
  * NAME		run - one migration run, all or nothing
  * DOES		scans the old tree into the model, reads its connection
  *		limits and logs (migrate/limits.h), writes every output file
- *		into a temporary OUT.tmp directory beside OUT, renames it to
- *		OUT at the end
- * NEVER	leaves OUT half written: on failure the temporary directory
- *		is removed and OUT is as it was; reads a log outside the
- *		root unless --logs names it
+ *		into a temporary OUT.tmpXXXXXX directory beside OUT (locked
+ *		while the run lives), checks the counts add up, then swaps it
+ *		with OUT in one rename; removes what killed runs left
+ * NEVER	leaves OUT half written or missing: on failure the temporary
+ *		directory is removed and OUT is as it was; follows a link
+ *		while removing; reads a log outside the root unless --logs
+ *		names it
  */
 #include <config.h>
 
-#define _XOPEN_SOURCE_EXTENDED 1
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,20 +35,159 @@
 #include "util/qstr.h"
 #include "util/rootfs.h"
 
+#define RUN_MAX_DEPTH	64	/* levels of an OUT tree we remove */
+
+static int	template(struct qstr *s, const char *out, const char *tag);
+
+/* rm -r of name in dirfd: every directory is opened from its parent
+ * with O_NOFOLLOW, so a link inside (or swapped in) is removed, never
+ * followed.  0 or -1. */
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+remove_at(int dirfd, const char *name, int depth)
 {
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 ? -1 : 0;
-	return unlink(path) < 0 ? -1 : 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd, rc = 0;
+
+	if (depth > RUN_MAX_DEPTH || (fd = openat(dirfd, name, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			rc = -1;
+		else if (S_ISDIR(st.st_mode)) {
+			if (remove_at(fd, de->d_name, depth + 1) < 0)
+				rc = -1;
+		} else if (unlinkat(fd, de->d_name, 0) < 0)
+			rc = -1;
+	}
+	closedir(d);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
+		rc = -1;
+	return rc;
 }
 
 int
 migrate_remove_tree(const char *dir)
 {
-	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return remove_at(AT_FDCWD, dir, 0);
+}
+
+/* "OUT" + tag + the six characters mkdtemp() puts in */
+static int
+temp_name_of(const char *name, const char *base, const char *tag)
+{
+	size_t bl = strlen(base), tl = strlen(tag), i;
+
+	if (strlen(name) != bl + tl + 6 || strncmp(name, base, bl) != 0 ||
+	    strncmp(name + bl, tag, tl) != 0)
+		return 0;
+	for (i = bl + tl; name[i] != '\0'; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' &&
+		    name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+/* A run killed before the end leaves OUT.tmpXXXXXX (0600 secrets
+ * inside) or, with --force, OUT.oldXXXXXX.  Remove those of this OUT:
+ * only that naming pattern, only directories (not links) owned by us,
+ * only when no live run holds its lock on it (flock, taken right after
+ * mkdtemp and released by the kernel when a run dies). */
+static void
+remove_stale(const char *out, int quiet)
+{
+	struct qstr dir = QSTR_INIT(QPM_MAX_PATH * 16);
+	const char *slash, *base;
+	struct dirent *de;
+	struct stat st;
+	DIR *d = NULL;
+	int dfd = -1, fd;
+
+	if ((slash = strrchr(out, '/')) != NULL && slash[1] == '\0')
+		goto out;	/* "OUT/": no name to match */
+	base = slash != NULL ? slash + 1 : out;
+	if ((slash != NULL ? qstr_catn(&dir, out, slash == out ? 1 :
+	    (size_t)(slash - out)) : qstr_cat(&dir, ".")) < 0 ||
+	    (dfd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (fd = dup(dfd)) < 0)
+		goto out;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!temp_name_of(de->d_name, base, ".tmp") &&
+		    !temp_name_of(de->d_name, base, ".old"))
+			continue;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if ((fd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			if (remove_at(dfd, de->d_name, 0) < 0)
+				msg_warn("%s/%s: cannot remove what an earlier "
+				    "run left", dir.buf, de->d_name);
+			else if (!quiet)
+				msg_info("removed %s/%s, left by an earlier "
+				    "run that did not finish", dir.buf,
+				    de->d_name);
+		}
+		close(fd);
+	}
+out:
+	if (d != NULL)
+		closedir(d);
+	if (dfd >= 0)
+		close(dfd);
+	qstr_free(&dir);
+}
+
+/* Put the finished tmp in place of out.  With an old OUT the two are
+ * swapped in one step (RENAME_EXCHANGE), so a kill at any moment leaves
+ * an OUT, old or new; then the old one, now under tmp's name, goes.
+ * 0 or -1 (said on stderr; OUT as it was). */
+static int
+put_in_place(const char *tmp, const char *out, int have_out, struct qstr *old)
+{
+	if (!have_out) {
+		if (rename(tmp, out) == 0)
+			return 0;
+		msg_error("cannot rename %s to %s", tmp, out);
+		return -1;
+	}
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) == 0) {
+		if (migrate_remove_tree(tmp) < 0)
+			msg_warn("%s: cannot remove the previous output", tmp);
+		return 0;
+	}
+	if (errno != EINVAL && errno != ENOSYS) {
+		msg_error("cannot swap %s and %s", tmp, out);
+		return -1;
+	}
+	/* a file system without RENAME_EXCHANGE: two renames */
+	if (template(old, out, ".old") < 0 || mkdtemp(old->buf) == NULL ||
+	    rmdir(old->buf) < 0 || rename(out, old->buf) < 0) {
+		msg_error("cannot move %s aside", out);
+		return -1;
+	}
+	if (rename(tmp, out) < 0) {
+		msg_error("cannot rename %s to %s", tmp, out);
+		rename(old->buf, out);
+		return -1;
+	}
+	migrate_remove_tree(old->buf);
+	return 0;
 }
 
 /* The domain the SRS domain is named after: control/defaultdomain when
@@ -520,9 +661,11 @@ migrate_run(const struct run_opts *o)
 	    old = QSTR_INIT(QPM_MAX_PATH * 16), report = QSTR_INIT((size_t)1 << 32);
 	struct stat st;
 	int exit_code = QPM_EXIT_NOTHING, e, have_out, wired, signing = 0;
+	int lock = -1;
 
 	memset(&dw, 0, sizeof(dw));
 	limits_init(&lim);
+	remove_stale(o->out, o->quiet);
 	have_out = lstat(o->out, &st) == 0;
 	if (have_out && !o->force) {
 		msg_errorx("%s exists; use --force to replace it", o->out);
@@ -565,6 +708,13 @@ migrate_run(const struct run_opts *o)
 		    o->out);
 		goto out;
 	}
+	/* held until the end: a later run leaves a live run's tmp alone */
+	if ((lock = open(tmp.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		msg_error("%s: cannot lock", tmp.buf);
+		migrate_remove_tree(tmp.buf);
+		goto out;
+	}
 	chmod(tmp.buf, 0755);
 	w.outdir = tmp.buf;
 	w.root = o->root;
@@ -587,27 +737,18 @@ migrate_run(const struct run_opts *o)
 		migrate_remove_tree(tmp.buf);
 		goto out;
 	}
-	if (have_out) {
-		/* move the old OUT aside, put the new one in, drop the old */
-		if (template(&old, o->out, ".old") < 0 ||
-		    mkdtemp(old.buf) == NULL || rmdir(old.buf) < 0 ||
-		    rename(o->out, old.buf) < 0) {
-			msg_error("cannot move %s aside", o->out);
-			migrate_remove_tree(tmp.buf);
-			goto out;
-		}
-	}
-	if (rename(tmp.buf, o->out) < 0) {
-		msg_error("cannot rename %s to %s", tmp.buf, o->out);
-		if (have_out)
-			rename(old.buf, o->out);
+	/* checked before OUT is touched: a report that does not add up
+	 * never replaces the previous one */
+	if (!model_counts_add_up(m)) {
+		msg_errorx("internal error: the counts do not add up; %s is "
+		    "left as it was", o->out);
 		migrate_remove_tree(tmp.buf);
 		goto out;
 	}
-	if (have_out)
-		migrate_remove_tree(old.buf);
-	if (!model_counts_add_up(m))
-		msg_errorx("internal error: the counts do not add up");
+	if (put_in_place(tmp.buf, o->out, have_out, &old) < 0) {
+		migrate_remove_tree(tmp.buf);
+		goto out;
+	}
 	exit_code = m->listed.n > 0 ? QPM_EXIT_PARTIAL : QPM_EXIT_OK;
 	if (!o->quiet)
 		msg_info("%zu domains, %zu mailboxes, %zu rules; %zu items "
@@ -615,6 +756,8 @@ migrate_run(const struct run_opts *o)
 		    m->domains.n, m->mailboxes.n, m->rules.n, m->listed.n,
 		    o->out);
 out:
+	if (lock >= 0)
+		close(lock);
 	dkim_wire_free(&dw);
 	json_decref(lj);
 	limits_free(&lim);
