@@ -143,6 +143,28 @@ tap_check "FIFOs: control/concurrencyincoming listed as not a regular file" \
 tap_check "FIFOs: .qmail-fifo listed as not a regular file" \
     grep -qE "example\.com/\.qmail-fifo: file: not a regular file" "$err"
 
+# ... a FIFO as vpasswd.cdb of a domain without vpasswd, and as users/cdb
+# of a host without users/assign (each opened only in that case)
+tree fifocdb || tap_bail "cannot build the tree"
+r=$H_DIR/fifocdb/root
+rm -f "$r/home/vpopmail/domains/example.net/vpasswd" \
+    "$r/home/vpopmail/domains/example.net/vpasswd.cdb"
+mkfifo "$r/home/vpopmail/domains/example.net/vpasswd.cdb"
+migrate fifocdb
+tap_check "FIFO as vpasswd.cdb: the run does not hang and ends (exit 1)" \
+    test "$rc" = 1
+tap_check "FIFO as vpasswd.cdb: listed as not a regular file" \
+    grep -qE "example\.net/vpasswd\.cdb: file: not a regular file" "$err"
+tree fifoucdb || tap_bail "cannot build the tree"
+r=$H_DIR/fifoucdb/root
+rm -f "$r/var/qmail/users/assign" "$r/var/qmail/users/cdb"
+mkfifo "$r/var/qmail/users/cdb"
+migrate fifoucdb
+tap_check "FIFO as users/cdb: the run does not hang and ends (exit 1)" \
+    test "$rc" = 1
+tap_check "FIFO as users/cdb: listed as not a regular file" \
+    grep -qE "users/cdb: file: not a regular file" "$err"
+
 # 6. requeue: a journal planted as a link to a file outside the root
 tree journal || tap_bail "cannot build the tree"
 victim=$H_DIR/journal/outside/victim
