@@ -16,6 +16,7 @@
 #include "migrate/limits_int.h"
 #include "util/err.h"
 #include "util/qstr.h"
+#include "util/rootfs.h"
 
 #define COURIER_MAX_VARS	256
 
@@ -271,7 +272,7 @@ courier_read(struct limits *l, const char *root, const char *dir)
 			}
 			if (err < 0) {
 				err = limits_diag(l, 1, shown[k], 0, "cannot "
-				    "read: %s", qpm_strerror(err));
+				    "read: %s", rootfs_strerror(err));
 				continue;
 			}
 			/* the -ssl file is read on top of the plain one */

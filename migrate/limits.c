@@ -16,17 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-
-#ifdef SYS_openat2
-#include <linux/openat2.h>
-#endif
 
 #include "migrate/limits.h"
 #include "migrate/limits_int.h"
 #include "util/err.h"
 #include "util/qstr.h"
+#include "util/rootfs.h"
 
 static const struct {
 	const char *name;
@@ -332,86 +328,23 @@ limits_join(char *buf, size_t size, const char *a, const char *b)
 	return qpm_snprintf(buf, size, "%.*s/%s", (int)la, a, b);
 }
 
-/* Open root/path with every symlink resolved inside root (openat2
- * RESOLVE_IN_ROOT): an old host's /service -> /var/qmail/supervise link
- * must land in the old tree, never on this machine's /var. */
-static int
-open_under(const char *root, const char *path, int flags)
-{
-	int dfd, fd;
-
-	if ((dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	while (*path == '/')
-		path++;
-	if (*path == '\0')
-		path = ".";
-#ifdef SYS_openat2
-	{
-		struct open_how how;
-
-		memset(&how, 0, sizeof(how));
-		how.flags = (unsigned long long)(flags | O_CLOEXEC);
-		how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-		fd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
-		if (fd >= 0 || errno != ENOSYS) {
-			int e = errno;
-
-			close(dfd);
-			errno = e;
-			return fd;
-		}
-	}
-#endif
-	/* Old kernel: no symlink may be followed at all. */
-	fd = openat(dfd, path, flags | O_CLOEXEC | O_NOFOLLOW);
-	{
-		int e = errno;
-
-		close(dfd);
-		errno = e;
-	}
-	return fd;
-}
-
+/* root/path read with every symlink resolved inside root (an old
+ * host's /service -> /var/qmail/supervise link must land in the old
+ * tree, never on this machine's /var); a FIFO or device is refused,
+ * never opened for a blocking read.  QPM_ENOENT when absent. */
 int
 limits_readfile(const char *root, const char *path, size_t max,
     struct qstr *out)
 {
-	struct stat st;
-	char buf[65536];
-	ssize_t n;
-	int fd, err = 0;
+	struct rootfs r;
+	int err;
 
-	if ((fd = open_under(root, path, O_RDONLY)) < 0)
-		return errno == ENOENT || errno == ENOTDIR ? QPM_ENOENT :
-		    QPM_EIO;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+	if (rootfs_init(&r, root, 0) < 0)
 		return QPM_ENOENT;
-	}
-	if ((unsigned long long)st.st_size > max) {
-		close(fd);
-		return QPM_ERANGE;
-	}
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = QPM_EIO;
-			break;
-		}
-		if (n == 0)
-			break;
-		if (out->len + (size_t)n > max) {
-			err = QPM_ERANGE;
-			break;
-		}
-		if ((err = qstr_catn(out, buf, (size_t)n)) < 0)
-			break;
-	}
-	close(fd);
+	err = rootfs_read(&r, path, max, 0, out, NULL);
+	rootfs_free(&r);
+	if (err == -ENOTDIR)
+		return QPM_ENOENT;
 	return err;
 }
 
@@ -424,18 +357,19 @@ cmp_str(const void *a, const void *b)
 int
 limits_listdir(const char *root, const char *dir, struct qstr *out)
 {
+	struct rootfs r;
 	struct dirent *de;
 	char **names = NULL, **nn;
 	size_t n = 0, cap = 0, i;
 	DIR *d;
-	int fd, err = 0;
+	int err = 0;
 
-	if ((fd = open_under(root, dir, O_RDONLY | O_DIRECTORY)) < 0)
+	if (rootfs_init(&r, root, 0) < 0)
 		return QPM_ENOENT;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return QPM_EIO;
-	}
+	d = rootfs_opendir(&r, dir, 0);
+	rootfs_free(&r);
+	if (d == NULL)
+		return QPM_ENOENT;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -490,7 +424,7 @@ read_control_number(struct limits *l, const char *root, const char *qdir,
 		if (err == QPM_ENOENT)
 			return -1;
 		return limits_diag(l, 1, path + (path[0] == '/'), 0,
-		    "cannot read: %s", qpm_strerror(err)) < 0 ? QPM_ENOMEM : -1;
+		    "cannot read: %s", rootfs_strerror(err)) < 0 ? QPM_ENOMEM : -1;
 	}
 	len = 0;
 	while (len < s.len && s.buf[len] != '\n')
@@ -552,7 +486,7 @@ read_service_dir(struct limits *l, const char *root, const char *sdir)
 			continue;
 		if (err < 0) {
 			if ((err = limits_diag(l, 1, run + (run[0] == '/'), 0,
-			    "cannot read: %s", qpm_strerror(err))) < 0)
+			    "cannot read: %s", rootfs_strerror(err))) < 0)
 				break;
 			continue;
 		}
@@ -580,7 +514,7 @@ read_text(struct limits *l, const char *root, const char *path,
 		    text.len);
 	else if (err != QPM_ENOENT)
 		err = limits_diag(l, 1, path + (path[0] == '/'), 0,
-		    "cannot read: %s", qpm_strerror(err));
+		    "cannot read: %s", rootfs_strerror(err));
 	else
 		err = 0;
 	qstr_free(&text);

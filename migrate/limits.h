@@ -213,6 +213,10 @@ int	limits_read(struct limits *l, const char *root,
 /* Scan logs (multilog @tai64n or syslog lines, any mix); returns 0 or a
  * negative qpm_err (an unreadable file is a diag, not an error). */
 int	limits_read_logs(struct limits *l, const char *const *files, size_t n);
+/* The same for the old host's own logs: files relative to root, each
+ * opened inside it (lib/util/rootfs.h), a regular file, no final link. */
+int	limits_read_root_logs(struct limits *l, const char *root,
+	    const char *const *files, size_t n);
 /* Resolve conflicts, size from the logs; fills l->settings. */
 int	limits_recommend(struct limits *l, const struct limits_policy *pol);
 

@@ -23,6 +23,7 @@
 #include "migrate/logscan.h"
 #include "util/err.h"
 #include "util/qstr.h"
+#include "util/rootfs.h"
 
 #define LH_KEY		128		/* bytes of a table key */
 #define LH_MAX		(1u << 18)	/* entries of one table */
@@ -1370,25 +1371,21 @@ logscan_buf(struct logscan *s, const char *name, const char *buf, size_t len,
 	return 0;
 }
 
-int
-logscan_file(struct logscan *s, const char *path, time_t ref)
+/* fd: a log opened by the caller; name: how diagnostics call it */
+static int
+logscan_fd(struct logscan *s, const char *name, int fd, time_t ref)
 {
 	char *buf;
 	size_t have = 0, skip = 0;
 	ssize_t n;
-	int fd, err = 0;
+	int err = 0;
 	struct stat st;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return limits_diag(s->l, 0, path, 0, "cannot read log: %s",
-		    strerror(errno)) < 0 ? QPM_ENOMEM : 0;
 	if (ref == 0 && fstat(fd, &st) == 0)
 		ref = st.st_mtime;
-	if ((buf = malloc(LS_READ + LS_MAX_LINE)) == NULL) {
-		close(fd);
+	if ((buf = malloc(LS_READ + LS_MAX_LINE)) == NULL)
 		return QPM_ENOMEM;
-	}
-	begin(s, path, ref);
+	begin(s, name, ref);
 	for (;;) {
 		size_t i = 0;
 
@@ -1396,7 +1393,7 @@ logscan_file(struct logscan *s, const char *path, time_t ref)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			err = limits_diag(s->l, 0, path, s->line, "read error: "
+			err = limits_diag(s->l, 0, name, s->line, "read error: "
 			    "%s", strerror(errno));
 			break;
 		}
@@ -1435,23 +1432,19 @@ logscan_file(struct logscan *s, const char *path, time_t ref)
 	}
 out:
 	free(buf);
-	close(fd);
 	return err < 0 ? err : 0;
 }
 
-/* First byte of a file: '@' for multilog. */
-int
-logscan_sniff(const char *path, time_t *first)
+/* First bytes of an open log (read in place: the scan starts at 0):
+ * '@' for multilog. */
+static int
+sniff_fd(int fd, time_t *first)
 {
 	char b[32];
 	ssize_t n;
-	int fd;
 
 	*first = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, b, sizeof(b));
-	close(fd);
+	n = pread(fd, b, sizeof(b), 0);
 	if (n >= 17 && b[0] == '@') {
 		uint64_t v = 0;
 		int i, h;
@@ -1468,13 +1461,31 @@ logscan_sniff(const char *path, time_t *first)
 	return 0;
 }
 
-int
-limits_read_logs(struct limits *l, const char *const *files, size_t n)
+/* A log under root is opened inside it (lib/util/rootfs.h) and must be
+ * a regular file; one named on the command line is the admin's choice
+ * and is opened as given. */
+static int
+open_log(const struct rootfs *root, const char *file, struct stat *st)
+{
+	int fd;
+
+	if (root != NULL)
+		return rootfs_open_file(root, file, ROOTFS_NOFOLLOW, st);
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return -errno;
+	if (fstat(fd, st) < 0)
+		memset(st, 0, sizeof(*st));
+	return fd;
+}
+
+static int
+read_logs(struct limits *l, const struct rootfs *root,
+    const char *const *files, size_t n)
 {
 	struct logscan *s;
 	time_t ref = 0, t;
 	size_t i, pass;
-	int err = 0;
+	int err = 0, fd, ml;
 	struct stat st;
 
 	if ((s = logscan_new(l)) == NULL)
@@ -1483,17 +1494,44 @@ limits_read_logs(struct limits *l, const char *const *files, size_t n)
 	 * files lack */
 	for (pass = 0; pass < 2 && err >= 0; pass++)
 		for (i = 0; i < n && err >= 0; i++) {
-			int ml = logscan_sniff(files[i], &t);
-
-			if ((pass == 0) != (ml != 0))
+			if ((fd = open_log(root, files[i], &st)) < 0) {
+				if (pass == 1 && limits_diag(l, 0, files[i], 0,
+				    "cannot read log: %s",
+				    rootfs_strerror(fd)) < 0)
+					err = QPM_ENOMEM;
 				continue;
-			if (pass == 1 && ref == 0 && stat(files[i], &st) == 0)
-				err = logscan_file(s, files[i], st.st_mtime);
-			else
-				err = logscan_file(s, files[i], ref);
+			}
+			ml = sniff_fd(fd, &t);
+			if ((pass == 0) != (ml != 0)) {
+				close(fd);
+				continue;
+			}
+			err = logscan_fd(s, files[i], fd, pass == 1 &&
+			    ref == 0 ? st.st_mtime : ref);
+			close(fd);
 			if (pass == 0 && l->logs.last > ref)
 				ref = l->logs.last;
 		}
 	logscan_free(s);
+	return err;
+}
+
+int
+limits_read_logs(struct limits *l, const char *const *files, size_t n)
+{
+	return read_logs(l, NULL, files, n);
+}
+
+int
+limits_read_root_logs(struct limits *l, const char *root,
+    const char *const *files, size_t n)
+{
+	struct rootfs r;
+	int err;
+
+	if ((err = rootfs_init(&r, root, 0)) < 0)
+		return err;
+	err = read_logs(l, &r, files, n);
+	rootfs_free(&r);
 	return err;
 }

@@ -15,12 +15,9 @@
 struct logscan;
 
 struct logscan *logscan_new(struct limits *l);
-/* ref: a time in the file's last month (syslog lines carry no year);
- * 0 = the file's mtime. */
-int	logscan_file(struct logscan *s, const char *path, time_t ref);
+/* ref: a time in the file's last month (syslog lines carry no year). */
 int	logscan_buf(struct logscan *s, const char *name, const char *buf,
 	    size_t len, time_t ref);
-int	logscan_sniff(const char *path, time_t *first);
 void	logscan_free(struct logscan *s);
 
 #endif

@@ -8,8 +8,10 @@
  *		A journal beside the queue ("begin" before, "done" after,
  *		each fsync'ed) makes a second run skip what was sent and
  *		refuse to guess about a run that was cut off mid-message.
- * NEVER	deletes or edits a queue file, sends a "D" recipient, or
- *		re-sends a message the journal shows as begun
+ * NEVER	deletes or edits a queue file, sends a "D" recipient,
+ *		re-sends a message the journal shows as begun, reads a file
+ *		outside --root (lib/util/rootfs.h), or reads or writes the
+ *		journal through a symlink
  */
 #include <config.h>
 
@@ -41,6 +43,7 @@
 #include "util/msg.h"
 #include "util/num.h"
 #include "util/qstr.h"
+#include "util/rootfs.h"
 
 #define RQ_MAX_ENVELOPE	(16 * 1024 * 1024)	/* one info/local/remote file */
 #define RQ_MAX_VDOMAINS	100000
@@ -73,11 +76,14 @@ struct rq_journal {
 	char	**begun, **done;
 	size_t	  nbegun, ndone;
 	FILE	 *fp;
+	const struct rootfs *root;	/* the default journal is opened
+					 * inside it; --journal as given */
 };
 
 struct rq_run {
 	struct rq_opts		 o;
-	struct qstr		 qdir;		/* ROOT/var/qmail/queue */
+	struct rootfs		 root;		/* every queue file: inside it */
+	struct qstr		 qdir;		/* var/qmail/queue, in root */
 	struct qq_vdomain	*vd;
 	size_t			 nvd;
 	char			*vdtext;
@@ -105,15 +111,17 @@ state_name(enum rq_state s)
 /* 64-bit FNV-1a over the message: with the inode it names one message of
  * a frozen queue, so the journal survives a re-mount of the old disk. */
 static int
-mess_key(const char *path, const char *inode, char *key, size_t keylen)
+mess_key(const struct rootfs *root, const char *path, const char *inode,
+    char *key, size_t keylen)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	unsigned char buf[65536];
+	struct stat st;
 	ssize_t r, i;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return -errno;
+	if ((fd = rootfs_open_file(root, path, ROOTFS_NOFOLLOW, &st)) < 0)
+		return fd;
 	while ((r = read(fd, buf, sizeof(buf))) != 0) {
 		if (r < 0) {
 			if (errno == EINTR)
@@ -185,18 +193,24 @@ journal_free(struct rq_journal *j)
 	memset(j, 0, sizeof(*j));
 }
 
+/* The journal is never read or written through a symlink. */
 static int
 journal_load(struct rq_journal *j, const char *path)
 {
+	struct qstr text = QSTR_INIT(QPM_MAX_CONFIG_FILE + 1);
 	struct lines lr;
 	const char *line;
 	size_t len;
 	int rc;
 
-	if ((rc = lines_open(&lr, path, 4096)) == QPM_ENOENT)
-		return 0;
-	if (rc < 0)
-		return rc;
+	rc = j->root != NULL ? rootfs_read(j->root, path, QPM_MAX_CONFIG_FILE,
+	    ROOTFS_NOFOLLOW, &text, NULL) : file_read_all(path,
+	    QPM_MAX_CONFIG_FILE, FILE_READ_NOFOLLOW, &text);
+	if (rc < 0) {
+		qstr_free(&text);
+		return rc == QPM_ENOENT ? 0 : rc;
+	}
+	lines_mem(&lr, path, qstr_str(&text), text.len, 4096);
 	while ((rc = lines_next(&lr, &line, &len)) != 0) {
 		if (rc < 0) {
 			msg_warnx("%s:%lu: line too long, ignored", path,
@@ -226,6 +240,7 @@ journal_load(struct rq_journal *j, const char *path)
 		}
 	}
 	lines_close(&lr);
+	qstr_free(&text);
 	return rc < 0 ? rc : 0;
 }
 
@@ -237,10 +252,21 @@ static int
 journal_write(struct rq_journal *j, const char *path, const char *fmt, ...)
 {
 	va_list ap;
-	int rc;
+	int rc, fd;
 
-	if (j->fp == NULL && (j->fp = fopen(path, "ae")) == NULL)
-		return -errno;
+	if (j->fp == NULL) {
+		fd = j->root != NULL ? rootfs_open(j->root, path, O_WRONLY |
+		    O_APPEND | O_CREAT, ROOTFS_NOFOLLOW) : open(path, O_WRONLY |
+		    O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		    0600);
+		if (fd < 0)
+			return errno == ELOOP ? QPM_ELOOP : -errno;
+		if ((j->fp = fdopen(fd, "a")) == NULL) {
+			rc = -errno;
+			close(fd);
+			return rc;
+		}
+	}
 	va_start(ap, fmt);
 	rc = vfprintf(j->fp, fmt, ap);
 	va_end(ap);
@@ -261,7 +287,8 @@ read_vdomains(struct rq_run *r)
 	if ((rc = qstr_catf(&path, "%s/control/virtualdomains",
 	    r->o.qmaildir)) < 0)
 		goto out;
-	rc = file_read_all(path.buf, QPM_MAX_CONFIG_FILE, 0, &text);
+	rc = rootfs_read(&r->root, path.buf, QPM_MAX_CONFIG_FILE,
+	    ROOTFS_NOFOLLOW, &text, NULL);
 	if (rc == QPM_ENOENT) {
 		rc = 0;
 		goto out;
@@ -311,24 +338,25 @@ queue_file(const struct rq_run *r, const char *name, const char *split,
 	qstr_reset(out);
 	if (split != NULL &&
 	    qstr_catf(out, "%s/%s/%s/%s", r->qdir.buf, name, split, inode) == 0 &&
-	    lstat(out->buf, &st) == 0)
+	    rootfs_stat(&r->root, out->buf, ROOTFS_NOFOLLOW, &st) == 0)
 		return 1;
 	qstr_reset(out);
 	if (qstr_catf(out, "%s/%s/%s", r->qdir.buf, name, inode) == 0 &&
-	    lstat(out->buf, &st) == 0)
+	    rootfs_stat(&r->root, out->buf, ROOTFS_NOFOLLOW, &st) == 0)
 		return 1;
 	return 0;
 }
 
 static int
-parse_file(const char *path, struct qq_env *e, int kind, const char **why)
+parse_file(const struct rq_run *r, const char *path, struct qq_env *e,
+    int kind, const char **why)
 {
 	struct qstr text = QSTR_INIT(RQ_MAX_ENVELOPE + 1);
 	int rc;
 
-	if ((rc = file_read_all(path, RQ_MAX_ENVELOPE, FILE_READ_NOFOLLOW,
-	    &text)) < 0) {
-		*why = qpm_strerror(rc);
+	if ((rc = rootfs_read(&r->root, path, RQ_MAX_ENVELOPE, ROOTFS_NOFOLLOW,
+	    &text, NULL)) < 0) {
+		*why = rootfs_strerror(rc);
 		qstr_free(&text);
 		return rc;
 	}
@@ -363,6 +391,7 @@ inject(const struct rq_run *r, const char *mess, const struct qq_env *e,
 	size_t a = 0, i;
 	int fd, status, unread, err, rc = QPM_EIO;
 	const char *sender = e->sender;
+	struct stat st;
 
 	/* qmail writes a double bounce's sender as #@[]: Postfix's is <> */
 	if (strcmp(sender, "#@[]") == 0)
@@ -381,8 +410,8 @@ inject(const struct rq_run *r, const char *mess, const struct qq_env *e,
 	for (i = 0; i < n; i++)
 		argv[a++] = rcpts[i];
 	argv[a] = NULL;
-	if ((fd = open(mess, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-		qstr_catf(why, "cannot open message: %s", strerror(errno));
+	if ((fd = rootfs_open_file(&r->root, mess, ROOTFS_NOFOLLOW, &st)) < 0) {
+		qstr_catf(why, "cannot open message: %s", rootfs_strerror(fd));
 		free(argv);
 		return QPM_EIO;
 	}
@@ -483,22 +512,22 @@ do_message(struct rq_run *r, const char *split, const char *inode,
 	int rc;
 
 	if (queue_file(r, "todo", split, inode, &path)) {
-		if (parse_file(path.buf, &e, 't', &w) < 0) {
+		if (parse_file(r, path.buf, &e, 't', &w) < 0) {
 			qstr_catf(&why, "%s: %s", path.buf, w);
 			goto broken;
 		}
 	} else if (queue_file(r, "info", split, inode, &path)) {
-		if (parse_file(path.buf, &e, 'i', &w) < 0) {
+		if (parse_file(r, path.buf, &e, 'i', &w) < 0) {
 			qstr_catf(&why, "%s: %s", path.buf, w);
 			goto broken;
 		}
 		if (queue_file(r, "local", split, inode, &path) &&
-		    parse_file(path.buf, &e, 'l', &w) < 0) {
+		    parse_file(r, path.buf, &e, 'l', &w) < 0) {
 			qstr_catf(&why, "%s: %s", path.buf, w);
 			goto broken;
 		}
 		if (queue_file(r, "remote", split, inode, &path) &&
-		    parse_file(path.buf, &e, 'r', &w) < 0) {
+		    parse_file(r, path.buf, &e, 'r', &w) < 0) {
 			qstr_catf(&why, "%s: %s", path.buf, w);
 			goto broken;
 		}
@@ -532,8 +561,8 @@ do_message(struct rq_run *r, const char *split, const char *inode,
 		    "every recipient was already delivered by qmail");
 		goto out;
 	}
-	if ((rc = mess_key(mess, inode, key, sizeof(key))) < 0) {
-		qstr_catf(&why, "%s: %s", mess, qpm_strerror(rc));
+	if ((rc = mess_key(&r->root, mess, inode, key, sizeof(key))) < 0) {
+		qstr_catf(&why, "%s: %s", mess, rootfs_strerror(rc));
 		goto broken;
 	}
 	if (list_has(r->j.done, r->j.ndone, key)) {
@@ -619,7 +648,7 @@ scan_dir(struct rq_run *r, const char *dir, const char *split)
 	size_t n = 0, i;
 	DIR *d;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((d = rootfs_opendir(&r->root, dir, ROOTFS_NOFOLLOW)) == NULL)
 		return -errno;
 	while ((de = readdir(d)) != NULL) {
 		if (!is_number(de->d_name))
@@ -633,7 +662,7 @@ scan_dir(struct rq_run *r, const char *dir, const char *split)
 	for (i = 0; i < n; i++) {
 		qstr_reset(&p);
 		if (qstr_catf(&p, "%s/%s", dir, names[i]) < 0 ||
-		    lstat(p.buf, &st) < 0)
+		    rootfs_stat(&r->root, p.buf, ROOTFS_NOFOLLOW, &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode) && split == NULL)
 			scan_dir(r, p.buf, names[i]);
@@ -686,6 +715,7 @@ requeue_main(int argc, char **argv)
 	unsigned bad;
 
 	memset(&r, 0, sizeof(r));
+	r.root.fd = -1;
 	qstr_init(&r.qdir, QPM_MAX_PATH * 16);
 	r.o.sendmail = QPM_SENDMAIL;
 	r.o.timeout = RQ_DEF_TIMEOUT;
@@ -718,16 +748,23 @@ requeue_main(int argc, char **argv)
 	}
 	if (r.o.root == NULL || optind != argc)
 		return usage();
-	if (qstr_catf(&qmaildir, "%s/%s", r.o.root, qd) < 0 ||
+	/* paths below are the old host's, resolved inside --root */
+	if (qstr_cat(&qmaildir, qd) < 0 ||
 	    qstr_catf(&r.qdir, "%s/queue", qmaildir.buf) < 0 ||
 	    qstr_catf(&mess, "%s/mess", r.qdir.buf) < 0)
 		goto out;
+	if ((rc = rootfs_init(&r.root, r.o.root, 0)) < 0) {
+		msg_errorx("%s/%s: cannot read the queue: %s", r.o.root,
+		    mess.buf, qpm_strerror(rc));
+		goto out;
+	}
 	r.o.qmaildir = qmaildir.buf;
 	if (r.o.journal == NULL) {
 		if (qstr_catf(&journal, "%s/qmail2postfix-requeue.journal",
 		    r.qdir.buf) < 0)
 			goto out;
 		r.o.journal = journal.buf;
+		r.j.root = &r.root;
 	}
 	if (read_vdomains(&r) < 0)
 		goto out;
@@ -765,6 +802,7 @@ requeue_main(int argc, char **argv)
 out:
 	json_decref(r.items);
 	journal_free(&r.j);
+	rootfs_free(&r.root);
 	free(r.vd);
 	free(r.vdtext);
 	qstr_free(&r.qdir);

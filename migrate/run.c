@@ -2,21 +2,23 @@
  * NAME		run - one migration run, all or nothing
  * DOES		scans the old tree into the model, reads its connection
  *		limits and logs (migrate/limits.h), writes every output file
- *		into a temporary OUT.tmp directory beside OUT, renames it to
- *		OUT at the end
- * NEVER	leaves OUT half written: on failure the temporary directory
- *		is removed and OUT is as it was; follows a symbolic link to
- *		a log file under the root
+ *		into a temporary OUT.tmpXXXXXX directory beside OUT (locked
+ *		while the run lives), checks the counts add up, then swaps it
+ *		with OUT in one rename; removes what killed runs left
+ * NEVER	leaves OUT half written or missing: on failure the temporary
+ *		directory is removed and OUT is as it was; follows a link
+ *		while removing; reads a log outside the root unless --logs
+ *		names it
  */
 #include <config.h>
 
-#define _XOPEN_SOURCE_EXTENDED 1
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,21 +33,161 @@
 #include "util/limits.h"
 #include "util/msg.h"
 #include "util/qstr.h"
+#include "util/rootfs.h"
 
+#define RUN_MAX_DEPTH	64	/* levels of an OUT tree we remove */
+
+static int	template(struct qstr *s, const char *out, const char *tag);
+
+/* rm -r of name in dirfd: every directory is opened from its parent
+ * with O_NOFOLLOW, so a link inside (or swapped in) is removed, never
+ * followed.  0 or -1. */
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+remove_at(int dirfd, const char *name, int depth)
 {
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 ? -1 : 0;
-	return unlink(path) < 0 ? -1 : 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd, rc = 0;
+
+	if (depth > RUN_MAX_DEPTH || (fd = openat(dirfd, name, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			rc = -1;
+		else if (S_ISDIR(st.st_mode)) {
+			if (remove_at(fd, de->d_name, depth + 1) < 0)
+				rc = -1;
+		} else if (unlinkat(fd, de->d_name, 0) < 0)
+			rc = -1;
+	}
+	closedir(d);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
+		rc = -1;
+	return rc;
 }
 
 int
 migrate_remove_tree(const char *dir)
 {
-	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return remove_at(AT_FDCWD, dir, 0);
+}
+
+/* "OUT" + tag + the six characters mkdtemp() puts in */
+static int
+temp_name_of(const char *name, const char *base, const char *tag)
+{
+	size_t bl = strlen(base), tl = strlen(tag), i;
+
+	if (strlen(name) != bl + tl + 6 || strncmp(name, base, bl) != 0 ||
+	    strncmp(name + bl, tag, tl) != 0)
+		return 0;
+	for (i = bl + tl; name[i] != '\0'; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' &&
+		    name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+/* A run killed before the end leaves OUT.tmpXXXXXX (0600 secrets
+ * inside) or, with --force, OUT.oldXXXXXX.  Remove those of this OUT:
+ * only that naming pattern, only directories (not links) owned by us,
+ * only when no live run holds its lock on it (flock, taken right after
+ * mkdtemp and released by the kernel when a run dies). */
+static void
+remove_stale(const char *out, int quiet)
+{
+	struct qstr dir = QSTR_INIT(QPM_MAX_PATH * 16);
+	const char *slash, *base;
+	struct dirent *de;
+	struct stat st;
+	DIR *d = NULL;
+	int dfd = -1, fd;
+
+	if ((slash = strrchr(out, '/')) != NULL && slash[1] == '\0')
+		goto out;	/* "OUT/": no name to match */
+	base = slash != NULL ? slash + 1 : out;
+	if ((slash != NULL ? qstr_catn(&dir, out, slash == out ? 1 :
+	    (size_t)(slash - out)) : qstr_cat(&dir, ".")) < 0 ||
+	    (dfd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (fd = dup(dfd)) < 0)
+		goto out;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!temp_name_of(de->d_name, base, ".tmp") &&
+		    !temp_name_of(de->d_name, base, ".old"))
+			continue;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if ((fd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			if (remove_at(dfd, de->d_name, 0) < 0)
+				msg_warn("%s/%s: cannot remove what an earlier "
+				    "run left", dir.buf, de->d_name);
+			else if (!quiet)
+				msg_info("removed %s/%s, left by an earlier "
+				    "run that did not finish", dir.buf,
+				    de->d_name);
+		}
+		close(fd);
+	}
+out:
+	if (d != NULL)
+		closedir(d);
+	if (dfd >= 0)
+		close(dfd);
+	qstr_free(&dir);
+}
+
+/* Put the finished tmp in place of out.  With an old OUT the two are
+ * swapped in one step (RENAME_EXCHANGE), so a kill at any moment leaves
+ * an OUT, old or new; then the old one, now under tmp's name, goes.
+ * 0 or -1 (said on stderr; OUT as it was). */
+static int
+put_in_place(const char *tmp, const char *out, int have_out, struct qstr *old)
+{
+	if (!have_out) {
+		if (rename(tmp, out) == 0)
+			return 0;
+		msg_error("cannot rename %s to %s", tmp, out);
+		return -1;
+	}
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) == 0) {
+		if (migrate_remove_tree(tmp) < 0)
+			msg_warn("%s: cannot remove the previous output", tmp);
+		return 0;
+	}
+	if (errno != EINVAL && errno != ENOSYS) {
+		msg_error("cannot swap %s and %s", tmp, out);
+		return -1;
+	}
+	/* a file system without RENAME_EXCHANGE: two renames */
+	if (template(old, out, ".old") < 0 || mkdtemp(old->buf) == NULL ||
+	    rmdir(old->buf) < 0 || rename(out, old->buf) < 0) {
+		msg_error("cannot move %s aside", out);
+		return -1;
+	}
+	if (rename(tmp, out) < 0) {
+		msg_error("cannot rename %s to %s", tmp, out);
+		rename(old->buf, out);
+		return -1;
+	}
+	migrate_remove_tree(old->buf);
+	return 0;
 }
 
 /* The domain the SRS domain is named after: control/defaultdomain when
@@ -295,7 +437,8 @@ struct loglist {
 };
 
 static int
-log_add(struct loglist *ll, const char *dir, const char *name)
+log_add(struct loglist *ll, const struct rootfs *r, const char *dir,
+    const char *name)
 {
 	struct qstr p = QSTR_INIT(QPM_MAX_PATH * 16);
 	struct stat st;
@@ -304,9 +447,9 @@ log_add(struct loglist *ll, const char *dir, const char *name)
 
 	if ((e = qstr_catf(&p, "%s/%s", dir, name)) < 0)
 		goto out;
-	/* regular files only: a link could point out of the old tree */
-	if (lstat(p.buf, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    ll->n >= RUN_MAX_LOGS)
+	/* regular files only: a FIFO would block the scan */
+	if (rootfs_stat(r, p.buf, ROOTFS_NOFOLLOW, &st) < 0 ||
+	    !S_ISREG(st.st_mode) || ll->n >= RUN_MAX_LOGS)
 		goto out;
 	if ((nv = realloc(ll->v, (ll->n + 1) * sizeof(*nv))) == NULL) {
 		e = QPM_ENOMEM;
@@ -343,14 +486,15 @@ compressed(const char *n)
 
 /* dir's entries whose name starts with one of pre (sorted) */
 static int
-log_dir(struct loglist *ll, const char *dir, const char *const *pre)
+log_dir(struct loglist *ll, const struct rootfs *r, const char *dir,
+    const char *const *pre)
 {
 	DIR *d;
 	struct dirent *de;
 	size_t i, first = ll->n;
 	int e = 0;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((d = rootfs_opendir(r, dir, 0)) == NULL)
 		return 0;
 	while (e >= 0 && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || compressed(de->d_name))
@@ -359,7 +503,7 @@ log_dir(struct loglist *ll, const char *dir, const char *const *pre)
 			if (strncmp(de->d_name, pre[i], strlen(pre[i])) == 0)
 				break;
 		if (pre[i] != NULL)
-			e = log_add(ll, dir, de->d_name);
+			e = log_add(ll, r, dir, de->d_name);
 	}
 	closedir(d);
 	if (ll->n - first > 1)
@@ -368,7 +512,9 @@ log_dir(struct loglist *ll, const char *dir, const char *const *pre)
 }
 
 /* ROOT/var/log/{maillog,mail.log,mail.info,messages,syslog}* and the
- * multilog directories ROOT/var/log/qmail/NAME/{current,@*.s} */
+ * multilog directories ROOT/var/log/qmail/NAME/{current,@*.s}, named
+ * relative to the root and resolved inside it: a var/log that is a
+ * link (to /data/log, or to this machine's /var/log) stays in the tree */
 static int
 default_logs(struct loglist *ll, const char *root)
 {
@@ -378,17 +524,20 @@ default_logs(struct loglist *ll, const char *root)
 	struct qstr dir = QSTR_INIT(QPM_MAX_PATH * 16),
 	    sub = QSTR_INIT(QPM_MAX_PATH * 16);
 	struct loglist names = { NULL, 0 };
+	struct rootfs r;
 	DIR *d;
 	struct dirent *de;
 	struct stat st;
 	size_t i;
 	int e;
 
-	if ((e = qstr_catf(&dir, "%s/var/log", root)) < 0 ||
-	    (e = log_dir(ll, dir.buf, sys)) < 0 ||
+	if ((e = rootfs_init(&r, root, 0)) < 0)
+		return e;
+	if ((e = qstr_cat(&dir, "var/log")) < 0 ||
+	    (e = log_dir(ll, &r, dir.buf, sys)) < 0 ||
 	    (e = qstr_cat(&dir, "/qmail")) < 0)
 		goto out;
-	if ((d = opendir(dir.buf)) != NULL) {
+	if ((d = rootfs_opendir(&r, dir.buf, 0)) != NULL) {
 		while ((de = readdir(d)) != NULL && names.n < RUN_MAX_LOGS) {
 			char **nv;
 
@@ -415,10 +564,12 @@ default_logs(struct loglist *ll, const char *root)
 		qstr_init(&sub, QPM_MAX_PATH * 16);
 		if ((e = qstr_catf(&sub, "%s/%s", dir.buf, names.v[i])) < 0)
 			break;
-		if (lstat(sub.buf, &st) == 0 && S_ISDIR(st.st_mode))
-			e = log_dir(ll, sub.buf, ml);
+		if (rootfs_stat(&r, sub.buf, ROOTFS_NOFOLLOW, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			e = log_dir(ll, &r, sub.buf, ml);
 	}
 out:
+	rootfs_free(&r);
 	for (i = 0; i < names.n; i++)
 		free(names.v[i]);
 	free(names.v);
@@ -461,7 +612,8 @@ run_limits(struct limits *l, const struct run_opts *o)
 		e = limits_read_logs(l, o->logs, o->nlogs);
 	else if (!o->no_logs && (e = default_logs(&ll, o->root)) >= 0 &&
 	    ll.n > 0)
-		e = limits_read_logs(l, (const char *const *)ll.v, ll.n);
+		e = limits_read_root_logs(l, o->root,
+		    (const char *const *)ll.v, ll.n);
 	if (e < 0)
 		goto out;
 	for (i = 0; i < l->ndiags; i++)
@@ -509,9 +661,11 @@ migrate_run(const struct run_opts *o)
 	    old = QSTR_INIT(QPM_MAX_PATH * 16), report = QSTR_INIT((size_t)1 << 32);
 	struct stat st;
 	int exit_code = QPM_EXIT_NOTHING, e, have_out, wired, signing = 0;
+	int lock = -1;
 
 	memset(&dw, 0, sizeof(dw));
 	limits_init(&lim);
+	remove_stale(o->out, o->quiet);
 	have_out = lstat(o->out, &st) == 0;
 	if (have_out && !o->force) {
 		msg_errorx("%s exists; use --force to replace it", o->out);
@@ -554,6 +708,13 @@ migrate_run(const struct run_opts *o)
 		    o->out);
 		goto out;
 	}
+	/* held until the end: a later run leaves a live run's tmp alone */
+	if ((lock = open(tmp.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		msg_error("%s: cannot lock", tmp.buf);
+		migrate_remove_tree(tmp.buf);
+		goto out;
+	}
 	chmod(tmp.buf, 0755);
 	w.outdir = tmp.buf;
 	w.root = o->root;
@@ -576,27 +737,18 @@ migrate_run(const struct run_opts *o)
 		migrate_remove_tree(tmp.buf);
 		goto out;
 	}
-	if (have_out) {
-		/* move the old OUT aside, put the new one in, drop the old */
-		if (template(&old, o->out, ".old") < 0 ||
-		    mkdtemp(old.buf) == NULL || rmdir(old.buf) < 0 ||
-		    rename(o->out, old.buf) < 0) {
-			msg_error("cannot move %s aside", o->out);
-			migrate_remove_tree(tmp.buf);
-			goto out;
-		}
-	}
-	if (rename(tmp.buf, o->out) < 0) {
-		msg_error("cannot rename %s to %s", tmp.buf, o->out);
-		if (have_out)
-			rename(old.buf, o->out);
+	/* checked before OUT is touched: a report that does not add up
+	 * never replaces the previous one */
+	if (!model_counts_add_up(m)) {
+		msg_errorx("internal error: the counts do not add up; %s is "
+		    "left as it was", o->out);
 		migrate_remove_tree(tmp.buf);
 		goto out;
 	}
-	if (have_out)
-		migrate_remove_tree(old.buf);
-	if (!model_counts_add_up(m))
-		msg_errorx("internal error: the counts do not add up");
+	if (put_in_place(tmp.buf, o->out, have_out, &old) < 0) {
+		migrate_remove_tree(tmp.buf);
+		goto out;
+	}
 	exit_code = m->listed.n > 0 ? QPM_EXIT_PARTIAL : QPM_EXIT_OK;
 	if (!o->quiet)
 		msg_info("%zu domains, %zu mailboxes, %zu rules; %zu items "
@@ -604,6 +756,8 @@ migrate_run(const struct run_opts *o)
 		    m->domains.n, m->mailboxes.n, m->rules.n, m->listed.n,
 		    o->out);
 out:
+	if (lock >= 0)
+		close(lock);
 	dkim_wire_free(&dw);
 	json_decref(lj);
 	limits_free(&lim);

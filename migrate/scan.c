@@ -3,8 +3,10 @@
  * DOES		control/, users/assign (or users/cdb), the vpopmail domains
  *		(hashed too), each vpasswd (or vpasswd.cdb), domain and user
  *		.qmail files, ~alias; then resolves what each domain is
- * NEVER	follows a symlink to a file or directory it reads, trusts a
- *		group- or world-writable .qmail, stops at a bad file
+ * NEVER	leaves --root (every open goes through lib/util/rootfs: links
+ *		and ".." resolve inside it), follows a symlink to a file or
+ *		directory it reads, blocks on a FIFO, trusts a group- or
+ *		world-writable .qmail, stops at a bad file
  */
 #include <config.h>
 
@@ -23,11 +25,13 @@
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/qstr.h"
+#include "util/rootfs.h"
 
 struct scan {
 	struct model		*m;
 	const struct scan_opts	*o;
-	struct qstr		 buf, path;
+	struct rootfs		 root;		/* every open goes through it */
+	struct qstr		 buf;
 	const char		*vpop_user, *alias_user;
 	unsigned long		 default_flags;	/* vlimits.default */
 	const char		**counted;	/* files whose lines are counted */
@@ -54,71 +58,26 @@ first_time(struct scan *s, const char *file)
 
 enum { READ_OK = 0, READ_MISSING = 1, READ_FAILED = -1 };
 
-static int
-full_path(struct scan *s, const char *rel)
-{
-	qstr_reset(&s->path);
-	while (*rel == '/')
-		rel++;
-	return qstr_catf(&s->path, "%s/%s", s->o->root, rel);
-}
-
-/* Read ROOT/rel into s->buf.  A missing file is READ_MISSING (nothing
- * listed); any other failure is listed in cat as file: problem. */
+/* Read ROOT/rel into s->buf, resolved inside the root, a final
+ * symlink refused.  A missing file is READ_MISSING (nothing listed);
+ * any other failure is listed in cat as file: problem. */
 static int
 scan_read(struct scan *s, const char *rel, struct stat *st, enum m_cat cat)
 {
 	struct src src = { NULL, 0 };
-	char chunk[65536];
-	ssize_t r;
-	int fd, err = 0;
-	const char *why = NULL;
+	int rc;
 
 	qstr_reset(&s->buf);
-	if (full_path(s, rel) < 0) {
-		why = "path too long";
-		goto fail;
-	}
-	fd = open(s->path.buf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return READ_MISSING;
-		why = errno == ELOOP ? "symbolic link (not followed)" :
-		    errno == EACCES ? "unreadable (permission denied)" :
-		    "cannot open";
-		goto fail;
-	}
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-		why = "not a regular file";
-		close(fd);
-		goto fail;
-	}
-	if (st->st_size > QPM_MAX_CONFIG_FILE) {
-		why = "larger than the size limit";
-		close(fd);
-		goto fail;
-	}
-	for (;;) {
-		r = read(fd, chunk, sizeof(chunk));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if ((err = qstr_catn(&s->buf, chunk, (size_t)r)) < 0)
-			break;
-	}
-	close(fd);
-	if (r < 0 || err < 0) {
-		why = r < 0 ? "read error" : "larger than the size limit";
-		goto fail;
-	}
-	return READ_OK;
-fail:
+	rc = rootfs_read(&s->root, rel, QPM_MAX_CONFIG_FILE, ROOTFS_NOFOLLOW,
+	    &s->buf, st);
+	if (rc == 0)
+		return READ_OK;
+	if (rc == QPM_ENOENT || rc == -ENOTDIR)
+		return READ_MISSING;
 	src.file = model_file(s->m, rel);
 	model_read(s->m, cat);
-	model_list(s->m, cat, src, "file", why, "check the file on the old "
-	    "host and migrate again");
+	model_list(s->m, cat, src, "file", rootfs_strerror(rc), "check the "
+	    "file on the old host and migrate again");
 	return READ_FAILED;
 }
 
@@ -155,20 +114,11 @@ scan_dir(struct scan *s, const char *rel, const char *prefix,
 	size_t cap = 0, pl = strlen(prefix);
 	char **nv;
 	DIR *d;
-	int fd;
 
 	nm->v = NULL;
 	nm->n = 0;
-	if (full_path(s, rel) < 0)
-		return -ENAMETOOLONG;
-	fd = open(s->path.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (fd < 0)
+	if ((d = rootfs_opendir(&s->root, rel, ROOTFS_NOFOLLOW)) == NULL)
 		return errno == ENOENT ? READ_MISSING : -errno;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return -errno;
-	}
 	while ((de = readdir(d)) != NULL) {
 		if (pl ? strncmp(de->d_name, prefix, pl) != 0 :
 		    de->d_name[0] == '.')
@@ -322,22 +272,20 @@ scan_assign(struct scan *s)
 	/* only the compiled form: read every record qmail-newu wrote */
 	rel = model_printf(s->m, "%s/users/cdb", s->o->qmail_dir);
 	src.file = model_file(s->m, rel);
-	if (full_path(s, rel) < 0)
-		return;
-	fd = open(s->path.buf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = rootfs_open_file(&s->root, rel, ROOTFS_NOFOLLOW, &st);
 	if (fd < 0) {
-		if (errno == ENOENT) {
+		if (fd == QPM_ENOENT) {
 			model_note(s->m, src, "users/assign",
 			    "neither users/assign nor users/cdb: no virtual "
 			    "domains", "check --qmail-dir");
 			return;
 		}
 		model_read(s->m, CAT_ASSIGN);
-		model_list(s->m, CAT_ASSIGN, src, "file", "cannot open",
+		model_list(s->m, CAT_ASSIGN, src, "file", rootfs_strerror(fd),
 		    "check the file");
 		return;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || cdb_init(&c, fd) < 0) {
+	if (cdb_init(&c, fd) < 0) {
 		close(fd);
 		model_read(s->m, CAT_ASSIGN);
 		model_list(s->m, CAT_ASSIGN, src, "file", "not a cdb file",
@@ -656,8 +604,14 @@ scan_vpasswd(struct scan *s, struct m_domain *d)
 		return 0;
 	rel = model_printf(s->m, "%s/vpasswd.cdb", d->dir);
 	src.file = model_file(s->m, rel);
-	if (full_path(s, rel) < 0 ||
-	    (fd = open(s->path.buf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	fd = rootfs_open_file(&s->root, rel, ROOTFS_NOFOLLOW, &st);
+	if (fd < 0 && fd != QPM_ENOENT && fd != -ENOTDIR) {
+		model_read(s->m, CAT_VPASSWD);
+		model_list(s->m, CAT_VPASSWD, src, "file", rootfs_strerror(fd),
+		    "check the file on the old host and migrate again");
+		return 0;
+	}
+	if (fd < 0) {
 		src = d->src;
 		model_list(s->m, CAT_DOMAIN, src, d->name,
 		    model_printf(s->m, "domain directory %s or its vpasswd "
@@ -957,10 +911,8 @@ scan_run(struct model *m, const struct scan_opts *o)
 	s.m = m;
 	s.o = o;
 	qstr_init(&s.buf, QPM_MAX_CONFIG_FILE + 1);
-	qstr_init(&s.path, QPM_MAX_PATH * 16);
-	if (stat(o->root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	if (rootfs_init(&s.root, o->root, 0) < 0) {
 		qstr_free(&s.buf);
-		qstr_free(&s.path);
 		return QPM_ENOENT;
 	}
 	scan_control(&s);
@@ -1004,6 +956,6 @@ scan_run(struct model *m, const struct scan_opts *o)
 	scan_alias(&s);
 	free(s.counted);
 	qstr_free(&s.buf);
-	qstr_free(&s.path);
+	rootfs_free(&s.root);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * NAME		scan - walk the old host's tree and feed the readers
- * DOES		opens every file under --root with O_NOFOLLOW, checks its
+ * DOES		opens every file confined to --root (lib/util/rootfs.h),
+ *		a final symlink refused, checks its
  *		type and mode, hands the bytes to the pure readers, then
  *		resolves domains (assign, virtualdomains, rcpthosts, the
  *		vpopmail domains directory)

@@ -17,6 +17,7 @@
 #include "migrate/limits_int.h"
 #include "util/err.h"
 #include "util/qstr.h"
+#include "util/rootfs.h"
 
 #define TCPRULES_MAX_RANGE	256	/* keys one "a-b" range expands to */
 
@@ -397,7 +398,7 @@ tcprules_read(struct limits *l, const char *root, enum limits_svc svc,
 	if (cerr < 0 && terr < 0) {
 		err = limits_diag(l, 1, from, fromline, "-x %s: %s; the "
 		    "listener's rules are not known", cshown,
-		    cerr == QPM_ENOENT ? "missing" : qpm_strerror(cerr));
+		    rootfs_strerror(cerr));
 		goto out;
 	}
 	if (cerr == 0 && (err = cdb_records((const unsigned char *)cdb.buf,

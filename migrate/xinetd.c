@@ -15,6 +15,7 @@
 #include "migrate/limits_int.h"
 #include "util/err.h"
 #include "util/qstr.h"
+#include "util/rootfs.h"
 
 #define XINETD_MAX_ATTRS	64
 
@@ -305,7 +306,7 @@ read_one(struct limits *l, struct xstate *st, const char *root,
 		err = 0;
 	else
 		err = limits_diag(l, 1, path + (path[0] == '/'), 0,
-		    "cannot read: %s", qpm_strerror(err));
+		    "cannot read: %s", rootfs_strerror(err));
 	qstr_free(&text);
 	return err;
 }

@@ -120,12 +120,40 @@ file_write_atomic(const char *path, const struct qstr *data, mode_t mode)
 }
 
 int
-file_read_all(const char *path, size_t max, int flags, struct qstr *out)
+file_read_fd(int fd, size_t max, struct qstr *out)
 {
-	struct stat st;
 	char buf[65536];
 	size_t total = 0;
 	ssize_t r;
+	int err = 0;
+
+	for (;;) {
+		r = read(fd, buf, sizeof(buf));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		if ((size_t)r > max - total) {	/* grew while we read */
+			errno = EFBIG;
+			err = QPM_ERANGE;
+			break;
+		}
+		total += (size_t)r;
+		if ((err = qstr_catn(out, buf, (size_t)r)) < 0)
+			break;
+	}
+	explicit_bzero(buf, sizeof(buf));	/* it may have held a secret */
+	return err;
+}
+
+int
+file_read_all(const char *path, size_t max, int flags, struct qstr *out)
+{
+	struct stat st;
 	int fd, err, oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
 
 	if (flags & FILE_READ_NOFOLLOW)
@@ -134,46 +162,24 @@ file_read_all(const char *path, size_t max, int flags, struct qstr *out)
 		return errno == ELOOP ? QPM_ELOOP : -errno;
 	if (fstat(fd, &st) < 0) {
 		err = -errno;
-		goto fail;
+		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		errno = EINVAL;
 		err = QPM_EINVAL;
-		goto fail;
+		goto out;
 	}
 	if ((size_t)st.st_size > max) {
 		errno = EFBIG;
 		err = QPM_ERANGE;
-		goto fail;
+		goto out;
 	}
-	for (;;) {
-		r = read(fd, buf, sizeof(buf));
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		if ((size_t)r > max - total) {	/* grew while we read */
-			errno = EFBIG;
-			err = QPM_ERANGE;
-			goto fail;
-		}
-		total += (size_t)r;
-		if ((err = qstr_catn(out, buf, (size_t)r)) < 0)
-			goto fail;
-	}
-	close(fd);
-	explicit_bzero(buf, sizeof(buf));	/* it may have held a secret */
-	return 0;
-fail:
+	err = file_read_fd(fd, max, out);
+out:
 	{
 		int saved = errno;
 
 		close(fd);
-		explicit_bzero(buf, sizeof(buf));
 		errno = saved;
 	}
 	return err;

@@ -29,6 +29,10 @@ int	file_write_atomic_owned(const char *path, const void *buf, size_t len,
  * QPM_ERANGE.  Returns 0 or a negative qpm_err; errno is kept. */
 int	file_read_all(const char *path, size_t max, int flags, struct qstr *out);
 
+/* Read fd to its end into out (appended); more than max bytes is
+ * QPM_ERANGE.  0 or a negative qpm_err. */
+int	file_read_fd(int fd, size_t max, struct qstr *out);
+
 /* mkdir -p with mode for every created component. */
 int	file_mkdirs(const char *path, mode_t mode);
 

@@ -21,6 +21,8 @@
 #define QPM_MAX_CONFIG_FILE	(64 * 1024 * 1024)	/* vpasswd of a huge domain */
 #define QPM_MAX_STRING		(1024 * 1024 * 1024)	/* ceiling of any qstr */
 #define QPM_MAX_QMAIL_LINES	10000	/* lines in one .qmail file */
+#define QPM_MAX_SYMLINKS	40	/* links followed in one path: Linux
+				 * MAXSYMLINKS, path_resolution(7) */
 
 /* checks/: message parsing and authentication checks */
 #define QPM_MAX_MESSAGE		(64 * 1024 * 1024)	/* authcheck input; Postfix
