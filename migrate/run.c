@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mail/exits.h"
@@ -101,7 +102,10 @@ temp_name_of(const char *name, const char *base, const char *tag)
  * inside) or, with --force, OUT.oldXXXXXX.  Remove those of this OUT:
  * only that naming pattern, only directories (not links) owned by us,
  * only when no live run holds its lock on it (flock, taken right after
- * mkdtemp and released by the kernel when a run dies). */
+ * mkdtemp and released by the kernel when a run dies), and only when it
+ * is older than STALE_AGE seconds: a live run's directory is not yet
+ * locked in the instant between its mkdtemp and its flock. */
+#define STALE_AGE	10
 static void
 remove_stale(const char *out, int quiet)
 {
@@ -129,7 +133,8 @@ remove_stale(const char *out, int quiet)
 		    !temp_name_of(de->d_name, base, ".old"))
 			continue;
 		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+		    st.st_mtime > time(NULL) - STALE_AGE)
 			continue;
 		if ((fd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY |
 		    O_NOFOLLOW | O_CLOEXEC)) < 0)

@@ -193,6 +193,11 @@ chmod 600 "$s/OUT.tmpAbC123/users"
 mkdir "$s/outside/keep"
 ln -s "$s/outside/keep" "$s/OUT.tmpLink99"
 ln -s "$s/outside/marker" "$s/OUT.tmpAbC123/link"
+# killed runs are in the past: their directories are older than the 10 s
+# in which a live run may not yet hold its lock (OUT.tmpFresh1 is not)
+touch -d '1 minute ago' "$s/OUT.tmpAbC123" "$s/OUT.oldXy9876" \
+    "$s/OUT.tmpnotmine" "$s/OUT.tmpLive12"
+mkdir -m 700 "$s/OUT.tmpFresh1"
 exec 7<"$s/OUT.tmpLive12"	# a live run holds its lock: so does this shell
 flock -n 7 || tap_bail "cannot lock"
 migrate stale
@@ -206,6 +211,9 @@ tap_check "stale: a link named like a leftover is not followed" \
     test -L "$s/OUT.tmpLink99" -a -d "$s/outside/keep"
 tap_check "stale: other names and a live run's directory are left alone" \
     test -d "$s/OUT.tmpnotmine" -a -d "$s/OUT.tmpLive12"
+tap_check "stale: a directory made in the last seconds (not yet locked) is left alone" \
+    test -d "$s/OUT.tmpFresh1"
+rmdir "$s/OUT.tmpFresh1"
 
 # 8. --force killed at the moment the new OUT is put in place: an OUT is
 # always there.  strace kills the run when it enters the last rename-type
@@ -226,6 +234,10 @@ else
 	    "$q2p" --root "$f/root" -o "$f/OUT" --force -q; true) 2>/dev/null
 	tap_check "--force killed at $call #$nth: OUT is still there, whole" \
 	    test -s "$f/OUT/migration.json" -a -s "$f/OUT/dovecot/users"
+	# the killed run's leftovers, as they are 10 s later
+	for d in "$f"/OUT.tmp?????? "$f"/OUT.old??????; do
+		[ -d "$d" ] && ! [ -L "$d" ] && touch -d '1 minute ago' "$d"
+	done
 	"$q2p" --root "$f/root" -o "$f/OUT" --force -q 2>/dev/null
 	tap_check "--force: the next run leaves no OUT.tmp* or OUT.old*" \
 	    bash -c "! ls -d '$f'/OUT.tmp?????? '$f'/OUT.old?????? 2>/dev/null | grep -v -e Live12 -e Link99"
