@@ -715,8 +715,8 @@ host_helo_spf(struct cut_ctx *c, json_t *h)
 	case SPF_R_TEMPERROR:
 		cut_add(c, FIND_WARNING, "host", c->o->helo, "spf.helo", ev,
 		    "Make the DNS answer, then run the report again.", 1,
-		    "Cannot verify SPF for the HELO identity %s: temporary DNS "
-		    "error", c->o->helo);
+		    "Cannot verify SPF for the HELO identity %s: SPF temperror "
+		    "(temporary DNS error)", c->o->helo);
 		break;
 	default:
 		cut_add(c, FIND_WARNING, "host", c->o->helo, "spf.helo", ev,
@@ -1117,7 +1117,8 @@ domain_spf(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 		cut_add(c, FIND_BLOCKER, "domain", d, "spf.temperror", ev,
 		    "Make the DNS answer (check --dns-server and the zone's "
 		    "servers), then run the report again.", 1, "Cannot verify "
-		    "that SPF of %s authorizes %s: temporary DNS error%s%s", d,
+		    "that SPF of %s authorizes %s: SPF temperror (temporary "
+		    "DNS error)%s%s", d,
 		    ip, r.problem ? " - " : "", r.problem ? r.problem : "");
 		required = 1;
 		break;

@@ -174,8 +174,8 @@ cut_check_srs(struct cut_ctx *c)
 	else if (r.result == SPF_R_TEMPERROR)
 		cut_add(c, FIND_BLOCKER, "srs", c->srs_domain, "srs.spf", ev,
 		    "Make the DNS answer, then run the report again.", 1,
-		    "Cannot verify SPF of the SRS domain %s: temporary DNS "
-		    "error", c->srs_domain);
+		    "Cannot verify SPF of the SRS domain %s: SPF temperror "
+		    "(temporary DNS error)", c->srs_domain);
 	else {
 		qstr_reset(&fix);
 		(void)qstr_cat(&fix, "Publish:\n  ");
@@ -397,9 +397,11 @@ judge_sender(struct cut_ctx *c, const struct sender *s, size_t nremote,
 			    "forward.dmarc", qstr_str(&ev), srs_fix(c, &fix),
 			    0, "Forwarded mail from %s is %s, and would be %s "
 			    "with SRS too: no DKIM signature aligned with From: "
-			    "survives (%zu forward(s)); SRS still keeps SPF "
-			    "from failing", who, plain->outcome,
-			    srs->outcome, nremote);
+			    "survives (%zu forward(s)); with SRS the next "
+			    "hop's SPF result is %s (plain: %s)", who,
+			    plain->outcome, srs->outcome, nremote,
+			    spf_res_str(srs->spf.result),
+			    spf_res_str(plain->spf.result));
 		else if (plain->spf.result != SPF_R_PASS ||
 		    bad_outcome(plain->outcome))
 			cut_add(c, FIND_WARNING, "forward", who,
