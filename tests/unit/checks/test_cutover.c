@@ -193,6 +193,12 @@ static const struct tcase cases[] = {
 	    { { "srs.spf", FIND_BLOCKER, 0, "srs.example.com. IN TXT "
 	        "\"v=spf1 ip4:198.51.100.25 -all\"", "gives fail (not "
 	        "authorized: receivers may reject the message" } } },
+	/* the SRS domain's MX (or address) is a record the migration asks
+	 * for: bounces to SRS addresses must come back */
+	{ "SRS domain not routed here", { "srs.example.com A", NULL, NULL,
+	    NULL }, NULL, QPM_EXIT_NOGO,
+	    { { "srs.bounces", FIND_BLOCKER, 0, "srs.example.com. IN MX 10 "
+	        "mx1.example.com.", NULL, "n/a", 1 } } },
 	/* none is not fail: say what receivers do with none */
 	{ "SRS domain without SPF", { "srs.example.com TXT", NULL, NULL,
 	    NULL }, NULL, QPM_EXIT_NOGO,
