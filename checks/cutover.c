@@ -876,7 +876,8 @@ domain_mx(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 			    "have no address record: senders skip them",
 			    (size_t)noaddr, d);
 		if (noaddr > 0)
-			cut_vs_old(c, FIND_OLD_SAME, 0, "the same DNS serves it today");
+			cut_vs_old(c, FIND_OLD_SAME, 0,
+			    "the same DNS serves it today");
 		if (temp)
 			cut_add(c, FIND_WARNING, "domain", d, "mx.temperror", ev,
 			    "Make the DNS answer, then run the report again.",
@@ -1084,9 +1085,9 @@ domain_spf(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 		(void)qstr_cat(&fix, "Publish:\n");
 		spf_fixed_record(c, &fix, d, NULL);
 		cut_add(c, FIND_WARNING, "domain", d, "spf.none", ev,
-		    qstr_str(&fix), 0, "%s has no SPF record: mail from it gets "
-		    "SPF %s; Gmail wants SPF or DKIM from every sender, and "
-		    "DMARC can only pass through DKIM", d,
+		    qstr_str(&fix), 0, "%s has no SPF record: mail from it "
+		    "gets SPF %s; Gmail wants SPF or DKIM from every sender, "
+		    "and DMARC can only pass through DKIM", d,
 		    cut_spf_words(r.result));
 		break;
 	case SPF_R_PERMERROR:

@@ -30,7 +30,7 @@
 					 * --sample-sender */
 
 struct sender {
-	const char	*name;		/* --sample-sender: a domain or a file */
+	const char	*name;		/* --sample-sender: domain or file */
 	const char	*label;		/* the sender's domain: never a path */
 	int		 is_file;
 	struct fwd_report rep;
@@ -358,7 +358,8 @@ judge_sender(struct cut_ctx *c, const struct sender *s, size_t nremote,
 		(void)qstr_cat(&oev, "forwarding plainly from ");
 		old_who_fwd(c, &oev);
 		(void)qstr_catf(&oev, ": spf=%s dkim=%s dmarc=%s -> %s",
-		    spf_res_str(oldp->spf.result), dkimcheck_res_str(oldp->dkim),
+		    spf_res_str(oldp->spf.result),
+		    dkimcheck_res_str(oldp->dkim),
 		    dmarc_res_str(oldp->dmarc.result), oldp->outcome ?
 		    oldp->outcome : "?");
 		if (oldp->outcome == NULL ||
@@ -961,10 +962,10 @@ cut_check_bounces(struct cut_ctx *c)
 
 			(void)qpm_snprintf(pm, sizeof(pm), "postmaster@%s",
 			    d->name);
-			/* no entry: the old host's routing is the one migrated */
+			/* no entry: the old host routed it as migrated */
 			bounce_row(c, arr, "postmaster", d->name, pm, NULL,
-			    FIND_OLD_SAME, "no bounce_routing entry; its routing "
-			    "of the address, as migrated, is the same");
+			    FIND_OLD_SAME, "no bounce_routing entry; its "
+			    "routing of the address, as migrated, is the same");
 		}
 	}
 	n = json_array_size(arr);

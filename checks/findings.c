@@ -131,7 +131,8 @@ findings_vs_old(struct findings *f, size_t i, enum finding_old old,
     int required, const char *old_ev)
 {
 	struct finding *x = &f->v[i];
-	struct qstr t = QSTR_INIT(QPM_MAX_STRING), e = QSTR_INIT(QPM_MAX_STRING);
+	struct qstr t = QSTR_INIT(QPM_MAX_STRING);
+	struct qstr e = QSTR_INIT(QPM_MAX_STRING);
 	char *title = NULL, *ev = NULL, *safe = NULL;
 	int pre = old == FIND_OLD_SAME && !required && x->sev != FIND_INFO;
 	int err = 0;

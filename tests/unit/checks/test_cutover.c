@@ -334,14 +334,15 @@ test_cases(void **state)
 					continue;
 				if (w->title != NULL &&
 				    strstr(x->title, w->title) == NULL)
-					fail_msg("%s: %s title got \"%s\", want "
-					    "\"%s\"", tc->name, w->check,
-					    x->title, w->title);
+					fail_msg("%s: %s title got \"%s\", "
+					    "want \"%s\"", tc->name,
+					    w->check, x->title, w->title);
 				if (w->old != NULL && (strcmp(finding_old_str(
 				    x->old), w->old) != 0 ||
 				    x->introduced != w->introduced))
-					fail_msg("%s: %s old_host %s introduced "
-					    "%d, want %s %d", tc->name, w->check,
+					fail_msg("%s: %s old_host %s "
+					    "introduced %d, want %s %d",
+					    tc->name, w->check,
 					    finding_old_str(x->old),
 					    x->introduced, w->old,
 					    w->introduced);
