@@ -349,7 +349,7 @@ judge_sender(struct cut_ctx *c, const struct sender *s, size_t nremote,
 	    oev = QSTR_INIT(4096);
 	int strict = pub == DMARC_P_REJECT || pub == DMARC_P_QUARANTINE;
 	const char *who = s->label;
-	enum finding_old old = FIND_OLD_UNKNOWN;
+	int known = 0, same_out = 0, same_spf = 0;
 
 	sender_evidence(&ev, s);
 	/* qmail forwarded with the original sender: the old host's view is
@@ -362,13 +362,11 @@ judge_sender(struct cut_ctx *c, const struct sender *s, size_t nremote,
 		    dkimcheck_res_str(oldp->dkim),
 		    dmarc_res_str(oldp->dmarc.result), oldp->outcome ?
 		    oldp->outcome : "?");
-		if (oldp->outcome == NULL ||
-		    strcmp(oldp->outcome, "temporary failure") == 0)
-			old = FIND_OLD_UNKNOWN;
-		else
-			old = cut_old_cmp(1, oldp->spf.result ==
-			    cur->spf.result && cur->outcome != NULL &&
-			    strcmp(oldp->outcome, cur->outcome) == 0);
+		known = oldp->outcome != NULL &&
+		    strcmp(oldp->outcome, "temporary failure") != 0;
+		same_out = known && cur->outcome != NULL &&
+		    strcmp(oldp->outcome, cur->outcome) == 0;
+		same_spf = oldp->spf.result == cur->spf.result;
 	} else
 		(void)qstr_cat(&oev, "address unknown");
 	if (!c->srs_set_up) {
@@ -441,7 +439,12 @@ judge_sender(struct cut_ctx *c, const struct sender *s, size_t nremote,
 			    spf_res_str(srs->spf.result),
 			    dmarc_res_str(srs->dmarc.result));
 	}
-	cut_vs_old(c, old, 0, qstr_str(&oev));
+	/* forward.no-srs is about the SPF result, the others about the
+	 * outcome alone */
+	if (c->f->n > 0)
+		cut_vs_old(c, cut_old_cmp(known, same_out && (same_spf ||
+		    strcmp(c->f->v[c->f->n - 1].check, "forward.no-srs") !=
+		    0)), 0, qstr_str(&oev));
 	qstr_free(&ev);
 	qstr_free(&fix);
 	qstr_free(&oev);
