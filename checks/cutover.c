@@ -181,6 +181,52 @@ cut_add(struct cut_ctx *c, enum finding_sev sev, const char *section,
 }
 
 void
+cut_vs_old(struct cut_ctx *c, enum finding_old old, int required,
+    const char *old_ev)
+{
+	if (c->f->n > 0 && findings_vs_old(c->f, c->f->n - 1, old, required,
+	    old_ev) < 0)
+		c->err = QPM_ENOMEM;
+}
+
+enum finding_old
+cut_old_cmp(int known, int same)
+{
+	if (!known)
+		return FIND_OLD_UNKNOWN;
+	return same ? FIND_OLD_SAME : FIND_OLD_DIFFERS;
+}
+
+const char *
+cut_spf_words(enum spf_res r)
+{
+	switch (r) {
+	case SPF_R_PASS:
+		return "pass (the address is authorized)";
+	case SPF_R_NONE:
+		return "none (no SPF record: receivers treat the message as "
+		    "unauthenticated by SPF)";
+	case SPF_R_NEUTRAL:
+		return "neutral (the domain says nothing about the address: "
+		    "receivers treat it like none, unauthenticated)";
+	case SPF_R_SOFTFAIL:
+		return "softfail (probably not authorized: receivers accept "
+		    "but mark or score the message)";
+	case SPF_R_FAIL:
+		return "fail (not authorized: receivers may reject the "
+		    "message, and DMARC counts SPF as failed)";
+	case SPF_R_TEMPERROR:
+		return "temperror (a temporary DNS error: receivers defer the "
+		    "message or treat it as unauthenticated)";
+	case SPF_R_PERMERROR:
+		return "permerror (the record is broken: receivers treat it "
+		    "as unauthenticated or as fail, and DMARC counts SPF as "
+		    "failed)";
+	}
+	return "unknown";
+}
+
+void
 cj_set(struct cut_ctx *c, json_t *o, const char *key, json_t *v)
 {
 	if (qpm_json_set(o, key, v) < 0)
@@ -294,22 +340,128 @@ strv_json(struct cut_ctx *c, char *const *v, size_t n)
 	return a;
 }
 
-/* ---- the new host ---- */
+/* ---- the old host ---- */
 
-static void
-host_ptr(struct cut_ctx *c, json_t *h, struct iprev_result *ipr)
+/* The first A (else AAAA) address of host that is not the new IP. */
+static char *
+first_addr(struct cut_ctx *c, const char *host)
 {
-	const char *ip = c->o->ip, *helo = c->o->helo;
-	char rev[128], *ev;
-	struct qstr fix = QSTR_INIT(4096);
+	static const int types[] = { DNS_T_A, DNS_T_AAAA };
+	struct dns_answer a;
+	char *ip = NULL;
+	size_t i, k;
 
-	(void)cut_reverse_name(ip, rev, sizeof(rev));
-	trace_begin(c);
-	if (iprev_check(&c->dns, ip, ipr) < 0) {
+	for (k = 0; k < 2 && ip == NULL; k++) {
+		memset(&a, 0, sizeof(a));
+		(void)dns_query(&c->dns, host, types[k], &a);
+		for (i = 0; a.status == DNS_OK && i < a.n && ip == NULL; i++)
+			if (a.rr[i].type == types[k] &&
+			    !same_ip(a.rr[i].text, c->o->ip) &&
+			    (ip = strdup(a.rr[i].text)) == NULL)
+				c->err = QPM_ENOMEM;
+		dns_answer_free(&a);
+	}
+	return ip;
+}
+
+/*
+ * Who the old host is: its name is control/me (migration.json
+ * old_host.hostname), its address old_host.ip, else what DNS still says:
+ * the name's address record, else the address of the first MX host of a
+ * hosted domain that is not the new host.
+ */
+static void
+old_host_find(struct cut_ctx *c)
+{
+	const struct cut_mig *m = c->m;
+	struct qstr src = QSTR_INIT(1024);
+	struct dns_answer a;
+	json_t *oh = json_object();
+	size_t i, k;
+
+	if (oh == NULL) {
 		c->err = QPM_ENOMEM;
 		return;
 	}
+	cj_set(c, c->doc, "old_host", oh);
+	if (m->old_hostname != NULL &&
+	    (c->old_helo = strdup(m->old_hostname)) == NULL)
+		c->err = QPM_ENOMEM;
+	if (m->old_ip != NULL && !same_ip(m->old_ip, c->o->ip)) {
+		if ((c->old_ip = strdup(m->old_ip)) == NULL)
+			c->err = QPM_ENOMEM;
+		(void)qstr_cat(&src, "migration.json old_host.ip");
+	}
+	if (c->old_ip == NULL && m->old_hostname != NULL &&
+	    (c->old_ip = first_addr(c, m->old_hostname)) != NULL)
+		(void)qstr_catf(&src, "DNS: address of %s", m->old_hostname);
+	for (i = 0; i < m->ndomains && c->old_ip == NULL && c->err == 0;
+	    i++) {
+		if (strcmp(m->domains[i].kind, "mailbox") != 0)
+			continue;
+		memset(&a, 0, sizeof(a));
+		(void)dns_query(&c->dns, m->domains[i].name, DNS_T_MX, &a);
+		for (k = 0; a.status == DNS_OK && k < a.n && c->old_ip == NULL;
+		    k++) {
+			if (a.rr[k].type != DNS_T_MX ||
+			    strcasecmp(a.rr[k].text, c->o->helo) == 0)
+				continue;
+			if ((c->old_ip = first_addr(c, a.rr[k].text)) != NULL) {
+				(void)qstr_catf(&src, "DNS: MX %s of %s",
+				    a.rr[k].text, m->domains[i].name);
+				if (c->old_helo == NULL &&
+				    (c->old_helo = strdup(a.rr[k].text)) ==
+				    NULL)
+					c->err = QPM_ENOMEM;
+			}
+		}
+		dns_answer_free(&a);
+	}
+	if (c->old_ip != NULL && (c->old_ip_src = strdup(qstr_str(&src))) ==
+	    NULL)
+		c->err = QPM_ENOMEM;
+	cj_str(c, oh, "hostname", c->old_helo);
+	cj_str(c, oh, "ip", c->old_ip);
+	cj_str(c, oh, "ip_source", c->old_ip_src);
+	qstr_free(&src);
+}
+
+/* ---- the new host ---- */
+
+/* "192.0.2.10 (DNS: address of mail.example.com)" */
+static void
+old_who(struct cut_ctx *c, struct qstr *q)
+{
+	(void)qstr_catf(q, "%s (%s)", c->old_ip, c->old_ip_src);
+}
+
+static void
+host_ptr(struct cut_ctx *c, json_t *h, struct iprev_result *ipr,
+    struct iprev_result *oipr)
+{
+	const char *ip = c->o->ip, *helo = c->o->helo;
+	char rev[128], *ev;
+	struct qstr fix = QSTR_INIT(4096), oev = QSTR_INIT(4096);
+	int known = 0;
+
+	(void)cut_reverse_name(ip, rev, sizeof(rev));
+	trace_begin(c);
+	if (iprev_check(&c->dns, ip, ipr) < 0 || (c->old_ip != NULL &&
+	    iprev_check(&c->dns, c->old_ip, oipr) < 0)) {
+		c->err = QPM_ENOMEM;
+		qstr_free(&oev);
+		return;
+	}
 	ev = trace_take(c);
+	if (c->old_ip != NULL) {
+		known = oipr->result != IPREV_TEMPERROR;
+		old_who(c, &oev);
+		(void)qstr_catf(&oev, ": iprev %s%s%s",
+		    iprev_res_str(oipr->result), oipr->confirmed ? ", PTR " :
+		    "", oipr->confirmed ? oipr->confirmed : "");
+	} else
+		(void)qstr_cat(&oev, "address unknown (migration.json "
+		    "old_host.ip is null and DNS names none)");
 	cj_str(c, h, "iprev", iprev_res_str(ipr->result));
 	cj_set(c, h, "ptr", strv_json(c, ipr->names, ipr->nnames));
 	cj_str(c, h, "ptr_confirmed", ipr->confirmed);
@@ -352,25 +504,60 @@ host_ptr(struct cut_ctx *c, json_t *h, struct iprev_result *ipr)
 		    ipr->reason ? ipr->reason : "");
 		break;
 	}
+	/* the new address needs its own PTR whatever the old one had */
+	cut_vs_old(c, cut_old_cmp(known, oipr->result == ipr->result), 1,
+	    qstr_str(&oev));
 	free(ev);
 	qstr_free(&fix);
+	qstr_free(&oev);
+}
+
+/* The class of a HELO result: 1 not an FQDN, 2 resolves to the IP, 3 does
+ * not, 0 temporary error. */
+static int
+helo_class(const struct helo_result *hr)
+{
+	if (!hr->fqdn && !hr->literal)
+		return 1;
+	if (hr->resolves == 1)
+		return 2;
+	return hr->resolves == 0 ? 3 : 0;
 }
 
 static void
-host_helo(struct cut_ctx *c, json_t *h, const struct iprev_result *ipr)
+host_helo(struct cut_ctx *c, json_t *h, const struct iprev_result *ipr,
+    const struct iprev_result *oipr)
 {
 	const char *ip = c->o->ip, *helo = c->o->helo;
-	struct helo_result hr;
-	struct qstr fix = QSTR_INIT(4096);
+	struct helo_result hr, ohr;
+	struct qstr fix = QSTR_INIT(4096), oev = QSTR_INIT(4096);
 	char *ev;
+	int known = 0;
 
 	memset(&hr, 0, sizeof(hr));
+	memset(&ohr, 0, sizeof(ohr));
 	trace_begin(c);
-	if (helo_check(&c->dns, helo, ip, ipr, &hr) < 0) {
+	if (helo_check(&c->dns, helo, ip, ipr, &hr) < 0 ||
+	    (c->old_ip != NULL && c->old_helo != NULL &&
+	    helo_check(&c->dns, c->old_helo, c->old_ip, oipr, &ohr) < 0)) {
 		c->err = QPM_ENOMEM;
-		return;
+		goto out;
 	}
 	ev = trace_take(c);
+	if (c->old_ip != NULL && c->old_helo != NULL) {
+		known = helo_class(&ohr) != 0;
+		(void)qstr_catf(&oev, "HELO %s from ", c->old_helo);
+		old_who(c, &oev);
+		(void)qstr_catf(&oev, ": %s", helo_class(&ohr) == 1 ? "not a "
+		    "fully qualified name" : helo_class(&ohr) == 2 ?
+		    "resolves to the old address" : helo_class(&ohr) == 3 ?
+		    "does not resolve to the old address" : "temporary DNS "
+		    "error");
+		if (ohr.resolves == 1)
+			(void)qstr_catf(&oev, ", %s the PTR name",
+			    ohr.matches_ptr ? "equals" : "is not");
+	} else
+		(void)qstr_cat(&oev, "name or address unknown");
 	cj_bool(c, h, "helo_fqdn", hr.fqdn == 1);
 	cj_int(c, h, "helo_resolves", hr.resolves);
 	cj_int(c, h, "helo_matches_ptr", hr.matches_ptr);
@@ -401,6 +588,9 @@ host_helo(struct cut_ctx *c, json_t *h, const struct iprev_result *ipr)
 		    "Cannot verify that HELO name %s resolves to %s: "
 		    "temporary DNS error", helo, ip);
 	}
+	/* the new name must resolve to the new address: the switch needs it */
+	cut_vs_old(c, cut_old_cmp(known, helo_class(&ohr) == helo_class(&hr)),
+	    1, qstr_str(&oev));
 	if (hr.resolves == 1 && hr.matches_ptr == 0 && c->ptr_name != NULL) {
 		qstr_reset(&fix);
 		(void)qstr_catf(&fix, "postconf -e 'smtp_helo_name = %s'\nor "
@@ -409,10 +599,15 @@ host_helo(struct cut_ctx *c, json_t *h, const struct iprev_result *ipr)
 		    qstr_str(&fix), 0, "HELO name %s is not the PTR name %s: "
 		    "RFC 5321 forbids refusing for that alone, but spam "
 		    "filters score it", helo, c->ptr_name);
+		cut_vs_old(c, cut_old_cmp(known && ohr.resolves == 1,
+		    ohr.matches_ptr == 0), 0, qstr_str(&oev));
 	}
 	free(ev);
+out:
 	helo_result_free(&hr);
+	helo_result_free(&ohr);
 	qstr_free(&fix);
+	qstr_free(&oev);
 }
 
 /* The HELO Postfix will really use: smtp_helo_name from the migration
@@ -479,18 +674,30 @@ out:
 static void
 host_helo_spf(struct cut_ctx *c, json_t *h)
 {
-	struct spf_result r;
-	struct qstr fix = QSTR_INIT(1024);
+	struct spf_result r, o;
+	struct qstr fix = QSTR_INIT(1024), oev = QSTR_INIT(1024);
 	char *ev;
+	int known = 0;
 
 	memset(&r, 0, sizeof(r));
+	memset(&o, 0, sizeof(o));
 	trace_begin(c);
 	if (spf_check(ar_ctx_spf(c->ar), c->o->ip, c->o->helo, "",
-	    SPF_ID_HELO, &r) < 0) {
+	    SPF_ID_HELO, &r) < 0 || (c->old_ip != NULL && c->old_helo != NULL
+	    && spf_check(ar_ctx_spf(c->ar), c->old_ip, c->old_helo, "",
+	    SPF_ID_HELO, &o) < 0)) {
 		c->err = QPM_ENOMEM;
-		return;
+		goto out;
 	}
 	ev = trace_take(c);
+	if (c->old_ip != NULL && c->old_helo != NULL) {
+		known = o.result != SPF_R_TEMPERROR;
+		(void)qstr_catf(&oev, "SPF of the HELO identity %s for ",
+		    c->old_helo);
+		old_who(c, &oev);
+		(void)qstr_catf(&oev, ": %s", spf_res_str(o.result));
+	} else
+		(void)qstr_cat(&oev, "name or address unknown");
 	cj_str(c, h, "helo_spf", spf_res_str(r.result));
 	(void)qstr_cat(&fix, "Publish:\n  ");
 	(void)cut_txt_record(&fix, c->o->helo, "v=spf1 a -all");
@@ -508,40 +715,51 @@ host_helo_spf(struct cut_ctx *c, json_t *h)
 	case SPF_R_TEMPERROR:
 		cut_add(c, FIND_WARNING, "host", c->o->helo, "spf.helo", ev,
 		    "Make the DNS answer, then run the report again.", 1,
-		    "Cannot verify SPF for the HELO identity %s: temporary DNS "
-		    "error", c->o->helo);
+		    "Cannot verify SPF for the HELO identity %s: SPF temperror "
+		    "(temporary DNS error)", c->o->helo);
 		break;
 	default:
 		cut_add(c, FIND_WARNING, "host", c->o->helo, "spf.helo", ev,
-		    qstr_str(&fix), 0, "SPF for the HELO identity %s gives %s "
-		    "for %s: bounces the new host sends fail SPF",
-		    c->o->helo, spf_res_str(r.result), c->o->ip);
+		    qstr_str(&fix), 0, "SPF for the HELO identity %s gives "
+		    "%s for %s: bounces the new host sends (null sender) get "
+		    "that result", c->o->helo, cut_spf_words(r.result),
+		    c->o->ip);
 		break;
 	}
+	cut_vs_old(c, cut_old_cmp(known, o.result == r.result), 0,
+	    qstr_str(&oev));
 	free(ev);
+out:
 	spf_result_free(&r);
+	spf_result_free(&o);
 	qstr_free(&fix);
+	qstr_free(&oev);
 }
+
+
 
 void
 cut_check_host(struct cut_ctx *c)
 {
 	json_t *h = json_object();
-	struct iprev_result ipr;
+	struct iprev_result ipr, oipr;
 
 	if (h == NULL) {
 		c->err = QPM_ENOMEM;
 		return;
 	}
 	memset(&ipr, 0, sizeof(ipr));
+	memset(&oipr, 0, sizeof(oipr));
 	cj_set(c, c->doc, "host", h);
 	cj_str(c, h, "ip", c->o->ip);
 	cj_str(c, h, "helo", c->o->helo);
-	host_ptr(c, h, &ipr);
-	host_helo(c, h, &ipr);
+	old_host_find(c);
+	host_ptr(c, h, &ipr, &oipr);
+	host_helo(c, h, &ipr, &oipr);
 	host_helo_config(c, h);
 	host_helo_spf(c, h);
 	iprev_result_free(&ipr);
+	iprev_result_free(&oipr);
 }
 
 /* ---- domains: MX ---- */
@@ -657,17 +875,23 @@ domain_mx(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 			    "remove the MX record.", 0, "%zu MX host(s) of %s "
 			    "have no address record: senders skip them",
 			    (size_t)noaddr, d);
+		if (noaddr > 0)
+			cut_vs_old(c, FIND_OLD_SAME, 0,
+			    "the same DNS serves it today");
 		if (temp)
 			cut_add(c, FIND_WARNING, "domain", d, "mx.temperror", ev,
 			    "Make the DNS answer, then run the report again.",
 			    1, "Cannot resolve every MX host of %s: temporary "
 			    "DNS error", d);
+		if (temp)
+			cut_vs_old(c, FIND_OLD_UNKNOWN, 0, NULL);
 		break;
 	case DNS_NODATA:
 		(void)qstr_catf(&fix, "Publish:\n  %s. IN MX 10 %s.", d, helo);
 		cut_add(c, FIND_WARNING, "domain", d, "mx.missing", ev,
 		    qstr_str(&fix), 0, "%s has no MX record: senders fall back "
 		    "to its address record (RFC 5321 5.1)", d);
+		cut_vs_old(c, FIND_OLD_SAME, 0, "the same DNS serves it today");
 		break;
 	case DNS_NXDOMAIN:
 		(void)qstr_catf(&fix, "Publish the zone of %s with:\n  %s. IN "
@@ -675,12 +899,14 @@ domain_mx(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 		cut_add(c, FIND_BLOCKER, "domain", d, "domain.nxdomain", ev,
 		    qstr_str(&fix), 0, "%s does not exist in DNS (NXDOMAIN): "
 		    "no mail reaches it", d);
+		cut_vs_old(c, FIND_OLD_SAME, 0, "the same DNS serves it today");
 		break;
 	default:
 		cut_add(c, FIND_WARNING, "domain", d, "mx.temperror", ev,
 		    "Make the DNS answer, then run the report again.", 1,
 		    "Cannot verify the MX of %s: temporary DNS error%s%s", d,
 		    a.why ? " - " : "", a.why ? a.why : "");
+		cut_vs_old(c, FIND_OLD_UNKNOWN, 0, NULL);
 		break;
 	}
 	free(ev);
@@ -775,11 +1001,13 @@ spf_fixed_record(struct cut_ctx *c, struct qstr *fix, const char *d,
 static void
 domain_spf(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 {
-	const char *d = s->d->name, *ip = c->o->ip;
-	struct spf_result r;
-	struct qstr fix = QSTR_INIT(4096), from = QSTR_INIT(512);
+	const char *d = s->d->name, *ip = c->o->ip, *myorigin;
+	struct spf_result r, o;
+	struct qstr fix = QSTR_INIT(4096), from = QSTR_INIT(512),
+	    oev = QSTR_INIT(1024);
 	json_t *sj = json_object();
 	char *ev, *rec;
+	int known = 0, required = 0;
 
 	if (sj == NULL) {
 		c->err = QPM_ENOMEM;
@@ -787,15 +1015,27 @@ domain_spf(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 	}
 	cj_set(c, dj, "spf", sj);
 	memset(&r, 0, sizeof(r));
+	memset(&o, 0, sizeof(o));
 	(void)qstr_catf(&from, "postmaster@%s", d);
 	trace_begin(c);
 	rec = spf_record(c, d);
 	if (spf_check(ar_ctx_spf(c->ar), ip, c->o->helo, qstr_str(&from),
-	    SPF_ID_MAILFROM, &r) < 0) {
+	    SPF_ID_MAILFROM, &r) < 0 || (c->old_ip != NULL &&
+	    spf_check(ar_ctx_spf(c->ar), c->old_ip, c->old_helo != NULL ?
+	    c->old_helo : c->old_ip, qstr_str(&from), SPF_ID_MAILFROM,
+	    &o) < 0)) {
 		c->err = QPM_ENOMEM;
 		goto out;
 	}
 	ev = trace_take(c);
+	if (c->old_ip != NULL) {
+		known = o.result != SPF_R_TEMPERROR;
+		s->old_spf = (int)o.result;
+		(void)qstr_catf(&oev, "SPF of %s for ", d);
+		old_who(c, &oev);
+		(void)qstr_catf(&oev, ": %s", spf_res_str(o.result));
+	} else
+		(void)qstr_cat(&oev, "address unknown");
 	cj_str(c, sj, "record", rec);
 	cj_str(c, sj, "result", spf_res_str(r.result));
 	cj_str(c, sj, "mechanism", r.mechanism);
@@ -808,6 +1048,10 @@ domain_spf(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 	s->spf_none = r.result == SPF_R_NONE;
 	s->spf_temp = r.result == SPF_R_TEMPERROR;
 	s->receive_only = rec != NULL && spf_receive_only(rec);
+	/* nothing the new host sends leaves as d: not SRS, not myorigin */
+	myorigin = cut_mig_setting(c->m, "myorigin");
+	s->no_mail = s->receive_only && strcasecmp(d, c->srs_domain) != 0 &&
+	    (myorigin == NULL || strcasecmp(d, myorigin) != 0);
 	switch (r.result) {
 	case SPF_R_PASS:
 		cut_add(c, FIND_INFO, "domain", d, "spf.pass", ev, NULL, 0,
@@ -830,18 +1074,21 @@ domain_spf(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 		spf_fixed_record(c, &fix, d, rec);
 		cut_add(c, FIND_BLOCKER, "domain", d, "spf.new-ip", ev,
 		    qstr_str(&fix), 0, "SPF of %s does not authorize %s "
-		    "(result %s by %s; %u of %d DNS lookups): mail the new "
-		    "host sends as %s fails SPF", d, ip, spf_res_str(r.result),
-		    r.mechanism ? r.mechanism : "default", r.lookups,
-		    QPM_SPF_MAX_LOOKUPS, d);
+		    "(by %s; %u of %d DNS lookups): mail the new host sends as "
+		    "%s gets SPF %s", d, ip, r.mechanism ? r.mechanism :
+		    "default", r.lookups, QPM_SPF_MAX_LOOKUPS, d,
+		    cut_spf_words(r.result));
+		/* the new address is the switch's own need */
+		required = 1;
 		break;
 	case SPF_R_NONE:
 		(void)qstr_cat(&fix, "Publish:\n");
 		spf_fixed_record(c, &fix, d, NULL);
 		cut_add(c, FIND_WARNING, "domain", d, "spf.none", ev,
-		    qstr_str(&fix), 0, "%s has no SPF record: Gmail wants SPF "
-		    "or DKIM from every sender, and DMARC can only pass "
-		    "through DKIM", d);
+		    qstr_str(&fix), 0, "%s has no SPF record: mail from it "
+		    "gets SPF %s; Gmail wants SPF or DKIM from every sender, "
+		    "and DMARC can only pass through DKIM", d,
+		    cut_spf_words(r.result));
 		break;
 	case SPF_R_PERMERROR:
 		if (r.lookups > QPM_SPF_MAX_LOOKUPS ||
@@ -855,33 +1102,38 @@ domain_spf(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 			cut_add(c, FIND_BLOCKER, "domain", d, "spf.limits", ev,
 			    qstr_str(&fix), 0, "SPF of %s exceeds RFC 7208 "
 			    "4.6.4 limits (%u DNS lookups, limit %d; %u void "
-			    "lookups, limit %d): receivers return permerror, "
-			    "and DMARC treats it as fail", d, r.lookups,
-			    QPM_SPF_MAX_LOOKUPS, r.void_lookups,
-			    QPM_SPF_MAX_VOID);
+			    "lookups, limit %d): mail from %s gets SPF %s", d,
+			    r.lookups, QPM_SPF_MAX_LOOKUPS, r.void_lookups,
+			    QPM_SPF_MAX_VOID, ip, cut_spf_words(r.result));
 		} else {
 			(void)qstr_cat(&fix, "Correct the record; for example:\n");
 			spf_fixed_record(c, &fix, d, NULL);
 			cut_add(c, FIND_BLOCKER, "domain", d, "spf.permerror", ev,
-			    qstr_str(&fix), 0, "SPF of %s is broken (permerror: "
-			    "%s): receivers treat it as fail", d,
-			    r.problem ? r.problem : "?");
+			    qstr_str(&fix), 0, "SPF of %s is broken (%s): mail "
+			    "from %s gets SPF %s", d, r.problem ? r.problem :
+			    "?", ip, cut_spf_words(r.result));
 		}
 		break;
 	case SPF_R_TEMPERROR:
 		cut_add(c, FIND_BLOCKER, "domain", d, "spf.temperror", ev,
 		    "Make the DNS answer (check --dns-server and the zone's "
 		    "servers), then run the report again.", 1, "Cannot verify "
-		    "that SPF of %s authorizes %s: temporary DNS error%s%s", d,
+		    "that SPF of %s authorizes %s: SPF temperror (temporary "
+		    "DNS error)%s%s", d,
 		    ip, r.problem ? " - " : "", r.problem ? r.problem : "");
+		required = 1;
 		break;
 	}
+	cut_vs_old(c, cut_old_cmp(known, o.result == r.result), required,
+	    qstr_str(&oev));
 	free(ev);
 out:
 	free(rec);
 	spf_result_free(&r);
+	spf_result_free(&o);
 	qstr_free(&fix);
 	qstr_free(&from);
+	qstr_free(&oev);
 }
 
 /* ---- domains: DMARC ---- */
@@ -1019,6 +1271,25 @@ domain_dmarc(struct cut_ctx *c, struct cut_domain_state *s, json_t *dj)
 		cut_add(c, FIND_WARNING, "domain", d, "dmarc.permerror", ev,
 		    NULL, 0, "DMARC of %s cannot be evaluated: %s", d,
 		    r9.reason ? r9.reason : "permerror");
+		break;
+	}
+	/* the old host's DKIM keys are unknown (migration.json does not
+	 * read them): only its SPF pass tells that its mail passed */
+	switch (r9.result) {
+	case DMARC_R_NONE:
+	case DMARC_R_PERMERROR:
+		cut_vs_old(c, FIND_OLD_SAME, 0, "the same DMARC record");
+		break;
+	case DMARC_R_PASS:
+	case DMARC_R_FAIL:
+		cut_vs_old(c, s->old_spf == SPF_R_PASS ? (r9.result ==
+		    DMARC_R_PASS ? FIND_OLD_SAME : FIND_OLD_DIFFERS) :
+		    FIND_OLD_UNKNOWN, 0, s->old_spf == SPF_R_PASS ? "SPF "
+		    "passes, aligned: DMARC passes" : "its DKIM signing is not "
+		    "known");
+		break;
+	case DMARC_R_TEMPERROR:
+		cut_vs_old(c, FIND_OLD_UNKNOWN, 0, NULL);
 		break;
 	}
 	if (r9.result != DMARC_R_NONE && r9.result != DMARC_R_TEMPERROR &&
@@ -1355,6 +1626,9 @@ out:
 	ar_ctx_free(c.ar);
 	qstr_free(&c.trace.log);
 	free(c.ptr_name);
+	free(c.old_ip);
+	free(c.old_ip_src);
+	free(c.old_helo);
 	free(c.ds);
 	qstr_free(&srs_default);
 	if (c.err != 0) {

@@ -179,6 +179,10 @@ one_selector(struct cut_ctx *c, struct cut_domain_state *s,
 	char why[512] = "", path[4096];
 	char *ev = NULL;
 	int bits = -1, ed = 0, have_want = 0;
+	/* a domain that sends no mail signs nothing: no blocker */
+	enum finding_sev bad = s->no_mail ? FIND_INFO : FIND_BLOCKER;
+	const char *nm = s->no_mail ? "; the domain sends no mail (SPF "
+	    "\"v=spf1 -all\"), so nothing is signed with it yet" : "";
 	size_t i;
 
 	memset(&a, 0, sizeof(a));
@@ -254,15 +258,15 @@ one_selector(struct cut_ctx *c, struct cut_domain_state *s,
 			dkim_record(&fix, qstr_str(&owner), ed,
 			    qstr_str(&want));
 		}
-		cut_add(c, FIND_BLOCKER, "domain", d, "dkim.missing", ev,
+		cut_add(c, bad, "domain", d, "dkim.missing", ev,
 		    qstr_str(&fix), 0, "DKIM key %s is not published (%s): "
 		    "every signature the new host makes for %s fails "
-		    "(dkim=permerror, no key)", qstr_str(&owner),
-		    dns_status_str(a.status), d);
+		    "(dkim=permerror, no key)%s", qstr_str(&owner),
+		    dns_status_str(a.status), d, nm);
 	} else if (got.len == 0) {
-		cut_add(c, FIND_BLOCKER, "domain", d, "dkim.revoked", ev,
+		cut_add(c, bad, "domain", d, "dkim.revoked", ev,
 		    qstr_str(&fix), 0, "DKIM key %s is revoked (empty p=): "
-		    "signatures of the new host fail", qstr_str(&owner));
+		    "signatures of the new host fail%s", qstr_str(&owner), nm);
 	} else if (!have_want) {
 		cut_add(c, FIND_WARNING, "domain", d, "dkim.unverified", ev,
 		    "Give the selector's public_key or key_file in "
@@ -276,17 +280,17 @@ one_selector(struct cut_ctx *c, struct cut_domain_state *s,
 		(void)qstr_cat(&f2, "Replace the record with the new host's "
 		    "key:\n");
 		dkim_record(&f2, qstr_str(&owner), ed, qstr_str(&want));
-		cut_add(c, FIND_BLOCKER, "domain", d, "dkim.mismatch", ev,
+		cut_add(c, bad, "domain", d, "dkim.mismatch", ev,
 		    qstr_str(&f2), 0, "DKIM key %s does not match the key the "
 		    "new host signs with: its signatures fail (body hash ok, "
-		    "signature does not verify)", qstr_str(&owner));
+		    "signature does not verify)%s", qstr_str(&owner), nm);
 		qstr_free(&f2);
 	} else if (bits >= 0 && bits < 1024) {
-		cut_add(c, FIND_BLOCKER, "domain", d, "dkim.weak", ev,
+		cut_add(c, bad, "domain", d, "dkim.weak", ev,
 		    "Make a 2048-bit key: opendkim-genkey -b 2048 -h sha256 "
 		    "-d DOMAIN -s SELECTOR, and publish it.", 0, "DKIM key %s "
 		    "has %d bits: RFC 8301 receivers ignore keys under 1024 "
-		    "bits", qstr_str(&owner), bits);
+		    "bits%s", qstr_str(&owner), bits, nm);
 	} else {
 		s->dkim_pass = 1;
 		cut_add(c, FIND_INFO, "domain", d, "dkim.ok", ev, NULL, 0,

@@ -30,10 +30,13 @@
 					 * --sample-sender */
 
 struct sender {
-	const char	*name;
+	const char	*name;		/* --sample-sender: domain or file */
+	const char	*label;		/* the sender's domain: never a path */
 	int		 is_file;
 	struct fwd_report rep;
 	int		 ok;		/* rep is filled */
+	struct fwd_report old;		/* the old host forwarding plainly */
+	int		 old_ok;	/* old is filled */
 	char		*problem;	/* why there is no prediction */
 };
 
@@ -171,22 +174,24 @@ cut_check_srs(struct cut_ctx *c)
 	else if (r.result == SPF_R_TEMPERROR)
 		cut_add(c, FIND_BLOCKER, "srs", c->srs_domain, "srs.spf", ev,
 		    "Make the DNS answer, then run the report again.", 1,
-		    "Cannot verify SPF of the SRS domain %s: temporary DNS "
-		    "error", c->srs_domain);
+		    "Cannot verify SPF of the SRS domain %s: SPF temperror "
+		    "(temporary DNS error)", c->srs_domain);
 	else {
 		qstr_reset(&fix);
 		(void)qstr_cat(&fix, "Publish:\n  ");
 		srs_spf_record(c, &fix);
 		cut_add(c, FIND_BLOCKER, "srs", c->srs_domain, "srs.spf", ev,
 		    qstr_str(&fix), 0, "SPF of the SRS domain %s gives %s for "
-		    "%s: every SRS-forwarded message fails SPF", c->srs_domain,
-		    spf_res_str(r.result), c->o->ip);
+		    "%s: every SRS-forwarded message gets that result at the "
+		    "next hop", c->srs_domain, cut_spf_words(r.result),
+		    c->o->ip);
 	}
 	if (!to_new) {
 		qstr_reset(&fix);
 		(void)qstr_catf(&fix, "Publish:\n  %s. IN MX 10 %s.",
 		    c->srs_domain, c->o->helo);
-		cut_add(c, FIND_WARNING, "srs", c->srs_domain, "srs.bounces",
+		/* a record the migration asks for, like the SPF above */
+		cut_add(c, FIND_BLOCKER, "srs", c->srs_domain, "srs.bounces",
 		    ev, qstr_str(&fix), temp, "%s: bounces to SRS addresses "
 		    "in %s do not reach the new host, so senders never learn "
 		    "that a forward failed", temp ? "Cannot verify (temporary "
@@ -293,15 +298,27 @@ outcome_json(struct cut_ctx *c, const struct fwd_outcome *x)
 	return o;
 }
 
+/* "192.0.2.10 (mail.example.com)" */
+static void
+old_who_fwd(struct cut_ctx *c, struct qstr *q)
+{
+	(void)qstr_catf(q, "the old host %s (%s)", c->old_ip,
+	    c->old_helo != NULL ? c->old_helo : "?");
+}
+
 /* The evidence of one prediction: what the final receiver would see. */
 static void
 sender_evidence(struct qstr *q, const struct sender *s)
 {
 	size_t i;
 
-	(void)qstr_catf(q, "sample sender %s (%s), From: domain %s\n",
-	    s->name, s->is_file ? "message file" : "unsigned message made "
-	    "for this domain", s->rep.from_domain ? s->rep.from_domain : "-");
+	if (s->is_file)
+		(void)qstr_catf(q, "sample message %s, From: domain %s\n",
+		    s->name, s->rep.from_domain ? s->rep.from_domain : "-");
+	else
+		(void)qstr_catf(q, "sample sender %s (unsigned message made "
+		    "for this domain), From: domain %s\n", s->name,
+		    s->rep.from_domain ? s->rep.from_domain : "-");
 	for (i = 0; i < FWD_NMODES; i++) {
 		const struct fwd_outcome *x = &s->rep.out[i];
 
@@ -326,79 +343,111 @@ judge_sender(struct cut_ctx *c, const struct sender *s, size_t nremote,
 	const struct dmarc_result *orig = &s->rep.original.dmarc;
 	enum dmarc_policy pub = orig->result != DMARC_R_NONE ?
 	    orig->published : 0;
-	struct qstr ev = QSTR_INIT(16384), fix = QSTR_INIT(4096);
+	const struct fwd_outcome *oldp = &s->old.out[FWD_PLAIN - 1];
+	const struct fwd_outcome *cur = c->srs_set_up ? srs : plain;
+	struct qstr ev = QSTR_INIT(16384), fix = QSTR_INIT(4096),
+	    oev = QSTR_INIT(4096);
 	int strict = pub == DMARC_P_REJECT || pub == DMARC_P_QUARANTINE;
+	const char *who = s->label;
+	int known = 0, same_out = 0, same_spf = 0;
 
 	sender_evidence(&ev, s);
+	/* qmail forwarded with the original sender: the old host's view is
+	 * its plain forward from its own address */
+	if (s->old_ok) {
+		(void)qstr_cat(&oev, "forwarding plainly from ");
+		old_who_fwd(c, &oev);
+		(void)qstr_catf(&oev, ": spf=%s dkim=%s dmarc=%s -> %s",
+		    spf_res_str(oldp->spf.result),
+		    dkimcheck_res_str(oldp->dkim),
+		    dmarc_res_str(oldp->dmarc.result), oldp->outcome ?
+		    oldp->outcome : "?");
+		known = oldp->outcome != NULL &&
+		    strcmp(oldp->outcome, "temporary failure") != 0;
+		same_out = known && cur->outcome != NULL &&
+		    strcmp(oldp->outcome, cur->outcome) == 0;
+		same_spf = oldp->spf.result == cur->spf.result;
+	} else
+		(void)qstr_cat(&oev, "address unknown");
 	if (!c->srs_set_up) {
 		if (plain->outcome != NULL &&
 		    strcmp(plain->outcome, "temporary failure") == 0)
-			cut_add(c, FIND_WARNING, "forward", s->name,
+			cut_add(c, FIND_WARNING, "forward", who,
 			    "forward.temperror", qstr_str(&ev), "Make the DNS "
 			    "answer, then run the report again.", 1, "Cannot "
 			    "predict forwarded mail from %s: temporary DNS "
-			    "error", s->name);
+			    "error", who);
 		else if (plain->spf.result == SPF_R_FAIL && (strict ||
 		    bad_outcome(plain->outcome)) && !bad_outcome(srs->outcome))
-			cut_add(c, FIND_BLOCKER, "forward", s->name,
+			cut_add(c, FIND_BLOCKER, "forward", who,
 			    "forward.no-srs", qstr_str(&ev), srs_fix(c, &fix),
-			    0, "Forwarded mail from %s (DMARC %s) fails SPF at "
-			    "the next hop and SRS is not set up: %s (%zu "
-			    "forward(s), e.g. %s)", s->name, pub ?
+			    0, "Forwarded mail from %s (DMARC %s) gets SPF %s "
+			    "at the next hop and SRS is not set up: %s (%zu "
+			    "forward(s), e.g. %s)", who, pub ?
 			    dmarc_policy_str(pub) : "none",
+			    cut_spf_words(plain->spf.result),
 			    bad_outcome(plain->outcome) ? plain->outcome :
 			    "delivered only while its DKIM signature survives, "
 			    "refused by receivers that reject SPF fail",
 			    nremote, example);
 		else if (bad_outcome(plain->outcome) &&
 		    bad_outcome(srs->outcome))
-			cut_add(c, FIND_WARNING, "forward", s->name,
+			cut_add(c, FIND_WARNING, "forward", who,
 			    "forward.dmarc", qstr_str(&ev), srs_fix(c, &fix),
 			    0, "Forwarded mail from %s is %s, and would be %s "
 			    "with SRS too: no DKIM signature aligned with From: "
-			    "survives (%zu forward(s)); SRS still keeps SPF "
-			    "from failing", s->name, plain->outcome,
-			    srs->outcome, nremote);
+			    "survives (%zu forward(s)); with SRS the next "
+			    "hop's SPF result is %s (plain: %s)", who,
+			    plain->outcome, srs->outcome, nremote,
+			    spf_res_str(srs->spf.result),
+			    spf_res_str(plain->spf.result));
 		else if (plain->spf.result != SPF_R_PASS ||
 		    bad_outcome(plain->outcome))
-			cut_add(c, FIND_WARNING, "forward", s->name,
+			cut_add(c, FIND_WARNING, "forward", who,
 			    "forward.no-srs", qstr_str(&ev), srs_fix(c, &fix),
 			    0, "Forwarded mail from %s gets SPF %s at the next "
 			    "hop (SRS is not set up): %s (%zu forward(s))",
-			    s->name, spf_res_str(plain->spf.result),
+			    who, cut_spf_words(plain->spf.result),
 			    plain->outcome ? plain->outcome : "?", nremote);
 		else
-			cut_add(c, FIND_INFO, "forward", s->name, "forward.ok",
+			cut_add(c, FIND_INFO, "forward", who, "forward.ok",
 			    qstr_str(&ev), NULL, 0, "Forwarded mail from %s "
 			    "passes at the next hop even without SRS (%s "
-			    "authorizes the new host)", s->name, s->name);
+			    "authorizes the new host)", who, who);
 	} else {
 		if (srs->outcome != NULL &&
 		    strcmp(srs->outcome, "temporary failure") == 0)
-			cut_add(c, FIND_WARNING, "forward", s->name,
+			cut_add(c, FIND_WARNING, "forward", who,
 			    "forward.temperror", qstr_str(&ev), "Make the DNS "
 			    "answer, then run the report again.", 1, "Cannot "
 			    "predict forwarded mail from %s: temporary DNS "
-			    "error", s->name);
+			    "error", who);
 		else if (bad_outcome(srs->outcome))
-			cut_add(c, FIND_WARNING, "forward", s->name,
+			cut_add(c, FIND_WARNING, "forward", who,
 			    "forward.dmarc", qstr_str(&ev), "Nothing on the "
 			    "new host fixes this: SRS cannot align SPF with "
 			    "From:. Forward unchanged (no footer, no subject "
 			    "tag) so that DKIM survives, or deliver here "
 			    "instead of forwarding.", 0, "Forwarded mail from "
 			    "%s is %s even with SRS: no DKIM signature aligned "
-			    "with From: survives (%zu forward(s))", s->name,
+			    "with From: survives (%zu forward(s))", who,
 			    srs->outcome, nremote);
 		else
-			cut_add(c, FIND_INFO, "forward", s->name, "forward.ok",
+			cut_add(c, FIND_INFO, "forward", who, "forward.ok",
 			    qstr_str(&ev), NULL, 0, "Forwarded mail from %s is "
-			    "delivered with SRS (spf=%s, dmarc=%s)", s->name,
+			    "delivered with SRS (spf=%s, dmarc=%s)", who,
 			    spf_res_str(srs->spf.result),
 			    dmarc_res_str(srs->dmarc.result));
 	}
+	/* forward.no-srs is about the SPF result, the others about the
+	 * outcome alone */
+	if (c->f->n > 0)
+		cut_vs_old(c, cut_old_cmp(known, same_out && (same_spf ||
+		    strcmp(c->f->v[c->f->n - 1].check, "forward.no-srs") !=
+		    0)), 0, qstr_str(&oev));
 	qstr_free(&ev);
 	qstr_free(&fix);
+	qstr_free(&oev);
 }
 
 static int
@@ -476,6 +525,9 @@ check_targets(struct cut_ctx *c, json_t *fj)
 			    "mail forwarded there bounces", doms[i],
 			    a.status == DNS_NXDOMAIN ? "does not exist" :
 			    "has no MX or address record");
+			/* the old host forwarded there through the same DNS */
+			cut_vs_old(c, FIND_OLD_SAME, 0, "the same DNS: its "
+			    "forwards there bounce today");
 		} else if (a.status != DNS_OK)
 			cut_add(c, FIND_WARNING, "forward", doms[i],
 			    "forward.target-temperror", ev, "Make the DNS "
@@ -635,6 +687,18 @@ cut_check_forwards(struct cut_ctx *c)
 		trace_begin(c);
 		rc = fwd_predict(c->ar, &in, &s->rep);
 		c->stats->predictions++;
+		if (rc == 0 && c->old_ip != NULL) {
+			in.via_ip = c->old_ip;
+			in.via_helo = c->old_helo != NULL ? c->old_helo :
+			    c->old_ip;
+			if (fwd_predict(c->ar, &in, &s->old) == 0)
+				s->old_ok = 1;
+			else {
+				fwd_report_free(&s->old);
+				memset(&s->old, 0, sizeof(s->old));
+			}
+			c->stats->predictions++;
+		}
 		qstr_free(&msg);
 		if (rc == 0)
 			s->ok = 1;
@@ -646,20 +710,32 @@ cut_check_forwards(struct cut_ctx *c)
 			memset(&s->rep, 0, sizeof(s->rep));
 		}
 record:
+		/* a message file is named by its From: domain; the path goes
+		 * to the evidence only */
+		s->label = !s->is_file ? s->name : s->ok &&
+		    s->rep.from_domain != NULL ? s->rep.from_domain :
+		    "a sample message";
 		if ((so = json_object()) == NULL) {
 			c->err = QPM_ENOMEM;
 			break;
 		}
 		cj_append(c, sa, so);
-		cj_str(c, so, "sender", s->name);
+		cj_str(c, so, "sender", s->label);
 		cj_str(c, so, "kind", s->is_file ? "message" : "domain");
+		if (s->is_file)
+			cj_str(c, so, "message", s->name);
 		if (!s->ok) {
+			struct qstr sev = QSTR_INIT(4096);
+
 			cj_str(c, so, "problem", s->problem);
-			cut_add(c, FIND_WARNING, "forward", s->name,
-			    "forward.sample", NULL, "Give a domain or a message "
-			    "file with a Received: field naming the client.",
-			    0, "No prediction for sample sender %s: %s",
-			    s->name, s->problem ? s->problem : "?");
+			(void)qstr_catf(&sev, "sample %s %s", s->is_file ?
+			    "message" : "sender", s->name);
+			cut_add(c, FIND_WARNING, "forward", s->is_file ? "-" :
+			    s->name, "forward.sample", qstr_str(&sev), "Give a "
+			    "domain or a message file with a Received: field "
+			    "naming the client.", 0, "No prediction for %s: %s",
+			    s->label, s->problem ? s->problem : "?");
+			qstr_free(&sev);
 			continue;
 		}
 		cj_str(c, so, "from_domain", s->rep.from_domain);
@@ -688,6 +764,8 @@ out:
 	for (i = 0; snd != NULL && i < ns; i++) {
 		if (snd[i].ok)
 			fwd_report_free(&snd[i].rep);
+		if (snd[i].old_ok)
+			fwd_report_free(&snd[i].old);
 		free(snd[i].problem);
 	}
 	free(snd);
@@ -785,7 +863,8 @@ reaches(struct cut_ctx *c, const char *addr0, int depth, struct qstr *q)
 
 static void
 bounce_row(struct cut_ctx *c, json_t *arr, const char *role,
-    const char *domain, const char *addr, const char *source)
+    const char *domain, const char *addr, const char *source,
+    enum finding_old old, const char *old_ev)
 {
 	json_t *o = json_object();
 	struct qstr how = QSTR_INIT(4096), ev = QSTR_INIT(4096),
@@ -822,6 +901,7 @@ bounce_row(struct cut_ctx *c, json_t *arr, const char *role,
 		    qstr_str(&ev), qstr_str(&fix), 0, "postmaster@%s does not "
 		    "reach a mailbox (RFC 5321 4.5.1 requires it): complaints "
 		    "and bounce reports are lost", domain);
+		cut_vs_old(c, old, 0, old_ev);
 	} else {
 		(void)qstr_catf(&fix, "postconf -c OUT/postfix -e "
 		    "'notify_classes = resource, software, 2bounce' "
@@ -859,8 +939,15 @@ cut_check_bounces(struct cut_ctx *c)
 		/* local names (localhost) are not hosted mail domains */
 		if (d != NULL && strcmp(d->kind, "local") == 0)
 			continue;
+		/* routes_to is where the old host delivered postmaster@:
+		 * null means it bounced there too */
 		bounce_row(c, arr, "postmaster", m->postmasters[i].domain,
-		    m->postmasters[i].routes_to, m->postmasters[i].source);
+		    m->postmasters[i].routes_to, m->postmasters[i].source,
+		    m->postmasters[i].routes_to == NULL ? FIND_OLD_SAME :
+		    FIND_OLD_DIFFERS, m->postmasters[i].routes_to == NULL ?
+		    "routed nowhere (bounce_routing.postmaster routes_to "
+		    "null): it bounced" : "delivered to the routes_to address "
+		    "(bounce_routing.postmaster)");
 	}
 	/* a hosted domain without a postmaster entry at all */
 	for (i = 0; i < m->ndomains && c->err == 0; i++) {
@@ -878,12 +965,16 @@ cut_check_bounces(struct cut_ctx *c)
 
 			(void)qpm_snprintf(pm, sizeof(pm), "postmaster@%s",
 			    d->name);
-			bounce_row(c, arr, "postmaster", d->name, pm, NULL);
+			/* no entry: the old host routed it as migrated */
+			bounce_row(c, arr, "postmaster", d->name, pm, NULL,
+			    FIND_OLD_SAME, "no bounce_routing entry; its "
+			    "routing of the address, as migrated, is the same");
 		}
 	}
 	n = json_array_size(arr);
 	bounce_row(c, arr, "double-bounce", NULL, m->doublebounceto != NULL ?
-	    m->doublebounceto : NULL, m->doublebounce_source);
+	    m->doublebounceto : NULL, m->doublebounce_source, FIND_OLD_NA,
+	    NULL);
 	set = cut_mig_setting(m, "2bounce_notice_recipient");
 	if (m->doublebounceto != NULL && set != NULL &&
 	    strcasecmp(set, m->doublebounceto) != 0 &&

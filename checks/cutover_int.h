@@ -31,6 +31,10 @@ struct cut_domain_state {
 	int		 spf_none;	/* no SPF record */
 	int		 spf_temp;
 	int		 receive_only;	/* "v=spf1 -all": sends no mail */
+	int		 no_mail;	/* receive_only, and the new host sends
+					 * nothing as it (not the SRS domain,
+					 * not myorigin) */
+	int		 old_spf;	/* SPF result for the old host, or 0 */
 	int		 dkim_pass;	/* a signing key is published right */
 	int		 dkim_keys;	/* signing selectors known */
 	int		 dmarc_pass;	/* passes DMARC when the new host sends */
@@ -49,6 +53,11 @@ struct cut_ctx {
 	struct cut_stats	*stats;
 	int			 err;	/* QPM_ENOMEM once out of memory */
 	int			 v6;	/* the new IP is IPv6 */
+	/* the old host: control/me and the address migration.json or DNS
+	 * gives it (NULL when unknown: every comparison is then unknown) */
+	char			*old_helo;
+	char			*old_ip;
+	char			*old_ip_src;	/* where old_ip came from */
 	/* the new host */
 	int			 iprev_pass, iprev_temp, helo_ok;
 	char			*ptr_name;	/* the confirmed PTR name */
@@ -68,6 +77,18 @@ void	cut_add(struct cut_ctx *c, enum finding_sev sev, const char *section,
 	    const char *subject, const char *check, const char *evidence,
 	    const char *fix, int temporary, const char *fmt, ...)
 	    __attribute__((format(printf, 9, 10)));
+/*
+ * Classifies the finding cut_add added last against the old host
+ * (findings_vs_old: a problem the old host had too, not required by the
+ * switch, is at most a warning "as on the old host").
+ */
+void	cut_vs_old(struct cut_ctx *c, enum finding_old old, int required,
+	    const char *old_ev);
+/* FIND_OLD_UNKNOWN when !known, else FIND_OLD_SAME or FIND_OLD_DIFFERS. */
+enum finding_old cut_old_cmp(int known, int same);
+/* "none (no SPF record: receivers treat the message as unauthenticated
+ * by SPF)": the RFC 7208 result word and what receivers do with it. */
+const char *cut_spf_words(enum spf_res r);
 /* JSON setters that make c->err sticky instead of returning. */
 void	cj_str(struct cut_ctx *c, json_t *o, const char *key, const char *v);
 void	cj_int(struct cut_ctx *c, json_t *o, const char *key, long long v);

@@ -14,6 +14,8 @@
 #include "mail/exits.h"
 #include "mail/json.h"
 #include "util/err.h"
+#include "util/limits.h"
+#include "util/qstr.h"
 
 void
 findings_init(struct findings *f)
@@ -100,6 +102,8 @@ findings_add(struct findings *f, enum finding_sev sev, const char *section,
 	memset(x, 0, sizeof(*x));
 	x->sev = sev;
 	x->temporary = temporary != 0;
+	x->old = FIND_OLD_NA;
+	x->introduced = sev != FIND_INFO;
 	if (dup(&x->section, section, 0) < 0 ||
 	    dup(&x->subject, subject, 0) < 0 ||
 	    dup(&x->check, check, 0) < 0 || dup(&x->title, title, 0) < 0 ||
@@ -118,6 +122,68 @@ findings_add(struct findings *f, enum finding_sev sev, const char *section,
 	}
 	f->n++;
 	return 0;
+}
+
+#define AS_ON_OLD	" (as on the old host)"
+
+int
+findings_vs_old(struct findings *f, size_t i, enum finding_old old,
+    int required, const char *old_ev)
+{
+	struct finding *x = &f->v[i];
+	struct qstr t = QSTR_INIT(QPM_MAX_STRING);
+	struct qstr e = QSTR_INIT(QPM_MAX_STRING);
+	char *title = NULL, *ev = NULL, *safe = NULL;
+	int pre = old == FIND_OLD_SAME && !required && x->sev != FIND_INFO;
+	int err = 0;
+
+	if (old_ev != NULL) {
+		if ((safe = findings_safe(old_ev, 0)) == NULL ||
+		    qstr_cat(&e, x->evidence != NULL ? x->evidence : "") < 0 ||
+		    qstr_catf(&e, "%sold host: %s", e.len > 0 ? "\n" : "",
+		    safe) < 0 || (ev = strdup(qstr_str(&e))) == NULL)
+			err = QPM_ENOMEM;
+	}
+	if (pre && err == 0 && (qstr_catf(&t, "%s (as on the old host)",
+	    x->title) < 0 || (title = strdup(qstr_str(&t))) == NULL))
+		err = QPM_ENOMEM;
+	free(safe);
+	qstr_free(&t);
+	qstr_free(&e);
+	if (err != 0) {
+		free(ev);
+		free(title);
+		return err;
+	}
+	if (ev != NULL) {
+		free(x->evidence);
+		x->evidence = ev;
+	}
+	if (title != NULL) {
+		free(x->title);
+		x->title = title;
+	}
+	if (pre && x->sev == FIND_BLOCKER)
+		x->sev = FIND_WARNING;
+	x->old = old;
+	x->introduced = x->sev != FIND_INFO && !pre;
+	return 0;
+}
+
+const char *
+finding_old_str(enum finding_old o)
+{
+	switch (o) {
+	case FIND_OLD_NA:
+		return "n/a";
+	case FIND_OLD_UNKNOWN:
+		return "unknown";
+	case FIND_OLD_DIFFERS:
+		return "differs";
+	case FIND_OLD_SAME:
+		return "same";
+	}
+	return "unknown";
 }
 
 void
@@ -280,6 +346,8 @@ findings_json(const struct findings *f)
 		err |= qpm_json_set(o, "evidence", lines_json(x->evidence));
 		err |= qpm_json_set(o, "fix", lines_json(x->fix));
 		err |= qpm_json_set_bool(o, "temporary", x->temporary);
+		err |= qpm_json_set_str(o, "old_host", finding_old_str(x->old));
+		err |= qpm_json_set_bool(o, "introduced", x->introduced);
 		err |= qpm_json_append(a, o);
 	}
 	if (err) {

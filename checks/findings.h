@@ -15,6 +15,14 @@
 
 #include <jansson.h>
 
+/* What the old host had: the rule of cutover-report(1) OLD HOST. */
+enum finding_old {
+	FIND_OLD_NA = 1,	/* no old-host counterpart (the new config) */
+	FIND_OLD_UNKNOWN,	/* the old host's state could not be told */
+	FIND_OLD_DIFFERS,	/* the old host did not have this problem */
+	FIND_OLD_SAME		/* the old host had the same problem */
+};
+
 /* Ordered: a larger value is worse. No member is 0. */
 enum finding_sev {
 	FIND_INFO = 1,
@@ -32,6 +40,8 @@ struct finding {
 	char	*evidence;	/* lines; may be NULL */
 	char	*fix;		/* lines; NULL when there is nothing to do */
 	int	 temporary;	/* rests on a temporary DNS error */
+	enum finding_old old;	/* FIND_OLD_NA unless findings_vs_old */
+	int	 introduced;	/* a problem the switch breaks or requires */
 };
 
 struct findings {
@@ -46,6 +56,17 @@ int	findings_add(struct findings *f, enum finding_sev sev,
 	    const char *section, const char *subject, const char *check,
 	    const char *title, const char *evidence, const char *fix,
 	    int temporary);
+/*
+ * Classifies finding i against the old host. A problem the old host had
+ * too (FIND_OLD_SAME) that the switch does not itself require becomes at
+ * most a warning, "(as on the old host)" is added to its title and it is
+ * not introduced; otherwise a warning or blocker is introduced. old_ev,
+ * when given, is added to the evidence as "old host: OLD_EV". Returns 0 or
+ * QPM_ENOMEM (the finding is then unchanged).
+ */
+int	findings_vs_old(struct findings *f, size_t i, enum finding_old old,
+	    int required, const char *old_ev);
+const char *finding_old_str(enum finding_old o);	/* "same", ... */
 /* Counts per severity; any pointer may be NULL. */
 void	findings_count(const struct findings *f, size_t *blockers,
 	    size_t *warnings, size_t *infos);
@@ -63,7 +84,8 @@ char	*findings_safe(const char *s, int lines);
 const char *finding_sev_str(enum finding_sev s);	/* "blocker", ... */
 /* Blockers first, then warnings, then infos; stable within a severity. */
 void	findings_sort(struct findings *f);
-/* [{severity, section, subject, check, title, evidence, fix, temporary}]
+/* [{severity, section, subject, check, title, evidence, fix, temporary,
+ * old_host, introduced}]
  * (evidence and fix as arrays of lines). NULL when out of memory. */
 json_t	*findings_json(const struct findings *f);
 

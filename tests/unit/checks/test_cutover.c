@@ -84,6 +84,9 @@ struct want {
 	enum finding_sev sev;
 	int		 temporary;
 	const char	*fix;	/* a substring of the fix, or NULL */
+	const char	*title;	/* a substring of the title, or NULL */
+	const char	*old;	/* old_host ("same", ...), or NULL */
+	int		 introduced;	/* checked when old is given */
 };
 
 struct tcase {
@@ -125,11 +128,21 @@ static const struct tcase cases[] = {
 	{ "SPF SERVFAIL", { "example.com TXT", "example.com TXT SERVFAIL\n",
 	    NULL, NULL }, NULL, QPM_EXIT_NOGO,
 	    { { "spf.temperror", FIND_BLOCKER, 1, NULL } } },
+	/* the old address matches before the void lookups, the new one
+	 * after them: the switch breaks it */
 	{ "SPF three void lookups", { "example.com TXT",
+	    "example.com TXT \"v=spf1 ip4:192.0.2.10 a:n1.example.com "
+	    "a:n2.example.com a:n3.example.com ip4:198.51.100.25 -all\"\n",
+	    NULL, NULL }, NULL, QPM_EXIT_NOGO,
+	    { { "spf.limits", FIND_BLOCKER, 0, "at most 10 DNS lookups", NULL,
+	        "differs", 1 } } },
+	/* both addresses after them: the old host had it too */
+	{ "SPF three void lookups, old host too", { "example.com TXT",
 	    "example.com TXT \"v=spf1 a:n1.example.com a:n2.example.com "
-	    "a:n3.example.com ip4:198.51.100.25 -all\"\n", NULL, NULL },
-	    NULL, QPM_EXIT_NOGO,
-	    { { "spf.limits", FIND_BLOCKER, 0, "at most 10 DNS lookups" } } },
+	    "a:n3.example.com ip4:198.51.100.25 ip4:192.0.2.10 -all\"\n",
+	    NULL, NULL }, NULL, QPM_EXIT_WARN,
+	    { { "spf.limits", FIND_WARNING, 0, "at most 10 DNS lookups",
+	        "(as on the old host)", "same", 0 } } },
 	{ "DKIM key differs", { "s1._domainkey", "s1._domainkey.example.com "
 	    "TXT \"v=DKIM1; k=rsa; p=KEYB\"\n", NULL, NULL }, NULL, QPM_EXIT_NOGO,
 	    { { "dkim.mismatch", FIND_BLOCKER, 0,
@@ -146,11 +159,24 @@ static const struct tcase cases[] = {
 	    { { "dmarc.fail", FIND_WARNING, 0, NULL },
 	      { "spf.new-ip", FIND_BLOCKER, 0, NULL },
 	      { "dkim.mismatch", FIND_BLOCKER, 0, NULL } } },
-	{ "postmaster routed nowhere", { NULL, NULL,
+	/* routes_to null: the old host bounced postmaster@ too */
+	{ "postmaster routed nowhere on the old host", { NULL, NULL,
 	    "\"quiet.example\",  \"routes_to\": \"postmaster@example.com\"",
-	    "\"quiet.example\",  \"routes_to\": null" }, NULL, QPM_EXIT_NOGO,
+	    "\"quiet.example\",  \"routes_to\": null" }, NULL, QPM_EXIT_WARN,
+	    { { "bounce.postmaster", FIND_WARNING, 0,
+	        "postmaster@quiet.example  postmaster@example.com",
+	        "postmaster@quiet.example does not reach a mailbox (RFC 5321 "
+	        "4.5.1 requires it): complaints and bounce reports are lost "
+	        "(as on the old host)", "same", 0 } } },
+	/* the old host delivered it to pm@quiet.example, a mailbox the
+	 * migration does not have */
+	{ "postmaster lost by the migration", { NULL, NULL,
+	    "\"quiet.example\",  \"routes_to\": \"postmaster@example.com\"",
+	    "\"quiet.example\",  \"routes_to\": \"pm@quiet.example\"" },
+	    NULL, QPM_EXIT_NOGO,
 	    { { "bounce.postmaster", FIND_BLOCKER, 0,
-	        "postmaster@quiet.example  postmaster@example.com" } } },
+	        "postmaster@quiet.example  postmaster@example.com", NULL,
+	        "differs", 1 } } },
 	{ "double bounces to nobody", { NULL, NULL,
 	    "\"doublebounceto\": \"postmaster@example.com\"",
 	    "\"doublebounceto\": \"gone@example.com\"" }, NULL, QPM_EXIT_WARN,
@@ -165,7 +191,34 @@ static const struct tcase cases[] = {
 	    "srs.example.com TXT \"v=spf1 -all\"\n", NULL, NULL },
 	    NULL, QPM_EXIT_NOGO,
 	    { { "srs.spf", FIND_BLOCKER, 0, "srs.example.com. IN TXT "
-	        "\"v=spf1 ip4:198.51.100.25 -all\"" } } },
+	        "\"v=spf1 ip4:198.51.100.25 -all\"", "gives fail (not "
+	        "authorized: receivers may reject the message" } } },
+	/* the SRS domain's MX (or address) is a record the migration asks
+	 * for: bounces to SRS addresses must come back */
+	{ "SRS domain not routed here", { "srs.example.com A", NULL, NULL,
+	    NULL }, NULL, QPM_EXIT_NOGO,
+	    { { "srs.bounces", FIND_BLOCKER, 0, "srs.example.com. IN MX 10 "
+	        "mx1.example.com.", NULL, "n/a", 1 } } },
+	/* none is not fail: say what receivers do with none */
+	{ "SRS domain without SPF", { "srs.example.com TXT", NULL, NULL,
+	    NULL }, NULL, QPM_EXIT_NOGO,
+	    { { "srs.spf", FIND_BLOCKER, 0, "srs.example.com. IN TXT "
+	        "\"v=spf1 ip4:198.51.100.25 -all\"", "gives none (no SPF "
+	        "record: receivers treat the message as unauthenticated by "
+	        "SPF)", "n/a", 1 } } },
+	/* v=spf1 -all: quiet.example sends no mail, its key blocks nothing */
+	{ "unpublished key of a domain that sends no mail", { NULL, NULL,
+	    "\"public_key\": \"KEYA\"}", "\"public_key\": \"KEYA\"}, "
+	    "{\"domain\": \"quiet.example\", \"selector\": \"s1\", "
+	    "\"public_key\": \"KEYA\", \"signing\": true}" }, NULL,
+	    QPM_EXIT_GO,
+	    { { "dkim.missing", FIND_INFO, 0, "s1._domainkey.quiet.example. "
+	        "IN TXT", "the domain sends no mail" },
+	      { "dkim.ok", FIND_INFO, 0, NULL } } },
+	{ "unpublished key of a sending domain", { "s1._domainkey", NULL,
+	    NULL, NULL }, NULL, QPM_EXIT_NOGO,
+	    { { "dkim.missing", FIND_BLOCKER, 0, "s1._domainkey.example.com. "
+	        "IN TXT", NULL, "n/a", 1 } } },
 	{ "forward target gone", { "remote.example MX", NULL, NULL, NULL },
 	    NULL, QPM_EXIT_WARN,
 	    { { "forward.target-missing", FIND_WARNING, 0, NULL } } },
@@ -279,6 +332,20 @@ test_cases(void **state)
 				    x->sev != w->sev ||
 				    x->temporary != w->temporary)
 					continue;
+				if (w->title != NULL &&
+				    strstr(x->title, w->title) == NULL)
+					fail_msg("%s: %s title got \"%s\", "
+					    "want \"%s\"", tc->name,
+					    w->check, x->title, w->title);
+				if (w->old != NULL && (strcmp(finding_old_str(
+				    x->old), w->old) != 0 ||
+				    x->introduced != w->introduced))
+					fail_msg("%s: %s old_host %s "
+					    "introduced %d, want %s %d",
+					    tc->name, w->check,
+					    finding_old_str(x->old),
+					    x->introduced, w->old,
+					    w->introduced);
 				if (w->fix != NULL && (x->fix == NULL ||
 				    strstr(x->fix, w->fix) == NULL))
 					fail_msg("%s: %s fix got \"%s\", want "
