@@ -48,6 +48,9 @@ test_quota_formats(void **state)
 		{ "abc", -1, -1, -1 },
 		{ "10X", -1, -1, -1 },
 		{ "1C,2C", -1, -1, -1 },
+		/* more bytes than a long long holds: no quota, no overflow */
+		{ "9999999999999999G", -1, -1, -1 },
+		{ "9999999999999999999", -1, -1, -1 },
 	};
 	size_t i;
 	long long b, c;
