@@ -15,7 +15,8 @@
 #		file and first_valid_uid; non-UTF-8 bytes in tcp.smtp, a
 #		control file and an xinetd file leave a run that finishes,
 #		a migration.json that parses, and no raw control byte on
-#		stderr or in the report
+#		stderr or in the report; a run-script directory name with
+#		newlines adds no line to dovecot.conf
 # NEVER		commits a hostile file name
 #
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
@@ -193,6 +194,18 @@ tap_check "non-UTF-8 input: the RBLSMTPD text carried as \\xe4 in migration.json
 tap_check "non-UTF-8 input: no byte >= 0x80 nor ESC in the report, stderr or JSON" \
     bash -c "test -s '$o/migration-report.txt' -a -s '$H_DIR/latin1.stderr' &&
 	! LC_ALL=C grep -qP '[\\x80-\\xff\\x1b]' '$o/migration-report.txt' '$H_DIR/latin1.stderr' '$o/migration.json'"
+
+# --- 5. a run-script directory whose name spells a dovecot.conf line
+prepare svcname || tap_bail "cannot copy samples/oldhost"
+mv "$H_DIR/svcname/service/qmail-pop3d" \
+    "$H_DIR/svcname/service/qmail-pop3d${NL}auth_mechanisms = anonymous${NL}#"
+run svcname
+o=$H_DIR/svcname.out
+tap_check "run-script dir with newlines: the limit still read (pop3-login 40)" \
+    grep -q '^  # from service/qmail-pop3d\\x0aauth_mechanisms = anonymous\\x0a#/run:3 (tcpserver -c 40)$' \
+    "$o/dovecot/dovecot.conf"
+tap_check "run-script dir with newlines: no line of it in dovecot.conf" \
+    bash -c "test \"\$(doveconf -c '$o/dovecot/dovecot.conf' -h auth_mechanisms)\" = 'plain login'"
 
 h_stop_all
 h_assert_no_leftovers
