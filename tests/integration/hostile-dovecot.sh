@@ -183,6 +183,8 @@ tcprules "$r/etc/tcp.smtp.cdb" "$r/etc/tcp.smtp.tmp" <"$r/etc/tcp.smtp" ||
 printf '4\xe9\n' >"$r/var/qmail/control/concurrencylocal"
 sed -i "s/^\\(\\s*per_source\\s*=\\s*5\\)$/\\1\\n\\tbanner\\t\\t= \\/etc\\/b\\xe9\\x1b[2J/" "$r/etc/xinetd.d/imap"
 grep -q $'\xe9' "$r/etc/xinetd.d/imap" || tap_bail "xinetd edit"
+# a file name with ESC that is listed: its warning on stderr
+printf './Mailbox\n' >"$r/$VP/example.com/.qmail-esc"$'\e''[2J'
 run latin1
 o=$H_DIR/latin1.out
 tap_check "non-UTF-8 input: the run ends with exit 0 or 1, OUT written" \
@@ -191,6 +193,8 @@ tap_check "non-UTF-8 input: migration.json is valid JSON (UTF-8)" \
     python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8", errors="strict"))' "$o/migration.json"
 tap_check "non-UTF-8 input: the RBLSMTPD text carried as \\xe4 in migration.json" \
     grep -qF 'gesch\\xe4ftlich' "$o/migration.json"
+tap_check "a listed file whose name holds ESC: named with \\x1b on stderr" \
+    grep -qF '.qmail-esc\x1b[2J' "$H_DIR/latin1.stderr"
 tap_check "non-UTF-8 input: no byte >= 0x80 nor ESC in the report, stderr or JSON" \
     bash -c "test -s '$o/migration-report.txt' -a -s '$H_DIR/latin1.stderr' &&
 	! LC_ALL=C grep -qP '[\\x80-\\xff\\x1b]' '$o/migration-report.txt' '$H_DIR/latin1.stderr' '$o/migration.json'"
