@@ -106,8 +106,11 @@ srcv(struct js *j, struct src src)
 			struct js t = { QSTR_INIT(BIG), 0 };
 
 			str(&t, src.file);
-			if (t.s.len >= 2)
-				qstr_catn(&j->s, t.s.buf + 1, t.s.len - 2);
+			if (t.err < 0)
+				j->err = t.err;
+			else if (t.s.len >= 2 && (t.err = qstr_catn(&j->s,
+			    t.s.buf + 1, t.s.len - 2)) < 0)
+				j->err = t.err;
 			qstr_free(&t.s);
 		}
 		snprintf(buf, sizeof(buf), ":%lu\"", src.line);
