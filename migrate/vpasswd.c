@@ -162,6 +162,16 @@ vpasswd_line(struct model *m, struct m_domain *d, struct src src,
 			return -1;
 		}
 	}
+	if (d->uid == 0 || d->gid == 0) {
+		/* qmail-lspawn never delivered as root; Dovecot would need
+		 * first_valid_uid (or _gid) 0 and then run mail as root */
+		model_list(m, CAT_VPASSWD, src, "vpasswd entry",
+		    model_printf(m, "users/assign gives %s uid %ld, gid %ld: "
+		    "no mail as root", d->name, d->uid, d->gid),
+		    "give the domain vpopmail's uid and gid in users/assign, "
+		    "migrate again");
+		return -1;
+	}
 	gid = 0;
 	if (fl[3] > 0) {
 		if (fl[3] >= sizeof(tmp))
