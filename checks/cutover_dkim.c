@@ -105,20 +105,24 @@ public_from_file(const char *path, struct qstr *out, int *ed25519,
 	size_t rawlen = sizeof(raw);
 	EVP_PKEY *k = NULL;
 	BIO *bio = NULL;
-	int n, err;
+	int n, err, asked = 0;
 
+	/* a FIFO or a device is refused (QPM_EINVAL), never waited on */
 	err = file_read_all(path, CUT_DKIM_MAX_KEYFILE, FILE_READ_NOFOLLOW,
 	    &pem);
 	if (err < 0) {
 		(void)qpm_snprintf(why, whylen, "%s: %s", path,
+		    err == QPM_EINVAL ? "not a regular file" :
 		    qpm_strerror(err));
 		goto out;
 	}
 	err = QPM_ESYNTAX;
 	if ((bio = BIO_new_mem_buf(pem.buf, (int)pem.len)) == NULL ||
-	    (k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)) == NULL) {
-		(void)qpm_snprintf(why, whylen, "%s: not a PEM private key",
-		    path);
+	    (k = PEM_read_bio_PrivateKey(bio, NULL, file_no_pass_phrase,
+	    &asked)) == NULL) {
+		(void)qpm_snprintf(why, whylen, asked ? "%s: encrypted key: "
+		    "a pass phrase is needed; the check reads only "
+		    "unencrypted keys" : "%s: not a PEM private key", path);
 		goto out;
 	}
 	if (EVP_PKEY_get_base_id(k) == EVP_PKEY_ED25519) {

@@ -68,7 +68,12 @@ esc(struct hx *h, const char *s)
 		case '"':	raw(h, "&quot;"); break;
 		case '\'':	raw(h, "&#39;"); break;
 		default:
-			if (qstr_catc(h->q, *p) < 0)
+			/* a probed banner's ESC or BEL: visible, not kept */
+			if (((unsigned char)*p < 0x20 && *p != '\n' &&
+			    *p != '\t') || *p == 0x7f) {
+				if (qstr_cat_vis(h->q, p, 1, 0) < 0)
+					h->err = QPM_ENOMEM;
+			} else if (qstr_catc(h->q, *p) < 0)
 				h->err = QPM_ENOMEM;
 		}
 	}

@@ -65,6 +65,18 @@ find_setting(const struct limits *l, enum limits_target t, enum limits_svc svc)
 	return NULL;
 }
 
+/* the rest of a comment line: text visible, then the newline */
+static int
+comment_text(struct qstr *out, const char *text)
+{
+	int err;
+
+	if (text != NULL && (err = qstr_cat_vis(out, text, strlen(text),
+	    0)) < 0)
+		return err;
+	return qstr_catc(out, '\n');
+}
+
 /* "# from FILE:LINE (source: detail)" for each source of a setting */
 static int
 prov(const struct limits *l, const struct limits_setting *s, const char *ind,
@@ -73,23 +85,33 @@ prov(const struct limits *l, const struct limits_setting *s, const char *ind,
 	size_t i;
 	int err = 0;
 
+	/* the file name and the old line's text as qstr_cat_vis renders
+	 * them: a newline there must not end the comment */
 	for (i = 0; i < s->nsrc && err == 0; i++) {
 		const struct limits_item *it = &l->items[s->src[i]];
 
 		int dup = strncmp(it->detail, it->source,
 		    strlen(it->source)) == 0;
 
-		err = qstr_catf(out, "%s# from %s:%lu (%s%s%s)\n", ind, it->file,
-		    it->line, dup ? "" : it->source, it->detail[0] != '\0' &&
-		    !dup ? ": " : "", it->detail);
+		if ((err = qstr_catf(out, "%s# from ", ind)) < 0 ||
+		    (err = qstr_cat_vis(out, it->file, strlen(it->file),
+		    0)) < 0 ||
+		    (err = qstr_catf(out, ":%lu (%s%s", it->line,
+		    dup ? "" : it->source, it->detail[0] != '\0' &&
+		    !dup ? ": " : "")) < 0 ||
+		    (err = qstr_cat_vis(out, it->detail, strlen(it->detail),
+		    0)) < 0)
+			break;
+		err = qstr_cat(out, ")\n");
 	}
 	if (err == 0 && s->nsrc == 0)
-		err = qstr_catf(out, "%s# no old setting: %s\n", ind,
-		    s->why != NULL ? s->why : "");
+		err = qstr_catf(out, "%s# no old setting: ", ind);
 	else if (err == 0 && s->from_logs)
-		err = qstr_catf(out, "%s# sized from the logs (old value %ld): "
-		    "%s\n", ind, s->old, s->why != NULL ? s->why : "");
-	return err;
+		err = qstr_catf(out, "%s# sized from the logs (old value %ld): ",
+		    ind, s->old);
+	else
+		return err;
+	return err < 0 ? err : comment_text(out, s->why);
 }
 
 static long
@@ -379,7 +401,8 @@ limits_dovecot(const struct limits *l, struct qstr *out)
 	    "restart_request_count)\n")) < 0)
 		return err;
 	if ((s = find_setting(l, LT_DC_AUTH_DELAY, LSVC_HOST)) != NULL &&
-	    ((err = qstr_catf(out, "# %s\n", s->why)) < 0 ||
+	    ((err = qstr_cat(out, "# ")) < 0 ||
+	    (err = comment_text(out, s->why)) < 0 ||
 	    (err = qstr_catf(out, "auth_failure_delay = %lds\n", s->value)) < 0))
 		return err;
 	for (k = 0; k < 2; k++) {
@@ -420,8 +443,10 @@ limits_dovecot(const struct limits *l, struct qstr *out)
 
 				(void)fmt_size(b, sizeof(b), vsz->value);
 				if ((err = prov(l, vsz, "  ", out)) < 0 ||
-				    (err = qstr_catf(out, "  # %s\n  vsz_limit = "
-				    "%s\n", vsz->why, b)) < 0)
+				    (err = qstr_cat(out, "  # ")) < 0 ||
+				    (err = comment_text(out, vsz->why)) < 0 ||
+				    (err = qstr_catf(out, "  vsz_limit = "
+				    "%s\n", b)) < 0)
 					return err;
 			}
 			if ((err = qstr_cat(out, "}\n")) < 0)

@@ -309,6 +309,7 @@ model_domain_add(struct model *m, const char *name, enum m_dom_kind kind,
 	d->real = n;
 	d->kind = (unsigned char)kind;
 	d->catchall = CATCH_NONE;
+	d->uid = d->gid = -1;
 	d->src = src;
 	strmap_put(m, &m->dom_idx, n, m->domains.n - 1);
 	return d;
@@ -377,6 +378,8 @@ model_mailbox_add(struct model *m, const char *local, struct m_domain *d,
 	mb->home = "";
 	mb->quota_bytes = -1;
 	mb->quota_count = -1;
+	mb->uid = d->uid;
+	mb->gid = d->gid;
 	mb->own_delivery = 1;
 	mb->src = src;
 	strmap_put(m, &m->mbox_idx, key, m->mailboxes.n - 1);

@@ -40,6 +40,7 @@ struct m_domain {
 	const char	*dir;		/* old path of the domain dir, or NULL */
 	const char	*catch_target;	/* CATCH_FORWARD/CATCH_MAILBOX */
 	struct src	 src, catch_src;
+	long		 uid, gid;	/* users/assign's; -1: not given */
 	unsigned	 nmailboxes;
 	size_t		 mb_first;	/* index of its first mailbox */
 	unsigned char	 kind, catchall;
@@ -63,6 +64,7 @@ struct m_mailbox {
 	long long	 quota_bytes;	/* -1: none */
 	long long	 quota_count;	/* -1: none */
 	unsigned long	 flags;		/* pw_gid */
+	long		 uid, gid;	/* the domain's (users/assign); -1: none */
 	struct src	 src;
 	unsigned char	 own_delivery;	/* the own Maildir gets mail */
 	unsigned char	 has_dotqmail;	/* USERDIR/.qmail had lines */

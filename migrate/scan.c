@@ -349,6 +349,8 @@ resolve_assign_domains(struct scan *s)
 			continue;
 		d->kind = DOM_MAILBOX;
 		d->dir = a->home;
+		d->uid = a->uid;
+		d->gid = a->gid;
 	}
 	for (i = 0; i < m->assigns.n; i++) {
 		a = M_ASSIGN(m, i);

@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,8 +43,8 @@ quota_number(const char *s, size_t n, long long *out)
 		while (i < n && (s[i] == 'B' || s[i] == 'b' || s[i] == 'S'))
 			i++;
 	}
-	if (i != n)
-		return -1;
+	if (i != n || v > LLONG_MAX / mul)
+		return -1;	/* 9999999999999999G: no such quota */
 	*out = v * mul;
 	return 0;
 }
@@ -92,6 +93,23 @@ valid_user(const char *s, size_t n)
 	return 1;
 }
 
+/* The byte that Dovecot's passwd-file, Postfix's tables and the line
+ * files of OUT cannot carry in a field, or NULL: a newline or CR ends a
+ * line there, NUL ends a string (vpasswd.cdb data may hold all three). */
+static const char *
+field_bad(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		switch (s[i]) {
+		case '\n': return "a newline";
+		case '\r': return "a carriage return";
+		case '\0': return "a NUL byte";
+		}
+	return NULL;
+}
+
 int
 vpasswd_line(struct model *m, struct m_domain *d, struct src src,
     const char *line, size_t len)
@@ -126,6 +144,32 @@ vpasswd_line(struct model *m, struct m_domain *d, struct src src,
 		model_list(m, CAT_VPASSWD, src, "vpasswd entry",
 		    "no absolute home directory (pw_dir)",
 		    "recreate the mailbox by hand");
+		return -1;
+	}
+	for (i = 1; i < k; i++) {
+		static const char *const name[8] = { "pw_name", "pw_passwd",
+		    "pw_uid", "pw_gid", "pw_gecos", "pw_dir", "pw_shell",
+		    "cleartext password" };
+		const char *bad = field_bad(f[i], fl[i]);
+
+		/* never the field itself: it may be a hash or a password */
+		if (bad != NULL) {
+			model_list(m, CAT_VPASSWD, src, "vpasswd entry",
+			    model_printf(m, "%s holds %s: no passwd-file or "
+			    "table line can carry it", name[i], bad),
+			    "fix the entry on the old host (vpasswd), "
+			    "migrate again");
+			return -1;
+		}
+	}
+	if (d->uid == 0 || d->gid == 0) {
+		/* qmail-lspawn never delivered as root; Dovecot would need
+		 * first_valid_uid (or _gid) 0 and then run mail as root */
+		model_list(m, CAT_VPASSWD, src, "vpasswd entry",
+		    model_printf(m, "users/assign gives %s uid %ld, gid %ld: "
+		    "no mail as root", d->name, d->uid, d->gid),
+		    "give the domain vpopmail's uid and gid in users/assign, "
+		    "migrate again");
 		return -1;
 	}
 	gid = 0;

@@ -8,6 +8,7 @@
  */
 #include <config.h>
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "mail/addr.h"
@@ -40,11 +41,51 @@ out:
 int
 writer_src(struct qstr *s, const char *prefix, struct src src)
 {
+	int e;
+
 	if (src.file == NULL)
 		return qstr_catf(s, "%s(unknown)\n", prefix);
+	/* the name as qstr_cat_vis renders it: a newline in a file name
+	 * must not end the comment */
+	if ((e = qstr_cat(s, prefix)) < 0 ||
+	    (e = qstr_cat_vis(s, src.file, strlen(src.file), 0)) < 0)
+		return e;
 	if (src.line == 0)
-		return qstr_catf(s, "%s%s\n", prefix, src.file);
-	return qstr_catf(s, "%s%s:%lu\n", prefix, src.file, src.line);
+		return qstr_catc(s, '\n');
+	return qstr_catf(s, ":%lu\n", src.line);
+}
+
+void
+wt_cat(struct wtext *t, const char *p)
+{
+	if (t->e == 0)
+		t->e = qstr_cat(t->s, p);
+}
+
+void
+wt_catf(struct wtext *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->e < 0)
+		return;
+	va_start(ap, fmt);
+	t->e = qstr_vcatf(t->s, fmt, ap);
+	va_end(ap);
+}
+
+void
+wt_vis(struct wtext *t, const char *p, size_t width)
+{
+	size_t before = t->s->len;
+
+	if (t->e < 0)
+		return;
+	if (p == NULL)
+		p = "";
+	t->e = qstr_cat_vis(t->s, p, strlen(p), 0);
+	while (t->e == 0 && t->s->len - before < width)
+		t->e = qstr_catc(t->s, ' ');
 }
 
 int

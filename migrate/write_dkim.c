@@ -95,16 +95,24 @@ dkim_key_load(struct dkim_wire *w, const char *path)
 {
 	EVP_PKEY *k = NULL;
 	BIO *bio = NULL;
-	int e;
+	int e, asked = 0;
 
 	qstr_init(&w->pem, DKIM_MAX_KEYFILE + 1);
 	if ((e = file_read_all(path, DKIM_MAX_KEYFILE, 0, &w->pem)) < 0) {
-		msg_errorx("--dkim-key %s: %s", path, qpm_strerror(e));
+		/* a FIFO or a device: refused, never waited on */
+		msg_errorx("--dkim-key %s: %s", path, e == QPM_EINVAL ?
+		    "not a regular file" : qpm_strerror(e));
 		return e;
 	}
 	if ((bio = BIO_new_mem_buf(w->pem.buf, (int)w->pem.len)) == NULL ||
-	    (k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)) == NULL) {
-		msg_errorx("--dkim-key %s: not a PEM private key", path);
+	    (k = PEM_read_bio_PrivateKey(bio, NULL, file_no_pass_phrase,
+	    &asked)) == NULL) {
+		if (asked)
+			msg_errorx("--dkim-key %s: encrypted key: OpenDKIM "
+			    "cannot use it; decrypt it first (openssl pkey -in "
+			    "FILE -out PLAIN)", path);
+		else
+			msg_errorx("--dkim-key %s: not a PEM private key", path);
 		e = QPM_ESYNTAX;
 	} else if (EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA) {
 		msg_errorx("--dkim-key %s: not an RSA key (OpenDKIM signs "
@@ -138,19 +146,21 @@ dkim_signs(const struct m_domain *d)
 
 /* OWNER. IN TXT "v=DKIM1; k=rsa; p=..." in strings of at most 255 */
 static void
-txt_record(struct qstr *s, const char *sel, const char *dom, const char *p)
+txt_record(struct wtext *t, const char *sel, const char *dom, const char *p)
 {
 	struct qstr rec = QSTR_INIT(8192);
 	size_t off, n;
+	int e;
 
-	qstr_catf(&rec, "v=DKIM1; k=rsa; p=%s", p);
-	qstr_catf(s, "%s._domainkey.%s. IN TXT ", sel, dom);
+	if ((e = qstr_catf(&rec, "v=DKIM1; k=rsa; p=%s", p)) < 0 && t->e == 0)
+		t->e = e;
+	wt_catf(t, "%s._domainkey.%s. IN TXT ", sel, dom);
 	for (off = 0; off < rec.len; off += n) {
 		n = rec.len - off > 255 ? 255 : rec.len - off;
-		qstr_catf(s, "%s\"%.*s\"", off > 0 ? " " : "", (int)n,
+		wt_catf(t, "%s\"%.*s\"", off > 0 ? " " : "", (int)n,
 		    rec.buf + off);
 	}
-	qstr_cat(s, "\n");
+	wt_cat(t, "\n");
 	qstr_free(&rec);
 }
 
@@ -160,6 +170,7 @@ write_dkim_text(const struct model *m, const struct wopts *o, struct qstr *s)
 	const struct dkim_wire *w = o->dkim;
 	const struct m_domain *d;
 	size_t i, n = 0;
+	struct wtext t = { s, 0 };
 
 	if (w == NULL) {
 		if (o->dkim_off)
@@ -171,63 +182,63 @@ write_dkim_text(const struct model *m, const struct wopts *o, struct qstr *s)
 		return qstr_cat(s, "DKIM: no mailbox or alias domain to sign "
 		    "for.\n");
 	}
-	qstr_cat(s, "DKIM: OpenDKIM signs mail whose From: domain is one of "
+	wt_cat(&t, "DKIM: OpenDKIM signs mail whose From: domain is one of "
 	    "these (SigningTable):\n ");
 	for (i = 0; i < m->domains.n; i++) {
 		d = &((const struct m_domain *)m->domains.v)[i];
 		if (dkim_signs(d))
-			qstr_catf(s, "%s %s", n++ ? "," : "", d->name);
+			wt_catf(&t, "%s %s", n++ ? "," : "", d->name);
 	}
-	qstr_catf(s, "\nwith selector %s and one %d-bit RSA key for all of "
+	wt_catf(&t, "\nwith selector %s and one %d-bit RSA key for all of "
 	    "them\n(%s).\n", w->selector, w->bits, w->generated ?
 	    "made for this host by this run" : "given with --dkim-key");
-	qstr_cat(s, "It signs for SMTP AUTH users (submission, smtps), for "
+	wt_cat(&t, "It signs for SMTP AUTH users (submission, smtps), for "
 	    "the clients in\nTrustedHosts (the loopback and the old "
 	    "mynetworks) and for local programs\n(sendmail). Mail from "
 	    "others is never signed: forwarded mail From: another\ndomain "
 	    "(sender.example, say) is not in the SigningTable and keeps its "
 	    "own\nsignature untouched (OpenDKIM runs in Mode s: it adds no "
 	    "header to mail it\ndoes not sign).\n");
-	qstr_cat(s, "Postfix reaches OpenDKIM on inet:127.0.0.1:8891 "
+	wt_cat(&t, "Postfix reaches OpenDKIM on inet:127.0.0.1:8891 "
 	    "(smtpd_milters,\nnon_smtpd_milters); milter_default_action = "
 	    "accept: when OpenDKIM is down,\nmail still flows, unsigned, "
 	    "instead of every message (incoming mail too)\nbeing deferred. "
 	    "Watch the log for \"milter inet:127.0.0.1:8891:\ncan't "
 	    "connect\".\n");
-	qstr_cat(s, "\nInstall, as root (apt-get install opendkim), before "
+	wt_cat(&t, "\nInstall, as root (apt-get install opendkim), before "
 	    "Postfix starts with this\nconfiguration:\n"
 	    "  install -d -o opendkim -g opendkim -m 0750 " DKIM_ETC
 	    "/keys\n");
-	qstr_catf(s, "  install -o opendkim -g opendkim -m 0600 "
+	wt_catf(&t, "  install -o opendkim -g opendkim -m 0600 "
 	    "dkim/keys/%s.private " DKIM_ETC "/keys/\n", w->selector);
-	qstr_cat(s, "  install -m 0644 dkim/KeyTable dkim/SigningTable "
+	wt_cat(&t, "  install -m 0644 dkim/KeyTable dkim/SigningTable "
 	    "dkim/TrustedHosts " DKIM_ETC "/\n"
 	    "  install -m 0644 dkim/opendkim.conf " DKIM_CONF "\n"
 	    "  systemctl restart opendkim\n"
 	    "(qmail2postfix install copies neither dkim/ nor srs/.)\n");
-	qstr_catf(s, "Publish in DNS (dkim/dns-records.txt; cutover-report "
+	wt_catf(&t, "Publish in DNS (dkim/dns-records.txt; cutover-report "
 	    "checks them):\n");
 	for (i = 0; i < m->domains.n; i++) {
 		d = &((const struct m_domain *)m->domains.v)[i];
 		if (!dkim_signs(d))
 			continue;
-		qstr_cat(s, "  ");
-		txt_record(s, w->selector, d->name, w->pubkey);
+		wt_cat(&t, "  ");
+		txt_record(&t, w->selector, d->name, w->pubkey);
 	}
 	if (w->generated)
-		qstr_cat(s, "The key is new: publish these records before the "
+		wt_cat(&t, "The key is new: publish these records before the "
 		    "new host sends mail.\n");
-	return s->len > 0 ? 0 : QPM_ENOMEM;
+	return t.e;
 }
 
 /* TrustedHosts: the loopback and the old host's mynetworks entries */
 static void
-trusted_hosts(struct qstr *s, const struct wopts *o)
+trusted_hosts(struct wtext *t, const struct wopts *o)
 {
 	const char *p = o->limits != NULL ? o->limits->mynetworks : NULL;
 	size_t n;
 
-	qstr_cat(s, "# Clients OpenDKIM signs for (InternalHosts), written "
+	wt_cat(t, "# Clients OpenDKIM signs for (InternalHosts), written "
 	    "by qmail2postfix\n# " PACKAGE_VERSION ": the loopback (local "
 	    "programs, srs-forward) and the old\n# host's relay clients "
 	    "(tcprules RELAYCLIENT=\"\": mynetworks). SMTP AUTH\n# users "
@@ -241,7 +252,7 @@ trusted_hosts(struct qstr *s, const struct wopts *o)
 			;
 		if (n > 0 && !(n == 11 && strncmp(p, "127.0.0.0/8", n) == 0) &&
 		    !(n == 9 && strncmp(p, "127.0.0.1", n) == 0))
-			qstr_catf(s, "%.*s\n", (int)n, p);
+			wt_catf(t, "%.*s\n", (int)n, p);
 		p += n;
 	}
 }
@@ -256,32 +267,34 @@ write_dkim(const struct model *m, const struct wopts *o)
 	    conf = QSTR_INIT((size_t)1 << 16),
 	    dns = QSTR_INIT((size_t)1 << 26),
 	    readme = QSTR_INIT((size_t)1 << 26), path = QSTR_INIT(4096);
+	struct wtext tkt = { &kt, 0 }, tst = { &st, 0 }, tth = { &th, 0 },
+	    tconf = { &conf, 0 }, tdns = { &dns, 0 }, tre = { &readme, 0 };
 	size_t i;
 	int e = 0;
 
 	if (w == NULL)
 		return 0;
-	qstr_cat(&kt, "# KeyTable (qmail2postfix " PACKAGE_VERSION "): "
+	wt_cat(&tkt, "# KeyTable (qmail2postfix " PACKAGE_VERSION "): "
 	    "SELECTOR._domainkey.DOMAIN DOMAIN:SELECTOR:KEY\n");
-	qstr_cat(&st, "# SigningTable (qmail2postfix " PACKAGE_VERSION "), "
+	wt_cat(&tst, "# SigningTable (qmail2postfix " PACKAGE_VERSION "), "
 	    "refile: mail whose From: is in\n# one of these domains is "
 	    "signed; anything else (forwarded mail) is not.\n");
-	qstr_cat(&dns, "; DKIM keys of the new host, written by qmail2postfix "
+	wt_cat(&tdns, "; DKIM keys of the new host, written by qmail2postfix "
 	    PACKAGE_VERSION ".\n; Publish each record in its domain's zone "
 	    "before the new host sends mail.\n");
 	for (i = 0; i < m->domains.n; i++) {
 		d = &((const struct m_domain *)m->domains.v)[i];
 		if (!dkim_signs(d))
 			continue;
-		qstr_catf(&kt, "%s._domainkey.%s %s:%s:" DKIM_ETC
+		wt_catf(&tkt, "%s._domainkey.%s %s:%s:" DKIM_ETC
 		    "/keys/%s.private\n", w->selector, d->name, d->name,
 		    w->selector, w->selector);
-		qstr_catf(&st, "*@%s %s._domainkey.%s\n", d->name, w->selector,
+		wt_catf(&tst, "*@%s %s._domainkey.%s\n", d->name, w->selector,
 		    d->name);
-		txt_record(&dns, w->selector, d->name, w->pubkey);
+		txt_record(&tdns, w->selector, d->name, w->pubkey);
 	}
-	trusted_hosts(&th, o);
-	qstr_cat(&conf, "# OpenDKIM for the new host, written by qmail2postfix "
+	trusted_hosts(&tth, o);
+	wt_cat(&tconf, "# OpenDKIM for the new host, written by qmail2postfix "
 	    PACKAGE_VERSION ".\n# Install as " DKIM_CONF " (Debian's "
 	    "opendkim.service reads it); the tables\n# and the key go to "
 	    DKIM_ETC " (see README here).\n"
@@ -300,16 +313,18 @@ write_dkim(const struct model *m, const struct wopts *o)
 	    "Socket\t\t\tinet:8891@127.0.0.1\n"
 	    "PidFile\t\t\t/run/opendkim/opendkim.pid\n"
 	    "UserID\t\t\topendkim\nUMask\t\t\t007\n");
-	qstr_cat(&readme, "DKIM signing for the new host (qmail2postfix "
+	wt_cat(&tre, "DKIM signing for the new host (qmail2postfix "
 	    PACKAGE_VERSION ")\n\n");
-	if ((e = write_dkim_text(m, o, &readme)) < 0)
+	if ((e = tre.e) < 0 || (e = write_dkim_text(m, o, &readme)) < 0)
 		goto out;
-	qstr_catf(&readme, "\nFiles here: keys/%s.private (the private key, "
+	wt_catf(&tre, "\nFiles here: keys/%s.private (the private key, "
 	    "0600), KeyTable,\nSigningTable, TrustedHosts, opendkim.conf, "
 	    "dns-records.txt.\nPostfix files: main.cf (smtpd_milters, "
 	    "non_smtpd_milters, milter_default_action,\nmilter_protocol).\n",
 	    w->selector);
-	if ((e = qstr_catf(&path, "dkim/keys/%s.private", w->selector)) < 0 ||
+	if ((e = tkt.e) < 0 || (e = tst.e) < 0 || (e = tth.e) < 0 ||
+	    (e = tconf.e) < 0 || (e = tdns.e) < 0 || (e = tre.e) < 0 ||
+	    (e = qstr_catf(&path, "dkim/keys/%s.private", w->selector)) < 0 ||
 	    (e = writer_file(o, qstr_str(&path), &w->pem,
 	    QPM_MODE_SECRET)) < 0 ||
 	    (e = writer_file(o, "dkim/KeyTable", &kt, QPM_MODE_PUBLIC)) < 0 ||

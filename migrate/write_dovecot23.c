@@ -12,33 +12,37 @@
 #include <string.h>
 
 #include "migrate/writers.h"
+#include "util/err.h"
 #include "util/file.h"
+#include "util/limits.h"
+#include "util/msg.h"
 
 #define BIG	((size_t)1 << 32)
 
-static void
+static int
 quota_rules(struct qstr *s, const struct m_mailbox *mb)
 {
-	int n = 1;
+	int n = 1, e = 0;
 
 	/* explicit units: bytes as vpopmail counted them */
 	if (mb->quota_bytes >= 0) {
 		if (mb->quota_bytes % 1024 == 0)
-			qstr_catf(s, "userdb_quota_rule=*:storage=%lldK",
+			e = qstr_catf(s, "userdb_quota_rule=*:storage=%lldK",
 			    mb->quota_bytes / 1024);
 		else
-			qstr_catf(s, "userdb_quota_rule=*:storage=%lldB",
+			e = qstr_catf(s, "userdb_quota_rule=*:storage=%lldB",
 			    mb->quota_bytes);
 		n++;
 	}
-	if (mb->quota_count >= 0) {
+	if (e == 0 && mb->quota_count >= 0) {
 		if (n == 1)
-			qstr_catf(s, "userdb_quota_rule=*:messages=%lld",
+			e = qstr_catf(s, "userdb_quota_rule=*:messages=%lld",
 			    mb->quota_count);
 		else
-			qstr_catf(s, " userdb_quota_rule%d=*:messages=%lld",
+			e = qstr_catf(s, " userdb_quota_rule%d=*:messages=%lld",
 			    n, mb->quota_count);
 	}
+	return e;
 }
 
 /* Cut the top-level block "head {" ... "}" out of t (Dovecot text from
@@ -69,11 +73,48 @@ take_block(struct qstr *t, const char *head, struct qstr *inner)
 	return 0;
 }
 
-/* passwd-file fields cannot hold ':' or a newline */
+/*
+ * Dovecot's passwd-file: every old-host string reaches dovecot/users, the
+ * deny files and the cleartext list through these two.  A field ends at
+ * ':' and a line at a newline; a CR would stay in the value (a hash that
+ * never matches, a home that does not exist).  The readers refuse such
+ * mailboxes and list them (vpasswd.c), so a refusal here means a reader
+ * let one through: the run stops rather than drop a mailbox unlisted.
+ */
 static int
-field_ok(const char *s)
+pwf_field(struct qstr *s, const char *v, const struct m_mailbox *mb)
 {
-	return strpbrk(s, ":\n\r") == NULL;
+	struct qstr w = QSTR_INIT(QPM_MAX_PATH * 16);
+
+	if (strpbrk(v, ":\n\r") == NULL)
+		return qstr_cat(s, v);
+	if (writer_src(&w, "", mb->src) == 0)
+		msg_errorx("%.*s: a field of %s@%s holds ':', a newline or a "
+		    "CR: no passwd-file line can carry it", (int)(w.len - 1),
+		    w.buf, mb->local, mb->domain);
+	qstr_free(&w);
+	return QPM_ESYNTAX;
+}
+
+/* "PREFIXlocal@domain" as the first field of a passwd-file line */
+static int
+pwf_login(struct qstr *s, const char *prefix, const struct m_mailbox *mb)
+{
+	int e;
+
+	if ((e = qstr_cat(s, prefix)) < 0 ||
+	    (e = pwf_field(s, mb->local, mb)) < 0 ||
+	    (e = qstr_catc(s, '@')) < 0)
+		return e;
+	return pwf_field(s, mb->domain, mb);
+}
+
+/* uid and gid of the mailbox: users/assign's, as qmail-lspawn ran
+ * vdelivermail with them; vpopmail's own 89 only when none was given */
+static long
+mb_id(long id)
+{
+	return id >= 0 ? id : 89;
 }
 
 int
@@ -84,12 +125,14 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 	    QSTR_INIT(BIG), QSTR_INIT(BIG) }, lim = QSTR_INIT(BIG),
 	    in_imap = QSTR_INIT(BIG), in_lmtp = QSTR_INIT(BIG),
 	    in_auth = QSTR_INIT(BIG), in_plugin = QSTR_INIT(BIG);
-	static const char *const svc[3] = { "pop3", "imap", "smtp" };
+	static const char *const svc[3] = { "pop3", "imap", "smtp" },
+	    *const key[3] = { "pop3/", "imap/", "smtp/" };
 	static const unsigned long bit[3] = { VP_NO_POP, VP_NO_IMAP,
 	    VP_NO_SMTP };
 	const struct m_mailbox *mb;
 	const char *dd = o->dovecot_dir;
 	size_t i;
+	long min_uid = -1, min_gid = -1;
 	int k, e = 0, ndeny[3] = { 0, 0, 0 }, nclear = 0;
 
 	/* the limits' service and protocol blocks; those of a name this
@@ -101,48 +144,66 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 	    (e = take_block(&lim, "service auth", &in_auth)) < 0 ||
 	    (e = take_block(&lim, "plugin", &in_plugin)) < 0))
 		goto out;
-	qstr_catf(&users, "# Dovecot passwd-file written by qmail2postfix "
-	    PACKAGE_VERSION ": user:{CRYPT}hash:uid:gid::home::extra.\n"
-	    "# The hashes are vpopmail's, unchanged. Mode 0600.\n");
+	if ((e = qstr_catf(&users, "# Dovecot passwd-file written by "
+	    "qmail2postfix " PACKAGE_VERSION ": user:{CRYPT}hash:uid:gid::"
+	    "home::extra.\n# The hashes are vpopmail's, unchanged. "
+	    "Mode 0600.\n")) < 0)
+		goto out;
 	for (k = 0; k < 3; k++)
-		qstr_catf(&deny[k], "# Dovecot passwd-file read with deny = yes "
-		    "and username_format=%%s/%%u:\n# vpopmail NO_%s users, "
-		    "refused on %s only. Written by qmail2postfix.\n",
-		    k == 0 ? "POP" : k == 1 ? "IMAP" : "SMTP", svc[k]);
+		if ((e = qstr_catf(&deny[k], "# Dovecot passwd-file read with "
+		    "deny = yes and username_format=%%s/%%u:\n# vpopmail NO_%s "
+		    "users, refused on %s only. Written by qmail2postfix.\n",
+		    k == 0 ? "POP" : k == 1 ? "IMAP" : "SMTP", svc[k])) < 0)
+			goto out;
 	for (i = 0; i < m->mailboxes.n; i++) {
 		mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
-		if (!field_ok(mb->hash) || !field_ok(mb->home)) {
-			continue;	/* vpasswd's own split made that impossible */
-		}
-		writer_src(&users, "# from ", mb->src);
 		/* an empty vpopmail password refused every login: keep it so */
-		qstr_catf(&users, "%s@%s:{CRYPT}%s:89:89::%s::", mb->local,
-		    mb->domain, mb->hash[0] ? mb->hash : "!", mb->home);
-		quota_rules(&users, mb);
-		qstr_catc(&users, '\n');
+		if ((e = writer_src(&users, "# from ", mb->src)) < 0 ||
+		    (e = pwf_login(&users, "", mb)) < 0 ||
+		    (e = qstr_cat(&users, ":{CRYPT}")) < 0 ||
+		    (e = pwf_field(&users, mb->hash[0] ? mb->hash : "!",
+		    mb)) < 0 ||
+		    (e = qstr_catf(&users, ":%ld:%ld::", mb_id(mb->uid),
+		    mb_id(mb->gid))) < 0 ||
+		    (e = pwf_field(&users, mb->home, mb)) < 0 ||
+		    (e = qstr_cat(&users, "::")) < 0 ||
+		    (e = quota_rules(&users, mb)) < 0 ||
+		    (e = qstr_catc(&users, '\n')) < 0)
+			goto out;
+		if (min_uid < 0 || mb_id(mb->uid) < min_uid)
+			min_uid = mb_id(mb->uid);
+		if (min_gid < 0 || mb_id(mb->gid) < min_gid)
+			min_gid = mb_id(mb->gid);
 		for (k = 0; k < 3; k++) {
 			if (!(mb->flags & bit[k]))
 				continue;
-			writer_src(&deny[k], "# from ", mb->src);
-			qstr_catf(&deny[k], "%s/%s@%s\n", svc[k], mb->local,
-			    mb->domain);
+			if ((e = writer_src(&deny[k], "# from ", mb->src)) < 0 ||
+			    (e = pwf_login(&deny[k], key[k], mb)) < 0 ||
+			    (e = qstr_catc(&deny[k], '\n')) < 0)
+				goto out;
 			ndeny[k]++;
 		}
-		if (mb->clear != NULL && field_ok(mb->clear)) {
-			qstr_catf(&clear, "%s@%s:%s\n", mb->local, mb->domain,
-			    mb->clear);
+		if (mb->clear != NULL) {
+			if ((e = pwf_login(&clear, "", mb)) < 0 ||
+			    (e = qstr_catc(&clear, ':')) < 0 ||
+			    (e = pwf_field(&clear, mb->clear, mb)) < 0 ||
+			    (e = qstr_catc(&clear, '\n')) < 0)
+				goto out;
 			nclear++;
 		}
 	}
 
-	qstr_catf(&conf,
-	    "# dovecot.conf written by qmail2postfix " PACKAGE_VERSION
-	    " from the qmail host %s.\n"
+	if ((e = qstr_catf(&conf, "# dovecot.conf written by qmail2postfix "
+	    PACKAGE_VERSION " from the qmail host ")) < 0 ||
+	    (e = m->old_hostname != NULL ? qstr_cat_vis(&conf,
+	    m->old_hostname, strlen(m->old_hostname), 0) :
+	    qstr_cat(&conf, "(no control/me)")) < 0 ||
+	    (e = qstr_catf(&conf, ".\n"
 	    "# For Dovecot 2.3 (Debian 12, Rocky/Alma 9) with Postfix 3.5 or "
 	    "later.\n# Dovecot 2.4 reads another syntax: do not use this file "
-	    "there.\n# Files it names live in %s once installed.\n\n",
-	    m->old_hostname ? m->old_hostname : "(no control/me)", dd);
-	qstr_catf(&conf,
+	    "there.\n# Files it names live in %s once installed.\n\n", dd)) < 0)
+		goto out;
+	if ((e = qstr_catf(&conf,
 	    "# the old host served POP3 and IMAP; Postfix delivers over LMTP\n"
 	    "protocols = imap pop3 lmtp\n"
 	    "# logins are full addresses, as vchkpw took them\n"
@@ -151,8 +212,8 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 	    "# the Maildirs stay where vpopmail kept them (pw_dir/Maildir)\n"
 	    "mail_location = maildir:~/Maildir\n"
 	    "# vpopmail's uid and gid\n"
-	    "first_valid_uid = 89\n"
-	    "first_valid_gid = 89\n"
+	    "first_valid_uid = %ld\n"
+	    "first_valid_gid = %ld\n"
 	    "# qmail-pop3d's UIDL: the Maildir file name; POP clients do not "
 	    "fetch everything again\n"
 	    "pop3_uidl_format = %%f\n"
@@ -162,7 +223,9 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 	    "ssl = yes\n"
 	    "# install the new host's certificate here\n"
 	    "ssl_cert = <%s/private/dovecot.pem\n"
-	    "ssl_key = <%s/private/dovecot.key\n\n", dd, dd);
+	    "ssl_key = <%s/private/dovecot.key\n\n", mb_id(min_uid),
+	    mb_id(min_gid), dd, dd)) < 0)
+		goto out;
 	for (k = 0; k < 3; k++) {
 		if (ndeny[k] == 0)
 			continue;
@@ -173,20 +236,21 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 		 * authenticates (doveadm, submission, sieve), a missing one
 		 * failing every login there, and a path that a copy of this
 		 * file (the rehearsal) cannot rebase. */
-		qstr_catf(&conf, "# vpopmail NO_%s users may not log in to %s "
-		    "(keys: %s/LOGIN)\n"
+		if ((e = qstr_catf(&conf, "# vpopmail NO_%s users may not log "
+		    "in to %s (keys: %s/LOGIN)\n"
 		    "passdb {\n  driver = passwd-file\n  deny = yes\n"
 		    "  args = username_format=%%s/%%u %s/deny.%s\n}\n",
 		    k == 0 ? "POP" : k == 1 ? "IMAP" : "SMTP", svc[k], svc[k],
-		    dd, svc[k]);
+		    dd, svc[k])) < 0)
+			goto out;
 	}
-	qstr_catf(&conf,
+	if ((e = qstr_catf(&conf,
 	    "# vpasswd: the old crypt hashes, unchanged\n"
 	    "passdb {\n  driver = passwd-file\n"
 	    "  args = scheme=CRYPT username_format=%%u %s/users\n}\n"
 	    "userdb {\n  driver = passwd-file\n"
-	    "  args = username_format=%%u %s/users\n}\n\n", dd, dd);
-	qstr_catf(&conf,
+	    "  args = username_format=%%u %s/users\n}\n\n", dd, dd)) < 0 ||
+	    (e = qstr_catf(&conf,
 	    "# vpopmail quotas (pw_shell), enforced on the same maildirsize\n"
 	    "plugin {\n  quota = maildir:User quota\n%s}\n\n"
 	    "protocol imap {\n  mail_plugins = $mail_plugins imap_quota\n%s}\n\n"
@@ -199,9 +263,9 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 	    "  unix_listener /var/spool/postfix/private/auth {\n"
 	    "    mode = 0660\n    user = postfix\n    group = postfix\n  }\n%s}\n",
 	    qstr_str(&in_plugin), qstr_str(&in_imap), qstr_str(&in_lmtp),
-	    qstr_str(&in_auth));
-	if (lim.len > 0)
-		qstr_catf(&conf, "\n%s", lim.buf);
+	    qstr_str(&in_auth))) < 0 ||
+	    (lim.len > 0 && (e = qstr_catf(&conf, "\n%s", lim.buf)) < 0))
+		goto out;
 
 	e = writer_file(o, "dovecot/dovecot.conf", &conf, QPM_MODE_PUBLIC);
 	if (e == 0)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mail/json.h"
 #include "migrate/writers.h"
 #include "util/err.h"
 #include "util/file.h"
@@ -51,11 +52,28 @@ str(struct js *j, const char *t)
 		put(j, "null");
 		return;
 	}
+	for (p = (const unsigned char *)t; *p != '\0' && *p < 0x80; p++)
+		;
+	if (*p != '\0') {
+		/* UTF-8 as \uXXXX; other bytes as qstr_cat_vis renders
+		 * them (migration.json(5)): never a byte jansson, or a
+		 * reader of the file, would refuse */
+		json_t *v = qpm_json_string(t);
+		char *d = v != NULL ? json_dumps(v, JSON_ENCODE_ANY |
+		    JSON_ENSURE_ASCII) : NULL;
+
+		e = d != NULL ? qstr_cat(&j->s, d) : QPM_ENOMEM;
+		free(d);
+		json_decref(v);
+		if (e < 0)
+			j->err = e;
+		return;
+	}
 	e = qstr_catc(&j->s, '"');
 	for (p = (const unsigned char *)t; *p && e == 0; p++) {
 		if (*p == '"' || *p == '\\')
 			e = qstr_catf(&j->s, "\\%c", *p);
-		else if (*p < 0x20 || *p >= 0x7f)
+		else if (*p < 0x20 || *p == 0x7f)
 			e = qstr_catf(&j->s, "\\u%04x", *p);
 		else
 			e = qstr_catc(&j->s, (char)*p);
@@ -88,8 +106,11 @@ srcv(struct js *j, struct src src)
 			struct js t = { QSTR_INIT(BIG), 0 };
 
 			str(&t, src.file);
-			if (t.s.len >= 2)
-				qstr_catn(&j->s, t.s.buf + 1, t.s.len - 2);
+			if (t.err < 0)
+				j->err = t.err;
+			else if (t.s.len >= 2 && (t.err = qstr_catn(&j->s,
+			    t.s.buf + 1, t.s.len - 2)) < 0)
+				j->err = t.err;
 			qstr_free(&t.s);
 		}
 		snprintf(buf, sizeof(buf), ":%lu\"", src.line);
@@ -454,8 +475,8 @@ src_json(const struct model *m, struct src src)
 	if (src.file == NULL)
 		return json_null();
 	if (src.line == 0)
-		return json_string(src.file);
-	return json_string(model_printf((struct model *)m, "%s:%lu",
+		return qpm_json_string(src.file);
+	return qpm_json_string(model_printf((struct model *)m, "%s:%lu",
 	    src.file, src.line));
 }
 
@@ -476,11 +497,17 @@ limits_object(struct js *j, const struct model *m, json_t *lj)
 	}
 	for (i = 0; i < m->limits.n; i++) {
 		l = &((const struct m_limit *)m->limits.v)[i];
-		o = json_pack("{s:s, s:s, s:I, s:s?, s:o}", "service",
-		    l->service, "setting", l->setting, "value",
-		    (json_int_t)l->value, "old", l->old, "source",
-		    src_json(m, l->src));
-		if (o == NULL || json_array_append_new(a, o) < 0) {
+		/* not json_pack's "s": it refuses what is not UTF-8 */
+		if ((o = json_object()) == NULL ||
+		    qpm_json_set_str(o, "service", l->service) < 0 ||
+		    qpm_json_set_str(o, "setting", l->setting) < 0 ||
+		    qpm_json_set_int(o, "value", l->value) < 0 ||
+		    qpm_json_set_str(o, "old", l->old) < 0 ||
+		    qpm_json_set(o, "source", src_json(m, l->src)) < 0) {
+			json_decref(o);
+			o = NULL;
+		}
+		if (qpm_json_append(a, o) < 0) {	/* NULL o too */
 			json_decref(a);
 			j->err = QPM_ENOMEM;
 			return;

@@ -95,14 +95,14 @@ write_secret(const struct wopts *o)
 }
 
 static void
-dir_of(struct qstr *s, const char *path)
+dir_of(struct wtext *t, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
 	if (slash == NULL || slash == path)
-		qstr_cat(s, "/");
-	else
-		qstr_catn(s, path, (size_t)(slash - path));
+		wt_cat(t, "/");
+	else if (t->e == 0)
+		t->e = qstr_catn(t->s, path, (size_t)(slash - path));
 }
 
 int
@@ -112,6 +112,7 @@ write_srs_text(const struct model *m, const struct wopts *o, struct qstr *s)
 	const struct m_entry *en;
 	const char *host = m->new_hostname ? m->new_hostname : m->me;
 	size_t i, nroutes = 0;
+	struct wtext t = { s, 0 };
 
 	if (w == NULL) {
 		if (o->srs_off)
@@ -128,7 +129,7 @@ write_srs_text(const struct model *m, const struct wopts *o, struct qstr *s)
 		    "then\nforwarded mail leaves with the original envelope "
 		    "sender and fails SPF\nat the next hop.\n");
 	}
-	qstr_catf(s, "SRS: forwarded mail gets an SRS envelope sender in %s.\n"
+	wt_catf(&t, "SRS: forwarded mail gets an SRS envelope sender in %s.\n"
 	    "Mail from a sender outside this host's domains to another host "
 	    "takes the\n%s pipe (master.cf): %s/srs-forward re-injects it "
 	    "with an SRS0\nsender, so SPF at the next hop checks %s, which "
@@ -144,49 +145,50 @@ write_srs_text(const struct model *m, const struct wopts *o, struct qstr *s)
 		if (en->table != TBL_TRANSPORT)
 			continue;
 		if (nroutes++ == 0)
-			qstr_cat(s, "Mail to domains with a transport of their "
+			wt_cat(&t, "Mail to domains with a transport of their "
 			    "own (control/smtproutes) takes\nthat transport "
 			    "and keeps its sender (transport_maps wins over "
 			    "the\nsender-dependent map):");
-		qstr_catf(s, " %s", en->key);
+		wt_cat(&t, " ");
+		wt_vis(&t, en->key, 0);
 	}
 	if (nroutes > 0)
-		qstr_cat(s, "\n");
-	qstr_cat(s, "\nInstall, as root, before Postfix starts with this "
+		wt_cat(&t, "\n");
+	wt_cat(&t, "\nInstall, as root, before Postfix starts with this "
 	    "configuration:\n");
-	qstr_catf(s, "  1. srs-forward and srs-map in %s (make install of "
+	wt_catf(&t, "  1. srs-forward and srs-map in %s (make install of "
 	    "qmail2postfix).\n", w->bindir);
-	qstr_catf(s, "  2. The user that runs them:\n"
+	wt_catf(&t, "  2. The user that runs them:\n"
 	    "       useradd --system --no-create-home --shell /usr/sbin/nologin "
 	    "%s\n", Q2P_SRS_SERVICE);
-	qstr_cat(s, "  3. The secret, made for this host in srs/secret (mode "
+	wt_cat(&t, "  3. The secret, made for this host in srs/secret (mode "
 	    "0600, 44 characters,\n     never printed; keep it: the SRS "
 	    "addresses it signed reverse for 21 days):\n       install -d "
 	    "-m 0755 ");
-	dir_of(s, w->secret);
-	qstr_catf(s, "\n       install -o %s -g %s -m 0600 srs/secret %s\n"
+	dir_of(&t, w->secret);
+	wt_catf(&t, "\n       install -o %s -g %s -m 0600 srs/secret %s\n"
 	    "     Moving from postsrsd: install /etc/postsrsd.secret there "
 	    "instead, so the\n     SRS addresses of mail in flight keep "
 	    "reversing.\n", Q2P_SRS_SERVICE, Q2P_SRS_SERVICE, w->secret);
-	qstr_catf(s, "  4. srs-map, started before Postfix:\n"
+	wt_catf(&t, "  4. srs-map, started before Postfix:\n"
 	    "       install -m 0644 srs/srs-map.service /etc/systemd/system/\n"
 	    "       systemctl daemon-reload && systemctl enable --now srs-map\n"
 	    "     It runs: %s/srs-map -s %s -d %s serve --socketmap "
 	    "inet:127.0.0.1:%d --user %s\n", w->bindir, w->secret, w->domain,
 	    w->port, Q2P_SRS_SERVICE);
-	qstr_catf(s, "  5. DNS for %s (receivers check its SPF; bounces go to "
+	wt_catf(&t, "  5. DNS for %s (receivers check its SPF; bounces go to "
 	    "its MX):\n       %s.  MX   10 %s.\n       %s.  TXT  \"v=spf1 ",
 	    w->domain, w->domain, host ? host : "NEW-HOST-NAME", w->domain);
 	if (m->new_ip == NULL)
-		qstr_cat(s, "ip4:NEW-HOST-ADDRESS");
+		wt_cat(&t, "ip4:NEW-HOST-ADDRESS");
 	else
-		qstr_catf(s, "%s:%s", strchr(m->new_ip, ':') ? "ip6" : "ip4",
+		wt_catf(&t, "%s:%s", strchr(m->new_ip, ':') ? "ip6" : "ip4",
 		    m->new_ip);
-	qstr_cat(s, " -all\"\n");
+	wt_cat(&t, " -all\"\n");
 	if (m->new_hostname == NULL || m->new_ip == NULL)
-		qstr_cat(s, "     (--hostname and --ip fill in the new host's "
+		wt_cat(&t, "     (--hostname and --ip fill in the new host's "
 		    "name and address.)\n");
-	return s->len > 0 ? 0 : QPM_ENOMEM;
+	return t.e;
 }
 
 int
@@ -195,20 +197,21 @@ write_srs(const struct model *m, const struct wopts *o)
 	struct qstr readme = QSTR_INIT((size_t)1 << 20),
 	    unit = QSTR_INIT((size_t)1 << 16);
 	const struct srs_wire *w = o->srs;
+	struct wtext t = { &readme, 0 }, tu = { &unit, 0 };
 	int e;
 
-	qstr_cat(&readme, "SRS for forwarded mail (qmail2postfix "
+	wt_cat(&t, "SRS for forwarded mail (qmail2postfix "
 	    PACKAGE_VERSION "; srs/README.md, \"Postfix wiring\")\n\n");
-	if ((e = write_srs_text(m, o, &readme)) < 0)
+	if ((e = t.e) < 0 || (e = write_srs_text(m, o, &readme)) < 0)
 		goto out;
 	if (w != NULL) {
-		qstr_cat(&readme, "\nFiles here: secret (the SRS secret, "
+		wt_cat(&t, "\nFiles here: secret (the SRS secret, "
 		    "0600), srs-map.service (systemd unit).\n"
 		    "Postfix files: main.cf (sender_dependent_default_"
 		    "transport_maps,\nrecipient_canonical_maps, "
 		    "virtual_alias_domains), master.cf (" Q2P_SRS_SERVICE
 		    "), srs_transport,\nsrs_reverse.\n");
-		qstr_catf(&unit, "# srs-map: the SRS socketmap of Postfix "
+		wt_catf(&tu, "# srs-map: the SRS socketmap of Postfix "
 		    "(recipient_canonical_maps), written by\n# qmail2postfix "
 		    PACKAGE_VERSION ". Install as /etc/systemd/system/"
 		    "srs-map.service. It reads\n# the secret as root, then "
@@ -218,7 +221,8 @@ write_srs(const struct model *m, const struct wopts *o)
 		    "inet:127.0.0.1:%d --user %s\nRestart=always\n\n"
 		    "[Install]\nWantedBy=multi-user.target\n", Q2P_SRS_SERVICE,
 		    w->bindir, w->secret, w->domain, w->port, Q2P_SRS_SERVICE);
-		if ((e = write_secret(o)) < 0 ||
+		if ((e = t.e) < 0 || (e = tu.e) < 0 ||
+		    (e = write_secret(o)) < 0 ||
 		    (e = writer_file(o, "srs/srs-map.service", &unit,
 		    QPM_MODE_PUBLIC)) < 0)
 			goto out;

@@ -70,6 +70,19 @@ struct wopts {
 	int		 dkim_off;	/* dkim NULL because of --no-dkim */
 };
 
+/* The text of a generated file: appends stop at the first failure, kept
+ * in e for the writer to return, so no line vanishes at the size
+ * ceiling.  wt_vis takes bytes of the old host: qstr_cat_vis (no control
+ * or non-ASCII byte raw), padded with spaces to width. */
+struct wtext {
+	struct qstr	*s;
+	int		 e;
+};
+void	wt_cat(struct wtext *t, const char *p);
+void	wt_catf(struct wtext *t, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	wt_vis(struct wtext *t, const char *p, size_t width);
+
 /* Write dir/rel (mkdir -p its directory).  0 or a negative qpm_err. */
 int	writer_file(const struct wopts *o, const char *rel,
 	    const struct qstr *s, mode_t mode);

@@ -17,7 +17,12 @@
 #include "util/qstr.h"
 #include "util/rootfs.h"
 
-#define XINETD_MAX_ATTRS	64
+/* The attributes this reader uses; a block keeps the last of each (as
+ * xinetd does), so no count of other attributes (log_on_success, env,
+ * ...) can push a limit out of the block. */
+static const char *const xused[] = { "port", "disable", "instances",
+    "per_source", "cps", "max_load" };
+#define XINETD_MAX_ATTRS	(sizeof(xused) / sizeof(xused[0]))
 
 struct xattr {
 	char		 name[32];
@@ -226,9 +231,17 @@ parse(struct limits *l, struct xstate *st, const char *name, const char *text,
 				b->line = line;
 				(void)qpm_snprintf(b->file, sizeof(b->file),
 				    "%s", name);
-				(void)qpm_snprintf(b->service,
+				if (qpm_snprintf(b->service,
 				    sizeof(b->service), "%.*s",
-				    (int)(end - q), q);
+				    (int)(end - q), q) < 0) {
+					/* a cut name could name another
+					 * service's port */
+					err = limits_diag(l, 1, name, line,
+					    "service name longer than %zu "
+					    "bytes; file not read further",
+					    sizeof(b->service) - 1);
+					break;
+				}
 				pending = 1;
 				if (q < end && end[-1] == '{') {
 					/* "service smtp {" on one line */
@@ -261,9 +274,24 @@ parse(struct limits *l, struct xstate *st, const char *name, const char *text,
 		v++;
 		while (v < end && (*v == ' ' || *v == '\t'))
 			v++;
-		if (b->n < XINETD_MAX_ATTRS) {
-			struct xattr *a = &b->a[b->n++];
+		{
+			struct xattr *a;
+			size_t k;
 
+			for (k = 0; k < XINETD_MAX_ATTRS &&
+			    strcmp(word, xused[k]) != 0; k++)
+				;
+			if (k == XINETD_MAX_ATTRS)
+				continue;	/* no limit, no port */
+			if ((size_t)(end - v) >= sizeof(a->value)) {
+				/* never a cut number */
+				err = limits_diag(l, 1, name, line, "\"%s\": "
+				    "value longer than %zu bytes; not read",
+				    word, sizeof(a->value) - 1);
+				continue;
+			}
+			if ((a = xget(b, word)) == NULL)
+				a = &b->a[b->n++];
 			(void)qpm_snprintf(a->name, sizeof(a->name), "%s", word);
 			(void)qpm_snprintf(a->value, sizeof(a->value), "%.*s",
 			    (int)(end - v), v);

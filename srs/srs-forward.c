@@ -350,7 +350,10 @@ main(int argc, char **argv)
 			goto out;
 		}
 	if ((err = srs_load_secrets(srs, secret)) < 0) {
-		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.5", "cannot read "
+		exit_code = err == QPM_EPERM ? fail(QPM_EXIT_TEMPFAIL, "4.3.5",
+		    "secret file %s may be read or changed by others: "
+		    SRS_SECRET_CHMOD " %s", secret, secret) :
+		    fail(QPM_EXIT_TEMPFAIL, "4.3.5", "cannot read "
 		    "secret file %s: %s", secret, err == QPM_EINVAL ?
 		    "no secret in it" : qpm_strerror(err));
 		goto out;

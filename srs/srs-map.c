@@ -857,8 +857,12 @@ main(int argc, char **argv)
 			goto out;
 		}
 	if ((err = srs_load_secrets(srs, secret)) < 0) {
-		msg_errorx("%s: %s", secret, err == QPM_EINVAL ?
-		    "no secret in the file" : qpm_strerror(err));
+		if (err == QPM_EPERM)
+			msg_errorx("%s: may be read or changed by others: "
+			    SRS_SECRET_CHMOD " %s", secret, secret);
+		else
+			msg_errorx("%s: %s", secret, err == QPM_EINVAL ?
+			    "no secret in the file" : qpm_strerror(err));
 		exit_code = EX_CONFIG;
 		goto out;
 	}

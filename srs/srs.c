@@ -13,6 +13,8 @@
  */
 #include <config.h>
 
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,8 +172,14 @@ srs_load_secrets(struct srs *srs, const char *path)
 {
 	struct qstr s = QSTR_INIT(SRS_SECRET_FILE_MAX + 1);
 	size_t pos, end, n;
+	struct stat st;
 	int err, added = 0;
 
+	/* anyone who reads the secret can forge bounces through us, and
+	 * anyone who writes it can break every SRS address in flight */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & (S_IROTH | S_IWOTH | S_IWGRP)) != 0)
+		return QPM_EPERM;
 	if ((err = file_read_all(path, SRS_SECRET_FILE_MAX, 0, &s)) < 0)
 		goto out;
 	for (pos = 0; pos < s.len; pos = end + 1) {

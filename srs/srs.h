@@ -91,7 +91,10 @@ void	srs_free(struct srs *srs);
 int	srs_add_secret(struct srs *srs, const void *key, size_t len);
 /* postsrsd's format: one secret per line, \r\n stripped, empty lines
  * skipped. Returns the number of secrets added or a negative qpm_err
- * (QPM_EINVAL when the file holds none). */
+ * (QPM_EINVAL when the file holds none; QPM_EPERM, nothing read, when
+ * others may read it or group or others may write it: SRS_SECRET_CHMOD
+ * is the fix to print). */
+#define SRS_SECRET_CHMOD	"chmod o-rwx,g-w"
 int	srs_load_secrets(struct srs *srs, const char *path);
 /* Add one SRS domain; the first added is written into forwards. */
 int	srs_add_domain(struct srs *srs, const char *domain);

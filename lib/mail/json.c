@@ -11,6 +11,7 @@
 #include "mail/json.h"
 #include "util/err.h"
 #include "util/file.h"
+#include "util/qstr.h"
 
 int
 qpm_json_write_fp(FILE *fp, const json_t *j)
@@ -52,10 +53,26 @@ qpm_json_set(json_t *obj, const char *key, json_t *val)
 	return 0;
 }
 
+json_t *
+qpm_json_string(const char *s)
+{
+	struct qstr v = QSTR_INIT((size_t)1 << 34);
+	json_t *j;
+
+	if ((j = json_string(s)) != NULL)
+		return j;
+	/* not UTF-8 (jansson refuses it), or no memory: the visible
+	 * rendering is ASCII, so only the latter fails again */
+	if (qstr_cat_vis(&v, s, strlen(s), 0) == 0)
+		j = json_string(qstr_str(&v));
+	qstr_free(&v);
+	return j;
+}
+
 int
 qpm_json_set_str(json_t *obj, const char *key, const char *val)
 {
-	return qpm_json_set(obj, key, val != NULL ? json_string(val) :
+	return qpm_json_set(obj, key, val != NULL ? qpm_json_string(val) :
 	    json_null());
 }
 

@@ -15,7 +15,13 @@
 
 int	qpm_json_write_file(const char *path, const json_t *j, mode_t mode);
 int	qpm_json_write_fp(FILE *fp, const json_t *j);
-/* Helpers that never fail silently: they return 0 or QPM_ENOMEM. */
+/* A JSON string of bytes from the old host: as they are when they are
+ * UTF-8, else (jansson refuses other bytes) their qstr_cat_vis()
+ * rendering: every byte outside printable ASCII as \xNN, a backslash
+ * doubled.  NULL only when out of memory. */
+json_t	*qpm_json_string(const char *s);
+/* Helpers that never fail silently: they return 0 or QPM_ENOMEM.
+ * qpm_json_set_str takes val through qpm_json_string(). */
 int	qpm_json_set_str(json_t *obj, const char *key, const char *val);
 int	qpm_json_set_int(json_t *obj, const char *key, long long val);
 int	qpm_json_set_bool(json_t *obj, const char *key, int val);

@@ -26,12 +26,17 @@ int	file_write_atomic_owned(const char *path, const void *buf, size_t len,
 #define FILE_READ_NOFOLLOW	0x01	/* refuse a symlink as the last part */
 
 /* Read a whole regular file into out (appended); at most max bytes, else
- * QPM_ERANGE.  Returns 0 or a negative qpm_err; errno is kept. */
+ * QPM_ERANGE; anything else (a FIFO, a device) is QPM_EINVAL at once,
+ * never waited on.  Returns 0 or a negative qpm_err; errno is kept. */
 int	file_read_all(const char *path, size_t max, int flags, struct qstr *out);
 
 /* Read fd to its end into out (appended); more than max bytes is
  * QPM_ERANGE.  0 or a negative qpm_err. */
 int	file_read_fd(int fd, size_t max, struct qstr *out);
+/* OpenSSL's pem_password_cb for key files read from scripts: never a
+ * prompt on the terminal; sets *(int *)asked and gives no pass phrase,
+ * so an encrypted key fails at once and the caller can say why. */
+int	file_no_pass_phrase(char *buf, int size, int rwflag, void *asked);
 
 /* mkdir -p with mode for every created component. */
 int	file_mkdirs(const char *path, mode_t mode);

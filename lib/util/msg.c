@@ -40,19 +40,54 @@ msg_progname(void)
 	return progname;
 }
 
+/* control bytes, DEL and non-ASCII as \xNN; a backslash too unless
+ * keep_bs */
+static char *
+escape(char *dst, size_t dstlen, const char *src, size_t srclen, int keep_bs)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+	unsigned char c;
+
+	if (dstlen == 0)
+		return dst;
+	for (i = 0; i < srclen; i++) {
+		c = (unsigned char)src[i];
+		if (c >= 0x20 && c < 0x7f && (c != '\\' || keep_bs)) {
+			if (o + 1 >= dstlen)
+				break;
+			dst[o++] = (char)c;
+		} else {
+			if (o + 4 >= dstlen)
+				break;
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		}
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
 static void
 msg_vout(int prio, const char *level, int with_errno, const char *fmt,
     va_list ap)
 {
-	char text[2048];
+	char raw[2048], text[sizeof(raw) * 4];
 	int saved = errno;
 	size_t n;
 
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	if (with_errno) {
-		n = strlen(text);
-		snprintf(text + n, sizeof(text) - n, ": %s", strerror(saved));
+		n = strlen(raw);
+		snprintf(raw + n, sizeof(raw) - n, ": %s", strerror(saved));
 	}
+	/* every line goes out through here: no byte of the input (a file
+	 * name of the old host, a banner) reaches the terminal raw.  A
+	 * backslash stays: what a caller passed through msg_escape() is
+	 * not escaped twice */
+	escape(text, sizeof(text), raw, strlen(raw), 1);
 	if (msg_where & MSG_STDERR) {
 		if (level != NULL)
 			fprintf(stderr, "%s: %s: %s\n", progname, level, text);
@@ -134,27 +169,5 @@ msg_fatalx(int status, const char *fmt, ...)
 char *
 msg_escape(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i, o = 0;
-	unsigned char c;
-
-	if (dstlen == 0)
-		return dst;
-	for (i = 0; i < srclen; i++) {
-		c = (unsigned char)src[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			if (o + 1 >= dstlen)
-				break;
-			dst[o++] = (char)c;
-		} else {
-			if (o + 4 >= dstlen)
-				break;
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 15];
-		}
-	}
-	dst[o] = '\0';
-	return dst;
+	return escape(dst, dstlen, src, srclen, 0);
 }

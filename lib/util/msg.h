@@ -1,7 +1,8 @@
 /*
  * NAME		msg - the one diagnostics API
  * DOES		"program: level: text" on stderr, and to syslog when asked
- * NEVER	prints control characters from input (msg_escape them first)
+ * NEVER	prints control characters from input: every line is escaped
+ *		(control, DEL, non-ASCII as \xNN) on its way out
  */
 #ifndef QPM_MSG_H
 #define QPM_MSG_H

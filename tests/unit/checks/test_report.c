@@ -123,6 +123,42 @@ test_hostile_text(void **state)
 	qstr_free(&j);
 }
 
+/* a probed banner (cutover-report --probe-limits) holds what the
+ * server sent: ESC and BEL never reach the HTML raw */
+static void
+test_html_banner(void **state)
+{
+	json_t *doc = json_object(), *probes = json_object(),
+	    *ports = json_array(), *port = json_object();
+	struct qstr h = QSTR_INIT(1 << 20);
+	const char *p;
+
+	(void)state;
+	json_object_set_new(port, "service", json_string("smtp"));
+	json_object_set_new(port, "port", json_integer(25));
+	json_object_set_new(port, "status", json_string("open"));
+	json_object_set_new(port, "banner",
+	    json_string("220 mx \033]0;owned\007\033[2J ESMTP\177"));
+	json_array_append_new(ports, port);
+	json_object_set_new(probes, "host", json_string("h\033[31m"));
+	json_object_set_new(probes, "ports", ports);
+	json_object_set_new(doc, "verdict", json_string("go"));
+	json_object_set_new(doc, "findings", json_array());
+	json_object_set_new(doc, "counts", json_object());
+	json_object_set_new(doc, "domains", json_array());
+	json_object_set_new(doc, "probes", probes);
+	assert_int_equal(report_html(doc, &h), 0);
+	for (p = qstr_str(&h); *p != '\0'; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\n') ||
+		    (unsigned char)*p == 0x7f)
+			fail_msg("html has byte 0x%02x", (unsigned char)*p);
+	assert_non_null(strstr(qstr_str(&h),
+	    "220 mx \\x1b]0;owned\\x07\\x1b[2J ESMTP\\x7f"));
+	assert_non_null(strstr(qstr_str(&h), "h\\x1b[31m"));
+	json_decref(doc);
+	qstr_free(&h);
+}
+
 static void
 test_exit(void **state)
 {
@@ -155,6 +191,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_hostile_text),
+		cmocka_unit_test(test_html_banner),
 		cmocka_unit_test(test_exit),
 	};
 

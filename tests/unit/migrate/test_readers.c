@@ -48,6 +48,9 @@ test_quota_formats(void **state)
 		{ "abc", -1, -1, -1 },
 		{ "10X", -1, -1, -1 },
 		{ "1C,2C", -1, -1, -1 },
+		/* more bytes than a long long holds: no quota, no overflow */
+		{ "9999999999999999G", -1, -1, -1 },
+		{ "9999999999999999999", -1, -1, -1 },
 	};
 	size_t i;
 	long long b, c;
@@ -243,6 +246,49 @@ test_vpasswd(void **state)
 	model_free(m);
 }
 
+/* fields no passwd-file line can carry, and a domain that users/assign
+ * gives uid 0: listed, never a mailbox */
+static void
+test_vpasswd_refused(void **state)
+{
+	static const char text[] =
+	    "cr:$1$s$h\r:1:0:C:/home/d/cr:NOQUOTA\n"
+	    "home:x:1:0:H:/home/d/ho\rme:NOQUOTA\n"
+	    "nul:x:1:0:N:/home/d/n\0ul:NOQUOTA\n"
+	    "ok:x:1:0:O:/home/d/ok:NOQUOTA\n";
+	static const char cdb[] = "nl:x:1:0:N:/home/d/nl\nevil:NOQUOTA";
+	struct model *m = new_model();
+	struct m_domain *d, *root;
+	struct src src = { "/var/qmail/users/assign", 1 };
+	struct m_mailbox *mb;
+
+	(void)state;
+	d = model_domain_add(m, "d.example", DOM_MAILBOX, src);
+	d->uid = 89;
+	d->gid = 89;
+	vpasswd_parse(m, d, "/home/d/vpasswd", text, sizeof(text) - 1);
+	model_read(m, CAT_VPASSWD);
+	vpasswd_line(m, d, src, cdb, sizeof(cdb) - 1);
+	assert_null(model_mailbox(m, "cr", "d.example"));
+	assert_null(model_mailbox(m, "home", "d.example"));
+	assert_null(model_mailbox(m, "nul", "d.example"));
+	assert_null(model_mailbox(m, "nl", "d.example"));
+	mb = model_mailbox(m, "ok", "d.example");
+	assert_non_null(mb);
+	assert_int_equal(mb->uid, 89);
+	assert_int_equal(m->count[CAT_VPASSWD].listed, 4);
+	root = model_domain_add(m, "root.example", DOM_MAILBOX, src);
+	root->uid = 0;
+	root->gid = 0;
+	model_read(m, CAT_VPASSWD);
+	vpasswd_line(m, root, src, "r:x:1:0:R:/home/r/r:NOQUOTA",
+	    strlen("r:x:1:0:R:/home/r/r:NOQUOTA"));
+	assert_null(model_mailbox(m, "r", "root.example"));
+	assert_int_equal(m->count[CAT_VPASSWD].listed, 5);
+	assert_true(model_counts_add_up(m));
+	model_free(m);
+}
+
 static void
 test_control(void **state)
 {
@@ -338,6 +384,7 @@ main(void)
 		cmocka_unit_test(test_assign),
 		cmocka_unit_test(test_assign_cdb_record),
 		cmocka_unit_test(test_vpasswd),
+		cmocka_unit_test(test_vpasswd_refused),
 		cmocka_unit_test(test_control),
 		cmocka_unit_test(test_dotqmail_apply),
 	};

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "migrate/limits_int.h"
@@ -107,12 +109,78 @@ test_broken(void **state)
 	}
 }
 
+/* head, then fill repeated count times, then tail, into t (8192) */
+static size_t
+build(char *t, const char *head, const char *fill, size_t count,
+    const char *tail)
+{
+	size_t n = 0, i;
+
+	n += (size_t)snprintf(t + n, 8192 - n, "%s", head);
+	for (i = 0; i < count && n < 8192; i++)
+		n += (size_t)snprintf(t + n, 8192 - n, "%s", fill);
+	n += (size_t)snprintf(t + n, 8192 - n, "%s", tail);
+	assert_true(n < 8192);
+	return n;
+}
+
+/* more attributes than the old fixed table held (64), a value too long
+ * for the buffer, a service name too long: a limit is never dropped or
+ * cut without a diagnostic */
+static void
+test_big_blocks(void **state)
+{
+	static const struct {
+		const char *head, *fill, *tail, *diag;
+		size_t count;
+		unsigned long line;
+	} t[] = {
+		{ "service pop3\n{\n\tinstances = ", "1", "\n}\n",
+		    "value longer than", 300, 3 },
+		{ "service pop3", "x", "\n{\n\tinstances = 5\n}\n",
+		    "service name longer than", 80, 1 },
+	};
+	struct limits l;
+	const struct limits_item *it;
+	char *text = malloc(8192);
+	size_t n, i;
+
+	(void)state;
+	assert_non_null(text);
+	n = build(text, "service pop3s\n{\n", "\tlog_on_success += HOST\n",
+	    70, "\tinstances = 7\n\tper_source = 3\n}\n");
+	limits_init(&l);
+	assert_int_equal(xinetd_parse(&l, "x", text, n), 0);
+	it = find_item(&l, LK_CONC_SERVICE, LSVC_POP3S);
+	assert_non_null(it);
+	assert_int_equal(it->value, 7);
+	assert_int_equal(it->line, 73);
+	it = find_item(&l, LK_CONC_IP, LSVC_POP3S);
+	assert_non_null(it);
+	assert_int_equal(it->value, 3);
+	assert_int_equal(count_errors(&l), 0);
+	limits_free(&l);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		n = build(text, t[i].head, t[i].fill, t[i].count, t[i].tail);
+		limits_init(&l);
+		assert_int_equal(xinetd_parse(&l, "x", text, n), 0);
+		if (find_item(&l, LK_CONC_SERVICE, LSVC_POP3) != NULL)
+			fail_msg("case %zu: a limit from a cut text", i);
+		if (find_diag(&l, t[i].line, t[i].diag) == NULL)
+			fail_msg("case %zu: no \"%s\" at line %lu", i,
+			    t[i].diag, t[i].line);
+		limits_free(&l);
+	}
+	free(text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_services),
 		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_big_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

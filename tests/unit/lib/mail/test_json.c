@@ -70,6 +70,28 @@ test_null_value_is_an_error_not_a_crash(void **state)
 	json_decref(o);
 }
 
+/* bytes jansson refuses (not UTF-8) become their visible rendering,
+ * never a NULL taken for "out of memory"; UTF-8 stays as it is */
+static void
+test_string_not_utf8(void **state)
+{
+	json_t *o = json_object(), *v;
+
+	(void)state;
+	v = qpm_json_string("gesch\xe4" "ftlich \\ \033");
+	assert_non_null(v);
+	assert_string_equal(json_string_value(v),
+	    "gesch\\xe4ftlich \\\\ \\x1b");
+	json_decref(v);
+	v = qpm_json_string("gesch\xc3\xa4" "ftlich");
+	assert_non_null(v);
+	assert_string_equal(json_string_value(v), "gesch\xc3\xa4" "ftlich");
+	json_decref(v);
+	assert_int_equal(qpm_json_set_str(o, "k", "\xff\xfe"), 0);
+	assert_string_equal(qpm_json_get_str(o, "k"), "\\xff\\xfe");
+	json_decref(o);
+}
+
 static void
 test_getters_default_on_absent_or_wrong_type(void **state)
 {
@@ -94,6 +116,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_file_sorted_and_parseable),
 		cmocka_unit_test(test_null_value_is_an_error_not_a_crash),
+		cmocka_unit_test(test_string_not_utf8),
 		cmocka_unit_test(test_getters_default_on_absent_or_wrong_type),
 	};
 

@@ -111,6 +111,26 @@ test_escape_control_bytes(void **state)
 	assert_string_equal(out, "ab");
 }
 
+static void
+say_hostile_name(void)
+{
+	/* a file name of the old host, as a caller passes it */
+	msg_warnx("%s:%d: %s", "home/.qmail-x\033]0;owned\007\n\xe9\\", 3,
+	    "mbox line");
+}
+
+/* whatever a caller passes, no control or non-ASCII byte reaches the
+ * terminal; a backslash stays (msg_escape()d text is not escaped twice) */
+static void
+test_every_line_escaped(void **state)
+{
+	(void)state;
+	msg_init("qmail2postfix", MSG_STDERR);
+	capture(say_hostile_name);
+	assert_string_equal(captured, "qmail2postfix: warning: "
+	    "home/.qmail-x\\x1b]0;owned\\x07\\x0a\\xe9\\:3: mbox line\n");
+}
+
 int
 main(void)
 {
@@ -119,6 +139,7 @@ main(void)
 		cmocka_unit_test(test_warn_appends_strerror),
 		cmocka_unit_test(test_debug_only_when_verbose),
 		cmocka_unit_test(test_escape_control_bytes),
+		cmocka_unit_test(test_every_line_escaped),
 	};
 
 	return cmocka_run_group_tests_name("msg", tests, NULL, NULL);
