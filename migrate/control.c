@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mail/addr.h"
+#include "migrate/esc_postfix.h"
 #include "migrate/readers.h"
 #include "util/lines.h"
 #include "util/limits.h"
@@ -399,15 +400,28 @@ control_parse(struct model *m, const char *name, const char *file,
 			}
 			{
 				/* qmail sends "220 GREETING ESMTP"; Postfix's
-				 * banner must start with the new host name */
+				 * banner must start with the new host name;
+				 * the old text in main.cf syntax ($ doubled) */
 				size_t w = strcspn(line, " \t");
 				const char *rest = w < n ? line + w : "";
+				const char *why = "greeting text main.cf "
+				    "cannot hold";
+				struct qstr b = QSTR_INIT(QPM_MAX_CONFIG_LINE * 4);
 
 				if (w > n)
 					w = n;
-				set(m, "smtpd_banner", model_printf(m,
-				    "$myhostname%.*s ESMTP", (int)(n - w), rest),
+				if (qstr_cat(&b, "$myhostname") < 0 ||
+				    esc_pf_param(&b, model_strndup(m, rest,
+				    n - w), &why) < 0 || qstr_cat(&b, " ESMTP") <
+				    0) {
+					qstr_free(&b);
+					model_list(m, CAT_CONTROL, src, c->name,
+					    why, "set smtpd_banner by hand");
+					break;
+				}
+				set(m, "smtpd_banner", model_strdup(m, b.buf),
 				    model_strndup(m, line, n), src);
+				qstr_free(&b);
 			}
 			model_converted(m, CAT_CONTROL);
 			break;
