@@ -734,6 +734,36 @@ relay_value_target(const struct limits *l, const struct limits_item *it,
 	    vl, v);
 }
 
+/* tcprules RELAYCLIENT="": mynetworks holds the rule's networks when
+ * tcprules_cidrs() can write them (limits_rec.c, networks()); the
+ * catch-all rule, host name rules and keys no client matches are
+ * listed, the catch-all loudly: it made the old host an open relay. */
+static int
+relay_target(const struct limits_item *it, struct qstr *o)
+{
+	struct qstr c = QSTR_INIT(64 * 1024);
+	int bad;
+
+	if (it->addr == NULL || it->addr[0] == '\0')
+		return qstr_cat(o, "not converted: OPEN RELAY on the old host: "
+		    "the catch-all rule (\":allow,RELAYCLIENT=\"\"\") let every "
+		    "client relay. Postfix relays only for mynetworks and "
+		    "SMTP AUTH users, so every other client now gets \"Relay "
+		    "access denied\". Instead: put the networks that must "
+		    "relay in mynetworks or have them use SMTP AUTH, never "
+		    "0.0.0.0/0");
+	bad = tcprules_cidrs(it->addr, &c) < 0;
+	qstr_free(&c);
+	if (bad)
+		return qstr_catf(o, "not converted: \"%s\" is %s, so it is not "
+		    "in mynetworks (Postfix matches clients there by "
+		    "address). Instead: add the client's addresses to "
+		    "mynetworks by hand", it->addr, it->addr[0] == '=' ||
+		    strchr(it->addr, '@') != NULL ? "a host name or ident rule" :
+		    "not an address or prefix tcprules could match");
+	return qstr_cat(o, "mynetworks");
+}
+
 static int
 item_target(const struct limits *l, const struct limits_item *it,
     struct qstr *o)
@@ -835,7 +865,7 @@ item_target(const struct limits *l, const struct limits_item *it,
 		return qstr_cat(o, "nothing to write: Postfix allows by "
 		    "default");
 	case LK_RELAY:
-		return qstr_cat(o, "mynetworks");
+		return relay_target(it, o);
 	case LK_CLIENT_ENV:
 		if (strncmp(it->detail, "DATABYTES", 9) == 0)
 			return qstr_cat(o, "none per client: message_size_limit "

@@ -69,13 +69,13 @@ cat(struct pf *p, struct qstr *s, const char *fmt, ...)
 
 /* The result of an esc_pf_* append: a refusal names its source. */
 static void
-esc(struct pf *p, int e, const char *why, struct src src)
+esc(struct pf *p, int e, const char *const *why, struct src src)
 {
 	if (e >= 0 || p->err < 0)
 		return;
 	p->err = e;
 	if (e == QPM_ESYNTAX) {
-		p->why = why;
+		p->why = why != NULL ? *why : NULL;
 		p->why_src = src;
 	}
 }
@@ -111,7 +111,7 @@ cat_re(struct pf *p, struct qstr *s, const char *t, struct src src)
 {
 	const char *why = NULL;
 
-	esc(p, esc_pf_regexp(s, t, &why), why, src);
+	esc(p, esc_pf_regexp(s, t, &why), &why, src);
 }
 
 /* "local@domain" (or "@domain" for a catch-all) as a lookup key */
@@ -126,7 +126,7 @@ cat_key(struct pf *p, struct qstr *s, const char *local, const char *domain,
 		p->err = QPM_ENOMEM;
 		return;
 	}
-	esc(p, esc_pf_key(s, k, &why), why, src);
+	esc(p, esc_pf_key(s, k, &why), &why, src);
 }
 
 /* one address of an alias result; '$' doubled in a regexp: result */
@@ -136,7 +136,7 @@ cat_addr(struct pf *p, struct qstr *s, const char *a, int re,
 {
 	const char *why = NULL;
 
-	esc(p, esc_pf_addr(s, a, re, &why), why, src);
+	esc(p, esc_pf_addr(s, a, re, &why), &why, src);
 }
 
 static void
@@ -210,7 +210,7 @@ target(struct pf *p, struct qstr *s, const struct m_rule *r, int re)
 			if (qstr_catc(&text, (unsigned char)*t < ' ' ||
 			    *t == 0x7f ? ' ' : *t) < 0)
 				p->err = QPM_ENOMEM;
-		esc(p, esc_pf_value(&p->transport, qstr_str(&text), &why), why,
+		esc(p, esc_pf_value(&p->transport, qstr_str(&text), &why), &why,
 		    r->src);
 		cat(p, &p->transport, "\n");
 		break;
@@ -268,7 +268,7 @@ cat_domain(struct pf *p, struct qstr *s, const char *d, struct src src)
 {
 	const char *why = NULL;
 
-	esc(p, esc_pf_word(s, d, &why), why, src);
+	esc(p, esc_pf_word(s, d, &why), &why, src);
 }
 
 /* "local@domain local@domain": a mailbox keeps its own mail */
@@ -524,9 +524,9 @@ write_entries(struct pf *p)
 			continue;
 		}
 		src_line(p, s, "# from ", e->src);
-		esc(p, esc_pf_key(s, e->key, &why), why, e->src);
+		esc(p, esc_pf_key(s, e->key, &why), &why, e->src);
 		cat(p, s, "\t");
-		esc(p, esc_pf_value(s, e->value, &why), why, e->src);
+		esc(p, esc_pf_value(s, e->value, &why), &why, e->src);
 		cat(p, s, "\n");
 	}
 }
@@ -591,11 +591,11 @@ write_main(struct pf *p, const struct wopts *o)
 		if (strcmp(st->param, "append_dot_mydomain") == 0)
 			cat(p, &p->main, "# only qmail-inject appended it, "
 			    "never qmail-smtpd: user@localhost stays as it is\n");
-		esc(p, esc_pf_word(&p->main, st->param, &why), why, st->src);
+		esc(p, esc_pf_word(&p->main, st->param, &why), &why, st->src);
 		cat(p, &p->main, " = ");
 		/* values are main.cf text already (host names, numbers,
 		 * smtpd_banner with its old text's '$' doubled) */
-		esc(p, esc_pf_value(&p->main, st->value, &why), why, st->src);
+		esc(p, esc_pf_value(&p->main, st->value, &why), &why, st->src);
 		cat(p, &p->main, "\n");
 	}
 	/* control/locals: local delivery through local(8) */
@@ -909,7 +909,7 @@ write_pipes(struct pf *p)
 		cat(p, &p->master, "q2p-pipe%zu unix  -       n       n       "
 		    "-       -       pipe\n", i + 1);
 		cat(p, &p->master, "  flags=DR user=");
-		esc(p, esc_pf_word(&p->master, r->user, &why), why, r->src);
+		esc(p, esc_pf_word(&p->master, r->user, &why), &why, r->src);
 		cat(p, &p->master, " argv=/bin/sh -c { ");
 		dir = r->src.file;
 		slash = strrchr(dir, '/');
@@ -917,7 +917,7 @@ write_pipes(struct pf *p)
 			cat(p, &p->master, "cd ");
 			esc(p, esc_pf_sh_quote(&p->master, model_strndup(
 			    (struct model *)p->m, dir, (size_t)(slash - dir)),
-			    &why), why, r->src);
+			    &why), &why, r->src);
 			cat(p, &p->master, " || exit 75; ");
 		}
 		/* pipe(8) turns $$ into $: the shell sees one */
@@ -926,14 +926,14 @@ write_pipes(struct pf *p)
 		    "EXT=$$LOCAL; ");
 		if (r->key == KEY_PREFIX) {
 			cat(p, &p->master, "DEFAULT=$${LOCAL#");
-			esc(p, esc_pf_sh_quote(&p->master, r->local, &why), why,
+			esc(p, esc_pf_sh_quote(&p->master, r->local, &why), &why,
 			    r->src);
 			cat(p, &p->master, "}; ");
 		} else if (r->key == KEY_CATCHALL)
 			cat(p, &p->master, "DEFAULT=$$LOCAL; ");
 		cat(p, &p->master, "export SENDER RECIPIENT LOCAL HOST EXT%s; ",
 		    r->key != KEY_ADDRESS ? " DEFAULT" : "");
-		esc(p, esc_pf_sh_cmd(&p->master, r->value, &why), why, r->src);
+		esc(p, esc_pf_sh_cmd(&p->master, r->value, &why), &why, r->src);
 		/* qmail exit codes: 99 success, 100 and friends bounce,
 		 * everything else defers; Postfix defers only on 75 */
 		cat(p, &p->master, "; rc=$$?; case $$rc in 0|99) exit 0;; "
