@@ -54,6 +54,8 @@ printf '&postmaster@example.com\n' >"$dom/.qmail-root attacker@evil.example,"
 printf '&orders$shop@example.net\n' >"$dom/.qmail-shop-default"
 # 5. qmail-local lowercases the address: .qmail-Sales was never read
 printf '&attacker@evil.example\n' >"$dom/.qmail-Sales"
+# 5b. braces in a -default prefix would end the pipe's argv={ ... }
+printf '|/bin/true\n' >"$dom/.qmail-p{x}-default"
 # 6. users/assign domains: '_' (Postfix takes it) and UTF-8 (it does not)
 vp=/home/vpopmail/domains
 for d in ex_ample.com "b$(printf '\303\274')cher.example"; do
@@ -154,6 +156,7 @@ n='(\n|\\x0a)'
 listed ".qmail-x<newline>... (alias line)" "\\.qmail-x${n}alice@example\\.com attacker@evil\\.example$n#:1\$" 'newline'
 listed ".qmail-y<newline>... (master.cf service)" "\\.qmail-y${n}relay2525 inet.*#:1\$" 'newline'
 listed ".qmail-root attacker@evil.example," '\.qmail-root attacker@evil\.example,:1$' 'space'
+listed ".qmail-p{x}-default pipe, braces" '/\.qmail-p\{x\}-default:1$' 'master\.cf cannot hold it'
 listed ".qmail-Sales, never read by qmail" '/\.qmail-Sales:1$' 'upper case.*never read'
 listed "bücher.example in users/assign" '/var/qmail/users/assign:\d+$' 'non-ASCII domain'
 listed "its mailbox kim" 'cher\.example/vpasswd:1$' 'its domain is not converted'
