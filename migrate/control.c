@@ -208,7 +208,7 @@ access_line(struct model *m, const struct ctl *c, struct src src,
 {
 	enum m_table t = c->kind == CTL_BADMAILFROM ? TBL_SENDER_ACCESS :
 	    TBL_RCPT_ACCESS;
-	const char *key;
+	const char *key, *why = "neither an address nor @host";
 	long at;
 
 	if (line[0] == '@' && n > 1 && is_hostname(line + 1, n - 1)) {
@@ -217,11 +217,12 @@ access_line(struct model *m, const struct ctl *c, struct src src,
 		 * subdomains includes smtpd_access_maps) */
 		key = model_lower(m, line + 1, n - 1);
 	} else if ((at = addr_split(line, n)) > 0 &&
-	    is_hostname(line + at + 1, n - (size_t)at - 1)) {
+	    is_hostname(line + at + 1, n - (size_t)at - 1) &&
+	    esc_pf_local_ok(line, (size_t)at, &why)) {
+		/* a lookup key: esc_pf_local_ok as for .qmail names */
 		key = model_lower(m, line, n);
 	} else {
-		model_list(m, CAT_CONTROL, src, c->name,
-		    "neither an address nor @host",
+		model_list(m, CAT_CONTROL, src, c->name, why,
 		    "add a check_sender_access or check_recipient_access "
 		    "entry by hand");
 		return;

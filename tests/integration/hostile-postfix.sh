@@ -56,6 +56,8 @@ printf '&orders$shop@example.net\n' >"$dom/.qmail-shop-default"
 printf '&attacker@evil.example\n' >"$dom/.qmail-Sales"
 # 5b. braces in a -default prefix would end the pipe's argv={ ... }
 printf '|/bin/true\n' >"$dom/.qmail-p{x}-default"
+# 5c. a badmailfrom address with a space would split the sender_access key
+printf 'a b@x.example\n' >>"$root/var/qmail/control/badmailfrom"
 # 6. users/assign domains: '_' (Postfix takes it) and UTF-8 (it does not)
 vp=/home/vpopmail/domains
 for d in ex_ample.com "b$(printf '\303\274')cher.example"; do
@@ -102,6 +104,12 @@ tap_check "master.cf: no service relays for everyone" \
 	! grep -q 'smtpd_relay_restrictions = permit\$' '$H_DIR/pP'"
 tap_check "no generated line outside a comment names the attacker" \
     bash -c "! grep -rh -v '^[[:space:]]*#' '$out/postfix' | grep -q evil.example"
+tap_check "postmap: every table builds without a warning" \
+    bash -c "cp -a '$out/postfix' '$H_DIR/pfw' && for t in virtual_alias \
+	virtual_mailbox virtual_mailbox_domains virtual_alias_domains \
+	transport sender_access recipient_access; do
+	postmap -c '$H_DIR/pfw' hash:'$H_DIR/pfw'/\$t || exit 1; done 2>&1 |
+	grep . && exit 1; postmap -c '$H_DIR/pfw' -q x@x regexp:'$H_DIR/pfw/virtual_alias_regexp' 2>&1 | grep . && exit 1; exit 0"
 
 maps "$H_DIR/BASE" "$H_DIR/pfb" && maps "$out" "$H_DIR/pf" ||
     tap_bail "postmap cannot build the tables"
@@ -157,6 +165,7 @@ listed ".qmail-x<newline>... (alias line)" "\\.qmail-x${n}alice@example\\.com at
 listed ".qmail-y<newline>... (master.cf service)" "\\.qmail-y${n}relay2525 inet.*#:1\$" 'newline'
 listed ".qmail-root attacker@evil.example," '\.qmail-root attacker@evil\.example,:1$' 'space'
 listed ".qmail-p{x}-default pipe, braces" '/\.qmail-p\{x\}-default:1$' 'master\.cf cannot hold it'
+listed "badmailfrom address with a space" '/control/badmailfrom:\d+$' 'space'
 listed ".qmail-Sales, never read by qmail" '/\.qmail-Sales:1$' 'upper case.*never read'
 listed "bücher.example in users/assign" '/var/qmail/users/assign:\d+$' 'non-ASCII domain'
 listed "its mailbox kim" 'cher\.example/vpasswd:1$' 'its domain is not converted'
