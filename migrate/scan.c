@@ -631,8 +631,8 @@ ext_of(struct model *m, const char *raw)
 /* The extension of a .qmail file name in dir (after its first skip
  * bytes, ".qmail-"), or NULL when the file is listed instead (count:
  * its lines are counted here): qmail-local lowercases the address
- * before it looks for the file, so a name with upper case was never
- * read; a name that is no plain local part cannot become a lookup key,
+ * and turns '.' into ':' before it looks for the file, so a name with
+ * upper case or '.' was never read; a name that is no plain local part cannot become a lookup key,
  * regexp or shell word.  "" for a bare ".qmail-". */
 static const char *
 dotqmail_ext(struct scan *s, const char *dir, const char *name, size_t skip,
@@ -642,12 +642,16 @@ dotqmail_ext(struct scan *s, const char *dir, const char *name, size_t skip,
 	size_t i;
 
 	for (i = skip; name[i] != '\0' && why == NULL; i++)
-		if (isupper((unsigned char)name[i])) {
-			why = "upper case in the file name: qmail-local "
-			    "lowercases the address before it looks for "
-			    ".qmail-EXT, so qmail never read this file";
+		if (isupper((unsigned char)name[i]) || name[i] == '.') {
+			why = name[i] == '.' ? "'.' in the file name: "
+			    "qmail-local turns each '.' of the address into "
+			    "':' before it looks for .qmail-EXT, so qmail never "
+			    "read this file" : "upper case in the file name: "
+			    "qmail-local lowercases the address before it "
+			    "looks for .qmail-EXT, so qmail never read this file";
 			todo = "nothing: the old host never delivered through "
-			    "it (rename it in lower case there if it was meant)";
+			    "it (rename it there, lower case and ':' for '.', "
+			    "if it was meant)";
 		}
 	if (why == NULL) {
 		if ((ext = ext_of(s->m, name + skip)) == NULL ||

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Hostile old-host names against the Postfix side of qmail2postfix: .qmail
 # file names with newlines or a space, a run-script directory name with
-# newlines, '$' in a -default forward, .qmail-Sales beside .qmail-sales,
+# newlines, '$' in a -default forward, .qmail-Sales beside .qmail-sales
+# (and .qmail-john.smith beside .qmail-john:smith),
 # users/assign domains with '_' and UTF-8, tcprules RELAYCLIENT rules that
 # are host names, malformed or the catch-all.  The trees are built here at
 # run time (git cannot hold such names) from samples/oldhost; the output is
@@ -43,17 +44,22 @@ prepare "$base" && prepare "$root" || tap_bail "cannot prepare samples/oldhost"
 dom=$root/home/vpopmail/domains/example.com
 nl=$'\n'
 
+# (':' in a name stands for '.' of the address, as qmail-local looks
+# files up; a '.' itself makes a name qmail never read, see 5a)
 # 1. a name that adds a virtual_alias line redirecting alice
-printf '&bob@example.com\n' >"$dom/.qmail-x${nl}alice@example.com attacker@evil.example${nl}#"
+printf '&bob@example.com\n' >"$dom/.qmail-x${nl}alice@example:com attacker@evil:example${nl}#"
 # 2. a name that adds an open-relay smtpd service to master.cf (through the
 #    pipe's provenance comment)
 printf '|/bin/true\n' >"$dom/.qmail-y${nl}relay2525 inet n - n - - smtpd${nl}  -o smtpd_relay_restrictions=permit${nl}#"
 # 3. a space splits the map key: root@ every domain to the attacker
-printf '&postmaster@example.com\n' >"$dom/.qmail-root attacker@evil.example,"
+printf '&postmaster@example.com\n' >"$dom/.qmail-root attacker@evil:example,"
 # 4. '$' in the target of a -default forward (a regexp: replacement)
 printf '&orders$shop@example.net\n' >"$dom/.qmail-shop-default"
 # 5. qmail-local lowercases the address: .qmail-Sales was never read
 printf '&attacker@evil.example\n' >"$dom/.qmail-Sales"
+# 5a. '.' becomes ':' before qmail-local looks: .qmail-john.smith was never
+#     read (.qmail-john:smith is the file for john.smith@)
+printf '&attacker@evil.example\n' >"$dom/.qmail-john.smith"
 # 5b. braces in a -default prefix would end the pipe's argv={ ... }
 printf '|/bin/true\n' >"$dom/.qmail-p{x}-default"
 # 5c. a badmailfrom address with a space would split the sender_access key
@@ -128,6 +134,8 @@ tap_check "root of the local domains routes as before (key \"root\")" \
 tap_check "sales@example.com: .qmail-sales, not the never-read .qmail-Sales" \
     test "$(q "$H_DIR/pf" sales@example.com hash virtual_alias)" = \
     "alice@example.com, judy@example.com"
+tap_check "john.smith@example.com: .qmail-john:smith, not the never-read .qmail-john.smith" \
+    same john.smith@example.com hash virtual_alias
 tap_check "shop-x@example.com: the forward with '\$' (postmap -q on the regexp: table)" \
     test "$(q "$H_DIR/pf" shop-x@example.com regexp virtual_alias_regexp)" = \
     'orders$shop@example.net'
@@ -161,11 +169,12 @@ EOF
 }
 # a newline in a source may be shown raw or as \x0a
 n='(\n|\\x0a)'
-listed ".qmail-x<newline>... (alias line)" "\\.qmail-x${n}alice@example\\.com attacker@evil\\.example$n#:1\$" 'newline'
+listed ".qmail-x<newline>... (alias line)" "\\.qmail-x${n}alice@example:com attacker@evil:example$n#:1\$" 'newline'
 listed ".qmail-y<newline>... (master.cf service)" "\\.qmail-y${n}relay2525 inet.*#:1\$" 'newline'
-listed ".qmail-root attacker@evil.example," '\.qmail-root attacker@evil\.example,:1$' 'space'
+listed ".qmail-root attacker@evil:example," '\.qmail-root attacker@evil:example,:1$' 'space'
 listed ".qmail-p{x}-default pipe, braces" '/\.qmail-p\{x\}-default:1$' 'master\.cf cannot hold it'
 listed "badmailfrom address with a space" '/control/badmailfrom:\d+$' 'space'
+listed ".qmail-john.smith, never read by qmail" '/\.qmail-john\.smith:1$' "'\\.' in the file name.*never read"
 listed ".qmail-Sales, never read by qmail" '/\.qmail-Sales:1$' 'upper case.*never read'
 listed "bücher.example in users/assign" '/var/qmail/users/assign:\d+$' 'non-ASCII domain'
 listed "its mailbox kim" 'cher\.example/vpasswd:1$' 'its domain is not converted'
