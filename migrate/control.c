@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mail/addr.h"
+#include "migrate/esc_postfix.h"
 #include "migrate/readers.h"
 #include "util/lines.h"
 #include "util/limits.h"
@@ -207,7 +208,7 @@ access_line(struct model *m, const struct ctl *c, struct src src,
 {
 	enum m_table t = c->kind == CTL_BADMAILFROM ? TBL_SENDER_ACCESS :
 	    TBL_RCPT_ACCESS;
-	const char *key;
+	const char *key, *why = "neither an address nor @host";
 	long at;
 
 	if (line[0] == '@' && n > 1 && is_hostname(line + 1, n - 1)) {
@@ -216,11 +217,12 @@ access_line(struct model *m, const struct ctl *c, struct src src,
 		 * subdomains includes smtpd_access_maps) */
 		key = model_lower(m, line + 1, n - 1);
 	} else if ((at = addr_split(line, n)) > 0 &&
-	    is_hostname(line + at + 1, n - (size_t)at - 1)) {
+	    is_hostname(line + at + 1, n - (size_t)at - 1) &&
+	    esc_pf_local_ok(line, (size_t)at, &why)) {
+		/* a lookup key: esc_pf_local_ok as for .qmail names */
 		key = model_lower(m, line, n);
 	} else {
-		model_list(m, CAT_CONTROL, src, c->name,
-		    "neither an address nor @host",
+		model_list(m, CAT_CONTROL, src, c->name, why,
 		    "add a check_sender_access or check_recipient_access "
 		    "entry by hand");
 		return;
@@ -399,15 +401,28 @@ control_parse(struct model *m, const char *name, const char *file,
 			}
 			{
 				/* qmail sends "220 GREETING ESMTP"; Postfix's
-				 * banner must start with the new host name */
+				 * banner must start with the new host name;
+				 * the old text in main.cf syntax ($ doubled) */
 				size_t w = strcspn(line, " \t");
 				const char *rest = w < n ? line + w : "";
+				const char *why = "greeting text main.cf "
+				    "cannot hold";
+				struct qstr b = QSTR_INIT(QPM_MAX_CONFIG_LINE * 4);
 
 				if (w > n)
 					w = n;
-				set(m, "smtpd_banner", model_printf(m,
-				    "$myhostname%.*s ESMTP", (int)(n - w), rest),
+				if (qstr_cat(&b, "$myhostname") < 0 ||
+				    esc_pf_param(&b, model_strndup(m, rest,
+				    n - w), &why) < 0 || qstr_cat(&b, " ESMTP") <
+				    0) {
+					qstr_free(&b);
+					model_list(m, CAT_CONTROL, src, c->name,
+					    why, "set smtpd_banner by hand");
+					break;
+				}
+				set(m, "smtpd_banner", model_strdup(m, b.buf),
 				    model_strndup(m, line, n), src);
+				qstr_free(&b);
 			}
 			model_converted(m, CAT_CONTROL);
 			break;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mail/addr.h"
+#include "migrate/esc_postfix.h"
 #include "migrate/readers.h"
 #include "util/lines.h"
 #include "util/limits.h"
@@ -325,11 +326,35 @@ maildir_line(struct model *m, const struct dq_ctx *ctx, struct src src,
 	converted(m, ctx);
 }
 
+/* 1 when write_postfix can render the pipe's master.cf service (its
+ * own esc_pf_* renderings of the user, the file's directory, the
+ * -default prefix and the command); 0 with *why otherwise. */
+static int
+pipe_fits(struct model *m, const struct dq_ctx *ctx, struct src src,
+    const char *cmd, const char **why)
+{
+	struct qstr t = QSTR_INIT(QPM_MAX_CONFIG_LINE * 8);
+	const char *slash = strrchr(src.file, '/'), *dir = NULL;
+	int ok;
+
+	*why = "longer than the limit";
+	if (slash != NULL && (dir = model_strndup(m, src.file,
+	    (size_t)(slash - src.file))) == NULL)
+		return 0;
+	ok = esc_pf_word(&t, ctx->user != NULL ? ctx->user : "", why) == 0 &&
+	    esc_pf_sh_cmd(&t, cmd, why) == 0 &&
+	    (dir == NULL || esc_pf_sh_quote(&t, dir, why) == 0) &&
+	    (ctx->key != KEY_PREFIX || esc_pf_sh_quote(&t, ctx->local,
+	    why) == 0);
+	qstr_free(&t);
+	return ok;
+}
+
 static void
 pipe_line(struct model *m, const struct dq_ctx *ctx, struct src src,
     const char *cmd, size_t n, int *own)
 {
-	const char *text, *arg;
+	const char *text, *arg, *why = NULL;
 	size_t alen;
 	enum m_catchall what;
 	struct m_mailbox *mb;
@@ -421,7 +446,14 @@ pipe_line(struct model *m, const struct dq_ctx *ctx, struct src src,
 		    "nothing: the old host deferred this mail");
 		return;
 	}
-	add(m, ctx, DEST_PIPE, model_strndup(m, cmd, n), src);
+	text = model_strndup(m, cmd, n);
+	if (text == NULL || !pipe_fits(m, ctx, src, text, &why)) {
+		list(m, ctx, src, "program line", model_printf(m, "master.cf "
+		    "cannot hold it: %s", text == NULL ? "no memory" : why),
+		    "write a wrapper script and a pipe transport by hand");
+		return;
+	}
+	add(m, ctx, DEST_PIPE, text, src);
 	converted(m, ctx);
 }
 

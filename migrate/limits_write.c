@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mail/json.h"
+#include "migrate/esc_postfix.h"
 #include "migrate/limits.h"
 #include "migrate/limits_int.h"
 #include "util/err.h"
@@ -93,25 +94,17 @@ prov(const struct limits *l, const struct limits_setting *s, const char *ind,
 		int dup = strncmp(it->detail, it->source,
 		    strlen(it->source)) == 0;
 
-		if ((err = qstr_catf(out, "%s# from ", ind)) < 0 ||
-		    (err = qstr_cat_vis(out, it->file, strlen(it->file),
-		    0)) < 0 ||
-		    (err = qstr_catf(out, ":%lu (%s%s", it->line,
-		    dup ? "" : it->source, it->detail[0] != '\0' &&
-		    !dup ? ": " : "")) < 0 ||
-		    (err = qstr_cat_vis(out, it->detail, strlen(it->detail),
-		    0)) < 0)
-			break;
-		err = qstr_cat(out, ")\n");
+		err = esc_comment(out, ind, "from %s:%lu (%s%s%s)", it->file,
+		    it->line, dup ? "" : it->source, it->detail[0] != '\0' &&
+		    !dup ? ": " : "", it->detail);
 	}
 	if (err == 0 && s->nsrc == 0)
-		err = qstr_catf(out, "%s# no old setting: ", ind);
+		err = esc_comment(out, ind, "no old setting: %s",
+		    s->why != NULL ? s->why : "");
 	else if (err == 0 && s->from_logs)
-		err = qstr_catf(out, "%s# sized from the logs (old value %ld): ",
-		    ind, s->old);
-	else
-		return err;
-	return err < 0 ? err : comment_text(out, s->why);
+		err = esc_comment(out, ind, "sized from the logs (old value "
+		    "%ld): %s", s->old, s->why != NULL ? s->why : "");
+	return err;
 }
 
 static long
@@ -333,10 +326,10 @@ limits_postfix_client_access(const struct limits *l, struct qstr *out)
 		    !(default_deny && it->kind == LK_ACCESS_ALLOW)))
 			continue;
 		if (tcprules_cidrs(it->addr, &c) < 0) {
-			err = qstr_catf(out, "# from %s:%lu: \"%s\" is a host "
-			    "name or ident rule: not in this table (it needs a "
-			    "hash: map and reverse DNS)\n", it->file, it->line,
-			    it->addr);
+			err = esc_comment(out, "", "from %s:%lu: \"%s\" is a "
+			    "host name or ident rule: not in this table (it "
+			    "needs a hash: map and reverse DNS)", it->file,
+			    it->line, it->addr);
 			qstr_free(&c);
 			continue;
 		}
@@ -371,10 +364,13 @@ limits_postfix_client_access(const struct limits *l, struct qstr *out)
 		err = qstr_cat(out, "# client access from tcprules (most "
 		    "specific first; REJECT replies instead of tcpserver's "
 		    "silent close)\n");
+		/* the networks are tcprules_cidrs() output: digits, dots,
+		 * '/' and a bracketed inet_pton()-checked IPv6 address */
 		for (i = 0; i < n && err == 0; i++)
-			err = qstr_catf(out, "# from %s:%lu\n%-24s %s\n",
-			    e[i].it->file, e[i].it->line, e[i].cidr,
-			    e[i].deny ? "REJECT" : "DUNNO");
+			if ((err = esc_comment(out, "", "from %s:%lu",
+			    e[i].it->file, e[i].it->line)) == 0)
+				err = qstr_catf(out, "%-24s %s\n", e[i].cidr,
+				    e[i].deny ? "REJECT" : "DUNNO");
 	}
 	free(e);
 	return err;
@@ -522,11 +518,11 @@ limits_nftables(const struct limits *l, struct qstr *out)
 			break;
 		}
 		nset++;
-		err = qstr_catf(&rules, "\t\t# from %s:%lu (%s: %s)\n", src->file,
-		    src->line, src->source, src->detail);
+		err = esc_comment(&rules, "\t\t", "from %s:%lu (%s: %s)",
+		    src->file, src->line, src->source, src->detail);
 		if (s->from_logs && err == 0)
-			err = qstr_catf(&rules, "\t\t# sized from the logs (old "
-			    "%ld): %s\n", s->old, s->why);
+			err = esc_comment(&rules, "\t\t", "sized from the logs "
+			    "(old %ld): %s", s->old, s->why);
 		for (fam = 4; fam <= 6 && err == 0; fam += 2) {
 			const char *ty = fam == 4 ? "ipv4_addr" : "ipv6_addr";
 			const char *sa = fam == 4 ? "ip saddr" : "ip6 saddr";
@@ -587,11 +583,14 @@ limits_nftables(const struct limits *l, struct qstr *out)
 		    (!is_dovecot(it->svc) && !is_smtp(it->svc)))
 			continue;
 		u = nft_unit(it->per, it->value, &rv);
-		err = qstr_catf(&rules, "\t\t# from %s:%lu (%s: %s): no "
+		err = esc_comment(&rules, "\t\t", "from %s:%lu (%s: %s): no "
 		    "equivalent; this caps the rate without disabling the "
-		    "service; enable it by removing the #\n\t\t# tcp dport %d ct "
-		    "state new limit rate over %ld/%s drop\n", it->file, it->line,
-		    it->source, it->detail, limits_svc_port(it->svc), rv, u);
+		    "service; enable it by removing the #", it->file, it->line,
+		    it->source, it->detail);
+		if (err == 0)
+			err = qstr_catf(&rules, "\t\t# tcp dport %d ct state new "
+			    "limit rate over %ld/%s drop\n",
+			    limits_svc_port(it->svc), rv, u);
 	}
 	if (err == 0)
 		err = qstr_catf(out, "#!/usr/sbin/nft -f\n"
@@ -625,9 +624,12 @@ limits_sysctl(const struct limits *l, struct qstr *out)
 			err = qstr_cat(out, "# kernel settings of the old host "
 			    "(keep them: /etc/sysctl.d/)\n");
 		any = 1;
+		/* detail is "KEY = NUMBER" for a key sysctl.c knows */
 		if (err == 0)
-			err = qstr_catf(out, "# from %s:%lu\n%s\n", it->file,
-			    it->line, it->detail);
+			err = esc_comment(out, "", "from %s:%lu", it->file,
+			    it->line);
+		if (err == 0)
+			err = qstr_catf(out, "%s\n", it->detail);
 	}
 	return err;
 }
@@ -749,6 +751,36 @@ relay_value_target(const struct limits *l, const struct limits_item *it,
 	    vl, v);
 }
 
+/* tcprules RELAYCLIENT="": mynetworks holds the rule's networks when
+ * tcprules_cidrs() can write them (limits_rec.c, networks()); the
+ * catch-all rule, host name rules and keys no client matches are
+ * listed, the catch-all loudly: it made the old host an open relay. */
+static int
+relay_target(const struct limits_item *it, struct qstr *o)
+{
+	struct qstr c = QSTR_INIT(64 * 1024);
+	int bad;
+
+	if (it->addr == NULL || it->addr[0] == '\0')
+		return qstr_cat(o, "not converted: OPEN RELAY on the old host: "
+		    "the catch-all rule (\":allow,RELAYCLIENT=\"\"\") let every "
+		    "client relay. Postfix relays only for mynetworks and "
+		    "SMTP AUTH users, so every other client now gets \"Relay "
+		    "access denied\". Instead: put the networks that must "
+		    "relay in mynetworks or have them use SMTP AUTH, never "
+		    "0.0.0.0/0");
+	bad = tcprules_cidrs(it->addr, &c) < 0;
+	qstr_free(&c);
+	if (bad)
+		return qstr_catf(o, "not converted: \"%s\" is %s, so it is not "
+		    "in mynetworks (Postfix matches clients there by "
+		    "address). Instead: add the client's addresses to "
+		    "mynetworks by hand", it->addr, it->addr[0] == '=' ||
+		    strchr(it->addr, '@') != NULL ? "a host name or ident rule" :
+		    "not an address or prefix tcprules could match");
+	return qstr_cat(o, "mynetworks");
+}
+
 static int
 item_target(const struct limits *l, const struct limits_item *it,
     struct qstr *o)
@@ -850,7 +882,7 @@ item_target(const struct limits *l, const struct limits_item *it,
 		return qstr_cat(o, "nothing to write: Postfix allows by "
 		    "default");
 	case LK_RELAY:
-		return qstr_cat(o, "mynetworks");
+		return relay_target(it, o);
 	case LK_CLIENT_ENV:
 		if (strncmp(it->detail, "DATABYTES", 9) == 0)
 			return qstr_cat(o, "none per client: message_size_limit "

@@ -20,10 +20,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "migrate/esc_postfix.h"
 #include "migrate/readers.h"
 #include "migrate/scan.h"
 #include "util/err.h"
 #include "util/limits.h"
+#include "util/lines.h"
 #include "util/qstr.h"
 #include "util/rootfs.h"
 
@@ -308,15 +310,70 @@ scan_assign(struct scan *s)
 
 /* --- domains -------------------------------------------------------- */
 
+/* A name vpopmail could have made a domain of: dotted, of letters,
+ * digits, '-', '_' or non-ASCII bytes (esc_pf_domain_ok decides whether
+ * Postfix takes it as written). */
 static int
 looks_like_domain(const char *s)
 {
 	if (strchr(s, '.') == NULL || s[0] == '.')
 		return 0;
 	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '.')
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '.' &&
+		    *s != '_' && (unsigned char)*s < 0x80)
 			return 0;
 	return 1;
+}
+
+static void	refuse_file(struct scan *s, const char *rel, const char *why,
+		    const char *todo);
+
+/* A users/assign domain Postfix cannot take as written: the domain, each
+ * mailbox of its vpasswd and each .qmail file of its directory (its
+ * aliases) are listed with file:line and the reason. */
+static void
+refuse_domain(struct scan *s, struct m_assign *a, const char *dom,
+    const char *why, int real)
+{
+	struct model *m = s->m;
+	const char *todo = "add the domain by hand under a name Postfix takes "
+	    "(the A-label, xn--..., of an international name), with its "
+	    "mailboxes and aliases", *rel, *line;
+	struct src src = { NULL, 0 };
+	struct names nm;
+	struct lines lr;
+	struct stat st;
+	size_t i, n;
+	int rc;
+
+	model_read(m, CAT_DOMAIN);
+	model_list(m, CAT_DOMAIN, a->src, dom, why, todo);
+	a->local = NULL;	/* listed: no other reading of the line */
+	if (!real)
+		return;
+	why = model_printf(m, "its domain is not converted: %s", why);
+	rel = model_printf(m, "%s/vpasswd", a->home);
+	if (scan_read(s, rel, &st, CAT_VPASSWD) == READ_OK) {
+		src.file = model_file(m, rel);
+		lines_mem(&lr, src.file, s->buf.buf ? s->buf.buf : "",
+		    s->buf.len, QPM_MAX_CONFIG_LINE);
+		while ((rc = lines_next(&lr, &line, &n)) != 0) {
+			src.line = lr.lineno;
+			if (rc > 0 && (n == 0 || line[0] == '#'))
+				continue;
+			model_read(m, CAT_VPASSWD);
+			model_list(m, CAT_VPASSWD, src, rc > 0 ?
+			    model_printf(m, "mailbox %.*s", (int)strcspn(line,
+			    ":"), line) : "vpasswd line", why, todo);
+		}
+		lines_close(&lr);
+	}
+	if (scan_dir(s, a->home, ".qmail-", &nm) != 0)
+		return;
+	for (i = 0; i < nm.n; i++)
+		refuse_file(s, model_printf(m, "%s/%s", a->home, nm.v[i]),
+		    why, todo);
+	names_free(&nm);
 }
 
 static void
@@ -326,7 +383,7 @@ resolve_assign_domains(struct scan *s)
 	struct m_assign *a;
 	struct m_domain *d;
 	size_t i, l;
-	const char *dom;
+	const char *dom, *why;
 
 	/* real domains first, so alias domains find their target */
 	for (i = 0; i < m->assigns.n; i++) {
@@ -339,6 +396,10 @@ resolve_assign_domains(struct scan *s)
 		dom = model_strndup(m, a->local, l - 1);
 		if (!looks_like_domain(dom) || strcasecmp(dom, a->user) != 0)
 			continue;
+		if (!esc_pf_domain_ok(dom, &why)) {
+			refuse_domain(s, a, dom, why, 1);
+			continue;
+		}
 		if ((d = model_domain(m, dom)) != NULL && d->kind == DOM_LOCAL) {
 			model_note(m, a->src, dom, "in control/locals and "
 			    "users/assign: qmail delivered it locally",
@@ -362,6 +423,10 @@ resolve_assign_domains(struct scan *s)
 		dom = model_strndup(m, a->local, l - 1);
 		if (!looks_like_domain(dom) || strcasecmp(dom, a->user) == 0)
 			continue;
+		if (!esc_pf_domain_ok(dom, &why)) {
+			refuse_domain(s, a, dom, why, 0);
+			continue;
+		}
 		if ((d = model_domain(m, a->user)) == NULL ||
 		    d->kind != DOM_MAILBOX) {
 			model_note(m, a->src, dom, "wildcard assign to a user "
@@ -431,13 +496,13 @@ resolve_control_domains(struct scan *s)
 
 /* --- .qmail files ---------------------------------------------------- */
 
-static void
-apply_file(struct scan *s, struct dq_ctx *ctx, const char *rel)
+/* A .qmail file into s->buf: READ_OK, else listed */
+static int
+read_dotqmail(struct scan *s, const char *rel, struct stat *st)
 {
-	struct stat st;
 	int rc;
 
-	rc = scan_read(s, rel, &st, CAT_DOTQMAIL);
+	rc = scan_read(s, rel, st, CAT_DOTQMAIL);
 	if (rc == READ_MISSING) {
 		struct src src = { model_file(s->m, rel), 0 };
 
@@ -445,7 +510,51 @@ apply_file(struct scan *s, struct dq_ctx *ctx, const char *rel)
 		model_list(s->m, CAT_DOTQMAIL, src, "file",
 		    "vanished while read", "migrate again");
 	}
-	if (rc != READ_OK)
+	return rc;
+}
+
+/* A .qmail file that is not converted: each line that would deliver is
+ * listed with file:line and why (a file of comments only, as a file). */
+static void
+refuse_file(struct scan *s, const char *rel, const char *why,
+    const char *todo)
+{
+	struct stat st;
+	struct lines lr;
+	struct src src = { NULL, 0 };
+	const char *line;
+	size_t n;
+	int rc, any = 0;
+
+	if (read_dotqmail(s, rel, &st) != READ_OK)
+		return;
+	src.file = model_file(s->m, rel);
+	lines_mem(&lr, src.file, s->buf.buf ? s->buf.buf : "", s->buf.len,
+	    QPM_MAX_CONFIG_LINE);
+	while ((rc = lines_next(&lr, &line, &n)) != 0) {
+		src.line = lr.lineno;
+		model_read(s->m, CAT_DOTQMAIL);
+		if (rc > 0 && (n == 0 || line[0] == '#')) {
+			model_skipped(s->m, CAT_DOTQMAIL);
+			continue;
+		}
+		model_list(s->m, CAT_DOTQMAIL, src, ".qmail line", why, todo);
+		any = 1;
+	}
+	lines_close(&lr);
+	if (!any) {
+		src.line = 0;
+		model_read(s->m, CAT_DOTQMAIL);
+		model_list(s->m, CAT_DOTQMAIL, src, ".qmail file", why, todo);
+	}
+}
+
+static void
+apply_file(struct scan *s, struct dq_ctx *ctx, const char *rel)
+{
+	struct stat st;
+
+	if (read_dotqmail(s, rel, &st) != READ_OK)
 		return;
 	ctx->world_writable = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
 	ctx->executable = (st.st_mode & S_IXUSR) != 0;
@@ -453,19 +562,59 @@ apply_file(struct scan *s, struct dq_ctx *ctx, const char *rel)
 	    s->buf.buf ? s->buf.buf : "", s->buf.len);
 }
 
-/* ".qmail-foo:bar-default" -> ext "foo.bar-default" (lowercase) */
+/* "foo:bar-default" of .qmail-foo:bar-default -> "foo.bar-default"
+ * (lowercase) */
 static const char *
-ext_of(struct model *m, const char *name)
+ext_of(struct model *m, const char *raw)
 {
 	char *e;
 	size_t i;
 
-	if ((e = (char *)model_lower(m, name + 7, strlen(name + 7))) == NULL)
+	if ((e = (char *)model_lower(m, raw, strlen(raw))) == NULL)
 		return NULL;
 	for (i = 0; e[i]; i++)
 		if (e[i] == ':')
 			e[i] = '.';
 	return e;
+}
+
+/* The extension of a .qmail file name in dir (after its first skip
+ * bytes, ".qmail-"), or NULL when the file is listed instead (count:
+ * its lines are counted here): qmail-local lowercases the address
+ * and turns '.' into ':' before it looks for the file, so a name with
+ * upper case or '.' was never read; a name that is no plain local part cannot become a lookup key,
+ * regexp or shell word.  "" for a bare ".qmail-". */
+static const char *
+dotqmail_ext(struct scan *s, const char *dir, const char *name, size_t skip,
+    int count)
+{
+	const char *ext, *why = NULL, *todo = "route the address by hand";
+	size_t i;
+
+	for (i = skip; name[i] != '\0' && why == NULL; i++)
+		if (isupper((unsigned char)name[i]) || name[i] == '.') {
+			why = name[i] == '.' ? "'.' in the file name: "
+			    "qmail-local turns each '.' of the address into "
+			    "':' before it looks for .qmail-EXT, so qmail never "
+			    "read this file" : "upper case in the file name: "
+			    "qmail-local lowercases the address before it "
+			    "looks for .qmail-EXT, so qmail never read this file";
+			todo = "nothing: the old host never delivered through "
+			    "it (rename it there, lower case and ':' for '.', "
+			    "if it was meant)";
+		}
+	if (why == NULL) {
+		if ((ext = ext_of(s->m, name + skip)) == NULL ||
+		    ext[0] == '\0' ||
+		    esc_pf_local_ok(ext, strlen(ext), &why))
+			return ext;
+		why = model_printf(s->m, "the file name is no address "
+		    "Postfix can look up: %s", why);
+	}
+	if (count)
+		refuse_file(s, model_printf(s->m, "%s/%s", dir, name), why,
+		    todo);
+	return NULL;
 }
 
 static void
@@ -498,7 +647,8 @@ scan_domain_dotqmail(struct scan *s, struct m_domain *d)
 	if (scan_dir(s, d->dir, ".qmail-", &nm) != 0)
 		return;
 	for (i = 0; i < nm.n; i++) {
-		if ((ext = ext_of(s->m, nm.v[i])) == NULL || ext[0] == '\0')
+		if ((ext = dotqmail_ext(s, d->dir, nm.v[i], 7, 1)) == NULL ||
+		    ext[0] == '\0')
 			continue;
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.domain = d->name;
@@ -563,7 +713,8 @@ scan_user_dotqmail(struct scan *s, struct m_domain *d, struct m_mailbox *mb)
 			ctx.key = KEY_ADDRESS;
 			ctx.local = mb->local;
 		} else if (strncmp(nm.v[i], ".qmail-", 7) == 0 &&
-		    (ext = ext_of(s->m, nm.v[i])) != NULL && ext[0]) {
+		    (ext = dotqmail_ext(s, mb->home, nm.v[i], 7, 1)) != NULL &&
+		    ext[0]) {
 			ctx_for_ext(&ctx, s->m, model_printf(s->m, "%s-",
 			    mb->local), ext);
 			ctx.owner = NULL;	/* not the own .qmail */
@@ -682,7 +833,7 @@ scan_domain_dirs(struct scan *s, const char *rel, int depth)
 	struct names nm;
 	struct m_domain *d;
 	struct src src = { NULL, 0 };
-	const char *sub;
+	const char *sub, *why;
 	size_t i;
 
 	if (scan_dir(s, rel, "", &nm) != 0)
@@ -693,8 +844,9 @@ scan_domain_dirs(struct scan *s, const char *rel, int depth)
 			scan_domain_dirs(s, sub, 1);
 			continue;
 		}
-		if (!looks_like_domain(nm.v[i]))
-			continue;
+		if (!looks_like_domain(nm.v[i]) ||
+		    !esc_pf_domain_ok(nm.v[i], &why))
+			continue;	/* users/assign's domains are listed */
 		d = model_domain(s->m, nm.v[i]);
 		if (d != NULL && (d->kind == DOM_MAILBOX ||
 		    d->kind == DOM_ALIAS))
@@ -723,7 +875,8 @@ scan_alias(struct scan *s)
 	if (scan_dir(s, dir, ".qmail-", &nm) != 0)
 		return;
 	for (i = 0; i < nm.n; i++) {
-		if ((ext = ext_of(s->m, nm.v[i])) == NULL || ext[0] == '\0')
+		if ((ext = dotqmail_ext(s, dir, nm.v[i], 7, 1)) == NULL ||
+		    ext[0] == '\0')
 			continue;
 		rel = model_printf(s->m, "%s/%s", dir, nm.v[i]);
 		if (strcmp(ext, "default") == 0 ||
@@ -840,7 +993,7 @@ scan_assign_local(struct scan *s)
 	struct m_domain *d;
 	struct dq_ctx ctx;
 	struct names nm;
-	const char *rel, *pre, *rest;
+	const char *rel, *pre, *rest, *why;
 	size_t i, j, k, l, pl;
 
 	for (i = 0; i < m->assigns.n; i++) {
@@ -851,6 +1004,16 @@ scan_assign_local(struct scan *s)
 		if (a->wild && l > 1 && a->local[l - 1] == '-' &&
 		    model_domain(m, model_strndup(m, a->local, l - 1)) != NULL)
 			continue;	/* a vpopmail domain line */
+		if (l > 0 && !esc_pf_local_ok(a->local, l, &why)) {
+			/* its .qmail files cannot be keyed by this name */
+			if (!a->wild)
+				refuse_file(s, model_printf(m, "%s/.qmail%s%s",
+				    a->home, a->ext[0] ? a->dash : "", a->ext),
+				    model_printf(m, "users/assign name is no "
+				    "address Postfix can look up: %s", why),
+				    "route the address by hand");
+			continue;
+		}
 		if (!a->wild) {
 			rel = model_printf(m, "%s/.qmail%s%s", a->home,
 			    a->ext[0] ? a->dash : "", a->ext);
@@ -876,7 +1039,9 @@ scan_assign_local(struct scan *s)
 		if (scan_dir(s, a->home, pre, &nm) != 0)
 			continue;
 		for (k = 0; k < nm.n; k++) {
-			rest = nm.v[k] + pl;
+			if ((rest = dotqmail_ext(s, a->home, nm.v[k], pl,
+			    1)) == NULL)
+				continue;
 			rel = model_printf(m, "%s/%s", a->home, nm.v[k]);
 			for (j = 0; j < m->domains.n; j++) {
 				d = M_DOMAIN(m, j);
@@ -887,8 +1052,7 @@ scan_assign_local(struct scan *s)
 				ctx.domain = d->name;
 				ctx.dir = a->home;
 				ctx.user = a->user;
-				ctx_for_ext(&ctx, m, a->local,
-				    model_lower(m, rest, strlen(rest)));
+				ctx_for_ext(&ctx, m, a->local, rest);
 				if (ctx.key == KEY_CATCHALL) {
 					ctx.key = KEY_PREFIX;
 					ctx.local = a->local;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "migrate/esc_postfix.h"
 #include "migrate/readers.h"
 #include "util/lines.h"
 #include "util/limits.h"
@@ -117,6 +118,7 @@ vpasswd_line(struct model *m, struct m_domain *d, struct src src,
 	const char *f[9];
 	size_t fl[9], i, k = 0, start = 0;
 	struct m_mailbox *mb;
+	const char *why;
 	char tmp[64];
 	char *end;
 	long gid;
@@ -135,7 +137,9 @@ vpasswd_line(struct model *m, struct m_domain *d, struct src src,
 		    "recreate the mailbox by hand");
 		return -1;
 	}
-	if (!valid_user(f[0], fl[0])) {
+	/* the name becomes a Postfix lookup key and alias result */
+	if (!valid_user(f[0], fl[0]) ||
+	    !esc_pf_local_ok(f[0], fl[0], &why)) {
 		model_list(m, CAT_VPASSWD, src, "vpasswd entry",
 		    "bad user name", "recreate the mailbox by hand");
 		return -1;

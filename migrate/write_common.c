@@ -41,18 +41,23 @@ out:
 int
 writer_src(struct qstr *s, const char *prefix, struct src src)
 {
+	size_t len0 = s->len;
 	int e;
 
-	if (src.file == NULL)
-		return qstr_catf(s, "%s(unknown)\n", prefix);
-	/* the name as qstr_cat_vis renders it: a newline in a file name
-	 * must not end the comment */
-	if ((e = qstr_cat(s, prefix)) < 0 ||
-	    (e = qstr_cat_vis(s, src.file, strlen(src.file), 0)) < 0)
-		return e;
-	if (src.line == 0)
-		return qstr_catc(s, '\n');
-	return qstr_catf(s, ":%lu\n", src.line);
+	/* the path rendered visibly: no byte of a file name ends the
+	 * comment line */
+	if ((e = qstr_cat(s, prefix)) == 0)
+		e = src.file == NULL ? qstr_cat(s, "(unknown)") :
+		    qstr_cat_vis(s, src.file, strlen(src.file), 0);
+	if (e == 0 && src.file != NULL && src.line != 0)
+		e = qstr_catf(s, ":%lu", src.line);
+	if (e == 0)
+		e = qstr_catc(s, '\n');
+	if (e < 0 && s->len > len0) {
+		s->len = len0;
+		s->buf[len0] = '\0';
+	}
+	return e;
 }
 
 void

@@ -15,10 +15,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "migrate/esc_postfix.h"
 #include "migrate/writers.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/limits.h"
+#include "util/msg.h"
 #include "util/qstr.h"
 
 #define BIG	((size_t)1 << 32)
@@ -42,6 +44,10 @@ struct pf {
 	struct pipe_svc		*pipes;
 	size_t			 npipes, nbounces;
 	int			 err;
+	/* the first string an esc_pf_* function refused: the readers
+	 * list what Postfix cannot take, so this is an internal error */
+	const char		*why;
+	struct src		 why_src;
 };
 
 static void
@@ -61,15 +67,82 @@ cat(struct pf *p, struct qstr *s, const char *fmt, ...)
 		p->err = e;
 }
 
+/* The result of an esc_pf_* append: a refusal names its source. */
+static void
+esc(struct pf *p, int e, const char *const *why, struct src src)
+{
+	if (e >= 0 || p->err < 0)
+		return;
+	p->err = e;
+	if (e == QPM_ESYNTAX) {
+		p->why = why != NULL ? *why : NULL;
+		p->why_src = src;
+	}
+}
+
+static const struct src no_src = { NULL, 0 };
+
+/* "# from FILE:LINE", checked */
+static void
+src_line(struct pf *p, struct qstr *s, const char *prefix, struct src src)
+{
+	int e;
+
+	if ((e = writer_src(s, prefix, src)) < 0 && p->err == 0)
+		p->err = e;
+}
+
+/* a file name as messages show it */
+static const char *
+vis_name(struct model *m, const char *name)
+{
+	struct qstr q = QSTR_INIT(QPM_MAX_PATH * 16);
+	const char *r;
+
+	r = qstr_cat_vis(&q, name, strlen(name), 0) < 0 ? "(unprintable)" :
+	    model_strdup(m, qstr_str(&q));
+	qstr_free(&q);
+	return r;
+}
+
 /* regexp special characters escaped */
 static void
-cat_re(struct pf *p, struct qstr *s, const char *t)
+cat_re(struct pf *p, struct qstr *s, const char *t, struct src src)
 {
-	for (; *t; t++) {
-		if (strchr("\\^$.|?*+()[]{}/", *t) != NULL)
-			cat(p, s, "\\");
-		cat(p, s, "%c", *t);
+	const char *why = NULL;
+
+	esc(p, esc_pf_regexp(s, t, &why), &why, src);
+}
+
+/* "local@domain" (or "@domain" for a catch-all) as a lookup key */
+static void
+cat_key(struct pf *p, struct qstr *s, const char *local, const char *domain,
+    struct src src)
+{
+	const char *why = NULL, *k;
+
+	k = model_printf((struct model *)p->m, "%s@%s", local, domain);
+	if (k == NULL) {
+		p->err = QPM_ENOMEM;
+		return;
 	}
+	esc(p, esc_pf_key(s, k, &why), &why, src);
+}
+
+/* one address of an alias result; '$' doubled in a regexp: result */
+static void
+cat_addr(struct pf *p, struct qstr *s, const char *a, int re,
+    struct src src)
+{
+	const char *why = NULL;
+
+	esc(p, esc_pf_addr(s, a, re, &why), &why, src);
+}
+
+static void
+cat_comment(struct pf *p, struct qstr *s, const char *text)
+{
+	esc(p, esc_comment(s, "", "%s", text), NULL, no_src);
 }
 
 static int
@@ -104,16 +177,20 @@ pipe_index(struct pf *p, const struct m_rule *r)
 	return p->npipes;
 }
 
-/* One target of a rule, as a virtual_alias_maps result. */
+/* One target of a rule, as a virtual_alias_maps result; re: in a
+ * regexp: table, where '$' in a result is a substitution. */
 static void
-target(struct pf *p, struct qstr *s, const struct m_rule *r)
+target(struct pf *p, struct qstr *s, const struct m_rule *r, int re)
 {
+	const char *why = NULL;
+	struct qstr text = QSTR_INIT(QPM_MAX_CONFIG_LINE * 4);
+	const char *t;
 	size_t k;
 
 	switch ((enum m_dest)r->dest) {
 	case DEST_MAILBOX:
 	case DEST_FORWARD:
-		cat(p, s, "%s", r->value);
+		cat_addr(p, s, r->value, re, r->src);
 		break;
 	case DEST_PIPE:
 		k = pipe_index(p, r);
@@ -125,30 +202,38 @@ target(struct pf *p, struct qstr *s, const struct m_rule *r)
 	case DEST_BOUNCE:
 		k = ++p->nbounces;
 		cat(p, s, "bounce%zu@%s", k, Q2P_PSEUDO_DOMAIN);
-		writer_src(&p->transport, "# from ", r->src);
+		src_line(p, &p->transport, "# from ", r->src);
 		cat(p, &p->transport, "bounce%zu@%s\terror:5.1.1 ", k,
 		    Q2P_PSEUDO_DOMAIN);
-		/* the text as one line, no control bytes */
-		{
-			const char *t;
-
-			for (t = r->value; *t; t++)
-				cat(p, &p->transport, "%c",
-				    (unsigned char)*t < ' ' ? ' ' : *t);
-		}
+		/* the text as one line: control bytes become spaces */
+		for (t = r->value; *t && p->err == 0; t++)
+			if (qstr_catc(&text, (unsigned char)*t < ' ' ||
+			    *t == 0x7f ? ' ' : *t) < 0)
+				p->err = QPM_ENOMEM;
+		esc(p, esc_pf_value(&p->transport, qstr_str(&text), &why), &why,
+		    r->src);
 		cat(p, &p->transport, "\n");
 		break;
 	}
+	qstr_free(&text);
 }
 
 static void
 group_comment(struct pf *p, struct qstr *s, const struct m_rule *r, size_t n)
 {
-	size_t i;
+	struct src src = r[0].src;
+	size_t i, len0;
 
-	cat(p, s, "# from %s:", r[0].src.file);
+	/* "# from FILE:L1,L2": writer_src renders the name; the other
+	 * lines go before its newline */
+	src.line = 0;
+	src_line(p, s, "# from ", src);
+	if (s->len == 0 || s->buf[s->len - 1] != '\n')
+		return;
+	len0 = --s->len;
+	s->buf[len0] = '\0';
 	for (i = 0; i < n; i++)
-		cat(p, s, "%s%lu", i ? "," : "", r[i].src.line);
+		cat(p, s, "%s%lu", i ? "," : ":", r[i].src.line);
 	cat(p, s, "\n");
 }
 
@@ -177,6 +262,27 @@ prefix_cmp(const void *a, const void *b)
  * user X-ext, user X, then the catch-all).  So for a domain alias X with
  * no X-default and no mailbox X, X-anything goes where the domain's
  * unknown users go; mailboxes named X-something keep a self entry. */
+/* a domain name in a table or a main.cf list */
+static void
+cat_domain(struct pf *p, struct qstr *s, const char *d, struct src src)
+{
+	const char *why = NULL;
+
+	esc(p, esc_pf_word(s, d, &why), &why, src);
+}
+
+/* "local@domain local@domain": a mailbox keeps its own mail */
+static void
+self_entry(struct pf *p, const struct m_mailbox *mb)
+{
+	src_line(p, &p->valias, "# from ", mb->src);
+	cat_key(p, &p->valias, mb->local, mb->domain, mb->src);
+	cat(p, &p->valias, "\t");
+	cat_addr(p, &p->valias, model_printf((struct model *)p->m, "%s@%s",
+	    mb->local, mb->domain), 0, mb->src);
+	cat(p, &p->valias, "\n");
+}
+
 static void
 shadow_prefixes(struct pf *p, const struct prefix_group *pg, size_t npg)
 {
@@ -220,20 +326,21 @@ shadow_prefixes(struct pf *p, const struct prefix_group *pg, size_t npg)
 					break;
 			}
 		}
-		cat(p, &p->vshadow, "# %s-EXT: no .qmail-%s-default, so "
-		    "qmail went on to .qmail-default\n", r->local, r->local);
-		writer_src(&p->vshadow, "# from ", c != NULL ? c->src : r->src);
+		cat_comment(p, &p->vshadow, model_printf((struct model *)m,
+		    "%s-EXT: no .qmail-%s-default, so qmail went on to "
+		    ".qmail-default", r->local, r->local));
+		src_line(p, &p->vshadow, "# from ", c != NULL ? c->src : r->src);
 		cat(p, &p->vshadow, "/^");
-		cat_re(p, &p->vshadow, r->local);
+		cat_re(p, &p->vshadow, r->local, r->src);
 		cat(p, &p->vshadow, "-.+@");
-		cat_re(p, &p->vshadow, r->domain);
+		cat_re(p, &p->vshadow, r->domain, r->src);
 		cat(p, &p->vshadow, "$/\t");
 		if (c == NULL)
 			cat(p, &p->vshadow, "nouser@%s", Q2P_PSEUDO_DOMAIN);
 		for (k = 0; c != NULL && k < ncatch; k++) {
 			if (k)
 				cat(p, &p->vshadow, ", ");
-			target(p, &p->vshadow, c + k);
+			target(p, &p->vshadow, c + k, 1);
 		}
 		cat(p, &p->vshadow, "\n");
 		p->nshadow++;
@@ -248,9 +355,7 @@ shadow_prefixes(struct pf *p, const struct prefix_group *pg, size_t npg)
 			    strncmp(mb->local, r->local, l) != 0 ||
 			    mb->local[l] != '-')
 				continue;
-			writer_src(&p->valias, "# from ", mb->src);
-			cat(p, &p->valias, "%s@%s\t%s@%s\n", mb->local,
-			    mb->domain, mb->local, mb->domain);
+			self_entry(p, mb);
 		}
 	}
 }
@@ -282,14 +387,13 @@ write_rules(struct pf *p)
 			continue;
 		}
 		group_comment(p, &p->valias, r, n);
-		if (r->key == KEY_CATCHALL)
-			cat(p, &p->valias, "@%s\t", r->domain);
-		else
-			cat(p, &p->valias, "%s@%s\t", r->local, r->domain);
+		cat_key(p, &p->valias, r->key == KEY_CATCHALL ? "" : r->local,
+		    r->domain, r->src);
+		cat(p, &p->valias, "\t");
 		for (size_t k = 0; k < n; k++) {
 			if (k)
 				cat(p, &p->valias, ", ");
-			target(p, &p->valias, r + k);
+			target(p, &p->valias, r + k, 0);
 		}
 		cat(p, &p->valias, "\n");
 	}
@@ -300,14 +404,14 @@ write_rules(struct pf *p)
 		r = pg[i].r;
 		group_comment(p, &p->vregexp, r, pg[i].n);
 		cat(p, &p->vregexp, "/^");
-		cat_re(p, &p->vregexp, r->local);
+		cat_re(p, &p->vregexp, r->local, r->src);
 		cat(p, &p->vregexp, ".+@");
-		cat_re(p, &p->vregexp, r->domain);
+		cat_re(p, &p->vregexp, r->domain, r->src);
 		cat(p, &p->vregexp, "$/\t");
 		for (j = 0; j < pg[i].n; j++) {
 			if (j)
 				cat(p, &p->vregexp, ", ");
-			target(p, &p->vregexp, r + j);
+			target(p, &p->vregexp, r + j, 1);
 		}
 		cat(p, &p->vregexp, "\n");
 	}
@@ -342,14 +446,20 @@ write_mailboxes(struct pf *p)
 		d = &((const struct m_domain *)m->domains.v)[i];
 		switch ((enum m_dom_kind)d->kind) {
 		case DOM_MAILBOX:
-			writer_src(&p->vdoms, "# from ", d->src);
-			cat(p, &p->vdoms, "%s\tOK\n", d->name);
+			src_line(p, &p->vdoms, "# from ", d->src);
+			cat_domain(p, &p->vdoms, d->name, d->src);
+			cat(p, &p->vdoms, "\tOK\n");
 			break;
 		case DOM_ALIAS:
-			writer_src(&p->adoms, "# from ", d->src);
-			cat(p, &p->adoms, "%s\tOK\n", d->name);
-			writer_src(&p->valias, "# from ", d->src);
-			cat(p, &p->valias, "@%s\t@%s\n", d->name, d->real);
+			src_line(p, &p->adoms, "# from ", d->src);
+			cat_domain(p, &p->adoms, d->name, d->src);
+			cat(p, &p->adoms, "\tOK\n");
+			src_line(p, &p->valias, "# from ", d->src);
+			cat_key(p, &p->valias, "", d->name, d->src);
+			cat(p, &p->valias, "\t");
+			cat_addr(p, &p->valias, model_printf((struct model *)m,
+			    "@%s", d->real), 0, d->src);
+			cat(p, &p->valias, "\n");
 			break;
 		case DOM_RELAY:
 		case DOM_LOCAL:
@@ -359,14 +469,20 @@ write_mailboxes(struct pf *p)
 	for (i = 0; i < m->mailboxes.n; i++) {
 		mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
 		if (mb->flags & VP_BOUNCE_MAIL) {
-			writer_src(&p->rcpt, "# from ", mb->src);
-			cat(p, &p->rcpt, "%s@%s\tREJECT 5.2.1 mailbox disabled "
-			    "(vpopmail BOUNCE_MAIL)\n", mb->local, mb->domain);
+			src_line(p, &p->rcpt, "# from ", mb->src);
+			cat_key(p, &p->rcpt, mb->local, mb->domain, mb->src);
+			cat(p, &p->rcpt, "\tREJECT 5.2.1 mailbox disabled "
+			    "(vpopmail BOUNCE_MAIL)\n");
 			continue;
 		}
-		writer_src(&p->vmbox, "# from ", mb->src);
-		cat(p, &p->vmbox, "%s@%s\t%s/Maildir/\n", mb->local,
-		    mb->domain, mb->home);
+		src_line(p, &p->vmbox, "# from ", mb->src);
+		cat_key(p, &p->vmbox, mb->local, mb->domain, mb->src);
+		/* the value only says "a mailbox" (LMTP delivers): the old
+		 * path, rendered visibly */
+		cat(p, &p->vmbox, "\t");
+		if (qstr_cat_vis(&p->vmbox, mb->home, strlen(mb->home), 0) < 0)
+			p->err = QPM_ENOMEM;
+		cat(p, &p->vmbox, "/Maildir/\n");
 		{
 			size_t k = nd;
 
@@ -374,11 +490,8 @@ write_mailboxes(struct pf *p)
 			    mb->domain)) != NULL)
 				k = (size_t)(d - (const struct m_domain *)
 				    m->domains.v);
-			if (k < nd && catchdom[k] && !mb->has_dotqmail) {
-				writer_src(&p->valias, "# from ", mb->src);
-				cat(p, &p->valias, "%s@%s\t%s@%s\n", mb->local,
-				    mb->domain, mb->local, mb->domain);
-			}
+			if (k < nd && catchdom[k] && !mb->has_dotqmail)
+				self_entry(p, mb);
 		}
 	}
 	free(catchdom);
@@ -390,6 +503,7 @@ write_entries(struct pf *p)
 	const struct model *m = p->m;
 	const struct m_entry *e;
 	struct qstr *s;
+	const char *why = NULL;
 	size_t i;
 
 	for (i = 0; i < m->entries.n; i++) {
@@ -409,8 +523,11 @@ write_entries(struct pf *p)
 		default:
 			continue;
 		}
-		writer_src(s, "# from ", e->src);
-		cat(p, s, "%s\t%s\n", e->key, e->value);
+		src_line(p, s, "# from ", e->src);
+		esc(p, esc_pf_key(s, e->key, &why), &why, e->src);
+		cat(p, s, "\t");
+		esc(p, esc_pf_value(s, e->value, &why), &why, e->src);
+		cat(p, s, "\n");
 	}
 }
 
@@ -428,25 +545,29 @@ write_main(struct pf *p, const struct wopts *o)
 	const struct model *m = p->m;
 	const struct m_setting *st;
 	const struct m_domain *d;
+	const char *why = NULL;
 	size_t i;
 	int any;
 
+	esc(p, esc_comment(&p->main, "", "Postfix main.cf written by "
+	    "qmail2postfix " PACKAGE_VERSION " from the qmail host %s.",
+	    m->old_hostname ? m->old_hostname : "(no control/me)"), NULL,
+	    no_src);
 	cat(p, &p->main,
-	    "# Postfix main.cf written by qmail2postfix " PACKAGE_VERSION
-	    " from the qmail host %s.\n"
 	    "# For Postfix 3.5 or later with Dovecot 2.3 (LMTP delivery, SASL).\n"
 	    "# Each parameter names the old file:line it came from, or why it\n"
 	    "# is here. Lookup tables are sources: run postmap on each hash:\n"
-	    "# table (qmail2postfix install does) before starting Postfix.\n\n",
-	    m->old_hostname ? m->old_hostname : "(no control/me)");
+	    "# table (qmail2postfix install does) before starting Postfix.\n\n");
 	param(p, "Postfix 3.5 knows level 2; later releases accept it",
 	    "compatibility_level", "2");
 	if (m->new_hostname != NULL)
 		param(p, "the new host's name (--hostname)", "myhostname",
 		    m->new_hostname);
 	else if (m->me != NULL) {
-		writer_src(&p->main, "# from ", m->old_hostname_src);
-		cat(p, &p->main, "myhostname = %s\n", m->me);
+		src_line(p, &p->main, "# from ", m->old_hostname_src);
+		cat(p, &p->main, "myhostname = ");
+		cat_domain(p, &p->main, m->me, m->old_hostname_src);
+		cat(p, &p->main, "\n");
 	}
 	for (i = 0; i < m->settings.n; i++) {
 		st = &((const struct m_setting *)m->settings.v)[i];
@@ -455,21 +576,27 @@ write_main(struct pf *p, const struct wopts *o)
 		if (limits_sets(p, st->param)) {
 			/* the listener's own value (run script, envdir)
 			 * beat the control file on the old host too */
-			cat(p, &p->main, "# %s = %s from ", st->param,
-			    st->value);
-			writer_src(&p->main, "", st->src);
+			esc(p, esc_comment(&p->main, "", st->src.line ?
+			    "%s = %s from %s:%lu" : "%s = %s from %s",
+			    st->param, st->value, st->src.file ? st->src.file :
+			    "(unknown)", st->src.line), NULL, no_src);
 			cat(p, &p->main, "#   is set below, with the "
 			    "connection limits\n");
 			continue;
 		}
 		if (st->src.file == NULL)
-			cat(p, &p->main, "# %s\n", st->from);
+			cat_comment(p, &p->main, st->from);
 		else
-			writer_src(&p->main, "# from ", st->src);
+			src_line(p, &p->main, "# from ", st->src);
 		if (strcmp(st->param, "append_dot_mydomain") == 0)
 			cat(p, &p->main, "# only qmail-inject appended it, "
 			    "never qmail-smtpd: user@localhost stays as it is\n");
-		cat(p, &p->main, "%s = %s\n", st->param, st->value);
+		esc(p, esc_pf_word(&p->main, st->param, &why), &why, st->src);
+		cat(p, &p->main, " = ");
+		/* values are main.cf text already (host names, numbers,
+		 * smtpd_banner with its old text's '$' doubled) */
+		esc(p, esc_pf_value(&p->main, st->value, &why), &why, st->src);
+		cat(p, &p->main, "\n");
 	}
 	/* control/locals: local delivery through local(8) */
 	cat(p, &p->main, "# control/locals (system users; ~alias files are "
@@ -479,8 +606,10 @@ write_main(struct pf *p, const struct wopts *o)
 		d = &((const struct m_domain *)m->domains.v)[i];
 		if (d->kind == DOM_LOCAL && strcmp(d->name, "localhost") != 0 &&
 		    (m->me == NULL || strcmp(d->name, m->me) != 0 ||
-		    m->new_hostname != NULL))
-			cat(p, &p->main, ", %s", d->name);
+		    m->new_hostname != NULL)) {
+			cat(p, &p->main, ", ");
+			cat_domain(p, &p->main, d->name, d->src);
+		}
 	}
 	cat(p, &p->main, "\n");
 	any = 0;
@@ -492,7 +621,8 @@ write_main(struct pf *p, const struct wopts *o)
 			cat(p, &p->main, "# control/rcpthosts entries that "
 			    "are neither local nor virtual: backup MX\n"
 			    "relay_domains =");
-		cat(p, &p->main, "%s %s", any ? "," : "", d->name);
+		cat(p, &p->main, "%s ", any ? "," : "");
+		cat_domain(p, &p->main, d->name, d->src);
 		any = 1;
 	}
 	if (any)
@@ -647,7 +777,7 @@ write_srs_maps(struct pf *p, const struct wopts *o)
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			cat(p, &p->srs_transport, "|");
-		cat_re(p, &p->srs_transport, v[i]);
+		cat_re(p, &p->srs_transport, v[i], no_src);
 	}
 	cat(p, &p->srs_transport, ")$)/\t%s:\n", Q2P_SRS_SERVICE);
 	free(v);
@@ -658,7 +788,7 @@ write_srs_maps(struct pf *p, const struct wopts *o)
 	    "SRS domain go on to srs-map, which\n# answers the original "
 	    "sender or not found (forged, expired: 550 at RCPT).\n"
 	    "/^(\"?SRS[01][-+=].*@");
-	cat_re(p, &p->srs_reverse, o->srs->domain);
+	cat_re(p, &p->srs_reverse, o->srs->domain, no_src);
 	cat(p, &p->srs_reverse, ")$/\t${1}\n");
 }
 
@@ -694,7 +824,7 @@ proc(struct pf *p, const char *service, const char *dflt)
 	v = model_limit_get(p->m, service, "process_limit", -1, &l);
 	if (l == NULL)
 		return dflt;
-	writer_src(&p->master, "# process limit from ", l->src);
+	src_line(p, &p->master, "# process limit from ", l->src);
 	return model_printf((struct model *)p->m, "%lld", v);
 }
 
@@ -764,55 +894,54 @@ auth_listener(struct pf *p, const char *name, enum limits_svc svc,
 	limits_master_free(lm);
 }
 
-/* $ doubled for pipe(8); the shell sees one $ */
-static void
-cat_dollar(struct pf *p, struct qstr *s, const char *t)
-{
-	for (; *t; t++)
-		cat(p, s, *t == '$' ? "$$" : "%c", *t);
-}
-
 static void
 write_pipes(struct pf *p)
 {
 	const struct m_rule *r;
 	size_t i;
-	const char *dir, *slash;
+	const char *dir, *slash, *why = NULL;
 
 	for (i = 0; i < p->npipes; i++) {
 		r = p->pipes[i].rule;
-		writer_src(&p->master, "# from ", r->src);
-		cat(p, &p->master, "# |");
-		cat(p, &p->master, "%s", r->value);
-		cat(p, &p->master, "  (ran as %s)\n", r->user);
+		src_line(p, &p->master, "# from ", r->src);
+		esc(p, esc_comment(&p->master, "", "|%s  (ran as %s)", r->value,
+		    r->user), NULL, r->src);
 		cat(p, &p->master, "q2p-pipe%zu unix  -       n       n       "
 		    "-       -       pipe\n", i + 1);
-		cat(p, &p->master, "  flags=DR user=%s argv=/bin/sh -c { ",
-		    r->user);
+		cat(p, &p->master, "  flags=DR user=");
+		esc(p, esc_pf_word(&p->master, r->user, &why), &why, r->src);
+		cat(p, &p->master, " argv=/bin/sh -c { ");
 		dir = r->src.file;
 		slash = strrchr(dir, '/');
-		if (slash != NULL)
-			cat(p, &p->master, "cd '%.*s' || exit 75; ",
-			    (int)(slash - dir), dir);
+		if (slash != NULL) {
+			cat(p, &p->master, "cd ");
+			esc(p, esc_pf_sh_quote(&p->master, model_strndup(
+			    (struct model *)p->m, dir, (size_t)(slash - dir)),
+			    &why), &why, r->src);
+			cat(p, &p->master, " || exit 75; ");
+		}
+		/* pipe(8) turns $$ into $: the shell sees one */
 		cat(p, &p->master, "SENDER=$$1; RECIPIENT=$$2; "
 		    "LOCAL=$${RECIPIENT%%@*}; HOST=$${RECIPIENT##*@}; "
 		    "EXT=$$LOCAL; ");
 		if (r->key == KEY_PREFIX) {
 			cat(p, &p->master, "DEFAULT=$${LOCAL#");
-			cat_dollar(p, &p->master, r->local);
+			esc(p, esc_pf_sh_quote(&p->master, r->local, &why), &why,
+			    r->src);
 			cat(p, &p->master, "}; ");
 		} else if (r->key == KEY_CATCHALL)
 			cat(p, &p->master, "DEFAULT=$$LOCAL; ");
 		cat(p, &p->master, "export SENDER RECIPIENT LOCAL HOST EXT%s; ",
 		    r->key != KEY_ADDRESS ? " DEFAULT" : "");
-		cat_dollar(p, &p->master, r->value);
+		esc(p, esc_pf_sh_cmd(&p->master, r->value, &why), &why, r->src);
 		/* qmail exit codes: 99 success, 100 and friends bounce,
 		 * everything else defers; Postfix defers only on 75 */
 		cat(p, &p->master, "; rc=$$?; case $$rc in 0|99) exit 0;; "
 		    "64|65|70|76|77|78|100|112) exit 69;; esac; exit 75 } "
 		    "q2p ${sender} ${original_recipient}\n");
-		cat(p, &p->transport, "# from %s:%lu\npipe%zu@%s\tq2p-pipe%zu:\n",
-		    r->src.file, r->src.line, i + 1, Q2P_PSEUDO_DOMAIN, i + 1);
+		src_line(p, &p->transport, "# from ", r->src);
+		cat(p, &p->transport, "pipe%zu@%s\tq2p-pipe%zu:\n", i + 1,
+		    Q2P_PSEUDO_DOMAIN, i + 1);
 	}
 }
 
@@ -943,6 +1072,10 @@ write_postfix(const struct model *m, const struct wopts *o)
 	qstr_init(&p.rcpt, BIG);
 	qstr_init(&p.srs_transport, BIG);
 	qstr_init(&p.srs_reverse, BIG);
+	if (o->srs != NULL && !esc_pf_domain_ok(o->srs->domain, &p.why)) {
+		p.err = QPM_ESYNTAX;
+		p.why_src.file = "--srs-domain";
+	}
 	write_rules(&p);
 	if (o->srs != NULL)
 		write_srs_maps(&p, o);
@@ -957,6 +1090,11 @@ write_postfix(const struct model *m, const struct wopts *o)
 	    "the old host\n", Q2P_PSEUDO_DOMAIN);
 	write_master(&p);
 	write_main(&p, o);
+	if (p.err == QPM_ESYNTAX)
+		msg_errorx("%s:%lu: cannot be written to Postfix: %s",
+		    p.why_src.file ? vis_name((struct model *)m,
+		    p.why_src.file) : "(unknown)", p.why_src.line,
+		    p.why ? p.why : "unsafe text");
 	if (p.err < 0)
 		e = p.err;
 	if (e == 0)

@@ -34,6 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    size);
 	control_parse(m, "timeoutremote", "/t", (const char *)data, size);
 	control_parse(m, "concurrencyremote", "/c", (const char *)data, size);
+	control_parse(m, "smtpgreeting", "/g", (const char *)data, size);
 	control_finish(m);
 	if (!m->nomem && !model_counts_add_up(m))
 		abort();

@@ -1,12 +1,15 @@
 /*
  * NAME		fuzz_tcprules - the tcprules reader of the limits module
- * DOES		feeds arbitrary bytes; every item and diagnostic is freed
+ * DOES		feeds arbitrary bytes; every item's target is rendered (the
+ *		JSON), every item and diagnostic freed
  * NEVER	reads past the input
  */
 #include <config.h>
 
 #include <stdint.h>
 #include <stddef.h>
+
+#include <jansson.h>
 
 #include "migrate/limits_int.h"
 #include "migrate/logscan.h"
@@ -23,6 +26,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    size);
 	(void)tcprules_parse_cdb(&l, LSVC_SMTP, "fuzz", data, size);
 	(void)limits_recommend(&l, NULL);
+	/* every item's target (mynetworks, or why not) */
+	json_decref(limits_json(&l));
 	limits_free(&l);
 	return 0;
 }

@@ -14,6 +14,8 @@
 #include <fcntl.h>
 #include <cmocka.h>
 #include <cdb.h>
+#include <jansson.h>
+#include <string.h>
 
 #include "migrate/limits_int.h"
 #include "util/err.h"
@@ -239,6 +241,57 @@ test_cidrs(void **state)
 	}
 }
 
+/* RELAYCLIENT="" rules: "mynetworks" only for what mynetworks holds;
+ * the catch-all (an open relay), host names and malformed keys are
+ * "not converted" targets, which the migration lists */
+static void
+test_relay_targets(void **state)
+{
+	static const char text[] =
+	    "127.:allow,RELAYCLIENT=\"\"\n"
+	    "=relay.partner.example:allow,RELAYCLIENT=\"\"\n"
+	    "10.1.2.300:allow,RELAYCLIENT=\"\"\n"
+	    ":allow,RELAYCLIENT=\"\"\n";
+	static const struct {
+		const char *addr, *want;
+	} v[] = {
+		{ "127.", "mynetworks" },
+		{ "=relay.partner.example", "not converted: \"=relay.partner."
+		    "example\" is a host name or ident rule" },
+		{ "10.1.2.300", "not converted: \"10.1.2.300\" is not an "
+		    "address or prefix" },
+		{ "", "not converted: OPEN RELAY on the old host" },
+	};
+	struct limits l;
+	json_t *j, *items;
+	const char *got;
+	size_t i, k;
+
+	(void)state;
+	limits_init(&l);
+	assert_int_equal(tcprules_parse_text(&l, LSVC_SMTP, "etc/tcp.smtp",
+	    text, sizeof(text) - 1), 0);
+	assert_int_equal(limits_recommend(&l, NULL), 0);
+	assert_string_equal(l.mynetworks, "127.0.0.0/8");
+	j = limits_json(&l);
+	assert_non_null(j);
+	items = json_object_get(j, "items");
+	for (k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+		got = NULL;
+		for (i = 0; i < l.nitems; i++)
+			if (l.items[i].kind == LK_RELAY &&
+			    strcmp(l.items[i].addr, v[k].addr) == 0)
+				got = json_string_value(json_object_get(
+				    json_array_get(items, i), "target"));
+		if (got == NULL || strncmp(got, v[k].want,
+		    strlen(v[k].want)) != 0)
+			fail_msg("relay rule \"%s\": got %s, want %s...",
+			    v[k].addr, got ? got : "(none)", v[k].want);
+	}
+	json_decref(j);
+	limits_free(&l);
+}
+
 int
 main(void)
 {
@@ -248,6 +301,7 @@ main(void)
 		cmocka_unit_test(test_cdb_records),
 		cmocka_unit_test(test_text_and_cdb),
 		cmocka_unit_test(test_cidrs),
+		cmocka_unit_test(test_relay_targets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
