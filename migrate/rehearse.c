@@ -5,7 +5,9 @@
  *		Postfix, Dovecot and a capture sink (Postfix's smtp-sink),
  *		sends one probe per address, logs in with every cleartext
  *		password, waits for the queue to settle, stops everything and
- *		reports where each probe ended, against the migration model
+ *		reports where each probe ended (seen on disk: the Maildir and
+ *		its Dovecot users, the sink's files, the pipe's own record),
+ *		against the migration model (the expectation only)
  * NEVER	writes below OUT or the old tree, creates a system user,
  *		runs a .qmail program, lets mail leave 127.0.0.1, prints a
  *		password
@@ -97,6 +99,7 @@ struct rh_run {
 	json_t		*model_json;
 	struct rh_model	*m;
 	struct rh_list	 homes, notes, clients, dc_files;
+	struct rh_list	 home_users;	/* Dovecot's user of each of homes */
 	struct rh_probe	*probes;
 	size_t		 nprobes;
 	struct rh_login_row *logins_v;
@@ -743,7 +746,8 @@ setup_dovecot(struct rh_run *r)
 		msg_errorx("%s: no Dovecot users file in OUT", path);
 		goto out;
 	}
-	if (rh_users_rewrite(text.buf, &r->p, &out, &r->homes) < 0 ||
+	if (rh_users_rewrite(text.buf, &r->p, &out, &r->homes,
+	    &r->home_users) < 0 ||
 	    spit(path, &out, 0600) < 0)
 		goto out;
 	/* the auth process reads them as dovecot */
@@ -1312,10 +1316,10 @@ maildir_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	struct rh_run *r = walk_run;
 	static char buf[RH_MAX_HEADER];
 	struct qstr id = QSTR_INIT(1024), where = QSTR_INIT(4096);
-	const char *dir, *owner;
+	const char *dir;
 	struct rh_probe *pr;
-	size_t rl = strlen(r->mail_root), dl;
-	char home[4096];
+	size_t rl = strlen(r->mail_root), dl, i;
+	int owned = 0;
 
 	(void)st;
 	if (flag != FTW_F || f->base < 5)
@@ -1336,25 +1340,23 @@ maildir_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 		qpm_snprintf(r->local_bad_ex, sizeof(r->local_bad_ex),
 		    "%s: Return-Path <%s>, not <%s>", path + rl, qstr_str(&id),
 		    pr->sender);
-	/* the Maildir as the old host named it */
+	/* whose Maildir this is: every user of Dovecot's userdb (the
+	 * users file the rehearsal's Dovecot serves) with this home, as
+	 * IMAP would show it; else the path as the old host named it */
 	dl = (size_t)(dir - path) - 1;		/* without "/new/..." */
 	if (dl <= rl || strncmp(path, r->mail_root, rl) != 0)
 		goto out;
-	if (dl - rl >= sizeof(home))
-		goto out;
-	memcpy(home, path + rl, dl - rl);
-	home[dl - rl] = '\0';
-	if (dl - rl > 8 && strcmp(home + (dl - rl) - 8, "/Maildir") == 0) {
-		home[dl - rl - 8] = '\0';
-		owner = rh_model_home_owner(r->m, home);
-		if (*owner != '\0') {
-			rh_list_add_unique(&pr->got.mailboxes, owner);
-			goto out;
-		}
-		home[dl - rl - 8] = '/';
-	}
-	qstr_catf(&where, "%s/", home);
-	rh_list_add_unique(&pr->got.mailboxes, where.buf);
+	if (dl - rl > 8 && strncmp(path + dl - 8, "/Maildir", 8) == 0)
+		for (i = 0; i < r->homes.n && i < r->home_users.n; i++)
+			if (strlen(r->homes.v[i]) == dl - 8 &&
+			    strncmp(r->homes.v[i], path, dl - 8) == 0) {
+				rh_list_add_unique(&pr->got.mailboxes,
+				    r->home_users.v[i]);
+				owned = 1;
+			}
+	if (!owned && qstr_catf(&where, "%.*s/", (int)(dl - rl),
+	    path + rl) == 0)
+		rh_list_add_unique(&pr->got.mailboxes, where.buf);
 out:
 	qstr_free(&id);
 	qstr_free(&where);
@@ -1451,9 +1453,9 @@ pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	struct qstr id = QSTR_INIT(1024), arg = QSTR_INIT(QPM_MAX_CONFIG_LINE);
 	struct rh_list args = { 0 };
 	char msgpath[1024];
-	const char *p, *cmd;
+	const char *p;
 	struct rh_probe *pr;
-	size_t n = strlen(path), i;
+	size_t n = strlen(path);
 
 	(void)st;
 	(void)f;
@@ -1484,10 +1486,9 @@ pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 		rh_list_add_unique(&pr->got.mailboxes, joined.buf);
 		goto out;
 	}
-	for (i = 5; i < args.n; i++)
-		qstr_catf(&joined, "%s%s", i > 5 ? " " : "", args.v[i]);
-	cmd = rh_model_pipe_command(r->m, qstr_str(&joined));
-	rh_list_add_unique(&pr->got.pipes, cmd ? cmd : qstr_str(&joined));
+	/* the command as the pipe ran it, never the model's */
+	if (rh_pipe_ran(&args, 5, &joined) == 0)
+		rh_list_add_unique(&pr->got.pipes, qstr_str(&joined));
 out:
 	rh_list_free(&args);
 	qstr_free(&rec);
@@ -2128,6 +2129,7 @@ run_free(struct rh_run *r)
 	json_decref(r->model_json);
 	json_decref(r->by_id);
 	rh_list_free(&r->homes);
+	rh_list_free(&r->home_users);
 	rh_list_free(&r->notes);
 	rh_list_free(&r->clients);
 	rh_list_free(&r->dc_files);

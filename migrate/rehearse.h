@@ -81,11 +81,6 @@ int	rh_model_probes(const struct rh_model *m, struct rh_list *out);
 /* login expectation: 1 allowed, 0 denied, -1 unknown mailbox */
 int	rh_model_login(const struct rh_model *m, const char *addr,
 	    const char *proto);
-/* the mailbox whose home is home ("" when none): for Maildir hits */
-const char *rh_model_home_owner(const struct rh_model *m, const char *home);
-/* the program of a pipe whose argv (joined) contains it, or NULL */
-const char *rh_model_pipe_command(const struct rh_model *m,
-	    const char *argv_joined);
 
 /* Comparison of an expectation with what the rehearsal saw: 1 same,
  * 0 different (each difference appended to why as "field: want X, got Y;") */
@@ -125,8 +120,16 @@ int	rh_transport_rewrite(const char *text,
 	    struct qstr *out, struct rh_list *notes);
 int	rh_dovecot_rewrite(const char *text, const struct rh_paths *p,
 	    struct qstr *out);
+/* homes: each rewritten absolute home; users (may be NULL): the user
+ * of each, in the same order (whose Maildir a delivery landed in) */
 int	rh_users_rewrite(const char *text, const struct rh_paths *p,
-	    struct qstr *out, struct rh_list *homes);
+	    struct qstr *out, struct rh_list *homes, struct rh_list *users);
+/* The command a recorded pipe ran, from its argv as executed (args from
+ * index first on): the command inside the "/bin/sh -c" wrapper OUT's
+ * master.cf puts around a .qmail program, else the argv joined by
+ * spaces.  Never from the migration model. */
+int	rh_pipe_ran(const struct rh_list *args, size_t first,
+	    struct qstr *out);
 int	rh_main_overrides(const struct rh_paths *p, struct rh_list *out);
 /* value with every "socket" (e.g. inet:127.0.0.1:10003) replaced by
  * inet:127.0.0.1:port; QPM_ENOENT when socket does not occur */

@@ -557,7 +557,7 @@ out:
 /* passwd-file: user:pass:uid:gid:gecos:home:shell:extra */
 int
 rh_users_rewrite(const char *text, const struct rh_paths *p,
-    struct qstr *out, struct rh_list *homes)
+    struct qstr *out, struct rh_list *homes, struct rh_list *users)
 {
 	const char *s = text, *eol, *f[8];
 	size_t n, fl[8];
@@ -597,10 +597,58 @@ rh_users_rewrite(const char *text, const struct rh_paths *p,
 		for (i = 6; i < nf; i++)
 			CHECK(qstr_catf(out, ":%.*s", (int)fl[i], f[i]));
 		CHECK(qstr_catc(out, '\n'));
-		if (home.len > 0 && home.buf[0] == '/')
+		if (home.len > 0 && home.buf[0] == '/') {
 			CHECK(rh_list_add(homes, home.buf));
+			if (users != NULL) {
+				qstr_reset(&home);
+				CHECK(qstr_catn(&home, f[0], fl[0]));
+				CHECK(rh_list_add(users, home.buf));
+			}
+		}
 	}
 out:
 	qstr_free(&home);
+	return e;
+}
+
+/* the last occurrence of needle in hay, or NULL */
+static const char *
+last_of(const char *hay, const char *needle)
+{
+	const char *s, *last = NULL;
+
+	for (s = hay; (s = strstr(s, needle)) != NULL; s++)
+		last = s;
+	return last;
+}
+
+int
+rh_pipe_ran(const struct rh_list *args, size_t first, struct qstr *out)
+{
+	/* OUT's wrapper, as pipe(8) ran it ($$ already $):
+	 * { cd DIR || exit 75; SENDER=$1; ...; export SENDER RECIPIENT ...;
+	 *   COMMAND; rc=$?; case $rc in ... esac; exit 75 } */
+	const char *sh, *script, *b, *e0;
+	size_t i;
+	int e = 0;
+
+	if (args->n >= first + 3) {
+		sh = args->v[first];
+		script = args->v[first + 2];
+		if ((strcmp(sh, "/bin/sh") == 0 || strcmp(sh, "sh") == 0) &&
+		    strcmp(args->v[first + 1], "-c") == 0 &&
+		    (b = strstr(script, "; export SENDER RECIPIENT")) != NULL &&
+		    (b = strchr(b + 2, ';')) != NULL &&
+		    (e0 = last_of(b, "; rc=$?; case $rc in")) != NULL) {
+			for (b++; b < e0 && (*b == ' ' || *b == '\t'); b++)
+				;
+			while (e0 > b && (e0[-1] == ' ' || e0[-1] == '\t'))
+				e0--;
+			return qstr_catn(out, b, (size_t)(e0 - b));
+		}
+	}
+	for (i = first; i < args->n; i++)
+		CHECK(qstr_catf(out, "%s%s", i > first ? " " : "", args->v[i]));
+out:
 	return e;
 }

@@ -154,10 +154,11 @@ secs(const char *v)
 	return -1;
 }
 
-/* Runs argv (no shell), stdout into out (first line, trimmed); the exit
- * status, 127 when the program is missing, -1 on a timeout. */
+/* Runs argv (no shell), stdout (and stderr with with_err) into out
+ * (first line, trimmed); the exit status, 127 when the program is
+ * missing, -1 on a timeout. */
 static int
-cmd_line(char *const argv[], struct qstr *out)
+cmd_run(char *const argv[], struct qstr *out, int with_err)
 {
 	int pp[2], st, rc = -1;
 	double end = now_s() + RL_CMD_S;
@@ -182,6 +183,8 @@ cmd_line(char *const argv[], struct qstr *out)
 			dup2(nul, 2);
 		}
 		dup2(pp[1], 1);
+		if (with_err)
+			dup2(pp[1], 2);
 		close(pp[0]);
 		execvp(argv[0], argv);
 		_exit(127);
@@ -209,6 +212,12 @@ cmd_line(char *const argv[], struct qstr *out)
 		out->buf[out->len] = '\0';
 	}
 	return rc;
+}
+
+static int
+cmd_line(char *const argv[], struct qstr *out)
+{
+	return cmd_run(argv, out, 0);
 }
 
 /* the value of PARAM for the rehearsal's service on port (its -o
@@ -1423,10 +1432,16 @@ nft_child(struct rh_limits *l, const char *file, int wfd)
 		    strerror(errno));
 		goto done;
 	}
-	if ((rc = cmd_line(av, &tail)) != 0) {
-		qstr_catf(&out, rc == 127 ? "E\tnft is not installed (Debian "
-		    "package nftables)\n" : "E\tnft -f %s failed (exit %d)\n",
-		    file, rc);
+	if ((rc = cmd_run(av, &tail, 1)) == 127) {
+		qstr_catf(&out, "E\tnft is not installed (Debian package "
+		    "nftables)\n");
+		goto done;
+	}
+	if (rc != 0) {
+		/* our own file does not load: every nftables probe fails */
+		qstr_catf(&out, "F\tnft -f failed (exit %d): ", rc);
+		qstr_cat_vis(&out, qstr_str(&tail), tail.len, 0);
+		qstr_catc(&out, '\n');
 		goto done;
 	}
 	for (i = 0; i < l->n; i++)
@@ -1539,12 +1554,17 @@ nft_finish(struct rh_limits *l, pid_t pid, int rfd)
 	for (line = got.buf; line != NULL && *line; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
-		if (line[0] == 'E' && line[1] == '\t') {
-			for (i = 0; i < l->n; i++)
-				if (l->v[i].nft != NFT_NONE &&
-				    l->v[i].status == RL_FAIL &&
-				    l->v[i].observed.len == 0)
+		if ((line[0] == 'E' || line[0] == 'F') && line[1] == '\t') {
+			for (i = 0; i < l->n; i++) {
+				if (l->v[i].nft == NFT_NONE ||
+				    l->v[i].status != RL_FAIL ||
+				    l->v[i].observed.len != 0)
+					continue;
+				if (line[0] == 'E')
 					not_probed(&l->v[i], "%s", line + 2);
+				else
+					qstr_cat(&l->v[i].observed, line + 2);
+			}
 			continue;
 		}
 		if (line[0] != 'R' || (f = strchr(line + 2, '\t')) == NULL)

@@ -863,30 +863,6 @@ rh_model_login(const struct rh_model *m, const char *addr, const char *proto)
 	return json_is_boolean(v) ? json_is_true(v) : -1;
 }
 
-const char *
-rh_model_home_owner(const struct rh_model *m, const char *home)
-{
-	const char *a = json_string_value(json_object_get(m->homes, home));
-
-	return a ? a : "";
-}
-
-const char *
-rh_model_pipe_command(const struct rh_model *m, const char *argv_joined)
-{
-	const char *best = NULL, *c;
-	size_t i;
-
-	for (i = 0; i < m->nents; i++) {
-		if (m->ents[i].kind != K_PIPE || (c = m->ents[i].text) == NULL ||
-		    strstr(argv_joined, c) == NULL)
-			continue;
-		if (best == NULL || strlen(c) > strlen(best))
-			best = c;
-	}
-	return best;
-}
-
 /* ---------------------------------------------------------- comparing */
 
 static void

@@ -17,6 +17,10 @@
 #		Then breaks one alias and the SRS wiring in a copy of OUT and
 #		checks that the rehearsal notices (exit 1, each one listed),
 #		and that an OUT made with --no-srs says SRS was not rehearsed.
+#		The same copy gives carol alice's home in Dovecot's users file
+#		and one pipe a changed command in master.cf (migration.json
+#		unchanged): what rehearse saw comes from the servers and the
+#		files on disk, so both must be reported as mismatches.
 # NEVER		trusts rehearse's own "expected" for the oracle comparison
 #
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
@@ -294,6 +298,19 @@ if grep -q 'srsfwd:' "$H_DIR/OUT-broken/postfix/srs_transport" ||
     ! grep -q 'srs-broken' "$H_DIR/OUT-broken/postfix/srs_reverse"; then
 	tap_bail "could not break the SRS wiring"
 fi
+# carol's home is alice's (Dovecot delivers carol's mail into alice's
+# Maildir, and alice's mail is carol's INBOX too); info@'s autoresponder
+# gets an extra argument in master.cf
+ahome=$(awk -F: '$1 == "alice@example.com" { print $6 }' "$H_DIR/OUT/dovecot/users")
+awk -F: -v OFS=: -v h="$ahome" '$1 == "carol@example.com" { $6 = h } { print }' \
+    "$H_DIR/OUT/dovecot/users" >"$H_DIR/OUT-broken/dovecot/users"
+sed -i 's|\(/home/vpopmail/domains/example.com/info/message /home/vpopmail/domains/example.com/info\);|\1 --all;|' \
+    "$H_DIR/OUT-broken/postfix/master.cf"
+if [ -z "$ahome" ] ||
+    [ "$(awk -F: '$1 == "carol@example.com" { print $6 }' "$H_DIR/OUT-broken/dovecot/users")" != "$ahome" ] ||
+    ! grep -q 'example.com/info --all; rc=' "$H_DIR/OUT-broken/postfix/master.cf"; then
+	tap_bail "could not move carol's home or change info@'s pipe"
+fi
 "$Q" rehearse "$H_DIR/OUT-broken" --json --no-logins \
     >"$H_DIR/broken.json" 2>"$H_DIR/broken.err"
 rc=$?
@@ -323,6 +340,28 @@ else
 	tap_fail "broken SRS wiring: forwards with their plain sender and a refused bounce fail (exit 1)" \
 	    "exit $rc" "$(tail -5 "$H_DIR/broken-srs.py")"
 fi
+# seen_check DESC PYTHON: PYTHON asserts on the broken rehearsal's
+# addresses (a: address -> row) and mismatches (mis: addresses)
+seen_check() {
+	if [ "$rc" -eq 1 ] && python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+a = {x["address"]: x for x in d["addresses"]}
+mis = {m["address"] for m in d["expected"]["mismatches"]}
+exec(sys.argv[2])' "$H_DIR/broken.json" "$2" 2>"$H_DIR/broken-seen.py"; then
+		tap_ok "$1"
+	else
+		tap_fail "$1" "exit $rc" "$(tail -5 "$H_DIR/broken-seen.py")"
+	fi
+}
+seen_check "carol given alice's home: both see a Maildir two users read, from Dovecot's users file, not migration.json (exit 1)" '
+for who in ("alice@example.com", "carol@example.com"):
+    x = a[who]
+    assert x["status"] == "mismatch" and who in mis, x
+    assert sorted(x["mailboxes"]) == ["alice@example.com", "carol@example.com"], x'
+seen_check "info@'s pipe with a changed command in master.cf: the command as it ran, not migration.json's (exit 1)" '
+i = a["info@example.com"]
+assert i["status"] == "mismatch" and "info@example.com" in mis, i
+assert i["pipes"] == ["/home/vpopmail/bin/autorespond 86400 3 /home/vpopmail/domains/example.com/info/message /home/vpopmail/domains/example.com/info --all"], i'
 
 # --- OUT made with --no-srs: SRS is not rehearsed, and says so -------------
 "$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT-nosrs" --no-srs -q

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -188,9 +189,6 @@ test_model_expect(void **state)
 	assert_int_equal(rh_model_login(m, "alice@ex.com", "imap"), 0);
 	assert_int_equal(rh_model_login(m, "Alice@ex.com", "pop3"), 1);
 	assert_int_equal(rh_model_login(m, "nobody@ex.com", "pop3"), -1);
-	assert_string_equal(rh_model_home_owner(m, "/v/ex.com/bob"), "bob@ex.com");
-	assert_string_equal(rh_model_pipe_command(m,
-	    "/bin/sh -c { cd /v || exit 75; /bin/long; } q2p"), "/bin/long");
 	{
 		struct rh_list p = { 0 };
 
@@ -236,6 +234,7 @@ test_rewrites(void **state)
 	    "# c\na@ex.com:{CRYPT}x:89:89::/v/ex.com/a::userdb_quota_rule=*:storage=1K\n";
 	struct rh_paths p;
 	struct rh_list notes = { 0 }, clients = { 0 }, homes = { 0 };
+	struct rh_list users_of = { 0 };
 	struct qstr out = QSTR_INIT(1 << 20);
 
 	(void)state;
@@ -276,14 +275,58 @@ test_rewrites(void **state)
 	assert_null(strstr(qstr_str(&out), "\nbackupmx.example\tsmtp:[192.0.2.30]"));
 
 	qstr_reset(&out);
-	assert_int_equal(rh_users_rewrite(users, &p, &out, &homes), 0);
+	assert_int_equal(rh_users_rewrite(users, &p, &out, &homes, &users_of), 0);
 	assert_string_equal(qstr_str(&out), "# c\na@ex.com:{CRYPT}x:65534:65534::"
 	    "/t/mail/v/ex.com/a::userdb_quota_rule=*:storage=1K\n");
 	assert_int_equal(homes.n, 1);
+	assert_string_equal(homes.v[0], "/t/mail/v/ex.com/a");
+	assert_int_equal(users_of.n, 1);
+	assert_string_equal(users_of.v[0], "a@ex.com");
 
 	rh_list_free(&notes);
 	rh_list_free(&clients);
 	rh_list_free(&homes);
+	rh_list_free(&users_of);
+	qstr_free(&out);
+}
+
+/* the command a recorded pipe ran comes from its argv alone */
+static void
+test_pipe_ran(void **state)
+{
+	static const char *const wrapped[] = { "q2p-pipe1", "vpopmail", "s@x",
+	    "a@ex.com", "a@ex.com", "/bin/sh", "-c",
+	    " cd '/v/ex.com' || exit 75; SENDER=$1; RECIPIENT=$2; "
+	    "export SENDER RECIPIENT LOCAL HOST EXT; /bin/long --x a; b; "
+	    "rc=$?; case $rc in 0|99) exit 0;; esac; exit 75 ", "q2p", "s@x",
+	    "a@ex.com" };
+	static const char *const plain[] = { "q2p-pipe2", "-", "s@x", "a@ex.com",
+	    "a@ex.com", "/bin/short", "one two" };
+	struct rh_list a = { 0 }, b = { 0 };
+	struct qstr out = QSTR_INIT(4096);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(wrapped) / sizeof(wrapped[0]); i++)
+		assert_int_equal(rh_list_add(&a, wrapped[i]), 0);
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		assert_int_equal(rh_list_add(&b, plain[i]), 0);
+	assert_int_equal(rh_pipe_ran(&a, 5, &out), 0);
+	assert_string_equal(qstr_str(&out), "/bin/long --x a; b");
+	/* a command that differs from the model's only by a suffix differs */
+	qstr_reset(&out);
+	free(a.v[7]);
+	a.v[7] = strdup(" cd /v || exit 75; export SENDER RECIPIENT; "
+	    "/bin/long --x a; b --evil; rc=$?; case $rc in esac ");
+	assert_non_null(a.v[7]);
+	assert_int_equal(rh_pipe_ran(&a, 5, &out), 0);
+	assert_string_equal(qstr_str(&out), "/bin/long --x a; b --evil");
+	/* no wrapper: the argv as executed */
+	qstr_reset(&out);
+	assert_int_equal(rh_pipe_ran(&b, 5, &out), 0);
+	assert_string_equal(qstr_str(&out), "/bin/short one two");
+	rh_list_free(&a);
+	rh_list_free(&b);
 	qstr_free(&out);
 }
 
@@ -314,6 +357,7 @@ main(void)
 		cmocka_unit_test(test_header_value),
 		cmocka_unit_test(test_model_expect),
 		cmocka_unit_test(test_rewrites),
+		cmocka_unit_test(test_pipe_ran),
 		cmocka_unit_test(test_install_names),
 	};
 
