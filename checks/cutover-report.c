@@ -21,6 +21,7 @@
 #include "checks/dns_ldns.h"
 #include "checks/report.h"
 #include "mail/exits.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/limits.h"
@@ -79,15 +80,6 @@ usage(const char *why)
 	    "[--probe-limits HOST] [--rehearsal FILE] [--now UNIXTIME]\n",
 	    PROGRAM_NAME);
 	return EX_USAGE;
-}
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int
@@ -263,7 +255,7 @@ main(int argc, char **argv)
 		color = output == NULL && isatty(STDOUT_FILENO) &&
 		    getenv("NO_COLOR") == NULL;
 
-	t0 = mono();
+	t0 = qpm_clock_mono();
 	if ((rc = cut_mig_load(migration, &m, why, sizeof(why))) < 0) {
 		msg_errorx("%s: %s", migration, why);
 		exit_code = EX_DATAERR;
@@ -277,9 +269,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	dns_ldns_resolver(dl, &r);
-	t1 = mono();
+	t1 = qpm_clock_mono();
 	rc = cutover_run(&m, &o, &r, &res);
-	t2 = mono();
+	t2 = qpm_clock_mono();
 	if (rc == QPM_EINVAL) {
 		exit_code = usage("--ip is not an IPv4 or IPv6 address");
 		goto out;

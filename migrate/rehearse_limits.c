@@ -45,6 +45,7 @@
 
 #include "mail/json.h"
 #include "migrate/rehearse.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/msg.h"
@@ -100,15 +101,6 @@ struct rh_limits {
 
 /* ---------------------------------------------------------- utilities */
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 sleep_ms(long ms)
 {
@@ -161,7 +153,7 @@ static int
 cmd_run(char *const argv[], struct qstr *out, int with_err)
 {
 	int pp[2], st, rc = -1;
-	double end = now_s() + RL_CMD_S;
+	double end = qpm_clock_mono() + RL_CMD_S;
 	struct pollfd pfd;
 	char buf[4096];
 	ssize_t n;
@@ -192,7 +184,7 @@ cmd_run(char *const argv[], struct qstr *out, int with_err)
 	close(pp[1]);
 	pfd.fd = pp[0];
 	pfd.events = POLLIN;
-	while (now_s() < end) {
+	while (qpm_clock_mono() < end) {
 		if (poll(&pfd, 1, 200) <= 0)
 			continue;
 		if ((n = read(pp[0], buf, sizeof(buf))) <= 0)
@@ -200,12 +192,12 @@ cmd_run(char *const argv[], struct qstr *out, int with_err)
 		qstr_catn(out, buf, (size_t)n);
 	}
 	close(pp[0]);
-	if (now_s() >= end)
+	if (qpm_clock_mono() >= end)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -1;
-	if (now_s() < end)
+	if (qpm_clock_mono() < end)
 		rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	if (out->len > 0) {
 		out->len = strcspn(out->buf, "\n");
@@ -311,7 +303,7 @@ lc_open(struct lc *c, const char *src, int port)
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
-	c->t_open = now_s();
+	c->t_open = qpm_clock_mono();
 	c->state = C_REFUSED;
 	if ((c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) < 0)
@@ -358,7 +350,7 @@ lc_lines(struct lc *c)
 		c->last[n] = '\0';
 		if (c->lines++ == 0) {
 			memcpy(c->first, c->last, n + 1);
-			c->t_line = now_s();
+			c->t_line = qpm_clock_mono();
 		}
 		n = (size_t)(nl - c->buf) + 1;
 		memmove(c->buf, c->buf + n, c->blen - n);
@@ -405,7 +397,7 @@ lc_io(struct lc *c, size_t n, int ms)
 			else {
 				x->state = C_REFUSED;
 				x->reset = err == ECONNREFUSED;
-				x->t_end = now_s();
+				x->t_end = qpm_clock_mono();
 				lc_close(x);
 			}
 			continue;
@@ -417,7 +409,7 @@ lc_io(struct lc *c, size_t n, int ms)
 		} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
 			x->reset = r < 0 && errno == ECONNRESET;
 			x->state = C_CLOSED;
-			x->t_end = now_s();
+			x->t_end = qpm_clock_mono();
 			lc_close(x);
 		}
 	}
@@ -440,7 +432,7 @@ lc_done(const struct lc *c, int want)
 static int
 lc_pump(struct lc *c, size_t n, size_t from, int want, long ms)
 {
-	double end = now_s() + (double)ms / 1000;
+	double end = qpm_clock_mono() + (double)ms / 1000;
 	size_t i;
 
 	for (;;) {
@@ -448,7 +440,7 @@ lc_pump(struct lc *c, size_t n, size_t from, int want, long ms)
 			;
 		if (i == n)
 			return 1;
-		if (now_s() >= end)
+		if (qpm_clock_mono() >= end)
 			break;
 		lc_io(c, n, 50);
 	}
@@ -487,9 +479,9 @@ lc_send(struct lc *c, const char *s)
 static int
 lc_reply(struct lc *c, int mark, const char *tag, long ms)
 {
-	double end = now_s() + (double)ms / 1000;
+	double end = qpm_clock_mono() + (double)ms / 1000;
 
-	while (now_s() < end) {
+	while (qpm_clock_mono() < end) {
 		if (c->lines > mark && (tag == NULL || starts(c->last, tag) ||
 		    starts(c->last, "* BYE")))
 			return 1;
@@ -852,7 +844,7 @@ probe_pf_rate(struct rh_limits *l, struct rl_probe *pr,
 	qstr_reset(&pr->how);
 	qstr_catf(&pr->how, "as configured (%ld per %s)", n, qstr_str(&u));
 	pr->status = RL_FAIL;
-	t0 = now_s();
+	t0 = qpm_clock_mono();
 	for (i = 0; i <= n; i++) {
 		lc_open(&c, a, port);
 		lc_pump(&c, 1, 0, W_LINE, RL_REPLY_MS);
@@ -864,10 +856,10 @@ probe_pf_rate(struct rh_limits *l, struct rl_probe *pr,
 	lc_open(&other, b, port);
 	lc_pump(&other, 1, 0, W_LINE, RL_REPLY_MS);
 	qstr_catf(&pr->observed, "%ld of %ld got 220 (in %.1f s); connection "
-	    "%ld: %s; %s: %s", g, n, now_s() - t0, n + 1, lc_what(&c), b,
+	    "%ld: %s; %s: %s", g, n, qpm_clock_mono() - t0, n + 1, lc_what(&c), b,
 	    lc_what(&other));
 	if (g == n && starts(c.first, "421") && starts(other.first, "220") &&
-	    !bad && (unit <= 0 || now_s() - t0 < (double)unit))
+	    !bad && (unit <= 0 || qpm_clock_mono() - t0 < (double)unit))
 		pr->status = RL_OK;
 	lc_close(&c);
 	lc_close(&other);
@@ -920,7 +912,7 @@ probe_pf_maxproc(struct rh_limits *l, struct rl_probe *pr,
 	waited = c[n].lines == 0 && !lc_final(&c[n]);
 	lc_close(&c[0]);
 	c[0].state = C_CLOSED;
-	t = now_s();
+	t = qpm_clock_mono();
 	lc_pump(c, (size_t)n + 1, (size_t)n, W_LINE, RL_REPLY_MS * 2);
 	l->blk++;
 	qstr_catf(&pr->observed, "%ld of %ld got 220; connection %ld: %s; "
@@ -1083,7 +1075,7 @@ probe_dc_login(struct rh_limits *l, struct rl_probe *pr,
 	lc_open(&c[cap], a, port);
 	lc_pump(c, (size_t)cap + 1, (size_t)cap, W_LINE, RL_REPLY_MS * 2);
 	/* until some waiting client is dropped, then a moment for the rest */
-	for (t = now_s(); now_s() - t < (double)RL_DROP_MS / 1000; ) {
+	for (t = qpm_clock_mono(); qpm_clock_mono() - t < (double)RL_DROP_MS / 1000; ) {
 		for (i = 0; i < cap && !lc_final(&c[i]) && c[i].lines < 2; i++)
 			;
 		if (i < cap)
@@ -1091,8 +1083,8 @@ probe_dc_login(struct rh_limits *l, struct rl_probe *pr,
 		lc_io(c, (size_t)cap, 50);
 	}
 	lc_pump(c, (size_t)cap, (size_t)cap, W_END, 300);
-	t = now_s() + 0.3;
-	while (now_s() < t)
+	t = qpm_clock_mono() + 0.3;
+	while (qpm_clock_mono() < t)
 		lc_io(c, (size_t)cap, 50);
 	for (i = 0; i < cap; i++)
 		if (lc_final(&c[i]) || c[i].lines > 1) {
@@ -1194,7 +1186,7 @@ probe_dc_userip(struct rh_limits *l, struct rl_probe *pr,
 	    "[IN-USE]";
 	char a[32], b[32], filter[64];
 	long n = pr->value, i, okn = 0, opened = 0;
-	double end = now_s() + RL_LOGIN_S;
+	double end = qpm_clock_mono() + RL_LOGIN_S;
 	int bad, r, ro;
 
 	qstr_catf(&pr->what, "%s: login %ld of one user from one address "
@@ -1230,7 +1222,7 @@ probe_dc_userip(struct rh_limits *l, struct rl_probe *pr,
 	qstr_reset(&pr->how);
 	qstr_catf(&pr->how, "as configured (%ld)", n);
 	pr->status = RL_FAIL;
-	for (i = 0; i <= n && now_s() < end; i++, opened++) {
+	for (i = 0; i <= n && qpm_clock_mono() < end; i++, opened++) {
 		r = login(&c[i], a, port, pr->service, env->user, env->pass);
 		if (i < n && r == 1)
 			okn++;
@@ -1531,7 +1523,7 @@ static void
 nft_finish(struct rh_limits *l, pid_t pid, int rfd)
 {
 	struct qstr got = QSTR_INIT(4 * 1024 * 1024);
-	double end = now_s() + RL_NFT_TOTAL_S + 5;
+	double end = qpm_clock_mono() + RL_NFT_TOTAL_S + 5;
 	struct pollfd pfd;
 	char buf[4096], *line, *next, *f;
 	size_t i;
@@ -1540,7 +1532,7 @@ nft_finish(struct rh_limits *l, pid_t pid, int rfd)
 
 	pfd.fd = rfd;
 	pfd.events = POLLIN;
-	while (now_s() < end) {
+	while (qpm_clock_mono() < end) {
 		if (poll(&pfd, 1, 500) <= 0)
 			continue;
 		if ((n = read(rfd, buf, sizeof(buf))) <= 0)
@@ -1548,7 +1540,7 @@ nft_finish(struct rh_limits *l, pid_t pid, int rfd)
 		qstr_catn(&got, buf, (size_t)n);
 	}
 	close(rfd);
-	if (now_s() >= end)
+	if (qpm_clock_mono() >= end)
 		kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	for (line = got.buf; line != NULL && *line; line = next) {
