@@ -136,7 +136,7 @@ walk_open(const struct rootfs *r, const char *path, int oflags, int nofollow)
 	struct stat st;
 	size_t i = 0, start, len, links = 0;
 	char name[NAME_MAX + 1];
-	int fd = -1, e, abs, last, cur;
+	int fd = -1, e, abs = 0, last, cur;
 
 	if ((e = qstr_cat(&p, path)) < 0) {
 		fd = e == QPM_ERANGE ? -ENAMETOOLONG : e;
