@@ -146,8 +146,9 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 		goto out;
 	if ((e = qstr_catf(&users, "# Dovecot passwd-file written by "
 	    "qmail2postfix " PACKAGE_VERSION ": user:{CRYPT}hash:uid:gid::"
-	    "home::extra.\n# The hashes are vpopmail's, unchanged. "
-	    "Mode 0600.\n")) < 0)
+	    "home::extra.\n# The hashes are vpopmail's, unchanged. Never "
+	    "readable by others:\n# 0600 here; qmail2postfix install gives "
+	    "it 0640 and the group Dovecot's auth runs as.\n")) < 0)
 		goto out;
 	for (k = 0; k < 3; k++)
 		if ((e = qstr_catf(&deny[k], "# Dovecot passwd-file read with "
