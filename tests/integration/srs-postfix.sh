@@ -19,6 +19,9 @@ h_init srs-postfix
 
 SRSD=srs.example.com
 U=q2psrs			# local user with a .forward
+# the user's home is this run's: two runs at once (two checkouts on one
+# machine) would move it under each other, so they take turns
+exec 8>"$H_PORT_LOCKS.$U.lock" && flock -w 900 8 || tap_bail "cannot lock $U"
 BIN=$H_DIR/bin
 mkdir -p "$BIN" "$H_DIR/home/$U"
 cp "$top_builddir/srs-forward" "$BIN/srs-forward"
