@@ -80,6 +80,8 @@ get_req_str(struct walk *w, const json_t *o, const char *key,
 	if (get_str(w, o, key, path, dst) < 0)
 		return w->err;
 	if (*dst == NULL || **dst == '\0') {
+		free(*dst);	/* "": the caller keeps no string */
+		*dst = NULL;
 		(void)qpm_snprintf(p, sizeof(p), "%s.%s", path, key);
 		return fail(w, QPM_ESYNTAX, p, "missing or empty");
 	}
