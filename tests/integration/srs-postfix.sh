@@ -242,14 +242,16 @@ for c in $cases; do
 	disk) sm=/usr/sbin/sendmail ;;
 	*) sm=$BIN/sm-$c ;;
 	esac
-	set_forward "\"|$FWDCMD --timeout 2 --sendmail $sm remote@remote.example\""
 	if [ $c = disk ]; then
 		# the queue's maildrop on a one-page tmpfs, inside Postfix's own
-		# mount namespace: postdrop finds no room for the message
+		# mount namespace: postdrop finds no room for the message.  Full
+		# before the .forward names the real sendmail: a retry of an
+		# earlier case in between would go out for real
 		nsenter -t "$H_POSTFIX_PID" -m mount -t tmpfs \
 		    -o size=4k,mode=1730,uid="$(id -u postfix)",gid="$(getent group postdrop | cut -d: -f3)" \
 		    q2p-full "$Q/maildrop" || tap_fail "tmpfs on maildrop"
 	fi
+	set_forward "\"|$FWDCMD --timeout 2 --sendmail $sm remote@remote.example\""
 	printf 'Subject: case-%s\n\n%s\n' "$c" "$big" >"$H_DIR/case.eml"
 	QID[$c]=$(send bob@sender.example "$U@example.com" "case-$c" "$H_DIR/case.eml")
 	if wait_status "${QID[$c]:-none}" 100; then
