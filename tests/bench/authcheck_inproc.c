@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "checks/ar.h"
-#include "checks/dns_ldns.h"
+#include "checks/core/ar.h"
+#include "checks/core/dns_ldns.h"
 #include "util/file.h"
 #include "util/limits.h"
 #include "util/qstr.h"

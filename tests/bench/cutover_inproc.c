@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "checks/cutover.h"
-#include "checks/dns_ldns.h"
-#include "checks/report.h"
+#include "checks/core/dns_ldns.h"
+#include "checks/cutover/cutover.h"
+#include "checks/cutover/report.h"
 #include "util/err.h"
 #include "util/limits.h"
 

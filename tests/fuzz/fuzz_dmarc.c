@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "checks/dmarc.h"
+#include "checks/core/dmarc.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

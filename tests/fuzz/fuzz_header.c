@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "checks/header.h"
+#include "checks/core/header.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "checks/cutover_mig.h"
+#include "checks/cutover/cutover_mig.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

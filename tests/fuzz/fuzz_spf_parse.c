@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks/spf_parse.h"
+#include "checks/core/spf_parse.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "checks/dns_fake.h"
-#include "checks/dns_ldns.h"
+#include "checks/core/dns_ldns.h"
+#include "tests/lib/dns_fake.h"
 
 int
 main(int argc, char **argv)

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "checks/dns_ldns.h"
-#include "checks/spf.h"
+#include "checks/core/dns_ldns.h"
+#include "checks/core/spf.h"
 #include "util/err.h"
 
 static int

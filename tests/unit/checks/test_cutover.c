@@ -17,9 +17,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "checks/cutover.h"
-#include "checks/dns_fake.h"
+#include "checks/cutover/cutover.h"
 #include "mail/exits.h"
+#include "tests/lib/dns_fake.h"
 #include "util/err.h"
 #include "util/qstr.h"
 

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "checks/dkimcheck.h"
-#include "checks/header.h"
+#include "checks/core/dkimcheck.h"
+#include "checks/core/header.h"
 #include "util/clock.h"
 #include "test_dmarc_zone.h"
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "checks/dmarc.h"
+#include "checks/core/dmarc.h"
 #include "test_dmarc_zone.h"
 
 static const struct zrec zone[] = {

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "checks/dns.h"
+#include "checks/core/dns.h"
 
 struct zrec {
 	const char	*name;

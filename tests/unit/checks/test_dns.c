@@ -21,9 +21,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "checks/dns.h"
-#include "checks/dns_fake.h"
-#include "checks/dns_ldns.h"
+#include "checks/core/dns.h"
+#include "checks/core/dns_ldns.h"
+#include "tests/lib/dns_fake.h"
 #include "util/err.h"
 
 static void

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "checks/header.h"
+#include "checks/core/header.h"
 #include "util/err.h"
 #include "util/limits.h"
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "checks/iprev.h"
+#include "checks/core/iprev.h"
 #include "util/err.h"
 #include "test_dmarc_zone.h"
 

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "checks/findings.h"
-#include "checks/report.h"
+#include "checks/cutover/findings.h"
+#include "checks/cutover/report.h"
 #include "mail/exits.h"
 #include "util/qstr.h"
 

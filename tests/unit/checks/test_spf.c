@@ -16,8 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "checks/dns_fake.h"
-#include "checks/spf.h"
+#include "checks/core/spf.h"
+#include "tests/lib/dns_fake.h"
 #include "util/err.h"
 
 static const char zone[] =

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks/dns_fake.h"
-#include "checks/spf.h"
+#include "checks/core/spf.h"
+#include "tests/lib/dns_fake.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/file.h"

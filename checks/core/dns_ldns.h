@@ -1,0 +1,51 @@
+/*
+ * NAME		dns_ldns - the real resolver, over libldns
+ * DOES		asks the servers given with --dns-server ADDR[@PORT] (in
+ *		order, each with a timeout, the whole round once more on
+ *		silence), retries over TCP when an answer is truncated,
+ *		follows CNAME chains in the answer, and keeps every answer
+ *		(NXDOMAIN, NODATA and failures too) for the rest of the run
+ * NEVER	reads /etc/resolv.conf when a server was given
+ */
+#ifndef QPM_DNS_LDNS_H
+#define QPM_DNS_LDNS_H
+
+#include <stddef.h>
+
+#include "checks/core/dns.h"
+
+#define DNS_LDNS_TIMEOUT_MS	2000	/* per server and try */
+#define DNS_LDNS_TRIES		2	/* the first try and one retry */
+#define DNS_LDNS_MAX_SERVERS	8
+
+struct dns_ldns;
+
+struct dns_ldns_stats {
+	unsigned long	 queries;	/* dns_query calls */
+	unsigned long	 cache_hits;
+	unsigned long	 sent;		/* packets sent, UDP and TCP */
+	unsigned long	 tcp;		/* truncated answers asked again */
+	unsigned long	 timeouts;	/* tries that got no answer */
+};
+
+/*
+ * Parses "ADDR", "ADDR@PORT" or "[ADDR]@PORT" (IPv4 or IPv6) into addr
+ * (text) and port (53 when absent). Returns 0 or QPM_EINVAL.
+ */
+int	dns_server_parse(const char *spec, char *addr, size_t addrlen,
+	    unsigned *port);
+/*
+ * servers: n specs as above, each may also be a comma-separated list;
+ * n == 0 uses the system's resolv.conf. timeout_ms 0 means the default.
+ * Returns 0 with *out, QPM_EINVAL (why says which spec), QPM_ENOMEM, or
+ * QPM_EIO when resolv.conf cannot be used.
+ */
+int	dns_ldns_new(struct dns_ldns **out, const char *const *servers,
+	    size_t n, unsigned timeout_ms, char *why, size_t whylen);
+void	dns_ldns_free(struct dns_ldns *d);
+void	dns_ldns_resolver(struct dns_ldns *d, struct dns_resolver *r);
+void	dns_ldns_get_stats(const struct dns_ldns *d, struct dns_ldns_stats *s);
+/* Forgets every cached answer (a new run in the same process). */
+void	dns_ldns_cache_clear(struct dns_ldns *d);
+
+#endif

@@ -1,0 +1,325 @@
+/*
+ * NAME		cutover-report - is it safe to switch the DNS to the new host?
+ * DOES		reads OUT/migration.json, checks DNS (MX, SPF, DKIM, DMARC,
+ *		PTR, HELO), forwards, SRS, bounce routing, limits (and live
+ *		probes), a rehearsal result; writes text, JSON or HTML; exits
+ *		0 go, 1 go with warnings, 2 no-go (cutover-report(1))
+ * NEVER	reads /etc/resolv.conf when --dns-server is given, sends mail,
+ *		connects anywhere but --probe-limits HOST
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "checks/core/dns_ldns.h"
+#include "checks/cutover/cutover.h"
+#include "checks/cutover/cutover_mig.h"
+#include "checks/cutover/report.h"
+#include "mail/exits.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/file.h"
+#include "util/limits.h"
+#include "util/msg.h"
+#include "util/num.h"
+#include "util/qstr.h"
+#include "util/version.h"
+
+#define PROGRAM_NAME	"cutover-report"
+
+static void
+help(void)
+{
+	printf("usage: %s --migration OUT/migration.json --ip NEW_IP "
+	    "--helo NEW_HELO [options]\n"
+	    "\n"
+	    "Checks, the night before the DNS switch, whether the new host is\n"
+	    "ready: per domain MX, SPF for the new IP, DKIM keys, DMARC; PTR,\n"
+	    "FCrDNS and HELO of the new host; forwarded mail (plain, rewritten\n"
+	    "sender, SRS); bounce routing; connection limits.\n"
+	    "\n"
+	    "options:\n"
+	    "  --format text|json|html   output format (default text)\n"
+	    "  -o, --output FILE         write there instead of stdout\n"
+	    "  --dns-server ADDR[@PORT]  DNS server (repeatable; default: the\n"
+	    "                            system's resolv.conf)\n"
+	    "  --dns-timeout MS          per server and try (default 2000)\n"
+	    "  --sample-sender D|FILE    a sender domain, or a message as the\n"
+	    "                            old host received it (repeatable)\n"
+	    "  --srs-domain D            SRS domain (default: migration.json)\n"
+	    "  --probe-limits HOST       connect to HOST's SMTP/IMAP/POP3 ports\n"
+	    "  --probe-port SERVICE=PORT probe this port for SERVICE (smtp,\n"
+	    "                            submission, smtps, imap, imaps, pop3,\n"
+	    "                            pop3s); repeatable; default: standard\n"
+	    "  --rehearsal FILE          qmail2postfix rehearse --json result\n"
+	    "  --now UNIXTIME            clock (DKIM t=/x=, SRS, the report date)\n"
+	    "  --color | --no-color      ANSI colours (default: on a terminal)\n"
+	    "  --stats                   DNS and time figures on stderr\n"
+	    "  -v                        more diagnostics\n"
+	    "  -h, --help                this text\n"
+	    "  -V, --version             the version\n"
+	    "\n"
+	    "Exit: 0 go, 1 go with warnings, 2 no-go (any blocker); 64 usage,\n"
+	    "65 unreadable migration.json, 70 internal error. See "
+	    "cutover-report(1).\n", PROGRAM_NAME);
+}
+
+static int
+usage(const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "%s: %s\n", PROGRAM_NAME, why);
+	fprintf(stderr, "usage: %s --migration OUT/migration.json --ip NEW_IP "
+	    "--helo NEW_HELO [--format text|json|html] [-o FILE] "
+	    "[--dns-server ADDR[@PORT]]... [--sample-sender DOMAIN|FILE]... "
+	    "[--probe-limits HOST] [--rehearsal FILE] [--now UNIXTIME]\n",
+	    PROGRAM_NAME);
+	return EX_USAGE;
+}
+
+static int
+parse_port(const char *arg, struct cut_probe_port *p)
+{
+	static const char *const svcs[] = { "smtp", "submission", "smtps",
+	    "imap", "imaps", "pop3", "pop3s" };
+	const char *eq = strchr(arg, '=');
+	char *end;
+	unsigned long v;
+	size_t i;
+
+	if (eq == NULL)
+		return -1;
+	for (i = 0; i < sizeof(svcs) / sizeof(svcs[0]); i++)
+		if (strlen(svcs[i]) == (size_t)(eq - arg) &&
+		    strncmp(svcs[i], arg, (size_t)(eq - arg)) == 0)
+			break;
+	if (i == sizeof(svcs) / sizeof(svcs[0]))
+		return -1;
+	v = strtoul(eq + 1, &end, 10);
+	if (*end != '\0' || v == 0 || v > 65535)
+		return -1;
+	p->service = svcs[i];
+	p->port = (unsigned)v;
+	return 0;
+}
+
+enum {
+	O_MIGRATION = 256, O_IP, O_HELO, O_FORMAT, O_DNS, O_DNS_TIMEOUT,
+	O_SENDER, O_SRS, O_PROBE, O_PORT, O_REHEARSAL, O_NOW, O_COLOR,
+	O_NOCOLOR, O_STATS
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "migration", required_argument, NULL, O_MIGRATION },
+		{ "ip", required_argument, NULL, O_IP },
+		{ "helo", required_argument, NULL, O_HELO },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "dns-server", required_argument, NULL, O_DNS },
+		{ "dns-timeout", required_argument, NULL, O_DNS_TIMEOUT },
+		{ "sample-sender", required_argument, NULL, O_SENDER },
+		{ "srs-domain", required_argument, NULL, O_SRS },
+		{ "probe-limits", required_argument, NULL, O_PROBE },
+		{ "probe-port", required_argument, NULL, O_PORT },
+		{ "rehearsal", required_argument, NULL, O_REHEARSAL },
+		{ "now", required_argument, NULL, O_NOW },
+		{ "color", no_argument, NULL, O_COLOR },
+		{ "no-color", no_argument, NULL, O_NOCOLOR },
+		{ "stats", no_argument, NULL, O_STATS },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *servers[DNS_LDNS_MAX_SERVERS];
+	const char *senders[CUT_MAX_SENDERS];
+	struct cut_probe_port ports[CUT_MAX_PROBE_PORTS];
+	const char *migration = NULL, *output = NULL, *format = "text";
+	size_t nservers = 0, nsenders = 0, nports = 0;
+	struct cut_opts o;
+	struct cut_mig m;
+	struct cut_result res;
+	struct dns_ldns *dl = NULL;
+	struct dns_resolver r;
+	struct dns_ldns_stats st;
+	struct qpm_clock fixed;
+	struct qstr out = QSTR_INIT(QPM_MAX_STRING), dnsdesc = QSTR_INIT(1024);
+	time_t now = 0;
+	long timeout_ms = 0;
+	int c, exit_code = EX_SOFTWARE, color = -1, stats = 0, rc, have_m = 0;
+	char why[512], *end;
+	double t0, t1, t2;
+
+	msg_init(PROGRAM_NAME, MSG_STDERR);
+	memset(&o, 0, sizeof(o));
+	memset(&res, 0, sizeof(res));
+	while ((c = getopt_long(argc, argv, "hVvo:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			help();
+			return 0;
+		case 'V':
+			qpm_version(PROGRAM_NAME);
+			return 0;
+		case 'v':
+			msg_verbose++;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case O_MIGRATION:
+			migration = optarg;
+			break;
+		case O_IP:
+			o.ip = optarg;
+			break;
+		case O_HELO:
+			o.helo = optarg;
+			break;
+		case O_FORMAT:
+			format = optarg;
+			if (strcmp(format, "text") != 0 &&
+			    strcmp(format, "json") != 0 &&
+			    strcmp(format, "html") != 0)
+				return usage("--format is text, json or html");
+			break;
+		case O_DNS:
+			if (nservers == DNS_LDNS_MAX_SERVERS)
+				return usage("too many --dns-server");
+			servers[nservers++] = optarg;
+			break;
+		case O_DNS_TIMEOUT:
+			if (num_parse_long(optarg, 1, 60000, &timeout_ms) < 0)
+				return usage("--dns-timeout wants 1..60000 ms");
+			break;
+		case O_SENDER:
+			if (nsenders == CUT_MAX_SENDERS)
+				return usage("too many --sample-sender");
+			senders[nsenders++] = optarg;
+			break;
+		case O_SRS:
+			o.srs_domain = optarg;
+			break;
+		case O_PROBE:
+			o.probe_host = optarg;
+			break;
+		case O_PORT:
+			if (nports == CUT_MAX_PROBE_PORTS)
+				return usage("too many --probe-port");
+			if (parse_port(optarg, &ports[nports]) < 0)
+				return usage("--probe-port wants SERVICE=PORT");
+			nports++;
+			break;
+		case O_REHEARSAL:
+			o.rehearsal = optarg;
+			break;
+		case O_NOW:
+			now = (time_t)strtoll(optarg, &end, 10);
+			if (*end != '\0' || *optarg == '\0' || now < 0)
+				return usage("--now wants a unix time");
+			qpm_clock_fixed(&fixed, &now);
+			o.clock = &fixed;
+			break;
+		case O_COLOR:
+			color = 1;
+			break;
+		case O_NOCOLOR:
+			color = 0;
+			break;
+		case O_STATS:
+			stats = 1;
+			break;
+		default:
+			return usage(NULL);
+		}
+	}
+	if (optind != argc)
+		return usage("unexpected argument");
+	if (migration == NULL || o.ip == NULL || o.helo == NULL)
+		return usage("--migration, --ip and --helo are required");
+	o.senders = senders;
+	o.nsenders = nsenders;
+	o.ports = ports;
+	o.nports = nports;
+	for (size_t i = 0; i < nservers; i++)
+		(void)qstr_catf(&dnsdesc, "%s%s", i ? "," : "", servers[i]);
+	o.dns_desc = nservers > 0 ? qstr_str(&dnsdesc) : NULL;
+	if (color < 0)
+		color = output == NULL && isatty(STDOUT_FILENO) &&
+		    getenv("NO_COLOR") == NULL;
+
+	t0 = qpm_clock_mono();
+	if ((rc = cut_mig_load(migration, &m, why, sizeof(why))) < 0) {
+		msg_errorx("%s: %s", migration, why);
+		exit_code = EX_DATAERR;
+		goto out;
+	}
+	have_m = 1;
+	if (dns_ldns_new(&dl, servers, nservers, (unsigned)timeout_ms, why,
+	    sizeof(why)) < 0) {
+		msg_errorx("DNS: %s", why);
+		exit_code = EX_CONFIG;
+		goto out;
+	}
+	dns_ldns_resolver(dl, &r);
+	t1 = qpm_clock_mono();
+	rc = cutover_run(&m, &o, &r, &res);
+	t2 = qpm_clock_mono();
+	if (rc == QPM_EINVAL) {
+		exit_code = usage("--ip is not an IPv4 or IPv6 address");
+		goto out;
+	}
+	if (rc < 0) {
+		msg_errorx("checks: %s", qpm_strerror(rc));
+		goto out;
+	}
+	if (strcmp(format, "json") == 0)
+		rc = report_json(res.doc, &out);
+	else if (strcmp(format, "html") == 0)
+		rc = report_html(res.doc, &out);
+	else
+		rc = report_text(res.doc, color, &out);
+	if (rc < 0) {
+		msg_errorx("report: %s", qpm_strerror(rc));
+		goto out;
+	}
+	if (output != NULL) {
+		if ((rc = file_write_atomic(output, &out, QPM_MODE_PUBLIC)) <
+		    0) {
+			msg_errorx("%s: %s", output, qpm_strerror(rc));
+			exit_code = EX_CANTCREAT;
+			goto out;
+		}
+	} else if (fwrite(out.buf != NULL ? out.buf : "", 1, out.len, stdout)
+	    != out.len || fflush(stdout) != 0) {
+		msg_warn("stdout");
+		exit_code = EX_IOERR;
+		goto out;
+	}
+	if (stats) {
+		dns_ldns_get_stats(dl, &st);
+		fprintf(stderr, "%s: stats: domains %zu forwards %lu "
+		    "predictions %lu; DNS: %lu queries asked, %lu answered "
+		    "from the cache, %lu packets sent (%lu TCP), %lu timeouts; "
+		    "time: read %.3f s, checks %.3f s\n", PROGRAM_NAME,
+		    m.ndomains, res.stats.forwards, res.stats.predictions,
+		    st.queries, st.cache_hits, st.sent, st.tcp, st.timeouts,
+		    t1 - t0, t2 - t1);
+	}
+	exit_code = findings_exit(&res.findings);
+out:
+	cut_result_free(&res);
+	if (have_m)
+		cut_mig_free(&m);
+	dns_ldns_free(dl);
+	qstr_free(&out);
+	qstr_free(&dnsdesc);
+	return exit_code;
+}
