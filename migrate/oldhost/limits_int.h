@@ -67,7 +67,7 @@ int	nftrules_parse(struct limits *l, const char *name, const char *text,
 int	sysctl_parse(struct limits *l, const char *name, const char *text,
 	    size_t len);
 
-/* qmail control files (limits.c). */
+/* qmail control files (limits_read.c). */
 int	limits_read_control(struct limits *l, const char *root,
 	    const char *qmail_dir);
 
