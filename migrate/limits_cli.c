@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "mail/json.h"
-#include "migrate/limits.h"
+#include "migrate/model/limits.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/limits.h"

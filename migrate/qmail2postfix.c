@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "mail/exits.h"
-#include "migrate/install.h"
-#include "migrate/rehearse.h"
-#include "migrate/requeue.h"
+#include "migrate/install/install.h"
+#include "migrate/rehearse/rehearse.h"
+#include "migrate/requeue/requeue.h"
 #include "migrate/run.h"
 #include "util/msg.h"
 #include "util/num.h"

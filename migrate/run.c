@@ -1,7 +1,7 @@
 /*
  * NAME		run - one migration run, all or nothing
  * DOES		scans the old tree into the model, reads its connection
- *		limits and logs (migrate/limits.h), writes every output file
+ *		limits and logs (migrate/model/limits.h), writes every output file
  *		into a temporary OUT.tmpXXXXXX directory beside OUT (locked
  *		while the run lives), checks the counts add up, then swaps it
  *		with OUT in one rename; removes what killed runs left
@@ -24,11 +24,11 @@
 #include <unistd.h>
 
 #include "mail/exits.h"
-#include "migrate/limits.h"
-#include "migrate/model.h"
+#include "migrate/model/limits.h"
+#include "migrate/model/model.h"
 #include "migrate/run.h"
-#include "migrate/scan.h"
-#include "migrate/writers.h"
+#include "migrate/oldhost/scan.h"
+#include "migrate/write/writers.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/limits.h"

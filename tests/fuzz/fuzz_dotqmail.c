@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "migrate/model.h"
-#include "migrate/readers.h"
+#include "migrate/model/model.h"
+#include "migrate/oldhost/readers.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "migrate/qqueue.h"
+#include "migrate/oldhost/qqueue.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

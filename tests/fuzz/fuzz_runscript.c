@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "migrate/limits_int.h"
-#include "migrate/logscan.h"
+#include "migrate/oldhost/limits_int.h"
+#include "migrate/oldhost/logscan.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

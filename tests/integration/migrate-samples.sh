@@ -54,7 +54,7 @@ check "master.cf: smtp client maxproc 60 (concurrencyremote)" \
 check "master.cf: lmtp maxproc 20 (concurrencylocal)" \
     test "$(postconf -h -c "$out/postfix" -F lmtp/unix/process_limit)" = 20
 
-# connection limits (migrate/limits.h), as the real tools read them
+# connection limits (migrate/model/limits.h), as the real tools read them
 F() { postconf -h -c "$out/postfix" -F "$1"; }
 P() { postconf -h -c "$out/postfix" -P "$1"; }
 check "master.cf: submission maxproc 30 (\$MAXSUB of its run script)" \

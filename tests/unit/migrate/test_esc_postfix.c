@@ -15,8 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "migrate/esc_postfix.h"
-#include "migrate/writers.h"
+#include "migrate/write/esc_postfix.h"
+#include "migrate/write/writers.h"
 #include "util/err.h"
 
 typedef int (*esc_fn)(struct qstr *, const char *, const char **);

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "migrate/limits_int.h"
-#include "migrate/logscan.h"
+#include "migrate/oldhost/limits_int.h"
+#include "migrate/oldhost/logscan.h"
 #include "util/err.h"
 #include "test_limits_util.h"
 

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "migrate/limits.h"
+#include "migrate/model/limits.h"
 #include "util/file.h"
 
 static inline const struct limits_item *

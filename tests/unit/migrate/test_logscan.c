@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "migrate/logscan.h"
+#include "migrate/oldhost/logscan.h"
 #include "test_limits_util.h"
 
 /* 2026-11-16 06:00:00 UTC = 1794808800; TAI64 label = 2^62 + 10 + t */

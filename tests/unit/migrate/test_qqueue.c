@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "migrate/qqueue.h"
+#include "migrate/oldhost/qqueue.h"
 #include "util/err.h"
 
 #define B(s)	(s), sizeof(s) - 1	/* keeps the embedded NULs */

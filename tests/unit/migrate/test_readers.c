@@ -14,8 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "migrate/model.h"
-#include "migrate/readers.h"
+#include "migrate/model/model.h"
+#include "migrate/oldhost/readers.h"
 
 static struct model *
 new_model(void)

@@ -18,8 +18,8 @@
 
 #include <jansson.h>
 
-#include "migrate/install.h"
-#include "migrate/rehearse.h"
+#include "migrate/install/install.h"
+#include "migrate/rehearse/rehearse.h"
 #include "util/qstr.h"
 
 static void

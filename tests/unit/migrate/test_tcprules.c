@@ -17,7 +17,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "migrate/limits_int.h"
+#include "migrate/oldhost/limits_int.h"
 #include "util/err.h"
 #include "test_limits_util.h"
 

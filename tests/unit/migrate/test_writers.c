@@ -18,8 +18,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "migrate/model.h"
-#include "migrate/writers.h"
+#include "migrate/model/model.h"
+#include "migrate/write/writers.h"
 #include "util/err.h"
 
 static struct model *

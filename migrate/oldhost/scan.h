@@ -1,0 +1,25 @@
+/*
+ * NAME		scan - walk the old host's tree and feed the readers
+ * DOES		opens every file confined to --root (lib/util/rootfs.h),
+ *		a final symlink refused, checks its
+ *		type and mode, hands the bytes to the pure readers, then
+ *		resolves domains (assign, virtualdomains, rcpthosts, the
+ *		vpopmail domains directory)
+ * NEVER	writes under --root, follows a symlink to a file, stops at
+ *		the first bad file
+ */
+#ifndef Q2P_SCAN_H
+#define Q2P_SCAN_H
+
+#include "migrate/model/model.h"
+
+struct scan_opts {
+	const char	*root;		/* the old host's / */
+	const char	*qmail_dir;	/* relative to root: var/qmail */
+	const char	*vpopmail_dir;	/* relative to root: home/vpopmail */
+};
+
+/* 0, or a negative qpm_err when nothing could be read (no root). */
+int	scan_run(struct model *m, const struct scan_opts *o);
+
+#endif

@@ -1,0 +1,654 @@
+/*
+ * NAME		rehearse_conf - OUT's configuration, moved onto loopback
+ * DOES		rewrites copies of main.cf (as postconf -e overrides),
+ *		master.cf (listeners on free loopback ports, pipes replaced
+ *		by the recorder, TLS-only listeners left out), the transport
+ *		map (remote next hops to the capture sink), dovecot.conf
+ *		(private paths and listeners) and Dovecot's users file
+ *		(homes under the rehearsal's mail root, the mail user mapped)
+ * NEVER	reads or writes a file itself: text in, text out
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <string.h>
+
+#include "migrate/rehearse/rehearse.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/qstr.h"
+
+#define CHECK(x)	do { if ((e = (x)) < 0) goto out; } while (0)
+
+static int
+add_kv(struct rh_list *out, const char *k, const char *v)
+{
+	struct qstr s = QSTR_INIT(8192);
+	int e;
+
+	if ((e = qstr_catf(&s, "%s=%s", k, v)) == 0)
+		e = rh_list_add(out, s.buf);
+	qstr_free(&s);
+	return e;
+}
+
+/* main.cf: what makes OUT's instance private, local and quiet. Applied
+ * with one "postconf -c DIR -e" after the copy. */
+int
+rh_main_overrides(const struct rh_paths *p, struct rh_list *out)
+{
+	char sink[64], buf[4096];
+	int e;
+
+	if ((e = qpm_snprintf(sink, sizeof(sink), "smtp:[127.0.0.1]:%d",
+	    p->sink_port)) < 0)
+		return e;
+	CHECK(add_kv(out, "queue_directory", p->pf_queue));
+	CHECK(qpm_snprintf(buf, sizeof(buf), "%s/pf/data", p->tmp));
+	CHECK(add_kv(out, "data_directory", buf));
+	CHECK(qpm_snprintf(buf, sizeof(buf), "%s/pf/maillog", p->tmp));
+	CHECK(add_kv(out, "maillog_file", buf));
+	CHECK(add_kv(out, "maillog_file_prefixes", p->tmp));
+	CHECK(add_kv(out, "inet_interfaces", "127.0.0.1"));
+	CHECK(add_kv(out, "inet_protocols", "ipv4"));
+	/* the probes come from outside: 127.0.0.1 must not be trusted, or
+	 * mail to a foreign domain would be relayed instead of refused */
+	CHECK(add_kv(out, "mynetworks", ""));
+	CHECK(add_kv(out, "smtpd_client_event_limit_exceptions", ""));
+	CHECK(add_kv(out, "smtpd_peername_lookup", "no"));
+	CHECK(add_kv(out, "smtp_dns_support_level", "disabled"));
+	CHECK(add_kv(out, "smtp_bind_address", "127.0.0.1"));
+	CHECK(add_kv(out, "lmtp_bind_address", "127.0.0.1"));
+	/* everything that would leave lands in the capture sink */
+	CHECK(add_kv(out, "relayhost", sink + 5));
+	CHECK(add_kv(out, "default_transport", sink));
+	CHECK(add_kv(out, "relay_transport", sink));
+	CHECK(add_kv(out, "smtp_fallback_relay", ""));
+	CHECK(add_kv(out, "sender_dependent_relayhost_maps", ""));
+	if (p->srs_transport == NULL)
+		CHECK(add_kv(out, "sender_dependent_default_transport_maps", ""));
+	else {
+		/* OUT's own map (${config_directory} is the private copy);
+		 * srs-forward's sendmail runs as the mail user and reaches
+		 * this instance only when the default main.cf (bound over
+		 * /etc/postfix in Postfix's mount namespace: this one)
+		 * lists it */
+		CHECK(add_kv(out, "alternate_config_directories", p->pf_conf));
+		if (p->srs_reverse_map != NULL)
+			CHECK(add_kv(out, "recipient_canonical_maps",
+			    p->srs_reverse_map));
+	}
+	CHECK(add_kv(out, "local_transport", "q2p-rehearse-local:"));
+	CHECK(add_kv(out, "alias_maps", ""));
+	CHECK(add_kv(out, "alias_database", ""));
+	CHECK(add_kv(out, "content_filter", ""));
+	CHECK(add_kv(out, "smtpd_milters", ""));
+	CHECK(add_kv(out, "non_smtpd_milters", ""));
+	/* no certificate here: plaintext on loopback */
+	CHECK(add_kv(out, "smtpd_tls_security_level", "none"));
+	CHECK(add_kv(out, "smtp_tls_security_level", "none"));
+	CHECK(add_kv(out, "lmtp_tls_security_level", "none"));
+	CHECK(add_kv(out, "smtpd_tls_cert_file", ""));
+	CHECK(add_kv(out, "smtpd_tls_key_file", ""));
+	CHECK(add_kv(out, "smtpd_tls_chain_files", ""));
+	CHECK(add_kv(out, "smtpd_tls_auth_only", "no"));
+	/* many refused recipients in one session are the point here */
+	CHECK(add_kv(out, "smtpd_soft_error_limit", "100000"));
+	CHECK(add_kv(out, "smtpd_hard_error_limit", "100000"));
+	CHECK(add_kv(out, "smtpd_error_sleep_time", "0"));
+	CHECK(add_kv(out, "smtpd_junk_command_limit", "100000"));
+	/* a deferred probe stays deferred; no delay warnings */
+	CHECK(add_kv(out, "queue_run_delay", "3600s"));
+	CHECK(add_kv(out, "minimal_backoff_time", "3600s"));
+	CHECK(add_kv(out, "maximal_backoff_time", "3600s"));
+	CHECK(add_kv(out, "delay_warning_time", "0"));
+out:
+	return e;
+}
+
+int
+rh_srs_map_rewrite(const char *value, const char *socket, int port,
+    struct qstr *out)
+{
+	const char *s, *hit;
+	size_t sl = strlen(socket);
+	int e = QPM_ENOENT, r;
+
+	if (sl == 0)
+		return QPM_EINVAL;
+	for (s = value; (hit = strstr(s, socket)) != NULL; s = hit + sl) {
+		/* whole spec only: 10003 must not match 100031 */
+		if (isalnum((unsigned char)hit[sl]) || hit[sl] == '.' ||
+		    hit[sl] == '/')
+			continue;
+		if ((r = qstr_catn(out, s, (size_t)(hit - s))) < 0 ||
+		    (r = qstr_catf(out, "inet:127.0.0.1:%d", port)) < 0)
+			return r;
+		e = 0;
+	}
+	if ((r = qstr_cat(out, s)) < 0)
+		return r;
+	return e;
+}
+
+/* --------------------------------------------------------- master.cf */
+
+/* the srsfwd pipe, run for real: OUT's argv with the rehearsal's
+ * srs-forward and secret, as the mail user */
+static int
+srs_pipe_rewrite(const char *name, size_t nl, const char *argv,
+    const char *keep, const struct rh_paths *p, struct qstr *out)
+{
+	const char *t;
+	size_t n;
+	int e = 0, first = 1, secret = 0;
+
+	CHECK(qstr_catf(out, "%.*s unix - n n - - pipe\n  %suser=%s argv=",
+	    (int)nl, name, keep, p->user));
+	for (t = argv; *t != '\0'; t += n) {
+		while (*t == ' ' || *t == '\t' || *t == '\n')
+			t++;
+		if (*t == '\0')
+			break;
+		n = strcspn(t, " \t\n");
+		if (first) {
+			CHECK(qstr_cat(out, p->srs_forward));
+			if (!(strstr(argv, " -s ") || strstr(argv, " --secret")))
+				CHECK(qstr_catf(out, " -s %s", p->srs_secret));
+			first = 0;
+			continue;
+		}
+		CHECK(qstr_catc(out, ' '));
+		if (secret) {
+			CHECK(qstr_cat(out, p->srs_secret));
+			secret = 0;
+		} else if ((n == 2 && strncmp(t, "-s", 2) == 0) ||
+		    (n == 8 && strncmp(t, "--secret", 8) == 0)) {
+			CHECK(qstr_catn(out, t, n));
+			secret = 1;
+		} else if (n > 9 && strncmp(t, "--secret=", 9) == 0) {
+			CHECK(qstr_catf(out, "--secret=%s", p->srs_secret));
+		} else
+			CHECK(qstr_catn(out, t, n));
+	}
+	CHECK(qstr_catc(out, '\n'));
+out:
+	return e;
+}
+
+static int
+is_loopback_hop(const char *hop)
+{
+	if (strncmp(hop, "inet:", 5) == 0)
+		hop += 5;
+	if (*hop == '[')
+		hop++;
+	return strncmp(hop, "unix:", 5) == 0 || strncmp(hop, "127.", 4) == 0 ||
+	    strncmp(hop, "private/", 8) == 0 || strncmp(hop, "public/", 7) == 0;
+}
+
+/* split a logical master.cf line into its 8 fields and the rest */
+static int
+fields(const char *s, const char **f, size_t *fl, const char **rest)
+{
+	int n = 0;
+
+	while (n < 8) {
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		if (*s == '\0')
+			break;
+		f[n] = s;
+		s += strcspn(s, " \t\n");
+		fl[n] = (size_t)(s - f[n]);
+		n++;
+	}
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	*rest = s;
+	return n;
+}
+
+static int
+pipe_rewrite(const char *name, size_t nl, const char *rest,
+    const struct rh_paths *p, struct qstr *out)
+{
+	const char *t, *argv = NULL, *olduser = "-";
+	struct qstr keep = QSTR_INIT(QPM_MAX_CONFIG_LINE);
+	char user[256];
+	size_t n;
+	int e;
+
+	user[0] = '\0';
+	for (t = rest; *t != '\0'; ) {
+		while (*t == ' ' || *t == '\t' || *t == '\n')
+			t++;
+		if (*t == '\0')
+			break;
+		n = strcspn(t, " \t\n");
+		if (strncmp(t, "argv=", 5) == 0) {
+			argv = t + 5;
+			break;
+		}
+		if (strncmp(t, "user=", 5) == 0) {
+			if (n - 5 < sizeof(user)) {
+				memcpy(user, t + 5, n - 5);
+				user[n - 5] = '\0';
+				olduser = user;
+			}
+		} else if (strncmp(t, "directory=", 10) != 0) {
+			/* the old host's directories are not here */
+			CHECK(qstr_catn(&keep, t, n));
+			CHECK(qstr_catc(&keep, ' '));
+		}
+		t += n;
+	}
+	if (argv == NULL) {
+		e = QPM_ESYNTAX;
+		goto out;
+	}
+	if (p->srs_transport != NULL && strlen(p->srs_transport) == nl &&
+	    strncmp(name, p->srs_transport, nl) == 0) {
+		e = srs_pipe_rewrite(name, nl, argv, qstr_str(&keep), p, out);
+		goto out;
+	}
+	CHECK(qstr_catf(out, "%.*s unix - n n - - pipe\n  %suser=%s argv=%s %s "
+	    "%.*s %s ${sender} ${original_recipient} ${recipient} ", (int)nl,
+	    name, qstr_str(&keep), p->user, p->recorder, p->pipe_dir, (int)nl,
+	    name, olduser));
+	/* the old argv, continuation lines joined */
+	for (t = argv; *t != '\0'; t++) {
+		if (*t == '\n') {
+			CHECK(qstr_catc(out, ' '));
+			while (t[1] == ' ' || t[1] == '\t')
+				t++;
+		} else
+			CHECK(qstr_catc(out, *t));
+	}
+	CHECK(qstr_catc(out, '\n'));
+out:
+	qstr_free(&keep);
+	return e;
+}
+
+static int
+entry_rewrite(const char *ent, const struct rh_paths *p, struct qstr *out,
+    struct rh_list *notes, struct rh_list *clients)
+{
+	const char *f[8], *rest, *svc, *colon;
+	size_t fl[8], sl;
+	char name[256];
+	int n, e = 0, port;
+
+	n = fields(ent, f, fl, &rest);
+	if (n < 8) {	/* not a service line: keep it, postfix check decides */
+		CHECK(qstr_catf(out, "%s\n", ent));
+		return 0;
+	}
+	if (fl[0] >= sizeof(name))
+		return QPM_ERANGE;
+	memcpy(name, f[0], fl[0]);
+	name[fl[0]] = '\0';
+	if (fl[1] == 4 && strncmp(f[1], "unix", 4) == 0 && fl[7] == 4 &&
+	    strncmp(f[7], "pipe", 4) == 0) {
+		if (p->srs_transport != NULL &&
+		    strcmp(name, p->srs_transport) == 0)
+			CHECK(qstr_catf(out, "# rehearsal: %s runs srs-forward "
+			    "for real\n", name));
+		else
+			CHECK(qstr_catf(out, "# rehearsal: %s records instead "
+			    "of running its program\n", name));
+		return pipe_rewrite(name, fl[0], rest, p, out);
+	}
+	if (fl[1] == 4 && strncmp(f[1], "unix", 4) == 0 &&
+	    ((fl[7] == 4 && strncmp(f[7], "smtp", 4) == 0) ||
+	    (fl[7] == 4 && strncmp(f[7], "lmtp", 4) == 0)))
+		CHECK(rh_list_add(clients, name));
+	if (fl[1] == 4 && strncmp(f[1], "inet", 4) == 0) {
+		if (strstr(rest, "smtpd_tls_wrappermode=yes") != NULL) {
+			CHECK(qstr_catf(out, "# rehearsal: not started (TLS "
+			    "wrapper mode, no certificate here): %s\n", name));
+			CHECK(rh_list_add(notes, name));
+			return 0;
+		}
+		colon = strrchr(name, ':');
+		svc = colon ? colon + 1 : name;
+		sl = strlen(svc);
+		if ((sl == 4 && strcmp(svc, "smtp") == 0) || strcmp(svc, "25") == 0)
+			port = p->smtp_port;
+		else if (strcmp(svc, "submission") == 0 || strcmp(svc, "587") == 0)
+			port = p->submission_port;
+		else if ((port = p->next_port ? p->next_port() : -1) < 0)
+			return QPM_ERANGE;
+		CHECK(qstr_catf(out, "127.0.0.1:%d inet %.*s %.*s n %.*s %.*s %.*s",
+		    port, (int)fl[2], f[2], (int)fl[3], f[3], (int)fl[5], f[5],
+		    (int)fl[6], f[6], (int)fl[7], f[7]));
+		if (*rest != '\0')
+			CHECK(qstr_catf(out, " %s", rest));
+		if (port == p->submission_port)
+			CHECK(qstr_cat(out, "\n  -o smtpd_tls_security_level=none"
+			    "\n  -o smtpd_tls_auth_only=no"
+			    "\n  -o smtpd_sasl_auth_enable=yes"));
+		return qstr_catc(out, '\n');
+	}
+	/* every other service as it is, without a chroot */
+	CHECK(qstr_catf(out, "%.*s %.*s %.*s %.*s n %.*s %.*s %.*s", (int)fl[0],
+	    f[0], (int)fl[1], f[1], (int)fl[2], f[2], (int)fl[3], f[3],
+	    (int)fl[5], f[5], (int)fl[6], f[6], (int)fl[7], f[7]));
+	if (*rest != '\0')
+		CHECK(qstr_catf(out, " %s", rest));
+	CHECK(qstr_catc(out, '\n'));
+out:
+	return e;
+}
+
+int
+rh_master_rewrite(const char *text, const struct rh_paths *p,
+    struct qstr *out, struct rh_list *notes, struct rh_list *clients)
+{
+	struct qstr ent = QSTR_INIT(QPM_MAX_CONFIG_FILE);
+	const char *s = text, *eol;
+	size_t n;
+	int e = 0;
+
+	CHECK(qstr_cat(out, "# master.cf of a qmail2postfix rehearsal: OUT's, "
+	    "on loopback ports\n"));
+	for (;;) {
+		eol = s + strcspn(s, "\n");
+		n = (size_t)(eol - s);
+		if (*s == '\0' || (*s != ' ' && *s != '\t' && *s != '#' && n > 0)) {
+			/* a new logical line: finish the previous one */
+			if (ent.len > 0) {
+				CHECK(entry_rewrite(ent.buf, p, out, notes, clients));
+				qstr_reset(&ent);
+			}
+			if (*s == '\0')
+				break;
+			CHECK(qstr_catn(&ent, s, n));
+		} else if (*s == '#' || n == 0) {
+			if (ent.len == 0)
+				CHECK(qstr_catf(out, "%.*s\n", (int)n, s));
+		} else if (ent.len > 0) {
+			CHECK(qstr_catc(&ent, '\n'));
+			CHECK(qstr_catn(&ent, s, n));
+		}
+		s = *eol ? eol + 1 : eol;
+	}
+	CHECK(qstr_catf(out, "# rehearsal: local(8) deliveries are recorded, "
+	    "not made\nq2p-rehearse-local unix - n n - - pipe\n  flags=R "
+	    "user=%s argv=%s %s local - ${sender} ${original_recipient} "
+	    "${recipient}\n", p->user, p->recorder, p->pipe_dir));
+out:
+	qstr_free(&ent);
+	return e;
+}
+
+/* ------------------------------------------------------- transport map */
+
+int
+rh_transport_rewrite(const char *text, const struct rh_list *clients,
+    int sink_port, struct qstr *out, struct rh_list *notes)
+{
+	const char *s = text, *eol, *k, *v, *colon, *hop;
+	size_t n, kl, vl, tl;
+	char tr[128], note[1024];
+	int e = 0, client;
+
+	for (; *s != '\0'; s = *eol ? eol + 1 : eol) {
+		eol = s + strcspn(s, "\n");
+		n = (size_t)(eol - s);
+		k = s;
+		while (k < eol && (*k == ' ' || *k == '\t'))
+			k++;
+		if (k == eol || *k == '#' || k != s) {
+			CHECK(qstr_catf(out, "%.*s\n", (int)n, s));
+			continue;
+		}
+		kl = strcspn(k, " \t\n");
+		v = k + kl;
+		while (v < eol && (*v == ' ' || *v == '\t'))
+			v++;
+		vl = (size_t)(eol - v);
+		colon = memchr(v, ':', vl);
+		tl = colon ? (size_t)(colon - v) : vl;
+		hop = colon ? colon + 1 : "";
+		if (tl >= sizeof(tr)) {
+			CHECK(qstr_catf(out, "%.*s\n", (int)n, s));
+			continue;
+		}
+		memcpy(tr, v, tl);
+		tr[tl] = '\0';
+		client = tl == 0 || strcmp(tr, "smtp") == 0 ||
+		    strcmp(tr, "relay") == 0 || strcmp(tr, "lmtp") == 0 ||
+		    rh_list_has(clients, tr);
+		if (!client || *hop == '\0' || *hop == '\n' ||
+		    is_loopback_hop(hop)) {
+			CHECK(qstr_catf(out, "%.*s\n", (int)n, s));
+			continue;
+		}
+		CHECK(qstr_catf(out, "# rehearsal: was %.*s\n%.*s\tsmtp:[127.0.0.1]:%d\n",
+		    (int)n, s, (int)kl, k, sink_port));
+		if (qpm_snprintf(note, sizeof(note), "%.*s: %.*s goes to the "
+		    "capture sink", (int)kl, k, (int)vl, v) >= 0)
+			CHECK(rh_list_add(notes, note));
+	}
+out:
+	return e;
+}
+
+/* ------------------------------------------------------------ Dovecot */
+
+static const char *const dc_override[] = {
+	"base_dir", "state_dir", "log_path", "info_log_path", "debug_log_path",
+	"listen", "ssl", "ssl_cert", "ssl_key", "ssl_ca", "ssl_dh",
+	"ssl_client_ca_dir", "ssl_client_ca_file", "disable_plaintext_auth",
+	"first_valid_uid", "first_valid_gid", "last_valid_uid",
+	"last_valid_gid", "instance_name", "auth_failure_delay", "mail_uid",
+	"mail_gid", "login_trusted_networks", "syslog_facility", NULL
+};
+
+static int
+rebase_token(const char *tok, size_t n, const struct rh_paths *p,
+    struct qstr *out)
+{
+	const char *base;
+	size_t ql = strlen(p->old_queue), i;
+
+	if (n > ql && strncmp(tok, p->old_queue, ql) == 0 && tok[ql] == '/')
+		return qstr_catf(out, "%s%.*s", p->pf_queue, (int)(n - ql),
+		    tok + ql);
+	if (n > 0 && tok[0] == '/') {
+		for (base = tok + n; base > tok && base[-1] != '/'; base--)
+			;
+		for (i = 0; p->dc_files != NULL && i < p->dc_files->n; i++)
+			if (strlen(p->dc_files->v[i]) == (size_t)(tok + n - base) &&
+			    strncmp(p->dc_files->v[i], base, (size_t)(tok + n -
+			    base)) == 0)
+				return qstr_catf(out, "%s/%.*s", p->dc_dir,
+				    (int)(tok + n - base), base);
+	}
+	return qstr_catn(out, tok, n);
+}
+
+int
+rh_dovecot_rewrite(const char *text, const struct rh_paths *p,
+    struct qstr *out)
+{
+	const char *s = text, *eol, *t, *k;
+	size_t n, kl, i, tl;
+	int depth = 0, e = 0, drop;
+
+	CHECK(qstr_catf(out,
+	    "# dovecot.conf of a qmail2postfix rehearsal: private paths and\n"
+	    "# loopback listeners first, then OUT's settings with their paths\n"
+	    "# moved into the rehearsal directory\n"
+	    "instance_name = q2p-rehearse\n"
+	    "base_dir = %s/run\nstate_dir = %s/state\n"
+	    "log_path = %s/dovecot.log\ninfo_log_path = %s/dovecot.log\n"
+	    "listen = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\n"
+	    "first_valid_uid = %u\nfirst_valid_gid = %u\n"
+	    "auth_failure_delay = 0\n\n", p->dc_dir, p->dc_dir, p->dc_dir,
+	    p->dc_dir, p->uid, p->gid));
+	for (; *s != '\0'; s = *eol ? eol + 1 : eol) {
+		eol = s + strcspn(s, "\n");
+		n = (size_t)(eol - s);
+		k = s;
+		while (k < eol && (*k == ' ' || *k == '\t'))
+			k++;
+		kl = strcspn(k, " \t=\n");
+		drop = 0;
+		if (depth == 0 && k < eol && *k != '#')
+			for (i = 0; dc_override[i] != NULL; i++)
+				if (strlen(dc_override[i]) == kl &&
+				    strncmp(k, dc_override[i], kl) == 0)
+					drop = 1;
+		if (drop) {
+			CHECK(qstr_catf(out, "# rehearsal: %.*s\n", (int)n, s));
+			continue;
+		}
+		if (k < eol && *k != '#') {
+			if (memchr(k, '{', (size_t)(eol - k)) != NULL)
+				depth++;
+			if (*k == '}' && depth > 0)
+				depth--;
+		}
+		if (k < eol && *k == '#') {
+			CHECK(qstr_catf(out, "%.*s\n", (int)n, s));
+			continue;
+		}
+		/* paths: token by token, '<' (file contents) kept */
+		for (t = s; t < eol; ) {
+			if (*t == ' ' || *t == '\t' || *t == '<' || *t == '=') {
+				CHECK(qstr_catc(out, *t));
+				t++;
+				continue;
+			}
+			tl = strcspn(t, " \t\n");
+			if ((size_t)(eol - t) < tl)
+				tl = (size_t)(eol - t);
+			if (depth == 0 && kl == 13 && strncmp(k, "mail_location",
+			    13) == 0 && tl > 8 && strncmp(t, "maildir:/", 9) == 0)
+				CHECK(qstr_catf(out, "maildir:%s%.*s", p->mail_root,
+				    (int)(tl - 8), t + 8));
+			else
+				CHECK(rebase_token(t, tl, p, out));
+			t += tl;
+		}
+		CHECK(qstr_catc(out, '\n'));
+	}
+	CHECK(qstr_catf(out,
+	    "\n# rehearsal: listeners on loopback, TLS-only ones off\n"
+	    "service imap-login {\n  inet_listener imap {\n"
+	    "    address = 127.0.0.1\n    port = %d\n  }\n"
+	    "  inet_listener imaps {\n    port = 0\n  }\n}\n"
+	    "service pop3-login {\n  inet_listener pop3 {\n"
+	    "    address = 127.0.0.1\n    port = %d\n  }\n"
+	    "  inet_listener pop3s {\n    port = 0\n  }\n}\n"
+	    "service submission-login {\n  inet_listener submission {\n"
+	    "    port = 0\n  }\n  inet_listener submissions {\n    port = 0\n"
+	    "  }\n}\n"
+	    "# failed logins are answered at once (no anvil auth penalty)\n"
+	    "service anvil {\n  unix_listener anvil-auth-penalty {\n"
+	    "    mode = 0\n  }\n}\n", p->imap_port, p->pop3_port));
+out:
+	return e;
+}
+
+/* passwd-file: user:pass:uid:gid:gecos:home:shell:extra */
+int
+rh_users_rewrite(const char *text, const struct rh_paths *p,
+    struct qstr *out, struct rh_list *homes, struct rh_list *users)
+{
+	const char *s = text, *eol, *f[8];
+	size_t n, fl[8];
+	struct qstr home = QSTR_INIT(8192);
+	int e = 0, nf, i;
+
+	for (; *s != '\0'; s = *eol ? eol + 1 : eol) {
+		eol = s + strcspn(s, "\n");
+		n = (size_t)(eol - s);
+		if (n == 0 || *s == '#') {
+			CHECK(qstr_catf(out, "%.*s\n", (int)n, s));
+			continue;
+		}
+		f[0] = s;
+		for (nf = 1; nf < 8; nf++) {
+			const char *c = memchr(f[nf - 1], ':', (size_t)(eol - f[nf - 1]));
+
+			if (c == NULL)
+				break;
+			fl[nf - 1] = (size_t)(c - f[nf - 1]);
+			f[nf] = c + 1;
+		}
+		fl[nf - 1] = (size_t)(eol - f[nf - 1]);
+		if (nf < 6) {
+			CHECK(qstr_catf(out, "%.*s\n", (int)n, s));
+			continue;
+		}
+		qstr_reset(&home);
+		if (fl[5] > 0 && f[5][0] == '/')
+			CHECK(qstr_catf(&home, "%s%.*s", p->mail_root, (int)fl[5],
+			    f[5]));
+		else
+			CHECK(qstr_catn(&home, f[5], fl[5]));
+		CHECK(qstr_catf(out, "%.*s:%.*s:%u:%u:%.*s:%s", (int)fl[0], f[0],
+		    (int)fl[1], f[1], p->uid, p->gid, (int)fl[4], f[4],
+		    qstr_str(&home)));
+		for (i = 6; i < nf; i++)
+			CHECK(qstr_catf(out, ":%.*s", (int)fl[i], f[i]));
+		CHECK(qstr_catc(out, '\n'));
+		if (home.len > 0 && home.buf[0] == '/') {
+			CHECK(rh_list_add(homes, home.buf));
+			if (users != NULL) {
+				qstr_reset(&home);
+				CHECK(qstr_catn(&home, f[0], fl[0]));
+				CHECK(rh_list_add(users, home.buf));
+			}
+		}
+	}
+out:
+	qstr_free(&home);
+	return e;
+}
+
+/* the last occurrence of needle in hay, or NULL */
+static const char *
+last_of(const char *hay, const char *needle)
+{
+	const char *s, *last = NULL;
+
+	for (s = hay; (s = strstr(s, needle)) != NULL; s++)
+		last = s;
+	return last;
+}
+
+int
+rh_pipe_ran(const struct rh_list *args, size_t first, struct qstr *out)
+{
+	/* OUT's wrapper, as pipe(8) ran it ($$ already $):
+	 * { cd DIR || exit 75; SENDER=$1; ...; export SENDER RECIPIENT ...;
+	 *   COMMAND; rc=$?; case $rc in ... esac; exit 75 } */
+	const char *sh, *script, *b, *e0;
+	size_t i;
+	int e = 0;
+
+	if (args->n >= first + 3) {
+		sh = args->v[first];
+		script = args->v[first + 2];
+		if ((strcmp(sh, "/bin/sh") == 0 || strcmp(sh, "sh") == 0) &&
+		    strcmp(args->v[first + 1], "-c") == 0 &&
+		    (b = strstr(script, "; export SENDER RECIPIENT")) != NULL &&
+		    (b = strchr(b + 2, ';')) != NULL &&
+		    (e0 = last_of(b, "; rc=$?; case $rc in")) != NULL) {
+			for (b++; b < e0 && (*b == ' ' || *b == '\t'); b++)
+				;
+			while (e0 > b && (e0[-1] == ' ' || e0[-1] == '\t'))
+				e0--;
+			return qstr_catn(out, b, (size_t)(e0 - b));
+		}
+	}
+	for (i = first; i < args->n; i++)
+		CHECK(qstr_catf(out, "%s%s", i > first ? " " : "", args->v[i]));
+out:
+	return e;
+}

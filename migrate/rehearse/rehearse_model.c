@@ -1,0 +1,898 @@
+/*
+ * NAME		rehearse_model - what the old host did, from migration.json
+ * DOES		indexes the model's mailboxes, aliases, forwards, pipes,
+ *		discards, bounces and domains; resolves one address the way
+ *		qmail-local and vdelivermail did (exact .qmail-EXT, longest
+ *		.qmail-PREFIX-default, the vpopmail user, the user before the
+ *		first '-', .qmail-default); lists the addresses worth a probe;
+ *		compares an expectation with what the rehearsal saw
+ * NEVER	reads a file, or guesses: an address whose route runs through
+ *		a .qmail line the migration listed as not converted says so
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "mail/addr.h"
+#include "migrate/rehearse/rehearse.h"
+#include "util/err.h"
+#include "util/limits.h"
+#include "util/qstr.h"
+
+/* ---------------------------------------------------------------- lists */
+
+int
+rh_list_add(struct rh_list *l, const char *s)
+{
+	char **nv, *c;
+	size_t ncap;
+
+	if (l->n == l->cap) {
+		if (l->cap > SIZE_MAX / 2 / sizeof(*nv))
+			return QPM_ERANGE;
+		ncap = l->cap ? l->cap * 2 : 8;
+		if ((nv = realloc(l->v, ncap * sizeof(*nv))) == NULL)
+			return QPM_ENOMEM;
+		l->v = nv;
+		l->cap = ncap;
+	}
+	if ((c = strdup(s)) == NULL)
+		return QPM_ENOMEM;
+	l->v[l->n++] = c;
+	return 0;
+}
+
+int
+rh_list_has(const struct rh_list *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcasecmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int
+rh_list_add_unique(struct rh_list *l, const char *s)
+{
+	return rh_list_has(l, s) ? 0 : rh_list_add(l, s);
+}
+
+int
+rh_list_add_maps(struct rh_list *maps, const char *text, const char *dir,
+    size_t max)
+{
+	static const char *const types[] = { "hash:", "btree:", "cdb:", "lmdb:",
+	    NULL };
+	const char *s, *t;
+	char buf[RH_MAX_MAP_NAME];
+	size_t i, n, dl = strlen(dir);
+
+	for (i = 0; types[i] != NULL; i++) {
+		for (s = text; (s = strstr(s, types[i])) != NULL; s += n) {
+			n = strlen(types[i]);
+			t = s + n;
+			if (strncmp(t, dir, dl) != 0 || t[dl] != '/')
+				continue;
+			n += strcspn(t, " \t\n,");
+			if (n >= max || n >= sizeof(buf))
+				continue;
+			memcpy(buf, s, n);
+			buf[n] = '\0';
+			if (rh_list_add_unique(maps, buf) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+rh_list_sort(struct rh_list *l)
+{
+	size_t i, j;
+	char *p;
+
+	for (i = 0; i < l->n; i++)
+		for (p = l->v[i]; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	for (i = j = 0; i < l->n; i++) {
+		if (j > 0 && strcmp(l->v[j - 1], l->v[i]) == 0) {
+			free(l->v[i]);
+			continue;
+		}
+		l->v[j++] = l->v[i];
+	}
+	l->n = j;
+}
+
+int
+rh_list_equal(const struct rh_list *a, const struct rh_list *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (strcasecmp(a->v[i], b->v[i]) != 0)
+			return 0;
+	return 1;
+}
+
+void
+rh_list_free(struct rh_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+int
+rh_list_join(const struct rh_list *l, const char *sep, struct qstr *out)
+{
+	size_t i;
+	int e;
+
+	for (i = 0; i < l->n; i++)
+		if ((i > 0 && (e = qstr_cat(out, sep)) < 0) ||
+		    (e = qstr_cat(out, l->v[i])) < 0)
+			return e;
+	if (l->n == 0)
+		return qstr_cat(out, "-");
+	return 0;
+}
+
+const char *
+rh_outcome_name(enum rh_outcome o)
+{
+	switch (o) {
+	case RH_DELIVERED:	return "delivered";
+	case RH_BOUNCED:	return "bounced";
+	case RH_DEFERRED:	return "deferred";
+	case RH_DISCARDED:	return "discarded";
+	}
+	return "unknown";
+}
+
+void
+rh_result_init(struct rh_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	qstr_init(&r->detail, 64 * 1024);
+}
+
+void
+rh_result_free(struct rh_result *r)
+{
+	rh_list_free(&r->mailboxes);
+	rh_list_free(&r->forwards);
+	rh_list_free(&r->pipes);
+	rh_list_free(&r->not_converted);
+	qstr_free(&r->detail);
+}
+
+/* ---------------------------------------------------------------- model */
+
+enum rh_kind {
+	K_TARGETS = 1,		/* aliases and forwards */
+	K_PIPE,
+	K_DISCARD,
+	K_BOUNCE,
+	K_LISTED		/* a .qmail line the migration did not convert */
+};
+
+struct rh_entry {
+	enum rh_kind	 kind;
+	int		 user_qmail;	/* from a user's own .qmail */
+	const char	*prefix;	/* match "prefix": "support-" */
+	const char	*domain;	/* lower case */
+	json_t		*targets;	/* borrowed from the root */
+	const char	*text;		/* command, bounce text, reason */
+};
+
+struct rh_model {
+	json_t		*root;
+	json_t		*domains;	/* name -> domain object */
+	json_t		*mailboxes;	/* address -> mailbox object */
+	json_t		*homes;		/* home -> address string */
+	json_t		*dirs;		/* domain dir -> name */
+	json_t		*exact;		/* address -> [entry index] */
+	json_t		*catchall;	/* domain -> [entry index] */
+	struct rh_entry	*ents;
+	size_t		 nents, capents;
+	struct rh_list	 pool;		/* strings the entries point to */
+	size_t		*prefixes;	/* entry indexes of prefix matches */
+	size_t		 nprefixes;
+};
+
+static const char *
+lower_dup(struct rh_model *m, const char *s)
+{
+	char *p;
+
+	if (rh_list_add(&m->pool, s) < 0)
+		return NULL;
+	for (p = m->pool.v[m->pool.n - 1]; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return m->pool.v[m->pool.n - 1];
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int
+index_add(json_t *idx, const char *key, size_t n)
+{
+	json_t *a = json_object_get(idx, key);
+
+	if (a == NULL) {
+		if ((a = json_array()) == NULL || json_object_set_new(idx, key, a) < 0)
+			return QPM_ENOMEM;
+	}
+	return json_array_append_new(a, json_integer((json_int_t)n)) < 0 ?
+	    QPM_ENOMEM : 0;
+}
+
+/* Adds one entry; address is "local@dom", "prefix*@dom" or "@dom". */
+static int
+entry_add(struct rh_model *m, enum rh_kind kind, const char *address,
+    const char *match, int user_qmail, json_t *targets, const char *text)
+{
+	struct rh_entry *e, *ne;
+	const char *a, *at, *star;
+	size_t ncap, *np;
+	long split;
+	char buf[QPM_MAX_ADDRESS + 16];
+
+	if (address == NULL || (a = lower_dup(m, address)) == NULL)
+		return address == NULL ? 0 : QPM_ENOMEM;
+	if ((split = addr_split(a, strlen(a))) < 0)
+		return 0;	/* not an address: nothing to route */
+	at = a + split;
+	if (m->nents == m->capents) {
+		ncap = m->capents ? m->capents * 2 : 64;
+		if ((ne = realloc(m->ents, ncap * sizeof(*ne))) == NULL)
+			return QPM_ENOMEM;
+		m->ents = ne;
+		m->capents = ncap;
+	}
+	e = &m->ents[m->nents];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->user_qmail = user_qmail;
+	e->targets = targets;
+	e->text = text;
+	e->domain = at + 1;
+	if (match != NULL && strcmp(match, "catchall") == 0) {
+		if (index_add(m->catchall, e->domain, m->nents) < 0)
+			return QPM_ENOMEM;
+	} else if (match != NULL && strcmp(match, "prefix") == 0) {
+		if ((star = strchr(a, '*')) == NULL || star > at)
+			return 0;
+		if (qpm_snprintf(buf, sizeof(buf), "%.*s", (int)(star - a), a) < 0 ||
+		    (e->prefix = lower_dup(m, buf)) == NULL)
+			return QPM_ENOMEM;
+		if ((np = realloc(m->prefixes, (m->nprefixes + 1) *
+		    sizeof(*np))) == NULL)
+			return QPM_ENOMEM;
+		m->prefixes = np;
+		m->prefixes[m->nprefixes++] = m->nents;
+	} else if (index_add(m->exact, a, m->nents) < 0)
+		return QPM_ENOMEM;
+	m->nents++;
+	return 0;
+}
+
+static int
+add_list(struct rh_model *m, const char *key, enum rh_kind kind,
+    const char *textkey)
+{
+	json_t *arr = json_object_get(m->root, key), *it;
+	const char *origin;
+	size_t i;
+	int e;
+
+	json_array_foreach(arr, i, it) {
+		origin = jstr(it, "origin");
+		e = entry_add(m, kind, jstr(it, "address"), jstr(it, "match"),
+		    origin != NULL && strcmp(origin, "user .qmail") == 0,
+		    json_object_get(it, "targets"),
+		    textkey ? jstr(it, textkey) : NULL);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+/* A listed .qmail line becomes an entry of kind K_LISTED at the address
+ * its file served: DOMAINDIR/.qmail-EXT, HOME/.qmail[-EXT], ~alias. */
+/* A listed .qmail line becomes an entry of kind K_LISTED at the address
+ * its file served: DOMAINDIR/.qmail-EXT, HOME/.qmail[-EXT], ~alias. */
+static int
+listed_address(const struct rh_model *m, const char *src, char *addr,
+    size_t addrlen, const char **match)
+{
+	char path[4096], ext[512];
+	const char *slash, *dom, *owner, *at;
+	char *p, *colon;
+	size_t n;
+	int own;
+
+	if (qpm_snprintf(path, sizeof(path), "%s", src) < 0)
+		return -1;
+	/* "FILE:LINE"; dots in .qmail names are colons already */
+	if ((colon = strrchr(path, ':')) != NULL && colon[1] != '\0' &&
+	    strspn(colon + 1, "0123456789") == strlen(colon + 1))
+		*colon = '\0';
+	if ((slash = strrchr(path, '/')) == NULL ||
+	    strncmp(slash + 1, ".qmail", 6) != 0)
+		return -1;
+	own = slash[7] == '\0';
+	if (!own && slash[7] != '-')
+		return -1;
+	if (qpm_snprintf(ext, sizeof(ext), "%s", own ? "" : slash + 8) < 0)
+		return -1;
+	for (p = ext; *p != '\0'; p++)
+		*p = *p == ':' ? '.' : (char)tolower((unsigned char)*p);
+	path[slash - path] = '\0';
+	n = strlen(ext);
+	*match = "exact";
+	if ((dom = json_string_value(json_object_get(m->dirs, path))) != NULL) {
+		if (own)
+			return -1;
+		if (strcmp(ext, "default") == 0) {
+			*match = "catchall";
+			return qpm_snprintf(addr, addrlen, "@%s", dom);
+		}
+		if (n > 8 && strcmp(ext + n - 8, "-default") == 0) {
+			*match = "prefix";
+			return qpm_snprintf(addr, addrlen, "%.*s*@%s",
+			    (int)(n - 7), ext, dom);
+		}
+		return qpm_snprintf(addr, addrlen, "%s@%s", ext, dom);
+	}
+	if ((owner = json_string_value(json_object_get(m->homes, path))) == NULL ||
+	    (at = strrchr(owner, '@')) == NULL)
+		return -1;
+	if (own)
+		return qpm_snprintf(addr, addrlen, "%s", owner);
+	if (strcmp(ext, "default") == 0) {
+		*match = "prefix";
+		return qpm_snprintf(addr, addrlen, "%.*s-*%s", (int)(at - owner),
+		    owner, at);
+	}
+	if (n > 8 && strcmp(ext + n - 8, "-default") == 0) {
+		*match = "prefix";
+		return qpm_snprintf(addr, addrlen, "%.*s-%.*s*%s",
+		    (int)(at - owner), owner, (int)(n - 7), ext, at);
+	}
+	return qpm_snprintf(addr, addrlen, "%.*s-%s%s", (int)(at - owner), owner,
+	    ext, at);
+}
+
+static int
+add_listed(struct rh_model *m)
+{
+	json_t *arr = json_object_get(m->root, "listed"), *it;
+	char addr[QPM_MAX_ADDRESS + 16], text[1024];
+	const char *src, *cat, *why, *what, *match;
+	size_t i;
+	int e;
+
+	json_array_foreach(arr, i, it) {
+		cat = jstr(it, "category");
+		src = jstr(it, "source");
+		if (cat == NULL || strcmp(cat, ".qmail lines") != 0 || src == NULL ||
+		    listed_address(m, src, addr, sizeof(addr), &match) < 0)
+			continue;
+		why = jstr(it, "reason");
+		what = jstr(it, "what");
+		if (qpm_snprintf(text, sizeof(text), "%s: %s: %s", src,
+		    what ? what : "line", why ? why : "not converted") < 0)
+			continue;
+		if ((why = lower_dup(m, text)) == NULL)
+			return QPM_ENOMEM;
+		if ((e = entry_add(m, K_LISTED, addr, match, 0, NULL, why)) < 0)
+			return e;
+	}
+	return 0;
+}
+
+struct rh_model *
+rh_model_new(json_t *root, struct qstr *err)
+{
+	struct rh_model *m;
+	json_t *it;
+	const char *name, *a;
+	size_t i;
+
+	if (!json_is_object(root) || !json_is_array(json_object_get(root,
+	    "mailboxes")) || !json_is_array(json_object_get(root, "domains"))) {
+		qstr_cat(err, "not a qmail2postfix migration model "
+		    "(no mailboxes or domains)");
+		return NULL;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->root = json_incref(root);
+	m->domains = json_object();
+	m->mailboxes = json_object();
+	m->homes = json_object();
+	m->dirs = json_object();
+	m->exact = json_object();
+	m->catchall = json_object();
+	if (!m->domains || !m->mailboxes || !m->homes || !m->dirs ||
+	    !m->exact || !m->catchall)
+		goto fail;
+	json_array_foreach(json_object_get(root, "domains"), i, it) {
+		if ((name = jstr(it, "name")) == NULL ||
+		    (name = lower_dup(m, name)) == NULL)
+			continue;
+		json_object_set(m->domains, name, it);
+		if ((a = jstr(it, "dir")) != NULL)
+			json_object_set_new(m->dirs, a, json_string(name));
+	}
+	json_array_foreach(json_object_get(root, "mailboxes"), i, it) {
+		if ((a = jstr(it, "address")) == NULL ||
+		    (a = lower_dup(m, a)) == NULL)
+			continue;
+		json_object_set(m->mailboxes, a, it);
+		if (jstr(it, "home") != NULL)
+			json_object_set_new(m->homes, jstr(it, "home"),
+			    json_string(a));
+	}
+	if (add_list(m, "aliases", K_TARGETS, NULL) < 0 ||
+	    add_list(m, "forwards", K_TARGETS, NULL) < 0 ||
+	    add_list(m, "pipes", K_PIPE, "command") < 0 ||
+	    add_list(m, "discards", K_DISCARD, NULL) < 0 ||
+	    add_list(m, "bounces", K_BOUNCE, "text") < 0 ||
+	    add_listed(m) < 0)
+		goto fail;
+	return m;
+fail:
+	qstr_cat(err, "out of memory");
+	rh_model_free(m);
+	return NULL;
+}
+
+void
+rh_model_free(struct rh_model *m)
+{
+	if (m == NULL)
+		return;
+	json_decref(m->domains);
+	json_decref(m->mailboxes);
+	json_decref(m->homes);
+	json_decref(m->dirs);
+	json_decref(m->exact);
+	json_decref(m->catchall);
+	json_decref(m->root);
+	rh_list_free(&m->pool);
+	free(m->ents);
+	free(m->prefixes);
+	free(m);
+}
+
+/* ----------------------------------------------------------- resolving */
+
+struct rh_acc {
+	int		 bounced, discarded;
+	struct rh_list	 seen;
+	struct rh_result *r;
+};
+
+static int resolve(const struct rh_model *, const char *, int, struct rh_acc *);
+
+static void
+note(struct rh_acc *acc, const char *who, const char *what)
+{
+	if (acc->r->detail.len > 0)
+		qstr_cat(&acc->r->detail, "; ");
+	qstr_catf(&acc->r->detail, "%s: %s", who, what);
+}
+
+static int
+deliver_mailbox(const struct rh_model *m, const char *key, struct rh_acc *acc)
+{
+	json_t *mb = json_object_get(m->mailboxes, key);
+
+	if (json_is_false(json_object_get(mb, "receives_mail"))) {
+		acc->bounced = 1;
+		note(acc, key, "vpopmail BOUNCE_MAIL");
+		return 0;
+	}
+	return rh_list_add_unique(&acc->r->mailboxes, key);
+}
+
+static int
+apply(const struct rh_model *m, const struct rh_entry *e, const char *self,
+    int depth, struct rh_acc *acc)
+{
+	json_t *t;
+	const char *s;
+	size_t i;
+	int err;
+
+	switch (e->kind) {
+	case K_TARGETS:
+		json_array_foreach(e->targets, i, t) {
+			if ((s = json_string_value(t)) == NULL)
+				continue;
+			if (strchr(s, '@') == NULL)	/* a path */
+				err = rh_list_add_unique(&acc->r->mailboxes, s);
+			else if (strcasecmp(s, self) == 0 &&
+			    json_object_get(m->mailboxes, self) != NULL)
+				err = deliver_mailbox(m, self, acc);
+			else
+				err = resolve(m, s, depth + 1, acc);
+			if (err < 0)
+				return err;
+		}
+		return 0;
+	case K_PIPE:
+		return rh_list_add_unique(&acc->r->pipes, e->text ? e->text : "?");
+	case K_DISCARD:
+		acc->discarded = 1;
+		note(acc, self, "deleted");
+		return 0;
+	case K_BOUNCE:
+		acc->bounced = 1;
+		note(acc, self, "bounced");
+		return 0;
+	case K_LISTED:
+		return rh_list_add_unique(&acc->r->not_converted, e->text);
+	}
+	return 0;
+}
+
+static int
+apply_index(const struct rh_model *m, json_t *idx, const char *self,
+    int user_only, int depth, struct rh_acc *acc)
+{
+	json_t *v;
+	size_t i, k;
+	int e, n = 0;
+
+	json_array_foreach(idx, i, v) {
+		k = (size_t)json_integer_value(v);
+		if (k >= m->nents || (user_only && !m->ents[k].user_qmail))
+			continue;
+		if ((e = apply(m, &m->ents[k], self, depth, acc)) < 0)
+			return e;
+		n++;
+	}
+	return n;
+}
+
+static int
+resolve(const struct rh_model *m, const char *addr, int depth,
+    struct rh_acc *acc)
+{
+	char low[QPM_MAX_ADDRESS + 1], key[QPM_MAX_ADDRESS + 1], base[QPM_MAX_ADDRESS + 1];
+	const char *local, *dom, *kind, *best, *target;
+	const struct rh_entry *e;
+	json_t *d, *idx;
+	size_t i, n, llen, bestlen;
+	long split;
+	char *p;
+	int err;
+
+	if (depth > RH_MAX_DEPTH) {
+		acc->bounced = 1;
+		note(acc, addr, "alias chain too deep (a loop)");
+		return 0;
+	}
+	if ((n = strlen(addr)) >= sizeof(low))
+		return QPM_ERANGE;
+	memcpy(low, addr, n + 1);
+	for (p = low; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if ((split = addr_split(low, n)) < 0) {
+		acc->bounced = 1;
+		note(acc, addr, "not an address");
+		return 0;
+	}
+	low[split] = '\0';
+	local = low;
+	dom = low + split + 1;
+	llen = (size_t)split;
+	d = json_object_get(m->domains, dom);
+	kind = jstr(d, "kind");
+	if (d == NULL || kind == NULL) {
+		if (depth == 0) {
+			acc->bounced = 1;
+			note(acc, dom, "not a domain of the old host");
+			return 0;
+		}
+		return rh_list_add_unique(&acc->r->forwards, addr);
+	}
+	if (strcmp(kind, "relay") == 0)
+		return rh_list_add_unique(&acc->r->forwards, addr);
+	if (strcmp(kind, "alias") == 0 && jstr(d, "alias_of") != NULL) {
+		dom = jstr(d, "alias_of");
+		d = json_object_get(m->domains, dom);
+	}
+	if (qpm_snprintf(key, sizeof(key), "%s@%s", local, dom) < 0)
+		return QPM_ERANGE;
+	if (rh_list_has(&acc->seen, key)) {
+		if (json_object_get(m->mailboxes, key) != NULL)
+			return deliver_mailbox(m, key, acc);
+		acc->bounced = 1;
+		note(acc, key, "alias loop");
+		return 0;
+	}
+	if ((err = rh_list_add(&acc->seen, key)) < 0)
+		return err;
+	/* .qmail-EXT (domain), the user's .qmail, ~alias/.qmail-EXT */
+	if ((idx = json_object_get(m->exact, key)) != NULL &&
+	    (err = apply_index(m, idx, key, 0, depth, acc)) != 0)
+		return err < 0 ? err : 0;
+	/* .qmail-PREFIX-default, longest prefix first */
+	best = NULL;
+	bestlen = 0;
+	for (i = 0; i < m->nprefixes; i++) {
+		e = &m->ents[m->prefixes[i]];
+		n = strlen(e->prefix);
+		if (strcmp(e->domain, dom) != 0 || n >= llen ||
+		    strncmp(local, e->prefix, n) != 0 || n < bestlen)
+			continue;
+		best = e->prefix;
+		bestlen = n;
+	}
+	if (best != NULL) {
+		for (i = 0; i < m->nprefixes; i++) {
+			e = &m->ents[m->prefixes[i]];
+			if (strcmp(e->domain, dom) == 0 && strcmp(e->prefix, best) == 0 &&
+			    (err = apply(m, e, key, depth, acc)) < 0)
+				return err;
+		}
+		return 0;
+	}
+	/* vdelivermail: the user, then the user before the first '-' */
+	if (json_object_get(m->mailboxes, key) != NULL)
+		return deliver_mailbox(m, key, acc);
+	if ((p = strchr(local, '-')) != NULL && p > local &&
+	    qpm_snprintf(base, sizeof(base), "%.*s@%s", (int)(p - local), local,
+	    dom) >= 0 && json_object_get(m->mailboxes, base) != NULL) {
+		if ((idx = json_object_get(m->exact, base)) != NULL &&
+		    (err = apply_index(m, idx, base, 1, depth, acc)) != 0)
+			return err < 0 ? err : 0;
+		return deliver_mailbox(m, base, acc);
+	}
+	/* .qmail-default: catch-all rules, else vdelivermail's last argument */
+	if ((idx = json_object_get(m->catchall, dom)) != NULL &&
+	    (err = apply_index(m, idx, key, 0, depth, acc)) != 0)
+		return err < 0 ? err : 0;
+	kind = jstr(d, "unknown_users");
+	target = jstr(d, "catchall_target");
+	if (kind != NULL && strcmp(kind, "delete") == 0) {
+		acc->discarded = 1;
+		note(acc, key, "unknown user, deleted (.qmail-default)");
+		return 0;
+	}
+	if (kind != NULL && (strcmp(kind, "forward") == 0 ||
+	    strcmp(kind, "mailbox") == 0) && target != NULL)
+		return resolve(m, target, depth + 1, acc);
+	acc->bounced = 1;
+	note(acc, key, "no such user");
+	return 0;
+}
+
+int
+rh_model_expect(const struct rh_model *m, const char *addr,
+    struct rh_result *out)
+{
+	struct rh_acc acc;
+	int e;
+
+	memset(&acc, 0, sizeof(acc));
+	acc.r = out;
+	e = resolve(m, addr, 0, &acc);
+	rh_list_free(&acc.seen);
+	if (e < 0)
+		return e;
+	rh_list_sort(&out->mailboxes);
+	rh_list_sort(&out->forwards);
+	rh_list_sort(&out->pipes);
+	if (out->mailboxes.n + out->forwards.n + out->pipes.n > 0)
+		out->outcome = RH_DELIVERED;
+	else if (acc.bounced || out->not_converted.n > 0)
+		out->outcome = RH_BOUNCED;
+	else if (acc.discarded)
+		out->outcome = RH_DISCARDED;
+	else
+		out->outcome = RH_BOUNCED;
+	return 0;
+}
+
+/* ------------------------------------------------------------- probes */
+
+static int
+probe_add(struct rh_list *out, json_t *seen, const char *a)
+{
+	if (a == NULL || json_object_get(seen, a) != NULL)
+		return 0;
+	if (out->n >= RH_MAX_PROBES)
+		return QPM_ERANGE;
+	if (json_object_set_new(seen, a, json_true()) < 0)
+		return QPM_ENOMEM;
+	return rh_list_add(out, a);
+}
+
+int
+rh_model_probes(const struct rh_model *m, struct rh_list *out)
+{
+	static const char *const lists[] = { "aliases", "forwards", "pipes",
+	    "discards", "bounces" };
+	char buf[QPM_MAX_ADDRESS + 32];
+	json_t *seen, *firsts, *it, *d, *mb;
+	const char *a, *name, *kind, *match, *star, *at, *real, *origin;
+	size_t i, j, k;
+	int e = 0;
+
+	seen = json_object();
+	firsts = json_object();
+	if (seen == NULL || firsts == NULL) {
+		json_decref(seen);
+		json_decref(firsts);
+		return QPM_ENOMEM;
+	}
+	json_array_foreach(json_object_get(m->root, "mailboxes"), i, it)
+		if ((e = probe_add(out, seen, jstr(it, "address"))) < 0)
+			goto out;
+	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
+		json_array_foreach(json_object_get(m->root, lists[k]), i, it) {
+			a = jstr(it, "address");
+			match = jstr(it, "match");
+			if (a == NULL || match == NULL)
+				continue;
+			if (strcmp(match, "exact") == 0)
+				e = probe_add(out, seen, a);
+			else if (strcmp(match, "prefix") == 0 &&
+			    (star = strchr(a, '*')) != NULL) {
+				if (qpm_snprintf(buf, sizeof(buf), "%.*sq2p.probe%s",
+				    (int)(star - a), a, star + 1) < 0)
+					continue;
+				e = probe_add(out, seen, buf);
+			}
+			if (e < 0)
+				goto out;
+		}
+	}
+	/* the user before the first '-': users with a .qmail of their own,
+	 * and the first mailbox of each domain */
+	json_array_foreach(json_object_get(m->root, "mailboxes"), i, mb) {
+		a = jstr(mb, "address");
+		if (a == NULL || (at = strrchr(a, '@')) == NULL ||
+		    strchr(a, '-') != NULL)
+			continue;
+		origin = "";
+		json_array_foreach(json_object_get(m->root, "forwards"), j, it)
+			if (jstr(it, "address") && strcasecmp(jstr(it, "address"),
+			    a) == 0 && jstr(it, "origin") != NULL)
+				origin = jstr(it, "origin");
+		if (strcmp(origin, "user .qmail") != 0) {
+			if (json_object_get(firsts, at + 1) != NULL)
+				continue;
+			json_object_set_new(firsts, at + 1, json_true());
+		}
+		if (qpm_snprintf(buf, sizeof(buf), "%.*s-q2p.probe%s",
+		    (int)(at - a), a, at) < 0)
+			continue;
+		if ((e = probe_add(out, seen, buf)) < 0)
+			goto out;
+	}
+	/* postmaster and an unknown user of every domain; alias domains
+	 * get the real domain's .qmail addresses too */
+	json_array_foreach(json_object_get(m->root, "domains"), i, d) {
+		name = jstr(d, "name");
+		kind = jstr(d, "kind");
+		if (name == NULL || kind == NULL)
+			continue;
+		if (strcmp(kind, "relay") == 0) {
+			if (qpm_snprintf(buf, sizeof(buf), "q2p.probe@%s", name) >= 0 &&
+			    (e = probe_add(out, seen, buf)) < 0)
+				goto out;
+			continue;
+		}
+		if ((qpm_snprintf(buf, sizeof(buf), "postmaster@%s", name) >= 0 &&
+		    (e = probe_add(out, seen, buf)) < 0) ||
+		    (qpm_snprintf(buf, sizeof(buf), "q2p.nosuchuser@%s", name) >= 0 &&
+		    (e = probe_add(out, seen, buf)) < 0))
+			goto out;
+		if (strcmp(kind, "alias") != 0 ||
+		    (real = jstr(d, "alias_of")) == NULL)
+			continue;
+		for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
+			json_array_foreach(json_object_get(m->root, lists[k]), j, it) {
+				a = jstr(it, "address");
+				match = jstr(it, "match");
+				if (a == NULL || match == NULL ||
+				    strcmp(match, "exact") != 0 ||
+				    (at = strrchr(a, '@')) == NULL ||
+				    strcasecmp(at + 1, real) != 0)
+					continue;
+				if (qpm_snprintf(buf, sizeof(buf), "%.*s@%s",
+				    (int)(at - a), a, name) >= 0 &&
+				    (e = probe_add(out, seen, buf)) < 0)
+					goto out;
+			}
+		}
+	}
+out:
+	json_decref(seen);
+	json_decref(firsts);
+	return e < 0 ? e : 0;
+}
+
+int
+rh_model_login(const struct rh_model *m, const char *addr, const char *proto)
+{
+	char low[QPM_MAX_ADDRESS + 1];
+	json_t *mb, *v;
+	size_t n;
+
+	if ((n = strlen(addr)) >= sizeof(low))
+		return -1;
+	for (n = 0; addr[n] != '\0'; n++)
+		low[n] = (char)tolower((unsigned char)addr[n]);
+	low[n] = '\0';
+	if ((mb = json_object_get(m->mailboxes, low)) == NULL)
+		return -1;
+	v = json_object_get(mb, strcmp(proto, "smtp") == 0 ? "smtp_auth" : proto);
+	return json_is_boolean(v) ? json_is_true(v) : -1;
+}
+
+/* ---------------------------------------------------------- comparing */
+
+static void
+diff_list(const char *field, const struct rh_list *want,
+    const struct rh_list *got, struct qstr *why)
+{
+	if (rh_list_equal(want, got))
+		return;
+	qstr_catf(why, "%s: want ", field);
+	rh_list_join(want, ",", why);
+	qstr_cat(why, ", got ");
+	rh_list_join(got, ",", why);
+	qstr_cat(why, "; ");
+}
+
+int
+rh_compare(const struct rh_result *want, const struct rh_result *got,
+    struct qstr *why)
+{
+	size_t before = why->len;
+
+	if (want->outcome != got->outcome)
+		qstr_catf(why, "outcome: want %s, got %s; ",
+		    rh_outcome_name(want->outcome), rh_outcome_name(got->outcome));
+	diff_list("mailboxes", &want->mailboxes, &got->mailboxes, why);
+	diff_list("forwards", &want->forwards, &got->forwards, why);
+	diff_list("pipes", &want->pipes, &got->pipes, why);
+	if (why->len >= before + 2 && why->len > before) {
+		why->len -= 2;		/* the last "; " */
+		why->buf[why->len] = '\0';
+	}
+	return why->len == before;
+}

@@ -1,0 +1,327 @@
+/*
+ * NAME		write_report - OUT/migration-report.txt for the admin
+ * DOES		counts that add up (read = converted + listed + skipped),
+ *		domains, mailboxes, forwards, SMTP AUTH, process limits,
+ *		settings, the connection limits section (limits_report),
+ *		then every listed item with file:line, reason and what to do
+ * NEVER	prints a hash or a cleartext password
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "migrate/write/writers.h"
+#include "util/err.h"
+#include "util/file.h"
+
+static void
+src_text(struct wtext *r, struct src src)
+{
+	if (src.file == NULL) {
+		wt_cat(r, "(unknown)");
+		return;
+	}
+	wt_vis(r, src.file, 0);
+	if (src.line != 0)
+		wt_catf(r, ":%lu", src.line);
+}
+
+/* a section another writer filled (its text holds old-host bytes too):
+ * each line visible, the newlines kept */
+static void
+rlines(struct wtext *r, const struct qstr *t)
+{
+	const char *p = qstr_str(t), *nl;
+
+	for (; r->e == 0 && *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		r->e = qstr_cat_vis(r->s, p, (size_t)(nl - p), 0);
+		if (r->e == 0 && *nl == '\n')
+			r->e = qstr_catc(r->s, '\n');
+		if (*nl == '\0')
+			break;
+	}
+}
+
+/* "  FILE:LINE: what: reason\n      do: todo\n" */
+static void
+listed_text(struct wtext *r, const struct m_listed *li)
+{
+	wt_cat(r, "  ");
+	src_text(r, li->src);
+	wt_cat(r, ": ");
+	wt_vis(r, li->what, 0);
+	wt_cat(r, ": ");
+	wt_vis(r, li->reason, 0);
+	wt_cat(r, "\n      do: ");
+	wt_vis(r, li->todo, 0);
+	wt_cat(r, "\n");
+}
+
+int
+write_report(const struct model *m, const struct wopts *o, struct qstr *s)
+{
+	const struct m_domain *d;
+	const struct m_mailbox *mb;
+	const struct m_rule *ru;
+	const struct m_setting *st;
+	const struct m_limit *l;
+	unsigned long tot[4] = { 0, 0, 0, 0 };
+	unsigned long nk[5] = { 0, 0, 0, 0, 0 }, nfl[4] = { 0, 0, 0, 0 };
+	unsigned long nclear = 0, nquota = 0, nfwd = 0, nremote = 0,
+	    npipe = 0, ndiscard = 0, nbounce = 0;
+	static const char *const schemes[] = { "des-crypt", "md5-crypt",
+	    "sha256-crypt", "sha512-crypt", "bcrypt", "other", "none", NULL };
+	unsigned long nscheme[7] = { 0 };
+	size_t i, k;
+	int c;
+	struct wtext rr = { s, 0 }, *r = &rr;
+	struct qstr sec = QSTR_INIT(s->max);
+
+	wt_catf(r, "qmail2postfix migration report\n"
+	    "==============================\n"
+	    "Old host:  ");
+	wt_vis(r, m->old_hostname ? m->old_hostname : "(no control/me)", 0);
+	if (m->old_ip) {
+		wt_cat(r, " ");
+		wt_vis(r, m->old_ip, 0);
+		wt_cat(r, " (");
+		src_text(r, m->old_ip_src);
+		wt_cat(r, ")");
+	}
+	wt_cat(r, "\nNew host:  ");
+	wt_vis(r, m->new_hostname ? m->new_hostname : "(myhostname from "
+	    "control/me; set --hostname)", 0);
+	if (m->new_ip) {
+		wt_cat(r, " ");
+		wt_vis(r, m->new_ip, 0);
+	}
+	wt_cat(r, "\n\n");
+
+	wt_catf(r, "Counts: every item read is converted, listed (not "
+	    "converted, see below) or\nskipped (comments, blank lines).\n");
+	if (o->limits != NULL)
+		wt_catf(r, "A connection limit that had no effect on the old "
+		    "host (a disabled service,\na value its run script read) "
+		    "counts as converted: the new host has none either.\n");
+	wt_catf(r, "  %-18s %8s %10s %8s %8s\n", "", "read", "converted",
+	    "listed", "skipped");
+	for (c = 0; c < CAT_N; c++) {
+		const struct m_count *n = &m->count[c];
+
+		wt_catf(r, "  %-18s %8lu %10lu %8lu %8lu\n",
+		    model_cat_names[c], n->read, n->converted, n->listed,
+		    n->skipped);
+		tot[0] += n->read;
+		tot[1] += n->converted;
+		tot[2] += n->listed;
+		tot[3] += n->skipped;
+	}
+	wt_catf(r, "  %-18s %8lu %10lu %8lu %8lu\n", "total", tot[0], tot[1],
+	    tot[2], tot[3]);
+	wt_catf(r, "  %s\n\n", model_counts_add_up(m) ?
+	    "The counts add up." : "THE COUNTS DO NOT ADD UP: this is a bug "
+	    "in qmail2postfix; do not use this output.");
+
+	for (i = 0; i < m->domains.n; i++)
+		nk[((const struct m_domain *)m->domains.v)[i].kind]++;
+	wt_catf(r, "Domains: %lu vpopmail, %lu alias, %lu backup MX (relay), "
+	    "%lu local\n", nk[DOM_MAILBOX], nk[DOM_ALIAS], nk[DOM_RELAY],
+	    nk[DOM_LOCAL]);
+	for (i = 0; i < m->domains.n && i < 200; i++) {
+		d = &((const struct m_domain *)m->domains.v)[i];
+		wt_cat(r, "  ");
+		wt_vis(r, d->name, 28);
+		wt_cat(r, " ");
+		switch ((enum m_dom_kind)d->kind) {
+		case DOM_MAILBOX:
+			wt_catf(r, "%u mailboxes; unknown users: ",
+			    d->nmailboxes);
+			switch ((enum m_catchall)d->catchall) {
+			case CATCH_NONE:
+			case CATCH_BOUNCE:
+				wt_cat(r, "bounced");
+				break;
+			case CATCH_DELETE:
+				wt_cat(r, "deleted (discard)");
+				break;
+			case CATCH_FORWARD:
+			case CATCH_MAILBOX:
+				wt_cat(r, "go to ");
+				wt_vis(r, d->catch_target, 0);
+				break;
+			case CATCH_RULES:
+				wt_cat(r, "as the domain's .qmail-default");
+				break;
+			}
+			break;
+		case DOM_ALIAS:
+			wt_cat(r, "alias of ");
+			wt_vis(r, d->real, 0);
+			break;
+		case DOM_RELAY:
+			wt_cat(r, "relayed (backup MX)");
+			break;
+		case DOM_LOCAL:
+			wt_cat(r, "local (system users, ~alias)");
+			break;
+		}
+		wt_cat(r, "\n");
+	}
+	if (m->domains.n > 200)
+		wt_catf(r, "  ... and %zu more (migration.json lists all)\n",
+		    m->domains.n - 200);
+
+	for (i = 0; i < m->mailboxes.n; i++) {
+		mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
+		for (k = 0; schemes[k] != NULL; k++)
+			if (strcmp(schemes[k], write_hash_scheme(mb->hash)) == 0)
+				nscheme[k]++;
+		if (mb->clear)
+			nclear++;
+		if (mb->quota_bytes >= 0 || mb->quota_count >= 0)
+			nquota++;
+		if (mb->flags & VP_NO_POP)
+			nfl[0]++;
+		if (mb->flags & VP_NO_IMAP)
+			nfl[1]++;
+		if (mb->flags & VP_NO_SMTP)
+			nfl[2]++;
+		if (mb->flags & VP_BOUNCE_MAIL)
+			nfl[3]++;
+	}
+	wt_catf(r, "\nMailboxes: %zu, Maildirs used in place; logins are "
+	    "full addresses.\n  password hashes kept as they are:",
+	    m->mailboxes.n);
+	for (k = 0; schemes[k] != NULL; k++)
+		if (nscheme[k])
+			wt_catf(r, " %s %lu", schemes[k], nscheme[k]);
+	wt_catf(r, "\n  quotas: %lu; NO_POP %lu, NO_IMAP %lu, NO_SMTP %lu "
+	    "(Dovecot deny lists), BOUNCE_MAIL %lu (rejected)\n", nquota,
+	    nfl[0], nfl[1], nfl[2], nfl[3]);
+	if (nscheme[6])
+		wt_catf(r, "  %lu mailboxes had no password: they still "
+		    "cannot log in\n", nscheme[6]);
+
+	for (i = 0; i < m->rules.n; i++) {
+		ru = &((const struct m_rule *)m->rules.v)[i];
+		switch ((enum m_dest)ru->dest) {
+		case DEST_FORWARD:
+			nfwd++;
+			if (writer_is_remote(m, ru->value))
+				nremote++;
+			break;
+		case DEST_PIPE:
+			npipe++;
+			break;
+		case DEST_DISCARD:
+			ndiscard++;
+			break;
+		case DEST_BOUNCE:
+			nbounce++;
+			break;
+		case DEST_MAILBOX:
+			break;
+		}
+	}
+	wt_catf(r, "\nRouting: %lu forward targets (%lu to other hosts), "
+	    "%lu programs, %lu discards, %lu bounces\n", nfwd, nremote, npipe,
+	    ndiscard, nbounce);
+	if (nremote > 0)
+		wt_catf(r, "  Forwards to other hosts: %s\n  (see "
+		    "\"Forwarded mail and SRS\" below)\n",
+		    o->srs != NULL ? "an SRS envelope sender" :
+		    "the ORIGINAL envelope sender, no SRS");
+	if (npipe > 0)
+		wt_catf(r, "  Programs run through pipe(8) services "
+		    "(q2p-pipeN in master.cf) as the old user,\n  with "
+		    "qmail's SENDER, RECIPIENT, LOCAL, HOST, EXT, DEFAULT; exit "
+		    "111 now defers (75).\n  Create the user(s) on the new "
+		    "host and check each program exists there.\n");
+	if (m->doublebounceto) {
+		wt_cat(r, "  Double bounces go to ");
+		wt_vis(r, m->doublebounceto, 0);
+		wt_cat(r, " (notify_classes 2bounce)\n");
+	}
+
+	wt_catf(r, "\nForwarded mail and SRS (srs/README in this directory "
+	    "says the same):\n");
+	if (r->e == 0 && (r->e = write_srs_text(m, o, &sec)) == 0)
+		rlines(r, &sec);
+	qstr_reset(&sec);
+
+	wt_catf(r, "\nDKIM signing (dkim/README in this directory says the "
+	    "same):\n");
+	if (r->e == 0 && (r->e = write_dkim_text(m, o, &sec)) == 0)
+		rlines(r, &sec);
+	qstr_reset(&sec);
+
+	wt_catf(r, "\nSMTP AUTH: the old host's qmail-smtpd with vchkpw "
+	    "usually offered LOGIN, PLAIN\n  and CRAM-MD5; CRAM-MD5 needs the "
+	    "cleartext, kept for %lu of %zu mailboxes.\n  The new host offers "
+	    "PLAIN and LOGIN over TLS on submission (587, STARTTLS)\n  and "
+	    "smtps (465, wrapper mode) through Dovecot SASL; no CRAM-MD5: the "
+	    "crypt\n  hashes cannot answer it. Clients set to CRAM-MD5 must "
+	    "switch to PLAIN over TLS.\n", nclear, m->mailboxes.n);
+
+	wt_catf(r, "\nProcess limits from control/concurrency* (master.cf; "
+	    "the listeners' own limits\nare under \"Connection limits and "
+	    "timeouts\" below and win over\nconcurrencyincoming, which only "
+	    "a run script read):\n");
+	if (m->limits.n == 0)
+		wt_cat(r, "  none set on the old host: Postfix defaults\n");
+	for (i = 0; i < m->limits.n; i++) {
+		l = &((const struct m_limit *)m->limits.v)[i];
+		wt_catf(r, "  %-12s %-14s %6lld  (", l->service, l->setting,
+		    l->value);
+		wt_vis(r, l->old, 0);
+		wt_cat(r, ", ");
+		src_text(r, l->src);
+		wt_cat(r, ")\n");
+	}
+
+	wt_cat(r, "\nSettings from control files (main.cf):\n");
+	for (i = 0; i < m->settings.n; i++) {
+		st = &((const struct m_setting *)m->settings.v)[i];
+		wt_catf(r, "  %s = ", st->param);
+		wt_vis(r, st->value, 0);
+		wt_cat(r, "  (");
+		if (st->src.file == NULL && st->from != NULL)
+			wt_vis(r, st->from, 0);	/* an option: --helo */
+		else
+			src_text(r, st->src);
+		wt_cat(r, ")\n");
+	}
+
+	if (o->limits != NULL) {
+		wt_cat(r, "\n");
+		if (r->e == 0 && (r->e = limits_report(o->limits, &sec)) == 0)
+			rlines(r, &sec);
+		qstr_reset(&sec);
+	}
+
+	wt_catf(r, "\nNot converted (%zu): each needs a decision by hand.\n",
+	    m->listed.n);
+	for (i = 0; i < m->listed.n; i++) {
+		listed_text(r, &((const struct m_listed *)m->listed.v)[i]);
+	}
+	wt_catf(r, "\nNotes (%zu): converted, but not exactly.\n",
+	    m->notes.n);
+	for (i = 0; i < m->notes.n; i++) {
+		listed_text(r, &((const struct m_listed *)m->notes.v)[i]);
+	}
+	wt_catf(r, "\nNext: qmail2postfix install OUT (postmap, postfix "
+	    "check, doveconf -n, dated\nbackups), or qmail2postfix rehearse "
+	    "OUT first.\n");
+	if (o->srs != NULL || o->dkim != NULL)
+		wt_catf(r, "install copies postfix/ and dovecot/ only: "
+		    "install %s%s%s by hand as the\nsections above say.\n",
+		    o->srs != NULL ? "srs/" : "", o->srs != NULL &&
+		    o->dkim != NULL ? " and " : "", o->dkim != NULL ? "dkim/" :
+		    "");
+	qstr_free(&sec);
+	if (r->e < 0)
+		return r->e;
+	return writer_file(o, "migration-report.txt", s, QPM_MODE_PUBLIC);
+}

@@ -1,0 +1,129 @@
+/*
+ * NAME		writers - the model out as Postfix, Dovecot, JSON and a report
+ * DOES		each writer fills files under one output directory through
+ *		file_write_atomic(); every generated line names its source
+ * NEVER	prints a password hash or a cleartext password; runs postmap
+ */
+#ifndef Q2P_WRITERS_H
+#define Q2P_WRITERS_H
+
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "migrate/model/limits.h"
+#include "migrate/model/model.h"
+#include "util/qstr.h"
+
+/* SRS for forwarded mail (srs/README.md, "Postfix wiring"): the
+ * installed paths and the socketmap port that the files name. */
+struct srs_wire {
+	const char	*domain;	/* the SRS domain */
+	const char	*bindir;	/* srs-forward and srs-map, installed */
+	const char	*secret;	/* the secret file, installed */
+	int		 port;		/* srs-map's socketmap on 127.0.0.1 */
+};
+
+/* The master.cf service and system user of the SRS forwarder. */
+#define Q2P_SRS_SERVICE	"srsfwd"
+/* srs-map's socketmap port on 127.0.0.1 (srs/README.md) */
+#define Q2P_SRS_PORT	10003
+
+/* DKIM signing by OpenDKIM (OUT/dkim): one key, one selector, for every
+ * mailbox and alias domain.  pem holds the private key (wiped by
+ * dkim_wire_free, written to OUT/dkim/keys/SELECTOR.private only). */
+struct dkim_wire {
+	const char	*selector;
+	const char	*key_src;	/* --dkim-key FILE, or NULL */
+	struct qstr	 pem;		/* the private key, PEM */
+	char		*pubkey;	/* base64 SubjectPublicKeyInfo: p= */
+	int		 bits;
+	int		 generated;	/* made by this run */
+};
+
+/* OpenDKIM's milter socket, as Postfix names it */
+#define Q2P_DKIM_MILTER	"inet:127.0.0.1:8891"
+
+/* A fresh 2048-bit RSA key (libcrypto), or the PEM RSA key in path
+ * (checked: RSA, 1024 bits or more); errors said on stderr, never the
+ * key.  0 or a negative qpm_err. */
+int	dkim_key_generate(struct dkim_wire *w);
+int	dkim_key_load(struct dkim_wire *w, const char *path);
+void	dkim_wire_free(struct dkim_wire *w);
+
+struct wopts {
+	const char	*outdir;	/* where the files go (the temp dir) */
+	const char	*root;		/* --root, for the header comments */
+	const char	*dovecot_dir;	/* installed Dovecot dir: /etc/dovecot */
+	/* connection limits (migrate/model/limits.h), recommended; NULL: none.
+	 * The writers place the module's text: main.cf and master.cf
+	 * lines, client_access.cidr, Dovecot blocks merged with their own,
+	 * the nftables and sysctl files, the report section and the
+	 * "limits" object of migration.json (limits_json, owned by run) */
+	const struct limits *limits;
+	json_t		*limits_json;
+	/* SRS wiring; NULL: none (--no-srs, or no domain to name it) */
+	const struct srs_wire *srs;
+	int		 srs_off;	/* srs NULL because of --no-srs */
+	/* DKIM signing; NULL: none (--no-dkim, or no domain to sign) */
+	const struct dkim_wire *dkim;
+	int		 dkim_off;	/* dkim NULL because of --no-dkim */
+};
+
+/* The text of a generated file: appends stop at the first failure, kept
+ * in e for the writer to return, so no line vanishes at the size
+ * ceiling.  wt_vis takes bytes of the old host: qstr_cat_vis (no control
+ * or non-ASCII byte raw), padded with spaces to width. */
+struct wtext {
+	struct qstr	*s;
+	int		 e;
+};
+void	wt_cat(struct wtext *t, const char *p);
+void	wt_catf(struct wtext *t, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	wt_vis(struct wtext *t, const char *p, size_t width);
+
+/* Write dir/rel (mkdir -p its directory).  0 or a negative qpm_err. */
+int	writer_file(const struct wopts *o, const char *rel,
+	    const struct qstr *s, mode_t mode);
+/* "# from FILE:LINE" (or "# from FILE") */
+int	writer_src(struct qstr *s, const char *prefix, struct src src);
+
+/* Pseudo-domain of the addresses that pipes, discards and bounces are
+ * routed through (transport_maps key on the full address). */
+#define Q2P_PSEUDO_DOMAIN	"qmail2postfix.invalid"
+
+int	write_postfix(const struct model *m, const struct wopts *o);
+int	write_dovecot23(const struct model *m, const struct wopts *o);
+int	write_json(const struct model *m, const struct wopts *o);
+/* OUT/srs: the secret (0600, fresh random bytes, never printed),
+ * srs-map.service and README; with o->srs NULL only the README. */
+int	write_srs(const struct model *m, const struct wopts *o);
+/* What forwards get, and with SRS what to install (report, README). */
+int	write_srs_text(const struct model *m, const struct wopts *o,
+	    struct qstr *s);
+/* OUT/dkim: the key (0600), KeyTable, SigningTable, TrustedHosts,
+ * opendkim.conf, dns-records.txt, README; nothing with o->dkim NULL. */
+int	write_dkim(const struct model *m, const struct wopts *o);
+/* What is signed and what to install and publish (report, README). */
+int	write_dkim_text(const struct model *m, const struct wopts *o,
+	    struct qstr *s);
+/* 1 when mail from d is signed: mailbox and alias domains */
+int	dkim_signs(const struct m_domain *d);
+int	write_report(const struct model *m, const struct wopts *o,
+	    struct qstr *out);
+/* OUT/nftables/qmail2postfix.nft and OUT/sysctl/qmail2postfix.conf */
+int	write_limits_files(const struct model *m, const struct wopts *o);
+/* Account for every limit item in CAT_LIMITS: converted, or listed
+ * with file:line and the reason it has no equivalent (from lj, the
+ * module's JSON); unreadable limit lines are listed, notes noted. */
+int	write_limits_account(struct model *m, const struct limits *l,
+	    json_t *lj);
+
+/* "des-crypt", "md5-crypt", "sha512-crypt", ... for a vpasswd hash */
+const char *write_hash_scheme(const char *hash);
+
+/* Address classes of one rule group, shared by JSON and report. */
+int	writer_is_remote(const struct model *m, const char *addr);
+
+#endif
