@@ -1,0 +1,234 @@
+#!/bin/bash
+# debian13.sh - a Debian 13 ("trixie") root with Postfix 3.10 and Dovecot 2.4,
+# built once with mmdebstrap and kept as a tarball outside the repository.
+#
+#   debian13.sh build     build the tarball when it is missing (or reuse it),
+#                         print the versions it holds; exit 0 when present
+#   debian13.sh path      print the tarball's path (it may not exist yet)
+#
+# Sourced by tests (after harness.sh):
+#   d13_unpack DIR        unpack the root into DIR (about a second)
+#   d13_mount_proc DIR    mount /proc inside (Dovecot needs it); d13_cleanup
+#                         unmounts it again (the caller's trap must call it)
+#   d13 DIR CMD...        run CMD inside the root (chroot)
+#   d13_available         0 when the tarball exists; otherwise prints why
+#   d13_project           the root of this make check run with the project
+#                         built and installed inside (made once, shared)
+#   d13_workdir ROOT      a private directory inside ROOT
+#   d13_ns ROOT CMD...    CMD inside ROOT with its own /proc (servers)
+#   d13_require           for a TAP test: skip the whole test when there is
+#                         no root (a failure under CI=true)
+#
+# The cache key is the suite plus the package list, so a changed list builds
+# a new tarball. QPM_D13_CACHE overrides the cache directory. A machine that
+# cannot reach a Debian mirror has no tarball: the tests that need one SKIP
+# (never pass) there; under CI (CI=true) a missing tarball is a failure.
+
+D13_SUITE=trixie
+# the servers, and what the project needs to build and run inside the root
+D13_PKGS="postfix,dovecot-core,dovecot-imapd,dovecot-pop3d,dovecot-lmtpd,\
+gcc,make,autoconf,automake,pkgconf,libc6-dev,libspf2-dev,libopendkim-dev,\
+libldns-dev,libpsl-dev,libjansson-dev,libssl-dev,libcdb-dev,libcmocka-dev,\
+python3,tinycdb"
+D13_MIRROR=${QPM_D13_MIRROR:-http://deb.debian.org/debian}
+D13_SECURITY=${QPM_D13_SECURITY:-http://deb.debian.org/debian-security}
+D13_CACHE=${QPM_D13_CACHE:-/var/cache/qmail2postfix}
+
+d13_key() {
+	printf '%s %s\n' "$D13_SUITE" "$D13_PKGS" | sha256sum | cut -c1-12
+}
+
+d13_tarball() {
+	printf '%s/debian13-%s.tar.zst\n' "$D13_CACHE" "$(d13_key)"
+}
+
+d13_available() {
+	local t
+	t=$(d13_tarball)
+	if [ -s "$t" ]; then
+		return 0
+	fi
+	echo "no Debian 13 root at $t (run tests/integration/lib/debian13.sh build)"
+	return 1
+}
+
+d13_require() {
+	local why
+	why=$(d13_available) && return 0
+	if [ "${CI:-}" = true ]; then
+		echo "Bail out! $why"
+		exit 1
+	fi
+	echo "1..0 # SKIP $why"
+	_tap_finished=skipped	# harness.sh: not "ended before tap_done"
+	exit 0
+}
+
+# Build the tarball under a lock, so parallel tests never build it twice.
+d13_build() {
+	local t tmp rc
+	t=$(d13_tarball)
+	mkdir -p "$D13_CACHE" || return 1
+	exec 9>"$D13_CACHE/.debian13.lock" || return 1
+	flock 9 || return 1
+	if [ -s "$t" ]; then
+		exec 9>&-
+		return 0
+	fi
+	command -v mmdebstrap >/dev/null || {
+		echo "debian13.sh: mmdebstrap is not installed" >&2
+		exec 9>&-
+		return 1
+	}
+	command -v zstd >/dev/null || {
+		echo "debian13.sh: zstd is not installed" >&2
+		exec 9>&-
+		return 1
+	}
+	tmp=$(mktemp -d "$D13_CACHE/.build.XXXXXX") || return 1
+	echo "debian13.sh: building the $D13_SUITE root ($D13_PKGS) into $t" >&2
+	mmdebstrap --quiet --mode=root --variant=apt --include="$D13_PKGS" \
+	    "$D13_SUITE" "$tmp/root" \
+	    "deb $D13_MIRROR $D13_SUITE main" \
+	    "deb $D13_MIRROR $D13_SUITE-updates main" \
+	    "deb $D13_SECURITY $D13_SUITE-security main" >"$tmp/log" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		# apt's lists and cache are a third of the size and unused
+		rm -rf "$tmp/root/var/lib/apt/lists/"* \
+		    "$tmp/root/var/cache/apt/"*.bin
+		tar --numeric-owner -C "$tmp/root" -cf - . |
+		    zstd -q -3 -T0 >"$tmp/root.tar.zst" &&
+		    mv "$tmp/root.tar.zst" "$t"
+		rc=$?
+	else
+		tail -n 20 "$tmp/log" >&2
+	fi
+	rm -rf "$tmp"
+	exec 9>&-
+	return $rc
+}
+
+d13_unpack() {
+	local dir=$1
+	mkdir -p "$dir" || return 1
+	zstd -q -d -c "$(d13_tarball)" | tar --numeric-owner -C "$dir" -xf -
+}
+
+D13_MOUNTS=""
+d13_mount_proc() {
+	local dir=$1
+	mkdir -p "$dir/proc" || return 1
+	mount -t proc proc "$dir/proc" || return 1
+	D13_MOUNTS="$dir/proc $D13_MOUNTS"
+}
+
+d13_cleanup() {
+	local m
+	for m in $D13_MOUNTS; do
+		umount -l "$m" 2>/dev/null
+	done
+	D13_MOUNTS=""
+	for m in $D13_WORKDIRS; do
+		rm -rf -- "$m"
+	done
+	D13_WORKDIRS=""
+}
+
+d13() {
+	local dir=$1
+	shift
+	chroot "$dir" /usr/bin/env -i \
+	    PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin \
+	    LANG=C.UTF-8 "$@"
+}
+
+# d13_project: the Debian 13 root of this make check run, with the project
+# built from $top_srcdir and installed inside it (/usr/local), made once per
+# build directory under a lock and shared by the tests (made again when a
+# source file is newer than it); prints its path.
+# Each test works in its own directory under it (d13_workdir) and starts
+# its servers with d13_ns, so tests can share it at the same time.
+d13_project() {
+	local base=${top_builddir:?top_builddir}/tests/debian13 rc
+	mkdir -p "$base" || return 1
+	(
+		flock 8 || exit 1
+		# made before, from these sources: reuse it
+		[ -e "$base/ready" ] && [ -z "$(find "$top_srcdir" \
+		    \( -name '_build*' -o -name .git -o -name autom4te.cache \) \
+		    -prune -o -type f -newer "$base/ready" -print -quit)" ] &&
+		    exit 0
+		rm -rf "$base/root" "$base/ready"
+		d13_unpack "$base/root" || exit 1
+		mkdir -p "$base/root/usr/src/qmail2postfix"
+		tar -C "${top_srcdir:?}" --exclude='./_build*' --exclude=./.git \
+		    --exclude=./autom4te.cache -cf - . |
+		    tar -C "$base/root/usr/src/qmail2postfix" -xf - || exit 1
+		d13 "$base/root" /bin/sh -c '
+		    cd /usr/src/qmail2postfix &&
+		    { [ ! -x autogen.sh ] || ./autogen.sh; } &&
+		    { [ ! -f Makefile ] || make distclean; } &&
+		    ./configure -q --prefix=/usr/local &&
+		    make -s -j2 && make -s install' >"$base/build.log" 2>&1 ||
+		    exit 1
+		touch "$base/ready"
+	) 8>"$base/.lock"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		tail -n 20 "$base/build.log" >&2
+		return 1
+	fi
+	echo "$base/root"
+}
+
+# d13_workdir ROOT: a private directory inside ROOT (removed by d13_cleanup,
+# which harness.sh calls at exit);
+# prints its path relative to ROOT (what programs inside see)
+D13_WORKDIRS=""
+d13_workdir() {
+	local d
+	d=$(mktemp -d "$1/tmp/q2p.XXXXXX") || return 1
+	chmod 0755 "$d"
+	D13_WORKDIRS="$d $D13_WORKDIRS"
+	# harness.sh's exit trap removes it with the rest
+	! declare -F _h_register >/dev/null || _h_register d13_cleanup
+	echo "${d#"$1"}"
+}
+
+# d13_ns ROOT CMD...: CMD inside ROOT in a private mount namespace with its
+# own /proc (gone when CMD ends, nothing to unmount); loopback is shared
+d13_ns() {
+	local dir=$1
+	shift
+	unshare --mount --propagation private /bin/sh -c '
+	    d=$1; shift
+	    mount -t proc proc "$d/proc" || exit 1
+	    exec chroot "$d" /usr/bin/env -i \
+		PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin \
+		LANG=C.UTF-8 "$@"' _ "$dir" "$@"
+}
+
+d13_versions() {
+	local dir=$1
+	d13 "$dir" dpkg-query -W -f='${Package} ${Version}\n' \
+	    postfix dovecot-core base-files
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	case "${1:-}" in
+	build)
+		d13_build || exit 1
+		tmp=$(mktemp -d) || exit 1
+		trap 'rm -rf "$tmp"' EXIT
+		d13_unpack "$tmp" && d13_versions "$tmp"
+		;;
+	path)
+		d13_tarball
+		;;
+	*)
+		echo "usage: debian13.sh build | path" >&2
+		exit 64
+		;;
+	esac
+fi
