@@ -221,8 +221,30 @@ read_some(int fd, char *p, size_t n)
 	return r;
 }
 
-int
-main(int argc, char **argv)
+/* What one run knows: the options, then what the message said. */
+struct fwd {
+	const char		*secret, *sendmail;
+	const char		*domains[SRS_MAX_DOMAINS];
+	size_t			 ndomains;
+	enum srs_long_policy	 policy;
+	long			 hop_limit, timeout;
+	time_t			 now_t;
+	int			 have_now, where;
+	struct srs		*srs;
+	char			**rcpt;		/* argv's recipients */
+	size_t			 nrcpt;
+	char			**cargv;	/* sendmail's */
+	/* the held header: hbuf[pos..hlen) goes to sendmail */
+	size_t			 hlen, pos;
+	int			 eof, from_line, null_sender, warn_long;
+	const char		*snd;		/* the sender, sn octets */
+	size_t			 sn;
+	char			 sender[SRS_OUT_MAX];	/* the new one */
+};
+
+/* The options into f: 0, 1 after --help or --version, -1 for usage. */
+static int
+parse_args(struct fwd *f, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "domain", required_argument, NULL, 'd' },
@@ -239,127 +261,367 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *secret = DEFAULT_SECRET, *sendmail = QPM_SENDMAIL;
-	const char *domains[SRS_MAX_DOMAINS], *snd = NULL, *line, *v, *dtline;
-	char sender[SRS_OUT_MAX], srsaddr[SRS_OUT_MAX], said[FEED_CAPTURE * 4];
-	char esc[256], **cargv = NULL;
-	enum srs_long_policy policy = SRS_LONG_TEMPFAIL;
-	struct srs *srs = NULL;
-	struct sigaction sa;
-	enum srs_reason why;
-	size_t ndomains = 0, hlen = 0, pos = 0, sn = 0, ln, vn, k, nrcpt;
-	long lv, hop_limit = FWD_DEF_HOPS, timeout = FWD_DEF_TIMEOUT;
-	time_t now_t = 0;
-	ssize_t r;
-	int c, err, have_now = 0, eof = 0, from_line = 0, null_sender = 0;
-	int hops = 0, status, i, where = MSG_SYSLOG, warn_long = 0, unread;
-	int exit_code = QPM_EXIT_TEMPFAIL;
+	long lv;
+	int c;
 
-	feed_init(&ch);
-	msg_init(PROGRAM_NAME, MSG_SYSLOG);
-	srs = srs_new();
 	while ((c = getopt_long(argc, argv, "d:s:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			if (ndomains >= SRS_MAX_DOMAINS)
-				goto usage;
-			domains[ndomains++] = optarg;
+			if (f->ndomains >= SRS_MAX_DOMAINS)
+				return -1;
+			f->domains[f->ndomains++] = optarg;
 			break;
 		case 's':
-			secret = optarg;
+			f->secret = optarg;
 			break;
 		case OPT_SENDMAIL:
-			sendmail = optarg;
+			f->sendmail = optarg;
 			break;
 		case OPT_TIMEOUT:
-			if (num_parse_long(optarg, 1, 86400, &timeout) < 0)
-				goto usage;
+			if (num_parse_long(optarg, 1, 86400, &f->timeout) < 0)
+				return -1;
 			break;
 		case OPT_LONG:
-			if (srs_long_policy_parse(optarg, &policy) < 0)
-				goto usage;
+			if (srs_long_policy_parse(optarg, &f->policy) < 0)
+				return -1;
 			break;
 		case OPT_HOPS:
-			if (num_parse_long(optarg, 1, 1000, &hop_limit) < 0)
-				goto usage;
+			if (num_parse_long(optarg, 1, 1000, &f->hop_limit) < 0)
+				return -1;
 			break;
 		case OPT_NOW:
 			if (num_parse_long(optarg, 0, 0x7fffffffL * 64, &lv) < 0)
-				goto usage;
-			now_t = (time_t)lv;
-			have_now = 1;
+				return -1;
+			f->now_t = (time_t)lv;
+			f->have_now = 1;
 			break;
 		case OPT_ALPHABET:
-			if (srs == NULL)
+			if (f->srs == NULL)
 				break;
 			if (strcmp(optarg, "base64") == 0)
-				srs->alphabet = SRS_ALPHA_BASE64;
+				f->srs->alphabet = SRS_ALPHA_BASE64;
 			else if (strcmp(optarg, "base64url") == 0)
-				srs->alphabet = SRS_ALPHA_BASE64URL;
+				f->srs->alphabet = SRS_ALPHA_BASE64URL;
 			else
-				goto usage;
+				return -1;
 			break;
 		case OPT_SEPARATOR:
 			if (strlen(optarg) != 1 || strchr("=+-", *optarg) ==
 			    NULL)
-				goto usage;
-			if (srs != NULL)
-				srs->sep = *optarg;
+				return -1;
+			if (f->srs != NULL)
+				f->srs->sep = *optarg;
 			break;
 		case 'v':
 			msg_verbose++;
-			where |= MSG_STDERR;
+			f->where |= MSG_STDERR;
 			break;
 		case 'h':
 			help();
-			srs_free(srs);
-			return 0;
+			return 1;
 		case 'V':
 			qpm_version(PROGRAM_NAME);
-			srs_free(srs);
-			return 0;
+			return 1;
 		default:
-			goto usage;
+			return -1;
 		}
 	}
-	/* from here on, every line of ours on stderr starts with a DSN code
-	 * unless -v asked for more */
-	msg_init(PROGRAM_NAME, where);
-	nrcpt = (size_t)(argc - optind);
-	if (nrcpt == 0 || nrcpt > FWD_MAX_RCPTS)
-		goto usage;
-	if (getuid() == 0 || geteuid() == 0) {
-		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "refusing to run "
+	f->rcpt = argv + optind;
+	f->nrcpt = (size_t)(argc - optind);
+	return 0;
+}
+
+/* Not as root; the SRS domains and the secrets into f->srs.  0, or the
+ * exit code (75) after the status line. */
+static int
+load_secrets(struct fwd *f)
+{
+	size_t k;
+	int err;
+
+	if (getuid() == 0 || geteuid() == 0)
+		return fail(QPM_EXIT_TEMPFAIL, "4.3.0", "refusing to run "
 		    "as root (run from a user's .forward or a pipe(8) "
 		    "transport with user=)");
-		goto out;
-	}
-	if (srs == NULL) {
-		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "out of memory");
-		goto out;
-	}
-	if (ndomains == 0) {
-		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.5", "no SRS domain "
+	if (f->srs == NULL)
+		return fail(QPM_EXIT_TEMPFAIL, "4.3.0", "out of memory");
+	if (f->ndomains == 0)
+		return fail(QPM_EXIT_TEMPFAIL, "4.3.5", "no SRS domain "
 		    "(-d DOMAIN)");
-		goto out;
-	}
-	for (k = 0; k < ndomains; k++)
-		if (srs_add_domain(srs, domains[k]) < 0) {
-			exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.5",
-			    "-d %s: not a domain", domains[k]);
-			goto out;
-		}
-	if ((err = srs_load_secrets(srs, secret)) < 0) {
-		exit_code = err == QPM_EPERM ? fail(QPM_EXIT_TEMPFAIL, "4.3.5",
+	for (k = 0; k < f->ndomains; k++)
+		if (srs_add_domain(f->srs, f->domains[k]) < 0)
+			return fail(QPM_EXIT_TEMPFAIL, "4.3.5",
+			    "-d %s: not a domain", f->domains[k]);
+	if ((err = srs_load_secrets(f->srs, f->secret)) < 0)
+		return err == QPM_EPERM ? fail(QPM_EXIT_TEMPFAIL, "4.3.5",
 		    "secret file %s may be read or changed by others: "
-		    SRS_SECRET_CHMOD " %s", secret, secret) :
+		    SRS_SECRET_CHMOD " %s", f->secret, f->secret) :
 		    fail(QPM_EXIT_TEMPFAIL, "4.3.5", "cannot read "
-		    "secret file %s: %s", secret, err == QPM_EINVAL ?
+		    "secret file %s: %s", f->secret, err == QPM_EINVAL ?
 		    "no secret in it" : qpm_strerror(err));
+	if (f->have_now)
+		qpm_clock_fixed(&f->srs->clock, &f->now_t);
+	return 0;
+}
+
+/* 1. The envelope line(s) and the header, up to FWD_HEADER_MAX, into
+ * hbuf; the sender from them or from qmail's environment.  0, or the
+ * exit code (75) after the status line. */
+static int
+read_envelope(struct fwd *f)
+{
+	const char *v;
+	size_t ln;
+	ssize_t r;
+
+	while (f->hlen < sizeof(hbuf) && !header_end(hbuf, f->hlen)) {
+		if ((r = read_some(0, hbuf + f->hlen,
+		    sizeof(hbuf) - f->hlen)) < 0)
+			return fail(QPM_EXIT_TEMPFAIL, "4.3.0",
+			    "cannot read the message: %s", strerror(errno));
+		if (r == 0) {
+			f->eof = 1;
+			break;
+		}
+		f->hlen += (size_t)r;
+	}
+	if (f->hlen >= 5 && memcmp(hbuf, "From ", 5) == 0) {
+		const char *nl = memchr(hbuf, '\n', f->hlen);
+
+		if (nl == NULL || from_line_sender(hbuf, (size_t)(nl - hbuf),
+		    &f->snd, &f->sn) < 0)
+			return fail(QPM_EXIT_TEMPFAIL, "4.6.0",
+			    "cannot parse the \"From \" line");
+		f->from_line = 1;
+		if (f->sn == 13 && memcmp(f->snd, "MAILER-DAEMON", 13) == 0)
+			f->null_sender = 1;
+		f->pos = (size_t)(nl - hbuf) + 1;
+	}
+	if (starts_ci(hbuf + f->pos, f->hlen - f->pos, "Return-Path:")) {
+		const char *nl = memchr(hbuf + f->pos, '\n', f->hlen - f->pos);
+
+		ln = nl != NULL ? (size_t)(nl - hbuf - f->pos) :
+		    f->hlen - f->pos;
+		if (return_path_sender(hbuf + f->pos, ln, &f->snd,
+		    &f->sn) < 0)
+			return fail(QPM_EXIT_TEMPFAIL, "4.6.0",
+			    "cannot parse the Return-Path: header");
+		f->null_sender = f->sn == 0;
+		f->pos += ln + (nl != NULL);
+	} else if (!f->from_line) {
+		/* qmail without preline: NEWSENDER is what qmail's own
+		 * forward uses; SENDER is exact under qmail, but Postfix
+		 * filters it, so it counts only beside qmail's DTLINE */
+		if ((v = getenv("NEWSENDER")) == NULL &&
+		    (getenv("DTLINE") == NULL || (v = getenv("SENDER")) == NULL))
+			return fail(QPM_EXIT_TEMPFAIL, "4.3.0",
+			    "cannot tell the envelope sender: no \"From \" "
+			    "line, no Return-Path: header, no qmail "
+			    "$NEWSENDER/$SENDER");
+		f->snd = v;
+		f->sn = strlen(v);
+		f->null_sender = f->sn == 0 || strcmp(v, "<>") == 0;
+	}
+	return 0;
+}
+
+/* 2. Loops: Delivered-To: lines in the header we hold.  0, or 65 (5.4.6)
+ * after the status line. */
+static int
+check_loops(const struct fwd *f)
+{
+	const char *line, *v;
+	char esc[256];
+	size_t k, vn;
+	int hops = 0;
+
+	for (line = hbuf + f->pos; line < hbuf + f->hlen; ) {
+		const char *nl = memchr(line, '\n',
+		    (size_t)(hbuf + f->hlen - line));
+		size_t len = nl != NULL ? (size_t)(nl - line) :
+		    (size_t)(hbuf + f->hlen - line);
+
+		if (len == 0 || (len == 1 && line[0] == '\r'))
+			break;		/* end of header */
+		if (starts_ci(line, len, "Delivered-To:")) {
+			v = line + 13;
+			vn = len - 13;
+			trim(&v, &vn);
+			hops++;
+			for (k = 0; k < f->nrcpt; k++)
+				if (eq_ci(v, vn, f->rcpt[k]))
+					return fail(QPM_EXIT_DATAERR,
+					    "5.4.6", "mail forwarding loop: "
+					    "already delivered to %s",
+					    msg_escape(esc, sizeof(esc), v,
+					    vn));
+		}
+		if (nl == NULL)
+			break;
+		line = nl + 1;
+	}
+	if (hops >= f->hop_limit)
+		return fail(QPM_EXIT_DATAERR, "5.4.6", "mail forwarding "
+		    "loop: %d Delivered-To: lines (--hop-limit %ld)", hops,
+		    f->hop_limit);
+	return 0;
+}
+
+/* 3. The new envelope sender into f->sender.  0, or the exit code (75)
+ * after the status line. */
+static int
+new_sender(struct fwd *f)
+{
+	char srsaddr[SRS_OUT_MAX], esc[256];
+	enum srs_reason why;
+
+	if (f->null_sender) {
+		f->sender[0] = '\0';
+		return 0;
+	}
+	if (f->sn >= sizeof(f->sender))
+		return fail(QPM_EXIT_TEMPFAIL, "4.1.7",
+		    "envelope sender too long");
+	memcpy(f->sender, f->snd, f->sn);
+	f->sender[f->sn] = '\0';
+	switch (srs_forward(f->srs, f->sender, f->sn, srsaddr,
+	    sizeof(srsaddr), &why)) {
+	case SRS_REWRITTEN:
+		memcpy(f->sender, srsaddr, strlen(srsaddr) + 1);
+		break;
+	case SRS_NOT_APPLICABLE:
+		msg_escape(esc, sizeof(esc), f->snd, f->sn);
+		if (why == SRS_WHY_TOO_LONG &&
+		    f->policy == SRS_LONG_TEMPFAIL)
+			return fail(QPM_EXIT_TEMPFAIL, "4.1.7",
+			    "sender %s: %s (--long-local=tempfail)",
+			    esc, srs_reason_text(why));
+		if (why == SRS_WHY_TOO_LONG)
+			f->warn_long = 1;
+		msg_info("sender %s kept: %s", esc,
+		    srs_reason_text(why));
+		break;
+	case SRS_ERROR:
+		return fail(QPM_EXIT_TEMPFAIL, "4.3.0",
+		    "cannot rewrite the sender: %s",
+		    srs_reason_text(why));
+	}
+	return 0;
+}
+
+/* How sendmail ended: 0 when it read all of the message and exited 0,
+ * else 75 after the status line (1 included: local(8) bounces on it). */
+static int
+sendmail_exit(const struct fwd *f, int status, int unread)
+{
+	char said[FEED_CAPTURE * 4];
+
+	if (unread && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s exited 0 "
+		    "without reading the whole message: %s", f->sendmail,
+		    feed_said(&ch, said, sizeof(said)));
+	if (WIFSIGNALED(status))
+		return fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s killed by "
+		    "signal %d: %s", f->sendmail, WTERMSIG(status),
+		    feed_said(&ch, said, sizeof(said)));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s exited with "
+		    "status %d: %s", f->sendmail, WEXITSTATUS(status),
+		    feed_said(&ch, said, sizeof(said)));
+	return 0;
+}
+
+/* 4. sendmail -i -f SENDER -- RECIPIENT..., and 5. the stream: (qmail:
+ * its Delivered-To line,) the header, the body.  0, or the exit code
+ * (75) after the status line. */
+static int
+reinject(struct fwd *f)
+{
+	char said[FEED_CAPTURE * 4];
+	const char *dtline;
+	size_t k;
+	int err, status, unread;
+
+	if ((f->cargv = calloc(f->nrcpt + 6, sizeof(*f->cargv))) == NULL)
+		return fail(QPM_EXIT_TEMPFAIL, "4.3.0", "out of memory");
+	f->cargv[0] = (char *)f->sendmail;
+	f->cargv[1] = (char *)"-i";
+	f->cargv[2] = (char *)"-f";
+	f->cargv[3] = f->sender;
+	f->cargv[4] = (char *)"--";
+	for (k = 0; k < f->nrcpt; k++)
+		f->cargv[5 + k] = f->rcpt[k];
+	if (f->sendmail[0] != '/')
+		return fail(QPM_EXIT_TEMPFAIL, "4.3.5", "--sendmail %s: "
+		    "an absolute path is needed", f->sendmail);
+	if (feed_start(&ch, f->sendmail, f->cargv, (int)f->timeout,
+	    &err) < 0)
+		return fail(QPM_EXIT_TEMPFAIL, "4.3.0", "cannot run %s: "
+		    "%s", f->sendmail, strerror(err != 0 ? err : errno));
+
+	dtline = f->from_line ? NULL : getenv("DTLINE");
+	if (dtline != NULL && getenv("NEWSENDER") != NULL &&
+	    feed_write(&ch, dtline, strlen(dtline)) < 0)
+		goto timeout;
+	if (feed_write(&ch, hbuf + f->pos, f->hlen - f->pos) < 0)
+		goto timeout;
+	if (!f->eof && (err = feed_copy(&ch, 0)) != 0) {
+		if (err == -1)
+			goto timeout;
+		feed_kill(&ch);
+		return fail(QPM_EXIT_TEMPFAIL, "4.3.0",
+		    "cannot read the message: %s", strerror(errno));
+	}
+	if (ch.in_broken) {
+		/* it stopped reading: whatever it says, the copy is cut */
+		feed_kill(&ch);
+		(void)feed_finish(&ch, &status, &unread);
+		return fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s stopped "
+		    "reading the message: %s", f->sendmail,
+		    feed_said(&ch, said, sizeof(said)));
+	}
+	if (feed_finish(&ch, &status, &unread) < 0)
+		goto timeout;
+	return sendmail_exit(f, status, unread);
+timeout:
+	feed_kill(&ch);
+	return fail(QPM_EXIT_TEMPFAIL, "4.4.7", "%s made no progress for "
+	    "%ld s: killed", f->sendmail, f->timeout);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct fwd f;
+	struct sigaction sa;
+	char esc[256];
+	int rc, exit_code = QPM_EXIT_TEMPFAIL;
+
+	memset(&f, 0, sizeof(f));
+	f.secret = DEFAULT_SECRET;
+	f.sendmail = QPM_SENDMAIL;
+	f.policy = SRS_LONG_TEMPFAIL;
+	f.hop_limit = FWD_DEF_HOPS;
+	f.timeout = FWD_DEF_TIMEOUT;
+	f.where = MSG_SYSLOG;
+	feed_init(&ch);
+	msg_init(PROGRAM_NAME, MSG_SYSLOG);
+	f.srs = srs_new();
+	if ((rc = parse_args(&f, argc, argv)) > 0) {
+		srs_free(f.srs);
+		return 0;
+	}
+	if (rc < 0)
+		goto usage;
+	/* from here on, every line of ours on stderr starts with a DSN code
+	 * unless -v asked for more */
+	msg_init(PROGRAM_NAME, f.where);
+	if (f.nrcpt == 0 || f.nrcpt > FWD_MAX_RCPTS)
+		goto usage;
+	if ((rc = load_secrets(&f)) != 0) {
+		exit_code = rc;
 		goto out;
 	}
-	if (have_now)
-		qpm_clock_fixed(&srs->clock, &now_t);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
@@ -370,213 +632,19 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	/* 1. the envelope line(s) and the header, up to FWD_HEADER_MAX */
-	while (hlen < sizeof(hbuf) && !header_end(hbuf, hlen)) {
-		if ((r = read_some(0, hbuf + hlen, sizeof(hbuf) - hlen)) < 0) {
-			exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0",
-			    "cannot read the message: %s", strerror(errno));
-			goto out;
-		}
-		if (r == 0) {
-			eof = 1;
-			break;
-		}
-		hlen += (size_t)r;
-	}
-	if (hlen >= 5 && memcmp(hbuf, "From ", 5) == 0) {
-		const char *nl = memchr(hbuf, '\n', hlen);
-
-		if (nl == NULL || from_line_sender(hbuf, (size_t)(nl - hbuf),
-		    &snd, &sn) < 0) {
-			exit_code = fail(QPM_EXIT_TEMPFAIL, "4.6.0",
-			    "cannot parse the \"From \" line");
-			goto out;
-		}
-		from_line = 1;
-		if (sn == 13 && memcmp(snd, "MAILER-DAEMON", 13) == 0)
-			null_sender = 1;
-		pos = (size_t)(nl - hbuf) + 1;
-	}
-	if (starts_ci(hbuf + pos, hlen - pos, "Return-Path:")) {
-		const char *nl = memchr(hbuf + pos, '\n', hlen - pos);
-
-		ln = nl != NULL ? (size_t)(nl - hbuf - pos) : hlen - pos;
-		if (return_path_sender(hbuf + pos, ln, &snd, &sn) < 0) {
-			exit_code = fail(QPM_EXIT_TEMPFAIL, "4.6.0",
-			    "cannot parse the Return-Path: header");
-			goto out;
-		}
-		null_sender = sn == 0;
-		pos += ln + (nl != NULL);
-	} else if (!from_line) {
-		/* qmail without preline: NEWSENDER is what qmail's own
-		 * forward uses; SENDER is exact under qmail, but Postfix
-		 * filters it, so it counts only beside qmail's DTLINE */
-		if ((v = getenv("NEWSENDER")) == NULL &&
-		    (getenv("DTLINE") == NULL || (v = getenv("SENDER")) == NULL)) {
-			exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0",
-			    "cannot tell the envelope sender: no \"From \" "
-			    "line, no Return-Path: header, no qmail "
-			    "$NEWSENDER/$SENDER");
-			goto out;
-		}
-		snd = v;
-		sn = strlen(v);
-		null_sender = sn == 0 || strcmp(v, "<>") == 0;
-	}
-
-	/* 2. loops: Delivered-To: lines in the header we hold */
-	for (line = hbuf + pos; line < hbuf + hlen; ) {
-		const char *nl = memchr(line, '\n', (size_t)(hbuf + hlen - line));
-		size_t len = nl != NULL ? (size_t)(nl - line) :
-		    (size_t)(hbuf + hlen - line);
-
-		if (len == 0 || (len == 1 && line[0] == '\r'))
-			break;		/* end of header */
-		if (starts_ci(line, len, "Delivered-To:")) {
-			v = line + 13;
-			vn = len - 13;
-			trim(&v, &vn);
-			hops++;
-			for (i = optind; i < argc; i++)
-				if (eq_ci(v, vn, argv[i])) {
-					exit_code = fail(QPM_EXIT_DATAERR,
-					    "5.4.6", "mail forwarding loop: "
-					    "already delivered to %s",
-					    msg_escape(esc, sizeof(esc), v,
-					    vn));
-					goto out;
-				}
-		}
-		if (nl == NULL)
-			break;
-		line = nl + 1;
-	}
-	if (hops >= hop_limit) {
-		exit_code = fail(QPM_EXIT_DATAERR, "5.4.6", "mail forwarding "
-		    "loop: %d Delivered-To: lines (--hop-limit %ld)", hops,
-		    hop_limit);
+	if ((rc = read_envelope(&f)) != 0 || (rc = check_loops(&f)) != 0 ||
+	    (rc = new_sender(&f)) != 0 || (rc = reinject(&f)) != 0) {
+		exit_code = rc;
 		goto out;
 	}
-
-	/* 3. the new envelope sender */
-	if (null_sender)
-		sender[0] = '\0';
-	else {
-		if (sn >= sizeof(sender)) {
-			exit_code = fail(QPM_EXIT_TEMPFAIL, "4.1.7",
-			    "envelope sender too long");
-			goto out;
-		}
-		memcpy(sender, snd, sn);
-		sender[sn] = '\0';
-		switch (srs_forward(srs, sender, sn, srsaddr, sizeof(srsaddr),
-		    &why)) {
-		case SRS_REWRITTEN:
-			memcpy(sender, srsaddr, strlen(srsaddr) + 1);
-			break;
-		case SRS_NOT_APPLICABLE:
-			msg_escape(esc, sizeof(esc), snd, sn);
-			if (why == SRS_WHY_TOO_LONG &&
-			    policy == SRS_LONG_TEMPFAIL) {
-				exit_code = fail(QPM_EXIT_TEMPFAIL, "4.1.7",
-				    "sender %s: %s (--long-local=tempfail)",
-				    esc, srs_reason_text(why));
-				goto out;
-			}
-			if (why == SRS_WHY_TOO_LONG)
-				warn_long = 1;
-			msg_info("sender %s kept: %s", esc,
-			    srs_reason_text(why));
-			break;
-		case SRS_ERROR:
-			exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0",
-			    "cannot rewrite the sender: %s",
-			    srs_reason_text(why));
-			goto out;
-		}
-	}
-
-	/* 4. sendmail -i -f SENDER -- RECIPIENT... */
-	if ((cargv = calloc(nrcpt + 6, sizeof(*cargv))) == NULL) {
-		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "out of memory");
-		goto out;
-	}
-	cargv[0] = (char *)sendmail;
-	cargv[1] = (char *)"-i";
-	cargv[2] = (char *)"-f";
-	cargv[3] = sender;
-	cargv[4] = (char *)"--";
-	for (k = 0; k < nrcpt; k++)
-		cargv[5 + k] = argv[optind + (int)k];
-	if (sendmail[0] != '/') {
-		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.5", "--sendmail %s: "
-		    "an absolute path is needed", sendmail);
-		goto out;
-	}
-	if (feed_start(&ch, sendmail, cargv, (int)timeout, &err) < 0) {
-		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "cannot run %s: "
-		    "%s", sendmail, strerror(err != 0 ? err : errno));
-		goto out;
-	}
-
-	/* 5. stream: (qmail: its Delivered-To line,) the header, the body */
-	dtline = from_line ? NULL : getenv("DTLINE");
-	if (dtline != NULL && getenv("NEWSENDER") != NULL &&
-	    feed_write(&ch, dtline, strlen(dtline)) < 0)
-		goto timeout;
-	if (feed_write(&ch, hbuf + pos, hlen - pos) < 0)
-		goto timeout;
-	if (!eof && (err = feed_copy(&ch, 0)) != 0) {
-		if (err == -1)
-			goto timeout;
-		feed_kill(&ch);
-		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0",
-		    "cannot read the message: %s", strerror(errno));
-		goto out;
-	}
-	if (ch.in_broken) {
-		/* it stopped reading: whatever it says, the copy is cut */
-		feed_kill(&ch);
-		(void)feed_finish(&ch, &status, &unread);
-		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s stopped "
-		    "reading the message: %s", sendmail,
-		    feed_said(&ch, said, sizeof(said)));
-		goto out;
-	}
-	if (feed_finish(&ch, &status, &unread) < 0)
-		goto timeout;
-	if (unread && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s exited 0 "
-		    "without reading the whole message: %s", sendmail,
-		    feed_said(&ch, said, sizeof(said)));
-		goto out;
-	}
-	if (WIFSIGNALED(status)) {
-		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s killed by "
-		    "signal %d: %s", sendmail, WTERMSIG(status),
-		    feed_said(&ch, said, sizeof(said)));
-		goto out;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		exit_code = fail(QPM_EXIT_TEMPFAIL, "4.3.0", "%s exited with "
-		    "status %d: %s", sendmail, WEXITSTATUS(status),
-		    feed_said(&ch, said, sizeof(said)));
-		goto out;
-	}
-	if (warn_long) {
-		msg_escape(esc, sizeof(esc), snd, sn);
+	if (f.warn_long) {
+		msg_escape(esc, sizeof(esc), f.snd, f.sn);
 		fprintf(stderr, "%s: warning: forwarded with the original "
 		    "sender %s: %s (--long-local=plain)\n", PROGRAM_NAME, esc,
 		    srs_reason_text(SRS_WHY_TOO_LONG));
 	}
-	msg_debug("forwarded from <%s>", sender);
+	msg_debug("forwarded from <%s>", f.sender);
 	exit_code = 0;
-	goto out;
-timeout:
-	feed_kill(&ch);
-	exit_code = fail(QPM_EXIT_TEMPFAIL, "4.4.7", "%s made no progress for "
-	    "%ld s: killed", sendmail, timeout);
 	goto out;
 usage:
 	fprintf(stderr, "4.3.5 %s: usage: %s [-d DOMAIN] [-s SECRET_FILE] "
@@ -585,7 +653,7 @@ usage:
 	exit_code = QPM_EXIT_TEMPFAIL;
 out:
 	feed_close(&ch);
-	free(cargv);
-	srs_free(srs);
+	free(f.cargv);
+	srs_free(f.srs);
 	return exit_code;
 }

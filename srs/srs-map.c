@@ -533,6 +533,99 @@ conn_sweep(struct conn *conns, long max, long *nconns, long *freel,
 	}
 }
 
+/* SIGTERM and SIGINT stop the server; they are blocked except inside
+ * the wait (empty: the mask to wait with); SIGPIPE is ignored. */
+static void
+serve_signals(sigset_t *empty)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	sigemptyset(empty);
+}
+
+/* What epoll reported (re) for one connection: send what is pending, or
+ * read and answer.  0, or -1 when the connection is to be dropped. */
+static int
+conn_event(int ep, struct conn *c, long slot, uint32_t re, char *buf,
+    size_t bufsize, struct srs *srs, enum srs_long_policy policy,
+    const struct timespec *now)
+{
+	size_t room;
+	ssize_t got;
+
+	if (re & EPOLLERR)
+		return -1;
+	if (c->want_out) {
+		if ((re & (EPOLLOUT | EPOLLHUP)) && conn_flush(c, now) < 0)
+			return -1;
+	} else if (re & (EPOLLIN | EPOLLHUP)) {
+		/* never more than the buffer holds: a partial request is
+		 * below the ceiling, so room is left */
+		room = c->in.max - 1 - c->in.len;
+		got = recv(c->fd, buf, room < bufsize ? room : bufsize, 0);
+		if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
+			return -1;
+		/* answer at once: the socket almost always has room, so no
+		 * wait for EPOLLOUT */
+		if (got > 0 && (conn_input(c, buf, (size_t)got, srs, policy,
+		    now) < 0 || conn_flush(c, now) < 0))
+			return -1;
+	}
+	if (conn_watch(ep, c, slot) < 0)
+		return -1;
+	return 0;
+}
+
+/* New connections while a slot is free. */
+static void
+serve_accept(int lfd, int ep, struct conn *conns, long max, long *nconns,
+    long *freel, long *nfree, const struct timespec *now)
+{
+	struct epoll_event ev;
+	struct conn *c;
+	long slot;
+	int fd;
+
+	while (*nconns < max) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				msg_warn("accept");
+			break;
+		}
+		slot = freel[--(*nfree)];
+		c = &conns[slot];
+		memset(c, 0, sizeof(*c));
+		c->fd = fd;
+		qstr_init(&c->in, SOCKMAP_MAX_REQUEST + 32);
+		qstr_init(&c->out, SERVE_MAX_OUT + SOCKMAP_MAX_REQUEST);
+		c->last = *now;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.u64 = (uint64_t)slot;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			msg_warn("epoll_ctl");
+			conn_close(c);
+			freel[(*nfree)++] = slot;
+			continue;
+		}
+		(*nconns)++;
+	}
+}
+
 /*
  * One process, epoll: a lookup costs one epoll_wait (shared by every
  * connection that is ready), one recv and one send; replies are built in
@@ -545,16 +638,12 @@ serve(struct srs *srs, enum srs_long_policy policy,
 {
 	struct conn *conns = NULL, *c;
 	struct epoll_event evs[SERVE_EVENTS], ev;
-	struct sigaction sa;
 	struct timespec now, swept;
-	sigset_t block, empty;
+	sigset_t empty;
 	char *unix_path = NULL, buf[SERVE_READ_CHUNK];
 	long i, nconns = 0, nfree = 0, *freel = NULL, slot;
-	size_t room;
-	ssize_t got;
-	int lfd, fd, ep = -1, rc = QPM_EXIT_TEMPFAIL, n, k, listening = 0;
+	int lfd, ep = -1, rc = QPM_EXIT_TEMPFAIL, n, k, listening = 0;
 	int accept_ready;
-	uint32_t re;
 
 	if ((geteuid() == 0 || getuid() == 0) && o->user == NULL) {
 		msg_errorx("refusing to serve as root: use --user USER");
@@ -578,18 +667,7 @@ serve(struct srs *srs, enum srs_long_policy policy,
 		msg_error("epoll_create1");
 		goto out;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigprocmask(SIG_BLOCK, &block, NULL);
-	sigemptyset(&empty);
+	serve_signals(&empty);
 	msg_info("serving %s for %s (%zu secret%s)", o->spec, srs->domains[0],
 	    srs->nsecrets, srs->nsecrets == 1 ? "" : "s");
 	clock_gettime(CLOCK_MONOTONIC, &swept);
@@ -625,35 +703,11 @@ serve(struct srs *srs, enum srs_long_policy policy,
 			}
 			slot = (long)evs[k].data.u64;
 			c = &conns[slot];
-			re = evs[k].events;
 			if (c->fd < 0)
 				continue;
-			if (re & EPOLLERR)
-				goto drop;
-			if (c->want_out) {
-				if ((re & (EPOLLOUT | EPOLLHUP)) &&
-				    conn_flush(c, &now) < 0)
-					goto drop;
-			} else if (re & (EPOLLIN | EPOLLHUP)) {
-				/* never more than the buffer holds: a partial
-				 * request is below the ceiling, so room is left */
-				room = c->in.max - 1 - c->in.len;
-				got = recv(c->fd, buf, room < sizeof(buf) ?
-				    room : sizeof(buf), 0);
-				if (got == 0 || (got < 0 && errno != EAGAIN &&
-				    errno != EINTR))
-					goto drop;
-				/* answer at once: the socket almost always
-				 * has room, so no wait for EPOLLOUT */
-				if (got > 0 && (conn_input(c, buf, (size_t)got,
-				    srs, policy, &now) < 0 ||
-				    conn_flush(c, &now) < 0))
-					goto drop;
-			}
-			if (conn_watch(ep, c, slot) < 0)
-				goto drop;
-			continue;
-drop:
+			if (conn_event(ep, c, slot, evs[k].events, buf,
+			    sizeof(buf), srs, policy, &now) == 0)
+				continue;
 			conn_close(c);
 			freel[nfree++] = slot;
 			nconns--;
@@ -663,33 +717,9 @@ drop:
 			    o, &now);
 			swept = now;
 		}
-		while (accept_ready && nconns < o->max_conns) {
-			fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
-			    SOCK_CLOEXEC);
-			if (fd < 0) {
-				if (errno != EAGAIN && errno != EINTR &&
-				    errno != ECONNABORTED)
-					msg_warn("accept");
-				break;
-			}
-			slot = freel[--nfree];
-			c = &conns[slot];
-			memset(c, 0, sizeof(*c));
-			c->fd = fd;
-			qstr_init(&c->in, SOCKMAP_MAX_REQUEST + 32);
-			qstr_init(&c->out, SERVE_MAX_OUT + SOCKMAP_MAX_REQUEST);
-			c->last = now;
-			memset(&ev, 0, sizeof(ev));
-			ev.events = EPOLLIN;
-			ev.data.u64 = (uint64_t)slot;
-			if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-				msg_warn("epoll_ctl");
-				conn_close(c);
-				freel[nfree++] = slot;
-				continue;
-			}
-			nconns++;
-		}
+		if (accept_ready)
+			serve_accept(lfd, ep, conns, o->max_conns, &nconns,
+			    freel, &nfree, &now);
 	}
 	msg_info("signal %d: stopping", (int)stop_signal);
 	rc = 0;
@@ -712,8 +742,21 @@ out:
 	return rc;
 }
 
-int
-main(int argc, char **argv)
+/* What the command line says besides the command. */
+struct map_opts {
+	struct serve_opts	 so;
+	enum srs_long_policy	 policy;
+	enum srs_alphabet	 alphabet;
+	const char		*secret, *domains[SRS_MAX_DOMAINS];
+	size_t			 ndomains;
+	time_t			 now_t;
+	int			 have_now;
+	char			 sep;
+};
+
+/* The options into mo: 0, 1 after --help or --version, -1 for usage. */
+static int
+parse_args(struct map_opts *mo, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "secret", required_argument, NULL, 's' },
@@ -734,142 +777,159 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct serve_opts so = { NULL, NULL, 0, SERVE_DEF_IDLE,
-	    SERVE_DEF_REQUEST, SERVE_DEF_CONNS, 0666 };
-	enum srs_long_policy policy = SRS_LONG_TEMPFAIL;
-	enum srs_alphabet alphabet = SRS_ALPHA_BASE64;
-	const char *secret = DEFAULT_SECRET, *domains[SRS_MAX_DOMAINS];
-	const char *cmd;
-	struct srs *srs = NULL;
-	size_t ndomains = 0, k;
-	time_t now_t = 0;
-	char sep = '=', *end;
-	int c, err, have_now = 0, exit_code = EX_USAGE;
+	char *end;
+	int c;
 	long v;
 
-	msg_init(PROGRAM_NAME, MSG_STDERR);
 	while ((c = getopt_long(argc, argv, "s:d:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			secret = optarg;
+			mo->secret = optarg;
 			break;
 		case 'd':
-			if (ndomains >= SRS_MAX_DOMAINS)
-				return usage();
-			domains[ndomains++] = optarg;
+			if (mo->ndomains >= SRS_MAX_DOMAINS)
+				return -1;
+			mo->domains[mo->ndomains++] = optarg;
 			break;
 		case OPT_NOW:
 			if (num_parse_long(optarg, 0, 0x7fffffffL * 64, &v) < 0) {
 				msg_errorx("--now: not a unix time: %s",
 				    optarg);
-				return usage();
+				return -1;
 			}
-			now_t = (time_t)v;
-			have_now = 1;
+			mo->now_t = (time_t)v;
+			mo->have_now = 1;
 			break;
 		case OPT_ALPHABET:
 			if (strcmp(optarg, "base64") == 0)
-				alphabet = SRS_ALPHA_BASE64;
+				mo->alphabet = SRS_ALPHA_BASE64;
 			else if (strcmp(optarg, "base64url") == 0)
-				alphabet = SRS_ALPHA_BASE64URL;
+				mo->alphabet = SRS_ALPHA_BASE64URL;
 			else
-				return usage();
+				return -1;
 			break;
 		case OPT_SEPARATOR:
 			if (strlen(optarg) != 1 || strchr("=+-", *optarg) ==
 			    NULL)
-				return usage();
-			sep = *optarg;
+				return -1;
+			mo->sep = *optarg;
 			break;
 		case OPT_LONG:
-			if (srs_long_policy_parse(optarg, &policy) < 0)
-				return usage();
+			if (srs_long_policy_parse(optarg, &mo->policy) < 0)
+				return -1;
 			break;
 		case OPT_SOCKETMAP:
-			so.spec = optarg;
+			mo->so.spec = optarg;
 			break;
 		case OPT_USER:
-			so.user = optarg;
+			mo->so.user = optarg;
 			break;
 		case OPT_NONLOCAL:
-			so.allow_nonlocal = 1;
+			mo->so.allow_nonlocal = 1;
 			break;
 		case OPT_IDLE:
 		case OPT_REQ:
 			if (num_parse_long(optarg, 1, 86400, &v) < 0)
-				return usage();
+				return -1;
 			if (c == OPT_IDLE)
-				so.idle = (int)v;
+				mo->so.idle = (int)v;
 			else
-				so.request = (int)v;
+				mo->so.request = (int)v;
 			break;
 		case OPT_CONNS:
 			if (num_parse_long(optarg, 1, 100000, &v) < 0)
-				return usage();
-			so.max_conns = v;
+				return -1;
+			mo->so.max_conns = v;
 			break;
 		case OPT_MODE:
 			v = strtol(optarg, &end, 8);
 			if (*end != '\0' || v < 0 || v > 0777)
-				return usage();
-			so.mode = (mode_t)v;
+				return -1;
+			mo->so.mode = (mode_t)v;
 			break;
 		case 'v':
 			msg_verbose++;
 			break;
 		case 'h':
 			help();
-			return 0;
+			return 1;
 		case 'V':
 			qpm_version(PROGRAM_NAME);
-			return 0;
+			return 1;
 		default:
-			return usage();
+			return -1;
 		}
 	}
+	return 0;
+}
+
+/* The codec with the options, the domains and the secrets (*srsp, to be
+ * freed by the caller even on failure).  0, or the exit code. */
+static int
+load_srs(struct map_opts *mo, struct srs **srsp)
+{
+	struct srs *srs;
+	size_t k;
+	int err;
+
+	if ((srs = *srsp = srs_new()) == NULL) {
+		msg_errorx("out of memory");
+		return QPM_EXIT_TEMPFAIL;
+	}
+	srs->alphabet = mo->alphabet;
+	srs->sep = mo->sep;
+	if (mo->have_now)
+		qpm_clock_fixed(&srs->clock, &mo->now_t);
+	for (k = 0; k < mo->ndomains; k++)
+		if ((err = srs_add_domain(srs, mo->domains[k])) < 0) {
+			msg_errorx("-d %s: %s", mo->domains[k],
+			    err == QPM_EINVAL ? "not a domain" :
+			    qpm_strerror(err));
+			return EX_USAGE;
+		}
+	if ((err = srs_load_secrets(srs, mo->secret)) < 0) {
+		if (err == QPM_EPERM)
+			msg_errorx("%s: may be read or changed by others: "
+			    SRS_SECRET_CHMOD " %s", mo->secret, mo->secret);
+		else
+			msg_errorx("%s: %s", mo->secret, err == QPM_EINVAL ?
+			    "no secret in the file" : qpm_strerror(err));
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct map_opts mo = { { NULL, NULL, 0, SERVE_DEF_IDLE,
+	    SERVE_DEF_REQUEST, SERVE_DEF_CONNS, 0666 }, SRS_LONG_TEMPFAIL,
+	    SRS_ALPHA_BASE64, DEFAULT_SECRET, { NULL }, 0, 0, 0, '=' };
+	const char *cmd;
+	struct srs *srs = NULL;
+	int rc, exit_code = EX_USAGE;
+
+	msg_init(PROGRAM_NAME, MSG_STDERR);
+	if ((rc = parse_args(&mo, argc, argv)) != 0)
+		return rc > 0 ? 0 : usage();
 	if (optind >= argc)
 		return usage();
 	cmd = argv[optind++];
 	if (strcmp(cmd, "forward") != 0 && strcmp(cmd, "reverse") != 0 &&
 	    strcmp(cmd, "serve") != 0)
 		return usage();
-	if (strcmp(cmd, "serve") == 0 && (so.spec == NULL || optind < argc))
+	if (strcmp(cmd, "serve") == 0 && (mo.so.spec == NULL || optind < argc))
 		return usage();
-	if (ndomains == 0) {
+	if (mo.ndomains == 0) {
 		msg_errorx("no SRS domain: use -d DOMAIN");
 		return usage();
 	}
-	exit_code = QPM_EXIT_TEMPFAIL;
-	if ((srs = srs_new()) == NULL) {
-		msg_errorx("out of memory");
+	if ((exit_code = load_srs(&mo, &srs)) != 0)
 		goto out;
-	}
-	srs->alphabet = alphabet;
-	srs->sep = sep;
-	if (have_now)
-		qpm_clock_fixed(&srs->clock, &now_t);
-	for (k = 0; k < ndomains; k++)
-		if ((err = srs_add_domain(srs, domains[k])) < 0) {
-			msg_errorx("-d %s: %s", domains[k],
-			    err == QPM_EINVAL ? "not a domain" :
-			    qpm_strerror(err));
-			exit_code = EX_USAGE;
-			goto out;
-		}
-	if ((err = srs_load_secrets(srs, secret)) < 0) {
-		if (err == QPM_EPERM)
-			msg_errorx("%s: may be read or changed by others: "
-			    SRS_SECRET_CHMOD " %s", secret, secret);
-		else
-			msg_errorx("%s: %s", secret, err == QPM_EINVAL ?
-			    "no secret in the file" : qpm_strerror(err));
-		exit_code = EX_CONFIG;
-		goto out;
-	}
 	if (strcmp(cmd, "serve") == 0)
-		exit_code = serve(srs, policy, &so);
+		exit_code = serve(srs, mo.policy, &mo.so);
 	else
-		exit_code = cli_run(srs, policy, strcmp(cmd, "forward") == 0,
+		exit_code = cli_run(srs, mo.policy, strcmp(cmd, "forward") == 0,
 		    argc - optind, argv + optind);
 out:
 	srs_free(srs);

@@ -151,40 +151,57 @@ file_read_fd(int fd, size_t max, struct qstr *out)
 }
 
 int
+file_check_regular(int fd, struct stat *st)
+{
+	int e;
+
+	if (fstat(fd, st) < 0) {
+		e = -errno;
+		close(fd);
+		errno = -e;
+		return e;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return QPM_EINVAL;
+	}
+	/* a regular file never blocks; clear it for the reader's sake */
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+int
+file_read_regular(int fd, size_t max, struct qstr *out, struct stat *stp)
+{
+	struct stat st0, *st = stp != NULL ? stp : &st0;
+	int err, saved;
+
+	if ((fd = file_check_regular(fd, st)) < 0)
+		return fd;
+	if ((unsigned long long)st->st_size > max) {
+		errno = EFBIG;
+		err = QPM_ERANGE;
+	} else
+		err = file_read_fd(fd, max, out);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return err;
+}
+
+int
 file_read_all(const char *path, size_t max, int flags, struct qstr *out)
 {
-	struct stat st;
 	/* O_NONBLOCK: open(2) of a FIFO waits for a writer, for ever;
-	 * anything but a regular file is refused below */
-	int fd, err, oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	 * anything but a regular file is refused by file_read_regular() */
+	int fd, oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 
 	if (flags & FILE_READ_NOFOLLOW)
 		oflags |= O_NOFOLLOW;
 	if ((fd = open(path, oflags)) < 0)
 		return errno == ELOOP ? QPM_ELOOP : -errno;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		err = QPM_EINVAL;
-		goto out;
-	}
-	if ((size_t)st.st_size > max) {
-		errno = EFBIG;
-		err = QPM_ERANGE;
-		goto out;
-	}
-	err = file_read_fd(fd, max, out);
-out:
-	{
-		int saved = errno;
-
-		close(fd);
-		errno = saved;
-	}
-	return err;
+	return file_read_regular(fd, max, out, NULL);
 }
 
 int

@@ -7,6 +7,7 @@
 #define QPM_FILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "util/qstr.h"
@@ -33,6 +34,16 @@ int	file_read_all(const char *path, size_t max, int flags, struct qstr *out);
 /* Read fd to its end into out (appended); more than max bytes is
  * QPM_ERANGE.  0 or a negative qpm_err. */
 int	file_read_fd(int fd, size_t max, struct qstr *out);
+/* fd, just opened with O_NONBLOCK so that a FIFO did not wait for a
+ * writer: anything but a regular file (a FIFO, a device, a socket, a
+ * directory) is QPM_EINVAL; O_NONBLOCK is cleared.  Returns fd, or
+ * closes it and returns a negative qpm_err; *st is fstat(2)'s answer. */
+int	file_check_regular(int fd, struct stat *st);
+/* file_check_regular(), then the whole file into out (appended): over
+ * max bytes is QPM_ERANGE before a byte is read.  fd is closed, errno
+ * kept; st (NULL: not wanted) as above.  0 or a negative qpm_err. */
+int	file_read_regular(int fd, size_t max, struct qstr *out,
+	    struct stat *st);
 /* OpenSSL's pem_password_cb for key files read from scripts: never a
  * prompt on the terminal; sets *(int *)asked and gives no pass phrase,
  * so an encrypted key fails at once and the caller can say why. */

@@ -314,37 +314,19 @@ rootfs_open_file(const struct rootfs *r, const char *path, int flags,
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
 	if ((fd = rootfs_open(r, path, O_RDONLY | O_NONBLOCK, flags)) < 0)
 		return fd;
-	if (fstat(fd, st) < 0) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return QPM_EINVAL;
-	}
-	/* a regular file never blocks; clear it for the reader's sake */
-	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return fd;
+	return file_check_regular(fd, st);
 }
 
 int
 rootfs_read(const struct rootfs *r, const char *path, size_t max, int flags,
     struct qstr *out, struct stat *stp)
 {
-	struct stat st0, *st = stp != NULL ? stp : &st0;
-	int fd, err;
+	int fd;
 
-	if ((fd = rootfs_open_file(r, path, flags, st)) < 0)
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	if ((fd = rootfs_open(r, path, O_RDONLY | O_NONBLOCK, flags)) < 0)
 		return fd;
-	if ((unsigned long long)st->st_size > max)
-		err = QPM_ERANGE;
-	else
-		err = file_read_fd(fd, max, out);
-	close(fd);
-	return err;
+	return file_read_regular(fd, max, out, stp);
 }
 
 DIR *

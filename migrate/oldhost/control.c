@@ -279,6 +279,153 @@ seconds(struct model *m, const struct ctl *c, struct src src,
 	model_converted(m, CAT_CONTROL);
 }
 
+/* one-line files of a host name: me, defaultdomain, defaulthost, ... */
+static void
+host_line(struct model *m, const struct ctl *c, struct src src,
+    const char *line, size_t n, int first)
+{
+	const char *v;
+
+	if (!first) {
+		/* qmail reads the first line only */
+		model_list(m, CAT_CONTROL, src, c->name,
+		    "line after the first: qmail ignores it",
+		    "nothing; check the file");
+		return;
+	}
+	if ((v = host_value(m, c, src, line, n)) == NULL)
+		return;
+	switch (c->kind) {
+	case CTL_ME:
+		m->me = v;
+		m->old_hostname = v;
+		m->old_hostname_src = src;
+		break;
+	case CTL_DEFAULTDOMAIN:
+		m->defaultdomain = v;
+		set(m, "mydomain", v, v, src);
+		set(m, "append_dot_mydomain", "yes",
+		    "qmail-inject appends defaultdomain", src);
+		break;
+	case CTL_DEFAULTHOST:
+		m->defaulthost = v;
+		set(m, "myorigin", v, v, src);
+		break;
+	case CTL_PLUSDOMAIN:
+		m->plusdomain = v;
+		model_note(m, src, "plusdomain",
+		    "Postfix has no host+ completion",
+		    "nothing, unless users type host+");
+		break;
+	case CTL_DOUBLEBOUNCEHOST:
+		m->doublebouncehost = v;
+		if (m->doublebounce_src.file == NULL)
+			m->doublebounce_src = src;
+		break;
+	case CTL_BOUNCEHOST:
+		model_note(m, src, "bouncehost",
+		    "Postfix bounces come from MAILER-DAEMON@"
+		    "$myhostname",
+		    "set myhostname or a bounce_template_file "
+		    "if the host name matters");
+		break;
+	case CTL_HELOHOST:
+		set(m, "smtp_helo_name", v, v, src);
+		break;
+	case CTL_ENVNOATHOST:
+		m->envnoathost = v;
+		if (m->defaulthost != NULL &&
+		    strcmp(v, m->defaulthost) != 0)
+			model_note(m, src, "envnoathost",
+			    "differs from defaulthost; Postfix "
+			    "has one myorigin for both",
+			    "check myorigin");
+		break;
+	case CTL_IDHOST:
+		model_note(m, src, "idhost",
+		    "Postfix uses $myhostname in Message-IDs",
+		    "nothing");
+		break;
+	case CTL_LOCALIPHOST:
+		model_note(m, src, "localiphost",
+		    "Postfix accepts user@[its own IP] by "
+		    "itself", "nothing");
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+greeting_line(struct model *m, const struct ctl *c, struct src src,
+    const char *line, size_t n, int first)
+{
+	if (!first) {
+		model_list(m, CAT_CONTROL, src, c->name,
+		    "line after the first: qmail ignores it",
+		    "nothing");
+		return;
+	}
+	{
+		/* qmail sends "220 GREETING ESMTP"; Postfix's
+		 * banner must start with the new host name;
+		 * the old text in main.cf syntax ($ doubled) */
+		size_t w = strcspn(line, " \t");
+		const char *rest = w < n ? line + w : "";
+		const char *why = "greeting text main.cf "
+		    "cannot hold";
+		struct qstr b = QSTR_INIT(QPM_MAX_CONFIG_LINE * 4);
+
+		if (w > n)
+			w = n;
+		if (qstr_cat(&b, "$myhostname") < 0 ||
+		    esc_pf_param(&b, model_strndup(m, rest,
+		    n - w), &why) < 0 || qstr_cat(&b, " ESMTP") <
+		    0) {
+			qstr_free(&b);
+			model_list(m, CAT_CONTROL, src, c->name,
+			    why, "set smtpd_banner by hand");
+			return;
+		}
+		set(m, "smtpd_banner", model_strdup(m, b.buf),
+		    model_strndup(m, line, n), src);
+		qstr_free(&b);
+	}
+	model_converted(m, CAT_CONTROL);
+}
+
+static void
+databytes_line(struct model *m, const struct ctl *c, struct src src,
+    const char *line, size_t n, int first)
+{
+	const char *v;
+	long long num;
+
+	if (!first || parse_number(line, n, &num) < 0) {
+		model_list(m, CAT_CONTROL, src, c->name,
+		    "not a number on the first line",
+		    "set message_size_limit by hand");
+		return;
+	}
+	v = model_printf(m, "%lld", num);
+	if (num == 0) {
+		model_note(m, src, "databytes 0",
+		    "qmail had no size limit; Postfix keeps "
+		    "its default of 10240000 bytes",
+		    "set message_size_limit if larger mail "
+		    "must pass");
+	} else {
+		set(m, "message_size_limit", v, v, src);
+		/* must not exceed the delivery limits */
+		if (num > 51200000) {
+			set(m, "virtual_mailbox_limit", v, v,
+			    src);
+			set(m, "mailbox_size_limit", v, v, src);
+		}
+	}
+	model_converted(m, CAT_CONTROL);
+}
+
 void
 control_parse(struct model *m, const char *name, const char *file,
     const char *buf, size_t len)
@@ -286,7 +433,7 @@ control_parse(struct model *m, const char *name, const char *file,
 	const struct ctl *c = ctl_find(name);
 	struct lines lr;
 	struct src src = { file, 0 };
-	const char *line, *v;
+	const char *line;
 	size_t n;
 	long long num;
 	int rc, first = 1;
@@ -323,108 +470,10 @@ control_parse(struct model *m, const char *name, const char *file,
 		case CTL_ENVNOATHOST:
 		case CTL_IDHOST:
 		case CTL_LOCALIPHOST:
-			if (!first) {
-				/* qmail reads the first line only */
-				model_list(m, CAT_CONTROL, src, c->name,
-				    "line after the first: qmail ignores it",
-				    "nothing; check the file");
-				break;
-			}
-			if ((v = host_value(m, c, src, line, n)) == NULL)
-				break;
-			switch (c->kind) {
-			case CTL_ME:
-				m->me = v;
-				m->old_hostname = v;
-				m->old_hostname_src = src;
-				break;
-			case CTL_DEFAULTDOMAIN:
-				m->defaultdomain = v;
-				set(m, "mydomain", v, v, src);
-				set(m, "append_dot_mydomain", "yes",
-				    "qmail-inject appends defaultdomain", src);
-				break;
-			case CTL_DEFAULTHOST:
-				m->defaulthost = v;
-				set(m, "myorigin", v, v, src);
-				break;
-			case CTL_PLUSDOMAIN:
-				m->plusdomain = v;
-				model_note(m, src, "plusdomain",
-				    "Postfix has no host+ completion",
-				    "nothing, unless users type host+");
-				break;
-			case CTL_DOUBLEBOUNCEHOST:
-				m->doublebouncehost = v;
-				if (m->doublebounce_src.file == NULL)
-					m->doublebounce_src = src;
-				break;
-			case CTL_BOUNCEHOST:
-				model_note(m, src, "bouncehost",
-				    "Postfix bounces come from MAILER-DAEMON@"
-				    "$myhostname",
-				    "set myhostname or a bounce_template_file "
-				    "if the host name matters");
-				break;
-			case CTL_HELOHOST:
-				set(m, "smtp_helo_name", v, v, src);
-				break;
-			case CTL_ENVNOATHOST:
-				m->envnoathost = v;
-				if (m->defaulthost != NULL &&
-				    strcmp(v, m->defaulthost) != 0)
-					model_note(m, src, "envnoathost",
-					    "differs from defaulthost; Postfix "
-					    "has one myorigin for both",
-					    "check myorigin");
-				break;
-			case CTL_IDHOST:
-				model_note(m, src, "idhost",
-				    "Postfix uses $myhostname in Message-IDs",
-				    "nothing");
-				break;
-			case CTL_LOCALIPHOST:
-				model_note(m, src, "localiphost",
-				    "Postfix accepts user@[its own IP] by "
-				    "itself", "nothing");
-				break;
-			default:
-				break;
-			}
+			host_line(m, c, src, line, n, first);
 			break;
 		case CTL_SMTPGREETING:
-			if (!first) {
-				model_list(m, CAT_CONTROL, src, c->name,
-				    "line after the first: qmail ignores it",
-				    "nothing");
-				break;
-			}
-			{
-				/* qmail sends "220 GREETING ESMTP"; Postfix's
-				 * banner must start with the new host name;
-				 * the old text in main.cf syntax ($ doubled) */
-				size_t w = strcspn(line, " \t");
-				const char *rest = w < n ? line + w : "";
-				const char *why = "greeting text main.cf "
-				    "cannot hold";
-				struct qstr b = QSTR_INIT(QPM_MAX_CONFIG_LINE * 4);
-
-				if (w > n)
-					w = n;
-				if (qstr_cat(&b, "$myhostname") < 0 ||
-				    esc_pf_param(&b, model_strndup(m, rest,
-				    n - w), &why) < 0 || qstr_cat(&b, " ESMTP") <
-				    0) {
-					qstr_free(&b);
-					model_list(m, CAT_CONTROL, src, c->name,
-					    why, "set smtpd_banner by hand");
-					break;
-				}
-				set(m, "smtpd_banner", model_strdup(m, b.buf),
-				    model_strndup(m, line, n), src);
-				qstr_free(&b);
-			}
-			model_converted(m, CAT_CONTROL);
+			greeting_line(m, c, src, line, n, first);
 			break;
 		case CTL_LOCALS:
 			if (!is_hostname(line, n)) {
@@ -450,29 +499,7 @@ control_parse(struct model *m, const char *name, const char *file,
 			vdom_line(m, src, line, n);
 			break;
 		case CTL_DATABYTES:
-			if (!first || parse_number(line, n, &num) < 0) {
-				model_list(m, CAT_CONTROL, src, c->name,
-				    "not a number on the first line",
-				    "set message_size_limit by hand");
-				break;
-			}
-			v = model_printf(m, "%lld", num);
-			if (num == 0) {
-				model_note(m, src, "databytes 0",
-				    "qmail had no size limit; Postfix keeps "
-				    "its default of 10240000 bytes",
-				    "set message_size_limit if larger mail "
-				    "must pass");
-			} else {
-				set(m, "message_size_limit", v, v, src);
-				/* must not exceed the delivery limits */
-				if (num > 51200000) {
-					set(m, "virtual_mailbox_limit", v, v,
-					    src);
-					set(m, "mailbox_size_limit", v, v, src);
-				}
-			}
-			model_converted(m, CAT_CONTROL);
+			databytes_line(m, c, src, line, n, first);
 			break;
 		case CTL_DOUBLEBOUNCETO:
 			if (!first) {
