@@ -693,18 +693,6 @@ parse_ip(struct spf_eval *ev, const char *ip)
 	return 0;
 }
 
-static char *
-dup_n(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-
-	if (p != NULL) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
 int
 spf_check(struct spf_ctx *ctx, const char *ip, const char *helo,
     const char *mailfrom, enum spf_identity identity, struct spf_result *out)
@@ -743,7 +731,7 @@ spf_check(struct spf_ctx *ctx, const char *ip, const char *helo,
 		} else {
 			/* RFC 7208 4.3: no local-part means postmaster */
 			ev.local = at == 0 ? strdup("postmaster") :
-			    dup_n(mailfrom, (size_t)at);
+			    spf_dupn(mailfrom, (size_t)at);
 			ev.odomain = strdup(mailfrom + at + 1);
 		}
 	}
