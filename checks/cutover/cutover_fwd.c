@@ -332,6 +332,19 @@ sender_evidence(struct qstr *q, const struct sender *s)
 		q->buf[--q->len] = '\0';
 }
 
+/* A prediction a temporary DNS error stopped: a warning and 1; else 0 */
+static int
+temp_outcome(struct cut_ctx *c, const char *who, const char *ev,
+    const char *outcome)
+{
+	if (outcome == NULL || strcmp(outcome, "temporary failure") != 0)
+		return 0;
+	cut_add(c, FIND_WARNING, "forward", who, "forward.temperror", ev,
+	    "Make the DNS answer, then run the report again.", 1, "Cannot "
+	    "predict forwarded mail from %s: temporary DNS error", who);
+	return 1;
+}
+
 static void
 judge_sender(struct cut_ctx *c, const struct sender *s, size_t nremote,
     const char *example)
@@ -367,15 +380,11 @@ judge_sender(struct cut_ctx *c, const struct sender *s, size_t nremote,
 		same_spf = oldp->spf.result == cur->spf.result;
 	} else
 		(void)qstr_cat(&oev, "address unknown");
-	if (!c->srs_set_up) {
-		if (plain->outcome != NULL &&
-		    strcmp(plain->outcome, "temporary failure") == 0)
-			cut_add(c, FIND_WARNING, "forward", who,
-			    "forward.temperror", qstr_str(&ev), "Make the DNS "
-			    "answer, then run the report again.", 1, "Cannot "
-			    "predict forwarded mail from %s: temporary DNS "
-			    "error", who);
-		else if (plain->spf.result == SPF_R_FAIL && (strict ||
+	if (temp_outcome(c, who, qstr_str(&ev), c->srs_set_up ?
+	    srs->outcome : plain->outcome)) {
+		/* that warning is the finding for this sender */
+	} else if (!c->srs_set_up) {
+		if (plain->spf.result == SPF_R_FAIL && (strict ||
 		    bad_outcome(plain->outcome)) && !bad_outcome(srs->outcome))
 			cut_add(c, FIND_BLOCKER, "forward", who,
 			    "forward.no-srs", qstr_str(&ev), srs_fix(c, &fix),
@@ -413,14 +422,7 @@ judge_sender(struct cut_ctx *c, const struct sender *s, size_t nremote,
 			    "passes at the next hop even without SRS (%s "
 			    "authorizes the new host)", who, who);
 	} else {
-		if (srs->outcome != NULL &&
-		    strcmp(srs->outcome, "temporary failure") == 0)
-			cut_add(c, FIND_WARNING, "forward", who,
-			    "forward.temperror", qstr_str(&ev), "Make the DNS "
-			    "answer, then run the report again.", 1, "Cannot "
-			    "predict forwarded mail from %s: temporary DNS "
-			    "error", who);
-		else if (bad_outcome(srs->outcome))
+		if (bad_outcome(srs->outcome))
 			cut_add(c, FIND_WARNING, "forward", who,
 			    "forward.dmarc", qstr_str(&ev), "Nothing on the "
 			    "new host fixes this: SRS cannot align SPF with "
