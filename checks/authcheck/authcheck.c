@@ -93,8 +93,21 @@ read_input(const char *path, struct qstr *q)
 enum { O_IP = 256, O_HELO, O_MAILFROM, O_VIAIP, O_VIAHELO, O_SRSDOM,
 	O_SRSSEC, O_RCPT, O_DNS, O_AUTHSERV, O_NOW, O_JSON, O_DNSTIMEOUT };
 
-int
-main(int argc, char **argv)
+/* The command line. */
+struct args {
+	const char	*servers[DNS_LDNS_MAX_SERVERS];
+	size_t		 nservers;
+	const char	*ip, *helo, *mailfrom, *via_ip, *via_helo;
+	const char	*srs_domain, *srs_secret, *rcpt, *authserv;
+	const char	*cmd, *file;
+	int		 json, have_now;
+	unsigned long	 timeout_ms;
+	time_t		 now;
+};
+
+/* The options of argv into a: -1 to go on, else the exit status. */
+static int
+parse_options(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -114,15 +127,183 @@ main(int argc, char **argv)
 		{ "dns-timeout", required_argument, NULL, O_DNSTIMEOUT },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *servers[DNS_LDNS_MAX_SERVERS];
-	const char *ip = NULL, *helo = NULL, *mailfrom = NULL, *via_ip = NULL;
-	const char *via_helo = NULL, *srs_domain = NULL, *srs_secret = NULL;
-	const char *rcpt = NULL, *authserv = NULL, *cmd, *file = NULL;
-	char host[256], why[256], *end;
-	size_t nservers = 0;
-	int c, json = 0, exit_code = EX_SOFTWARE, rc, have_now = 0;
-	unsigned long timeout_ms = 0;
-	time_t now = 0;
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "hVv", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			help();
+			return 0;
+		case 'V':
+			qpm_version(PROGRAM_NAME);
+			return 0;
+		case 'v':
+			msg_verbose++;
+			break;
+		case O_IP: a->ip = optarg; break;
+		case O_HELO: a->helo = optarg; break;
+		case O_MAILFROM: a->mailfrom = optarg; break;
+		case O_VIAIP: a->via_ip = optarg; break;
+		case O_VIAHELO: a->via_helo = optarg; break;
+		case O_SRSDOM: a->srs_domain = optarg; break;
+		case O_SRSSEC: a->srs_secret = optarg; break;
+		case O_RCPT: a->rcpt = optarg; break;
+		case O_AUTHSERV: a->authserv = optarg; break;
+		case O_JSON: a->json = 1; break;
+		case O_DNS:
+			if (a->nservers == DNS_LDNS_MAX_SERVERS)
+				return usage("too many --dns-server options");
+			a->servers[a->nservers++] = optarg;
+			break;
+		case O_DNSTIMEOUT:
+			errno = 0;
+			a->timeout_ms = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || end == optarg ||
+			    a->timeout_ms == 0 || a->timeout_ms > 60000)
+				return usage("--dns-timeout wants 1..60000 ms");
+			break;
+		case O_NOW:
+			errno = 0;
+			a->now = (time_t)strtoll(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || end == optarg)
+				return usage("--now wants a unix time");
+			a->have_now = 1;
+			break;
+		default:
+			return usage(NULL);
+		}
+	}
+	return -1;
+}
+
+/* The command and FILE after the options: -1 to go on, else EX_USAGE. */
+static int
+parse_command(int argc, char **argv, struct args *a)
+{
+	if (optind >= argc)
+		return usage("no command: message or forward");
+	a->cmd = argv[optind++];
+	if (optind < argc)
+		a->file = argv[optind++];
+	if (optind < argc)
+		return usage("one FILE at most");
+	if (strcmp(a->cmd, "message") == 0) {
+		if (a->ip == NULL)
+			return usage("message needs --ip");
+		if (a->mailfrom == NULL)
+			return usage("message needs --mail-from (\"\" for <>)");
+	} else if (strcmp(a->cmd, "forward") == 0) {
+		if (a->via_ip == NULL || a->via_helo == NULL ||
+		    a->srs_domain == NULL)
+			return usage("forward needs --via-ip, --via-helo and "
+			    "--srs-domain");
+	} else {
+		return usage("the command is message or forward");
+	}
+	return -1;
+}
+
+/* "message": the A-R field into out, or the JSON into *j.  0, or the
+ * exit status after a diagnostic. */
+static int
+check_message(struct ar_ctx *ctx, const struct args *a,
+    const struct qstr *msg, json_t **j, struct qstr *out)
+{
+	struct ar_input in = { a->ip, a->helo, a->mailfrom, msg->buf,
+	    msg->len };
+	struct ar_report r;
+	int rc;
+
+	if (in.msg == NULL)
+		in.msg = "";
+	if ((rc = ar_evaluate(ctx, &in, &r)) < 0) {
+		msg_errorx("%s: %s", a->file ? a->file : "stdin",
+		    rc == QPM_ERANGE ? "header block too large" :
+		    rc == QPM_EINVAL ? "--ip is not an IP address" :
+		    qpm_strerror(rc));
+		return rc == QPM_ENOMEM ? EX_OSERR : EX_DATAERR;
+	}
+	if (a->json)
+		*j = ar_json(&r, a->authserv);
+	else
+		rc = ar_format(&r, a->authserv, out);
+	ar_report_free(&r);
+	if (rc < 0) {
+		msg_errorx("cannot write the result");
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+/* "forward": the predictions into out, or the JSON into *j.  0, or the
+ * exit status after a diagnostic. */
+static int
+check_forward(struct ar_ctx *ctx, const struct args *a,
+    const struct qstr *msg, const struct qpm_clock *clock, json_t **j,
+    struct qstr *out)
+{
+	struct fwd_input in;
+	struct fwd_report r;
+	int rc;
+
+	memset(&in, 0, sizeof(in));
+	in.msg = msg->buf ? msg->buf : "";
+	in.len = msg->len;
+	in.ip = a->ip;
+	in.helo = a->helo;
+	in.mailfrom = a->mailfrom;
+	in.rcpt = a->rcpt;
+	in.via_ip = a->via_ip;
+	in.via_helo = a->via_helo;
+	in.srs_domain = a->srs_domain;
+	in.srs_secret_file = a->srs_secret;
+	in.clock = clock;
+	if ((rc = fwd_predict(ctx, &in, &r)) < 0) {
+		msg_errorx("%s: %s", a->file ? a->file : "stdin",
+		    rc == QPM_EINVAL ? "no usable client IP (give "
+		    "--ip, or a Received: field with one)" :
+		    rc == QPM_ERANGE ? "header block too large" :
+		    qpm_strerror(rc));
+		return rc == QPM_ENOMEM ? EX_OSERR : EX_DATAERR;
+	}
+	if (a->json)
+		*j = fwd_json(&r);
+	else
+		rc = fwd_format(&r, out);
+	fwd_report_free(&r);
+	if (rc < 0) {
+		msg_errorx("cannot write the result");
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+/* The JSON j, or the text out with a final newline, on stdout: 0 or
+ * the exit status after a diagnostic. */
+static int
+print_result(int json, const json_t *j, const struct qstr *out)
+{
+	if (json) {
+		if (j == NULL || qpm_json_write_fp(stdout, j) < 0) {
+			msg_errorx("cannot write JSON");
+			return EX_IOERR;
+		}
+	} else if (fwrite(out->buf, 1, out->len, stdout) != out->len ||
+	    (out->len > 0 && out->buf[out->len - 1] != '\n' &&
+	    putchar('\n') == EOF)) {
+		msg_errorx("cannot write the result");
+		return EX_IOERR;
+	}
+	return fflush(stdout) == 0 ? 0 : EX_IOERR;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a;
+	char host[256], why[256];
+	int exit_code = EX_SOFTWARE, rc;
 	struct qpm_clock fixed, *clock = NULL;
 	struct dns_ldns *dl = NULL;
 	struct dns_resolver res;
@@ -145,165 +326,46 @@ main(int argc, char **argv)
 	    OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
 	    OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
 	msg_init(PROGRAM_NAME, MSG_STDERR);
-	while ((c = getopt_long(argc, argv, "hVv", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			help();
-			return 0;
-		case 'V':
-			qpm_version(PROGRAM_NAME);
-			return 0;
-		case 'v':
-			msg_verbose++;
-			break;
-		case O_IP: ip = optarg; break;
-		case O_HELO: helo = optarg; break;
-		case O_MAILFROM: mailfrom = optarg; break;
-		case O_VIAIP: via_ip = optarg; break;
-		case O_VIAHELO: via_helo = optarg; break;
-		case O_SRSDOM: srs_domain = optarg; break;
-		case O_SRSSEC: srs_secret = optarg; break;
-		case O_RCPT: rcpt = optarg; break;
-		case O_AUTHSERV: authserv = optarg; break;
-		case O_JSON: json = 1; break;
-		case O_DNS:
-			if (nservers == DNS_LDNS_MAX_SERVERS)
-				return usage("too many --dns-server options");
-			servers[nservers++] = optarg;
-			break;
-		case O_DNSTIMEOUT:
-			errno = 0;
-			timeout_ms = strtoul(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg ||
-			    timeout_ms == 0 || timeout_ms > 60000)
-				return usage("--dns-timeout wants 1..60000 ms");
-			break;
-		case O_NOW:
-			errno = 0;
-			now = (time_t)strtoll(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg)
-				return usage("--now wants a unix time");
-			have_now = 1;
-			break;
-		default:
-			return usage(NULL);
-		}
-	}
-	if (optind >= argc)
-		return usage("no command: message or forward");
-	cmd = argv[optind++];
-	if (optind < argc)
-		file = argv[optind++];
-	if (optind < argc)
-		return usage("one FILE at most");
-	if (strcmp(cmd, "message") == 0) {
-		if (ip == NULL)
-			return usage("message needs --ip");
-		if (mailfrom == NULL)
-			return usage("message needs --mail-from (\"\" for <>)");
-	} else if (strcmp(cmd, "forward") == 0) {
-		if (via_ip == NULL || via_helo == NULL || srs_domain == NULL)
-			return usage("forward needs --via-ip, --via-helo and "
-			    "--srs-domain");
-	} else {
-		return usage("the command is message or forward");
-	}
-	if (authserv == NULL) {
+	memset(&a, 0, sizeof(a));
+	if ((rc = parse_options(argc, argv, &a)) >= 0 ||
+	    (rc = parse_command(argc, argv, &a)) >= 0)
+		return rc;
+	if (a.authserv == NULL) {
 		if (gethostname(host, sizeof(host)) != 0)
 			(void)qpm_snprintf(host, sizeof(host), "localhost");
 		host[sizeof(host) - 1] = '\0';
-		authserv = host;
+		a.authserv = host;
 	}
-	if (have_now) {
-		qpm_clock_fixed(&fixed, &now);
+	if (a.have_now) {
+		qpm_clock_fixed(&fixed, &a.now);
 		clock = &fixed;
 	}
 
-	if ((rc = read_input(file, &msgbuf)) < 0) {
-		msg_errorx("%s: %s", file ? file : "stdin", qpm_strerror(rc));
+	if ((rc = read_input(a.file, &msgbuf)) < 0) {
+		msg_errorx("%s: %s", a.file ? a.file : "stdin",
+		    qpm_strerror(rc));
 		exit_code = rc == QPM_ERANGE ? EX_DATAERR : EX_NOINPUT;
 		goto out;
 	}
-	if (dns_ldns_new(&dl, servers, nservers, (unsigned)timeout_ms, why,
-	    sizeof(why)) < 0) {
+	if (dns_ldns_new(&dl, a.servers, a.nservers, (unsigned)a.timeout_ms,
+	    why, sizeof(why)) < 0) {
 		msg_errorx("DNS: %s", why);
-		exit_code = nservers ? EX_USAGE : EX_OSERR;
+		exit_code = a.nservers ? EX_USAGE : EX_OSERR;
 		goto out;
 	}
 	dns_ldns_resolver(dl, &res);
-	if ((ctx = ar_ctx_new(&res, authserv, clock)) == NULL) {
+	if ((ctx = ar_ctx_new(&res, a.authserv, clock)) == NULL) {
 		msg_errorx("cannot set up the checks (libopendkim, libpsl, "
 		    "libspf2, memory)");
 		exit_code = EX_SOFTWARE;
 		goto out;
 	}
-	if (strcmp(cmd, "message") == 0) {
-		struct ar_input in = { ip, helo, mailfrom, msgbuf.buf,
-		    msgbuf.len };
-		struct ar_report r;
-
-		if (in.msg == NULL)
-			in.msg = "";
-		if ((rc = ar_evaluate(ctx, &in, &r)) < 0) {
-			msg_errorx("%s: %s", file ? file : "stdin",
-			    rc == QPM_ERANGE ? "header block too large" :
-			    rc == QPM_EINVAL ? "--ip is not an IP address" :
-			    qpm_strerror(rc));
-			exit_code = rc == QPM_ENOMEM ? EX_OSERR : EX_DATAERR;
-			goto out;
-		}
-		if (json)
-			j = ar_json(&r, authserv);
-		else
-			rc = ar_format(&r, authserv, &out);
-		ar_report_free(&r);
-	} else {
-		struct fwd_input in;
-		struct fwd_report r;
-
-		memset(&in, 0, sizeof(in));
-		in.msg = msgbuf.buf ? msgbuf.buf : "";
-		in.len = msgbuf.len;
-		in.ip = ip;
-		in.helo = helo;
-		in.mailfrom = mailfrom;
-		in.rcpt = rcpt;
-		in.via_ip = via_ip;
-		in.via_helo = via_helo;
-		in.srs_domain = srs_domain;
-		in.srs_secret_file = srs_secret;
-		in.clock = clock;
-		if ((rc = fwd_predict(ctx, &in, &r)) < 0) {
-			msg_errorx("%s: %s", file ? file : "stdin",
-			    rc == QPM_EINVAL ? "no usable client IP (give "
-			    "--ip, or a Received: field with one)" :
-			    rc == QPM_ERANGE ? "header block too large" :
-			    qpm_strerror(rc));
-			exit_code = rc == QPM_ENOMEM ? EX_OSERR : EX_DATAERR;
-			goto out;
-		}
-		if (json)
-			j = fwd_json(&r);
-		else
-			rc = fwd_format(&r, &out);
-		fwd_report_free(&r);
-	}
-	if (json) {
-		if (j == NULL || qpm_json_write_fp(stdout, j) < 0) {
-			msg_errorx("cannot write JSON");
-			exit_code = EX_IOERR;
-			goto out;
-		}
-	} else {
-		if (rc < 0 || fwrite(out.buf, 1, out.len, stdout) != out.len ||
-		    (out.len > 0 && out.buf[out.len - 1] != '\n' &&
-		    putchar('\n') == EOF)) {
-			msg_errorx("cannot write the result");
-			exit_code = EX_IOERR;
-			goto out;
-		}
-	}
-	exit_code = fflush(stdout) == 0 ? 0 : EX_IOERR;
+	if (strcmp(a.cmd, "message") == 0)
+		exit_code = check_message(ctx, &a, &msgbuf, &j, &out);
+	else
+		exit_code = check_forward(ctx, &a, &msgbuf, clock, &j, &out);
+	if (exit_code == 0)
+		exit_code = print_result(a.json, j, &out);
 out:
 	json_decref(j);
 	ar_ctx_free(ctx);

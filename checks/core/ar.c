@@ -75,20 +75,19 @@ ar_ctx_dns(struct ar_ctx *ctx)
 	return ctx->dns;
 }
 
-static int
-warn(struct ar_report *r, const char *text)
+int
+ar_warn(char ***warnings, size_t *n, const char *text)
 {
 	char **nw, *d;
 
 	if ((d = strdup(text)) == NULL)
 		return QPM_ENOMEM;
-	if ((nw = realloc(r->warnings, (r->nwarnings + 1) * sizeof(*nw))) ==
-	    NULL) {
+	if ((nw = realloc(*warnings, (*n + 1) * sizeof(*nw))) == NULL) {
 		free(d);
 		return QPM_ENOMEM;
 	}
-	r->warnings = nw;
-	r->warnings[r->nwarnings++] = d;
+	*warnings = nw;
+	(*warnings)[(*n)++] = d;
 	return 0;
 }
 
@@ -210,20 +209,23 @@ ar_evaluate(struct ar_ctx *ctx, const struct ar_input *in,
 	if (m.flags & HDR_F_GARBAGE) {
 		(void)qpm_snprintf(line, sizeof(line), "line %zu is not a "
 		    "header field: the header ends there", m.bad_line);
-		if ((rc = warn(out, line)) < 0)
+		if ((rc = ar_warn(&out->warnings, &out->nwarnings,
+		    line)) < 0)
 			goto fail;
 	}
-	if ((m.flags & HDR_F_8BIT) && (rc = warn(out, "8-bit bytes in the "
-	    "header (RFC 6532 SMTPUTF8 needed)")) < 0)
+	if ((m.flags & HDR_F_8BIT) && (rc = ar_warn(&out->warnings,
+	    &out->nwarnings, "8-bit bytes in the header (RFC 6532 SMTPUTF8 "
+	    "needed)")) < 0)
 		goto fail;
-	if ((m.flags & HDR_F_NUL) && (rc = warn(out, "NUL byte in the "
-	    "header")) < 0)
+	if ((m.flags & HDR_F_NUL) && (rc = ar_warn(&out->warnings,
+	    &out->nwarnings, "NUL byte in the header")) < 0)
 		goto fail;
-	if ((m.flags & HDR_F_LONG_LINE) && (rc = warn(out, "header line "
-	    "over 998 bytes (RFC 5322 2.1.1)")) < 0)
+	if ((m.flags & HDR_F_LONG_LINE) && (rc = ar_warn(&out->warnings,
+	    &out->nwarnings, "header line over 998 bytes (RFC 5322 "
+	    "2.1.1)")) < 0)
 		goto fail;
-	if (out->from_fields > 1 && (rc = warn(out, "several From: header "
-	    "fields")) < 0)
+	if (out->from_fields > 1 && (rc = ar_warn(&out->warnings,
+	    &out->nwarnings, "several From: header fields")) < 0)
 		goto fail;
 	for (i = 0; i < out->dkim.n; i++) {
 		const struct dkimcheck_sig *s = &out->dkim.sig[i];
@@ -233,11 +235,12 @@ ar_evaluate(struct ar_ctx *ctx, const struct ar_input *in,
 		(void)qpm_snprintf(line, sizeof(line), "DKIM d=%s s=%s signs "
 		    "only the first %lld of about %lld body bytes (l=): the "
 		    "rest is unsigned", s->d, s->s, s->l, s->body_len);
-		if ((rc = warn(out, line)) < 0)
+		if ((rc = ar_warn(&out->warnings, &out->nwarnings,
+		    line)) < 0)
 			goto fail;
 	}
-	if (out->dkim.skipped > 0 && (rc = warn(out, "more DKIM signatures "
-	    "than evaluated")) < 0)
+	if (out->dkim.skipped > 0 && (rc = ar_warn(&out->warnings,
+	    &out->nwarnings, "more DKIM signatures than evaluated")) < 0)
 		goto fail;
 	free(idents);
 	hdr_free(&m);

@@ -77,6 +77,10 @@ int	ar_format(const struct ar_report *r, const char *authserv_id,
 /* The JSON shape documented in authcheck(1). NULL when out of memory. */
 json_t	*ar_json(const struct ar_report *r, const char *authserv_id);
 
+/* Appends a copy of text to the warnings of a report (ar_report or
+ * fwd_report): 0, or QPM_ENOMEM with the list unchanged. */
+int	ar_warn(char ***warnings, size_t *n, const char *text);
+
 /* Shared with forward: the DMARC input of a report (author domains,
  * SPF identifier, passing DKIM signatures); idents must hold r->dkim.n
  * entries. */

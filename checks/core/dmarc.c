@@ -354,134 +354,144 @@ domain_exists(struct dmarc_ctx *ctx, const char *name, unsigned *queries)
 	return st != DNS_NXDOMAIN;
 }
 
-/* Evaluates one author domain. */
+/* The record that applies under RFC 9989: the tree walk from author.
+ * 1 with *l, *org, *pdom set; 0 when out holds the result (none,
+ * temperror, permerror); QPM_ENOMEM. */
 static int
-eval_one(struct dmarc_ctx *ctx, enum dmarc_method m, const char *author,
-    const struct dmarc_in *in, struct dmarc_result *out)
+find_rfc9989(struct dmarc_ctx *ctx, const char *author,
+    struct dmarc_result *out, const struct dmarc_look **l, const char **org,
+    const char **pdom)
 {
 	struct walk w;
-	const struct dmarc_look *l = NULL;
-	const char *org = NULL, *pdom = NULL;
 	size_t i, idx;
-	int temp = 0, rc;
-	enum dmarc_policy pol;
+	int rc;
 
-	out->method = m;
-	if ((out->author = dns_name_dup(author)) == NULL)
-		return QPM_ENOMEM;
-	author = out->author;
-	out->author_exists = 1;
-	if (m == DMARC_RFC9989) {
-		if ((rc = tree_walk(ctx, author, &w, &out->queries)) < 0)
-			return rc;
-		if (w.temp) {
-			out->result = DMARC_R_TEMPERROR;
-			set_reason(out, "DNS error on the _dmarc tree walk "
-			    "from %s", author);
-			return 0;
-		}
-		if (w.n == 0) {
-			out->result = w.perm ? DMARC_R_PERMERROR : DMARC_R_NONE;
-			if (w.perm)
-				set_reason(out, "malformed DNS answer for a "
-				    "DMARC record of %s", author);
-			else
-				set_reason(out, "no DMARC record for %s or "
-				    "its parents", author);
-			return 0;
-		}
-		org = walk_org(author, &w, &idx);
-		if (w.stopped != NULL) {
-			struct qstr q = QSTR_INIT(512);
-
-			if (qstr_catf(&q, "DNS error at _dmarc.%s ended the "
-			    "tree walk; records below it used", w.stopped) == 0)
-				add_reason(out, q.buf);
-			qstr_free(&q);
-		}
-		if (w.name[0] == author) {
-			l = w.look[0];		/* the author's own record */
-			pdom = author;
-		} else {
-			/* the organizational domain's record, else the
-			 * public suffix domain's (RFC 9989 4.10.1) */
-			for (i = 0; i < w.n; i++)
-				if (strcmp(w.name[i], org) == 0)
-					break;
-			if (i == w.n)
-				i = w.n - 1;
-			l = w.look[i];
-			pdom = w.name[i];
-		}
-	} else {
-		if ((l = lookup(ctx, author, &out->queries)) == NULL)
-			return QPM_ENOMEM;
-		pdom = author;
-		org = psl_registrable_domain(ctx->psl, author);
-		if (org == NULL)
-			org = author;
-		if (l->status == LOOK_NONE || l->status == LOOK_MULTI) {
-			if (l->status == LOOK_MULTI)
-				add_reason(out, "several DMARC records at the "
-				    "author domain: all discarded");
-			if (strcmp(org, author) != 0) {
-				if ((l = lookup(ctx, org, &out->queries)) ==
-				    NULL)
-					return QPM_ENOMEM;
-				pdom = org;
-			}
-		}
-		if (l->status == LOOK_TEMP) {
-			out->result = DMARC_R_TEMPERROR;
-			set_reason(out, "DNS error looking up _dmarc.%s", pdom);
-			return 0;
-		}
-		if (l->status == LOOK_PERM) {
-			out->result = DMARC_R_PERMERROR;
-			set_reason(out, "malformed DNS answer for _dmarc.%s",
-			    pdom);
-			return 0;
-		}
-		if (l->status != LOOK_RECORD) {
-			out->result = DMARC_R_NONE;
-			add_reason(out, "no DMARC record at the author domain "
-			    "or its organizational domain (public suffix list)");
-			return 0;
-		}
-	}
-	if ((out->org_domain = strdup(org)) == NULL ||
-	    (out->policy_domain = strdup(pdom)) == NULL)
-		return QPM_ENOMEM;
-	out->rec = l->rec;
-	l = NULL;	/* later lookups may add entries: use out->rec */
-	if (dmarc_record_p(&out->rec) == 0) {
-		out->result = DMARC_R_NONE;
-		set_reason(out, "the record at _dmarc.%s has no valid p= and "
-		    "no valid rua=: no DMARC processing", pdom);
+	if ((rc = tree_walk(ctx, author, &w, &out->queries)) < 0)
+		return rc;
+	if (w.temp) {
+		out->result = DMARC_R_TEMPERROR;
+		set_reason(out, "DNS error on the _dmarc tree walk from %s",
+		    author);
 		return 0;
 	}
-	/* which policy tag applies */
-	if (strcmp(pdom, author) == 0) {
-		out->policy_tag = "p";
-		pol = dmarc_record_p(&out->rec);
-	} else {
-		pol = 0;
-		if (m == DMARC_RFC9989 && out->rec.np != 0 &&
-		    !(out->author_exists = domain_exists(ctx, author,
-		    &out->queries))) {
-			out->policy_tag = "np";
-			pol = out->rec.np;
-		}
-		if (pol == 0 && out->rec.sp != 0) {
-			out->policy_tag = "sp";
-			pol = out->rec.sp;
-		}
-		if (pol == 0) {
-			out->policy_tag = "p";
-			pol = dmarc_record_p(&out->rec);
+	if (w.n == 0) {
+		out->result = w.perm ? DMARC_R_PERMERROR : DMARC_R_NONE;
+		if (w.perm)
+			set_reason(out, "malformed DNS answer for a DMARC "
+			    "record of %s", author);
+		else
+			set_reason(out, "no DMARC record for %s or its "
+			    "parents", author);
+		return 0;
+	}
+	*org = walk_org(author, &w, &idx);
+	if (w.stopped != NULL) {
+		struct qstr q = QSTR_INIT(512);
+
+		if (qstr_catf(&q, "DNS error at _dmarc.%s ended the tree "
+		    "walk; records below it used", w.stopped) == 0)
+			add_reason(out, q.buf);
+		qstr_free(&q);
+	}
+	if (w.name[0] == author) {
+		*l = w.look[0];		/* the author's own record */
+		*pdom = author;
+		return 1;
+	}
+	/* the organizational domain's record, else the public suffix
+	 * domain's (RFC 9989 4.10.1) */
+	for (i = 0; i < w.n; i++)
+		if (strcmp(w.name[i], *org) == 0)
+			break;
+	if (i == w.n)
+		i = w.n - 1;
+	*l = w.look[i];
+	*pdom = w.name[i];
+	return 1;
+}
+
+/* The record that applies under RFC 7489: the author's, else its
+ * organizational domain's by the public suffix list.  Returns as
+ * find_rfc9989. */
+static int
+find_rfc7489(struct dmarc_ctx *ctx, const char *author,
+    struct dmarc_result *out, const struct dmarc_look **l, const char **org,
+    const char **pdom)
+{
+	if ((*l = lookup(ctx, author, &out->queries)) == NULL)
+		return QPM_ENOMEM;
+	*pdom = author;
+	*org = psl_registrable_domain(ctx->psl, author);
+	if (*org == NULL)
+		*org = author;
+	if ((*l)->status == LOOK_NONE || (*l)->status == LOOK_MULTI) {
+		if ((*l)->status == LOOK_MULTI)
+			add_reason(out, "several DMARC records at the author "
+			    "domain: all discarded");
+		if (strcmp(*org, author) != 0) {
+			if ((*l = lookup(ctx, *org, &out->queries)) == NULL)
+				return QPM_ENOMEM;
+			*pdom = *org;
 		}
 	}
-	out->published = pol;
+	if ((*l)->status == LOOK_TEMP) {
+		out->result = DMARC_R_TEMPERROR;
+		set_reason(out, "DNS error looking up _dmarc.%s", *pdom);
+		return 0;
+	}
+	if ((*l)->status == LOOK_PERM) {
+		out->result = DMARC_R_PERMERROR;
+		set_reason(out, "malformed DNS answer for _dmarc.%s", *pdom);
+		return 0;
+	}
+	if ((*l)->status != LOOK_RECORD) {
+		out->result = DMARC_R_NONE;
+		add_reason(out, "no DMARC record at the author domain or its "
+		    "organizational domain (public suffix list)");
+		return 0;
+	}
+	return 1;
+}
+
+/* Which policy tag of out->rec applies to author (p, np or sp); sets
+ * out->policy_tag and returns the policy. */
+static enum dmarc_policy
+policy_for(struct dmarc_ctx *ctx, enum dmarc_method m, const char *author,
+    const char *pdom, struct dmarc_result *out)
+{
+	enum dmarc_policy pol = 0;
+
+	if (strcmp(pdom, author) == 0) {
+		out->policy_tag = "p";
+		return dmarc_record_p(&out->rec);
+	}
+	if (m == DMARC_RFC9989 && out->rec.np != 0 &&
+	    !(out->author_exists = domain_exists(ctx, author,
+	    &out->queries))) {
+		out->policy_tag = "np";
+		pol = out->rec.np;
+	}
+	if (pol == 0 && out->rec.sp != 0) {
+		out->policy_tag = "sp";
+		pol = out->rec.sp;
+	}
+	if (pol == 0) {
+		out->policy_tag = "p";
+		pol = dmarc_record_p(&out->rec);
+	}
+	return pol;
+}
+
+/* The result once the record and its policy pol are known: pass on an
+ * aligned SPF or DKIM identifier, else fail (or temperror), with the
+ * notes a receiver would weigh.  0 or QPM_ENOMEM. */
+static int
+judge(struct dmarc_ctx *ctx, enum dmarc_method m, const char *author,
+    const char *org, const struct dmarc_in *in, enum dmarc_policy pol,
+    struct dmarc_result *out)
+{
+	size_t i;
+	int temp = 0;
 
 	/* alignment: SPF, then every passing DKIM signature */
 	if (in->spf.domain != NULL && in->spf.pass)
@@ -527,6 +537,42 @@ eval_one(struct dmarc_ctx *ctx, enum dmarc_method m, const char *author,
 			break;
 		}
 	return 0;
+}
+
+/* Evaluates one author domain. */
+static int
+eval_one(struct dmarc_ctx *ctx, enum dmarc_method m, const char *author,
+    const struct dmarc_in *in, struct dmarc_result *out)
+{
+	const struct dmarc_look *l = NULL;
+	const char *org = NULL, *pdom = NULL;
+	enum dmarc_policy pol;
+	int rc;
+
+	out->method = m;
+	if ((out->author = dns_name_dup(author)) == NULL)
+		return QPM_ENOMEM;
+	author = out->author;
+	out->author_exists = 1;
+	rc = m == DMARC_RFC9989 ?
+	    find_rfc9989(ctx, author, out, &l, &org, &pdom) :
+	    find_rfc7489(ctx, author, out, &l, &org, &pdom);
+	if (rc <= 0)
+		return rc;
+	if ((out->org_domain = strdup(org)) == NULL ||
+	    (out->policy_domain = strdup(pdom)) == NULL)
+		return QPM_ENOMEM;
+	out->rec = l->rec;
+	l = NULL;	/* later lookups may add entries: use out->rec */
+	if (dmarc_record_p(&out->rec) == 0) {
+		out->result = DMARC_R_NONE;
+		set_reason(out, "the record at _dmarc.%s has no valid p= and "
+		    "no valid rua=: no DMARC processing", pdom);
+		return 0;
+	}
+	pol = policy_for(ctx, m, author, pdom, out);
+	out->published = pol;
+	return judge(ctx, m, author, org, in, pol, out);
 }
 
 static int

@@ -154,23 +154,6 @@ fwd_guess_origin(const struct hdr_msg *m, char **ip, char **helo,
 }
 
 static int
-warn(struct fwd_report *r, const char *text)
-{
-	char **nw, *d;
-
-	if ((d = strdup(text)) == NULL)
-		return QPM_ENOMEM;
-	if ((nw = realloc(r->warnings, (r->nwarnings + 1) * sizeof(*nw))) ==
-	    NULL) {
-		free(d);
-		return QPM_ENOMEM;
-	}
-	r->warnings = nw;
-	r->warnings[r->nwarnings++] = d;
-	return 0;
-}
-
-static int
 srs_address(const struct fwd_input *in, const char *sender, char **out,
     char **note)
 {
@@ -461,14 +444,16 @@ fwd_predict(struct ar_ctx *ctx, const struct fwd_input *in,
 			(void)qpm_snprintf(line, sizeof(line), "d=%s s=%s "
 			    "breaks if the forwarder adds a footer or "
 			    "disclaimer (body hash)", s->d, s->s);
-			if ((rc = warn(out, line)) < 0)
+			if ((rc = ar_warn(&out->warnings,
+			    &out->nwarnings, line)) < 0)
 				goto out;
 		}
 		if (s->l_used && s->with_footer) {
 			(void)qpm_snprintf(line, sizeof(line), "d=%s s=%s "
 			    "uses l=: a footer keeps it valid but is unsigned "
 			    "content", s->d, s->s);
-			if ((rc = warn(out, line)) < 0)
+			if ((rc = ar_warn(&out->warnings,
+			    &out->nwarnings, line)) < 0)
 				goto out;
 		}
 		if (s->breaks & FWD_BREAK_8BIT) {
@@ -476,34 +461,39 @@ fwd_predict(struct ar_ctx *ctx, const struct fwd_input *in,
 			    "8-bit body; a hop without 8BITMIME makes Postfix "
 			    "convert it to quoted-printable, which breaks the "
 			    "signature", s->d, s->s);
-			if ((rc = warn(out, line)) < 0)
+			if ((rc = ar_warn(&out->warnings,
+			    &out->nwarnings, line)) < 0)
 				goto out;
 		}
 		if (s->breaks & FWD_BREAK_SUBJECT) {
 			(void)qpm_snprintf(line, sizeof(line), "d=%s s=%s "
 			    "signs Subject: do not tag forwarded subjects",
 			    s->d, s->s);
-			if ((rc = warn(out, line)) < 0)
+			if ((rc = ar_warn(&out->warnings,
+			    &out->nwarnings, line)) < 0)
 				goto out;
 		}
 		if (s->breaks & FWD_BREAK_REFOLD) {
 			(void)qpm_snprintf(line, sizeof(line), "d=%s s=%s uses "
 			    "simple header canonicalization: any header "
 			    "refolding breaks it", s->d, s->s);
-			if ((rc = warn(out, line)) < 0)
+			if ((rc = ar_warn(&out->warnings,
+			    &out->nwarnings, line)) < 0)
 				goto out;
 		}
 	}
 	if (out->from_domain != NULL && !any_aligned &&
 	    out->original.dmarc.result != DMARC_R_NONE &&
-	    (rc = warn(out, "no surviving DKIM signature aligns with From:; "
-	    "after forwarding DMARC can pass only through SPF of the "
-	    "envelope sender, which rewriting takes away")) < 0)
+	    (rc = ar_warn(&out->warnings, &out->nwarnings, "no surviving "
+	    "DKIM signature aligns with From:; after forwarding DMARC can "
+	    "pass only through SPF of the envelope sender, which rewriting "
+	    "takes away")) < 0)
 		goto out;
 	if (out->out[FWD_PLAIN - 1].spf.result != SPF_R_PASS &&
 	    *out->original.mailfrom != '\0' &&
-	    (rc = warn(out, "plain forwarding: the sender's SPF does not "
-	    "authorize the new host; use SRS")) < 0)
+	    (rc = ar_warn(&out->warnings, &out->nwarnings, "plain "
+	    "forwarding: the sender's SPF does not authorize the new host; "
+	    "use SRS")) < 0)
 		goto out;
 	rc = 0;
 out:

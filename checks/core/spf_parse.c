@@ -226,8 +226,8 @@ dual_cidr(struct spf_term *t, const char *p, size_t *len, const char **why)
 	return 0;
 }
 
-static char *
-dupn(const char *s, size_t n)
+char *
+spf_dupn(const char *s, size_t n)
 {
 	char *p = malloc(n + 1);
 
@@ -320,7 +320,7 @@ parse_mech_arg(struct spf_term *t, const char *p, size_t len,
 	}
 	if (spf_macro_check(p, len, 0, 1, why) < 0)
 		return QPM_ESYNTAX;
-	if ((t->domain_spec = dupn(p, len)) == NULL)
+	if ((t->domain_spec = spf_dupn(p, len)) == NULL)
 		return QPM_ENOMEM;
 	return 0;
 }
@@ -355,7 +355,8 @@ parse_term(struct spf_record *rec, const char *p, size_t len,
 			if (spf_macro_check(p + i + 1, len - i - 1, 0, 1,
 			    why) < 0)
 				return QPM_ESYNTAX;
-			if ((*slot = dupn(p + i + 1, len - i - 1)) == NULL)
+			if ((*slot = spf_dupn(p + i + 1, len - i - 1)) ==
+			    NULL)
 				return QPM_ENOMEM;
 			return 0;
 		}
@@ -387,7 +388,7 @@ parse_term(struct spf_record *rec, const char *p, size_t len,
 		*why = "unknown mechanism";
 		return QPM_ESYNTAX;
 	}
-	if ((t->text = dupn(p, len)) == NULL)
+	if ((t->text = spf_dupn(p, len)) == NULL)
 		return QPM_ENOMEM;
 	rec->nterms++;	/* now owned by rec, freed with it on error */
 	return parse_mech_arg(t, p + n, len - n, why);

@@ -38,6 +38,9 @@ struct spf_record {
 	char		*exp;		/* domain-spec or NULL */
 };
 
+/* The n bytes at s as a string (malloc'ed), or NULL. */
+char	*spf_dupn(const char *s, size_t n);
+
 /*
  * Is this TXT string an SPF record? (RFC 7208 4.5: "v=spf1" exactly,
  * case-insensitive, followed by a space or the end.)

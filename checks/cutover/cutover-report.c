@@ -114,8 +114,82 @@ enum {
 	O_NOCOLOR, O_STATS
 };
 
-int
-main(int argc, char **argv)
+/* The command line; o points into it. */
+struct args {
+	const char		*servers[DNS_LDNS_MAX_SERVERS];
+	const char		*senders[CUT_MAX_SENDERS];
+	struct cut_probe_port	 ports[CUT_MAX_PROBE_PORTS];
+	size_t			 nservers, nsenders, nports;
+	const char		*migration, *output, *format;
+	struct cut_opts		 o;
+	struct qpm_clock	 fixed;
+	time_t			 now;
+	long			 timeout_ms;
+	int			 color, stats;
+};
+
+/* One option c (with optarg) into a: -1 to go on, else EX_USAGE. */
+static int
+option(int c, struct args *a)
+{
+	char *end;
+
+	switch (c) {
+	case 'o': a->output = optarg; break;
+	case O_MIGRATION: a->migration = optarg; break;
+	case O_IP: a->o.ip = optarg; break;
+	case O_HELO: a->o.helo = optarg; break;
+	case O_SRS: a->o.srs_domain = optarg; break;
+	case O_PROBE: a->o.probe_host = optarg; break;
+	case O_REHEARSAL: a->o.rehearsal = optarg; break;
+	case O_COLOR: a->color = 1; break;
+	case O_NOCOLOR: a->color = 0; break;
+	case O_STATS: a->stats = 1; break;
+	case O_FORMAT:
+		a->format = optarg;
+		if (strcmp(a->format, "text") != 0 &&
+		    strcmp(a->format, "json") != 0 &&
+		    strcmp(a->format, "html") != 0)
+			return usage("--format is text, json or html");
+		break;
+	case O_DNS:
+		if (a->nservers == DNS_LDNS_MAX_SERVERS)
+			return usage("too many --dns-server");
+		a->servers[a->nservers++] = optarg;
+		break;
+	case O_DNS_TIMEOUT:
+		if (num_parse_long(optarg, 1, 60000, &a->timeout_ms) < 0)
+			return usage("--dns-timeout wants 1..60000 ms");
+		break;
+	case O_SENDER:
+		if (a->nsenders == CUT_MAX_SENDERS)
+			return usage("too many --sample-sender");
+		a->senders[a->nsenders++] = optarg;
+		break;
+	case O_PORT:
+		if (a->nports == CUT_MAX_PROBE_PORTS)
+			return usage("too many --probe-port");
+		if (parse_port(optarg, &a->ports[a->nports]) < 0)
+			return usage("--probe-port wants SERVICE=PORT");
+		a->nports++;
+		break;
+	case O_NOW:
+		a->now = (time_t)strtoll(optarg, &end, 10);
+		if (*end != '\0' || *optarg == '\0' || a->now < 0)
+			return usage("--now wants a unix time");
+		qpm_clock_fixed(&a->fixed, &a->now);
+		a->o.clock = &a->fixed;
+		break;
+	default:
+		return usage(NULL);
+	}
+	return -1;
+}
+
+/* argv into a; dnsdesc: the --dns-server list for the report.  -1 to
+ * go on, else the exit status. */
+static int
+parse_args(int argc, char **argv, struct args *a, struct qstr *dnsdesc)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -138,28 +212,8 @@ main(int argc, char **argv)
 		{ "stats", no_argument, NULL, O_STATS },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *servers[DNS_LDNS_MAX_SERVERS];
-	const char *senders[CUT_MAX_SENDERS];
-	struct cut_probe_port ports[CUT_MAX_PROBE_PORTS];
-	const char *migration = NULL, *output = NULL, *format = "text";
-	size_t nservers = 0, nsenders = 0, nports = 0;
-	struct cut_opts o;
-	struct cut_mig m;
-	struct cut_result res;
-	struct dns_ldns *dl = NULL;
-	struct dns_resolver r;
-	struct dns_ldns_stats st;
-	struct qpm_clock fixed;
-	struct qstr out = QSTR_INIT(QPM_MAX_STRING), dnsdesc = QSTR_INIT(1024);
-	time_t now = 0;
-	long timeout_ms = 0;
-	int c, exit_code = EX_SOFTWARE, color = -1, stats = 0, rc, have_m = 0;
-	char why[512], *end;
-	double t0, t1, t2;
+	int c, rc;
 
-	msg_init(PROGRAM_NAME, MSG_STDERR);
-	memset(&o, 0, sizeof(o));
-	memset(&res, 0, sizeof(res));
 	while ((c = getopt_long(argc, argv, "hVvo:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -171,106 +225,100 @@ main(int argc, char **argv)
 		case 'v':
 			msg_verbose++;
 			break;
-		case 'o':
-			output = optarg;
-			break;
-		case O_MIGRATION:
-			migration = optarg;
-			break;
-		case O_IP:
-			o.ip = optarg;
-			break;
-		case O_HELO:
-			o.helo = optarg;
-			break;
-		case O_FORMAT:
-			format = optarg;
-			if (strcmp(format, "text") != 0 &&
-			    strcmp(format, "json") != 0 &&
-			    strcmp(format, "html") != 0)
-				return usage("--format is text, json or html");
-			break;
-		case O_DNS:
-			if (nservers == DNS_LDNS_MAX_SERVERS)
-				return usage("too many --dns-server");
-			servers[nservers++] = optarg;
-			break;
-		case O_DNS_TIMEOUT:
-			if (num_parse_long(optarg, 1, 60000, &timeout_ms) < 0)
-				return usage("--dns-timeout wants 1..60000 ms");
-			break;
-		case O_SENDER:
-			if (nsenders == CUT_MAX_SENDERS)
-				return usage("too many --sample-sender");
-			senders[nsenders++] = optarg;
-			break;
-		case O_SRS:
-			o.srs_domain = optarg;
-			break;
-		case O_PROBE:
-			o.probe_host = optarg;
-			break;
-		case O_PORT:
-			if (nports == CUT_MAX_PROBE_PORTS)
-				return usage("too many --probe-port");
-			if (parse_port(optarg, &ports[nports]) < 0)
-				return usage("--probe-port wants SERVICE=PORT");
-			nports++;
-			break;
-		case O_REHEARSAL:
-			o.rehearsal = optarg;
-			break;
-		case O_NOW:
-			now = (time_t)strtoll(optarg, &end, 10);
-			if (*end != '\0' || *optarg == '\0' || now < 0)
-				return usage("--now wants a unix time");
-			qpm_clock_fixed(&fixed, &now);
-			o.clock = &fixed;
-			break;
-		case O_COLOR:
-			color = 1;
-			break;
-		case O_NOCOLOR:
-			color = 0;
-			break;
-		case O_STATS:
-			stats = 1;
-			break;
 		default:
-			return usage(NULL);
+			if ((rc = option(c, a)) >= 0)
+				return rc;
 		}
 	}
 	if (optind != argc)
 		return usage("unexpected argument");
-	if (migration == NULL || o.ip == NULL || o.helo == NULL)
+	if (a->migration == NULL || a->o.ip == NULL || a->o.helo == NULL)
 		return usage("--migration, --ip and --helo are required");
-	o.senders = senders;
-	o.nsenders = nsenders;
-	o.ports = ports;
-	o.nports = nports;
-	for (size_t i = 0; i < nservers; i++)
-		(void)qstr_catf(&dnsdesc, "%s%s", i ? "," : "", servers[i]);
-	o.dns_desc = nservers > 0 ? qstr_str(&dnsdesc) : NULL;
-	if (color < 0)
-		color = output == NULL && isatty(STDOUT_FILENO) &&
+	a->o.senders = a->senders;
+	a->o.nsenders = a->nsenders;
+	a->o.ports = a->ports;
+	a->o.nports = a->nports;
+	for (size_t i = 0; i < a->nservers; i++)
+		(void)qstr_catf(dnsdesc, "%s%s", i ? "," : "", a->servers[i]);
+	a->o.dns_desc = a->nservers > 0 ? qstr_str(dnsdesc) : NULL;
+	if (a->color < 0)
+		a->color = a->output == NULL && isatty(STDOUT_FILENO) &&
 		    getenv("NO_COLOR") == NULL;
+	return -1;
+}
+
+/* The report in a's format into out, then into --output or on stdout:
+ * 0 or the exit status after a diagnostic. */
+static int
+write_report(const struct args *a, const struct cut_result *res,
+    struct qstr *out)
+{
+	int rc;
+
+	if (strcmp(a->format, "json") == 0)
+		rc = report_json(res->doc, out);
+	else if (strcmp(a->format, "html") == 0)
+		rc = report_html(res->doc, out);
+	else
+		rc = report_text(res->doc, a->color, out);
+	if (rc < 0) {
+		msg_errorx("report: %s", qpm_strerror(rc));
+		return EX_SOFTWARE;
+	}
+	if (a->output != NULL) {
+		if ((rc = file_write_atomic(a->output, out,
+		    QPM_MODE_PUBLIC)) < 0) {
+			msg_errorx("%s: %s", a->output, qpm_strerror(rc));
+			return EX_CANTCREAT;
+		}
+	} else if (fwrite(out->buf != NULL ? out->buf : "", 1, out->len,
+	    stdout) != out->len || fflush(stdout) != 0) {
+		msg_warn("stdout");
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a;
+	struct cut_mig m;
+	struct cut_result res;
+	struct dns_ldns *dl = NULL;
+	struct dns_resolver r;
+	struct dns_ldns_stats st;
+	struct qstr out = QSTR_INIT(QPM_MAX_STRING), dnsdesc = QSTR_INIT(1024);
+	int exit_code = EX_SOFTWARE, rc, have_m = 0;
+	char why[512];
+	double t0, t1, t2;
+
+	msg_init(PROGRAM_NAME, MSG_STDERR);
+	memset(&a, 0, sizeof(a));
+	a.format = "text";
+	a.color = -1;
+	memset(&res, 0, sizeof(res));
+	if ((rc = parse_args(argc, argv, &a, &dnsdesc)) >= 0) {
+		qstr_free(&dnsdesc);
+		return rc;
+	}
 
 	t0 = qpm_clock_mono();
-	if ((rc = cut_mig_load(migration, &m, why, sizeof(why))) < 0) {
-		msg_errorx("%s: %s", migration, why);
+	if ((rc = cut_mig_load(a.migration, &m, why, sizeof(why))) < 0) {
+		msg_errorx("%s: %s", a.migration, why);
 		exit_code = EX_DATAERR;
 		goto out;
 	}
 	have_m = 1;
-	if (dns_ldns_new(&dl, servers, nservers, (unsigned)timeout_ms, why,
-	    sizeof(why)) < 0) {
+	if (dns_ldns_new(&dl, a.servers, a.nservers, (unsigned)a.timeout_ms,
+	    why, sizeof(why)) < 0) {
 		msg_errorx("DNS: %s", why);
 		exit_code = EX_CONFIG;
 		goto out;
 	}
 	dns_ldns_resolver(dl, &r);
 	t1 = qpm_clock_mono();
-	rc = cutover_run(&m, &o, &r, &res);
+	rc = cutover_run(&m, &a.o, &r, &res);
 	t2 = qpm_clock_mono();
 	if (rc == QPM_EINVAL) {
 		exit_code = usage("--ip is not an IPv4 or IPv6 address");
@@ -280,30 +328,9 @@ main(int argc, char **argv)
 		msg_errorx("checks: %s", qpm_strerror(rc));
 		goto out;
 	}
-	if (strcmp(format, "json") == 0)
-		rc = report_json(res.doc, &out);
-	else if (strcmp(format, "html") == 0)
-		rc = report_html(res.doc, &out);
-	else
-		rc = report_text(res.doc, color, &out);
-	if (rc < 0) {
-		msg_errorx("report: %s", qpm_strerror(rc));
+	if ((exit_code = write_report(&a, &res, &out)) != 0)
 		goto out;
-	}
-	if (output != NULL) {
-		if ((rc = file_write_atomic(output, &out, QPM_MODE_PUBLIC)) <
-		    0) {
-			msg_errorx("%s: %s", output, qpm_strerror(rc));
-			exit_code = EX_CANTCREAT;
-			goto out;
-		}
-	} else if (fwrite(out.buf != NULL ? out.buf : "", 1, out.len, stdout)
-	    != out.len || fflush(stdout) != 0) {
-		msg_warn("stdout");
-		exit_code = EX_IOERR;
-		goto out;
-	}
-	if (stats) {
+	if (a.stats) {
 		dns_ldns_get_stats(dl, &st);
 		fprintf(stderr, "%s: stats: domains %zu forwards %lu "
 		    "predictions %lu; DNS: %lu queries asked, %lu answered "

@@ -5,8 +5,7 @@
  *		rewriting, SRS) and judges it against the way this migration
  *		forwards (SRS set up or not); checks the SRS domain (SPF for
  *		the new IP, where its bounces go); checks that forward
- *		targets' domains exist; checks that postmaster@ every domain
- *		and the double-bounce recipient reach a mailbox
+ *		targets' domains exist (bounce routing: cutover_bounce.c)
  * NEVER	sends mail; prints an SRS address (the hash would come from a
  *		throwaway secret and change every run)
  */
@@ -25,7 +24,6 @@
 #include "util/file.h"
 #include "util/limits.h"
 
-#define CUT_ALIAS_DEPTH		8	/* alias hops followed for bounces */
 #define CUT_DEFAULT_SENDERS	3	/* hosted domains used without
 					 * --sample-sender */
 
@@ -334,6 +332,19 @@ sender_evidence(struct qstr *q, const struct sender *s)
 		q->buf[--q->len] = '\0';
 }
 
+/* A prediction a temporary DNS error stopped: a warning and 1; else 0 */
+static int
+temp_outcome(struct cut_ctx *c, const char *who, const char *ev,
+    const char *outcome)
+{
+	if (outcome == NULL || strcmp(outcome, "temporary failure") != 0)
+		return 0;
+	cut_add(c, FIND_WARNING, "forward", who, "forward.temperror", ev,
+	    "Make the DNS answer, then run the report again.", 1, "Cannot "
+	    "predict forwarded mail from %s: temporary DNS error", who);
+	return 1;
+}
+
 static void
 judge_sender(struct cut_ctx *c, const struct sender *s, size_t nremote,
     const char *example)
@@ -369,15 +380,11 @@ judge_sender(struct cut_ctx *c, const struct sender *s, size_t nremote,
 		same_spf = oldp->spf.result == cur->spf.result;
 	} else
 		(void)qstr_cat(&oev, "address unknown");
-	if (!c->srs_set_up) {
-		if (plain->outcome != NULL &&
-		    strcmp(plain->outcome, "temporary failure") == 0)
-			cut_add(c, FIND_WARNING, "forward", who,
-			    "forward.temperror", qstr_str(&ev), "Make the DNS "
-			    "answer, then run the report again.", 1, "Cannot "
-			    "predict forwarded mail from %s: temporary DNS "
-			    "error", who);
-		else if (plain->spf.result == SPF_R_FAIL && (strict ||
+	if (temp_outcome(c, who, qstr_str(&ev), c->srs_set_up ?
+	    srs->outcome : plain->outcome)) {
+		/* that warning is the finding for this sender */
+	} else if (!c->srs_set_up) {
+		if (plain->spf.result == SPF_R_FAIL && (strict ||
 		    bad_outcome(plain->outcome)) && !bad_outcome(srs->outcome))
 			cut_add(c, FIND_BLOCKER, "forward", who,
 			    "forward.no-srs", qstr_str(&ev), srs_fix(c, &fix),
@@ -415,14 +422,7 @@ judge_sender(struct cut_ctx *c, const struct sender *s, size_t nremote,
 			    "passes at the next hop even without SRS (%s "
 			    "authorizes the new host)", who, who);
 	} else {
-		if (srs->outcome != NULL &&
-		    strcmp(srs->outcome, "temporary failure") == 0)
-			cut_add(c, FIND_WARNING, "forward", who,
-			    "forward.temperror", qstr_str(&ev), "Make the DNS "
-			    "answer, then run the report again.", 1, "Cannot "
-			    "predict forwarded mail from %s: temporary DNS "
-			    "error", who);
-		else if (bad_outcome(srs->outcome))
+		if (bad_outcome(srs->outcome))
 			cut_add(c, FIND_WARNING, "forward", who,
 			    "forward.dmarc", qstr_str(&ev), "Nothing on the "
 			    "new host fixes this: SRS cannot align SPF with "
@@ -587,6 +587,147 @@ forward_list(struct cut_ctx *c, json_t *fj, const struct sender *snd,
 	}
 }
 
+/* The forwarding user, for qmail-inject -f style rewriting: the first
+ * exact address that forwards, else postmaster of the first mailbox
+ * domain (or of the HELO name). */
+static void
+forward_rcpt(struct cut_ctx *c, struct qstr *rcpt)
+{
+	const struct cut_mig *m = c->m;
+	const char *rcpt_dom = NULL;
+	size_t i;
+
+	for (i = 0; i < m->nforwards && rcpt->len == 0; i++)
+		if (m->forwards[i].nremote > 0 && m->forwards[i].match != NULL
+		    && strcmp(m->forwards[i].match, "exact") == 0)
+			(void)qstr_cat(rcpt, m->forwards[i].address);
+	for (i = 0; i < m->ndomains && rcpt_dom == NULL; i++)
+		if (strcmp(m->domains[i].kind, "mailbox") == 0)
+			rcpt_dom = m->domains[i].name;
+	if (rcpt->len == 0)
+		(void)qstr_catf(rcpt, "postmaster@%s", rcpt_dom ? rcpt_dom :
+		    c->o->helo);
+}
+
+/* The predictions for one sample sender (a domain or a message file):
+ * s->rep from the new host, s->old from the old one when it is known;
+ * s->ok, or s->problem. */
+static void
+predict_sender(struct cut_ctx *c, struct sender *s, const char *name,
+    const char *rcpt, struct qstr *helo)
+{
+	struct qstr msg = QSTR_INIT(QPM_MAX_MESSAGE + 1);
+	struct fwd_input in;
+	int rc;
+
+	s->name = name;
+	s->is_file = is_file(name);
+	memset(&in, 0, sizeof(in));
+	if (s->is_file) {
+		rc = read_message(name, &msg);
+		if (rc < 0) {
+			s->problem = strdup(qpm_strerror(rc));
+			qstr_free(&msg);
+			return;
+		}
+	} else {
+		synth_message(&msg, name, rcpt);
+		/* the original client: a documentation address named in
+		 * the sender's domain; only the next hop's view is judged */
+		qstr_reset(helo);
+		(void)qstr_catf(helo, "out.%s", name);
+		in.ip = "192.0.2.1";
+		in.helo = qstr_str(helo);
+	}
+	in.msg = msg.buf;
+	in.len = msg.len;
+	in.rcpt = rcpt;
+	in.via_ip = c->o->ip;
+	in.via_helo = c->o->helo;
+	in.srs_domain = c->srs_domain;
+	in.clock = c->o->clock;
+	trace_begin(c);
+	rc = fwd_predict(c->ar, &in, &s->rep);
+	c->stats->predictions++;
+	if (rc == 0 && c->old_ip != NULL) {
+		in.via_ip = c->old_ip;
+		in.via_helo = c->old_helo != NULL ? c->old_helo : c->old_ip;
+		if (fwd_predict(c->ar, &in, &s->old) == 0)
+			s->old_ok = 1;
+		else {
+			fwd_report_free(&s->old);
+			memset(&s->old, 0, sizeof(s->old));
+		}
+		c->stats->predictions++;
+	}
+	qstr_free(&msg);
+	if (rc == 0)
+		s->ok = 1;
+	else {
+		s->problem = strdup(rc == QPM_EINVAL ? "no client IP in the "
+		    "message's Received: fields" : qpm_strerror(rc));
+		fwd_report_free(&s->rep);
+		memset(&s->rep, 0, sizeof(s->rep));
+	}
+}
+
+/* One sample sender in the report: its entry in sa, a warning when
+ * there is no prediction, else the outcomes and judge_sender's
+ * findings.  -1 when out of memory. */
+static int
+sender_json(struct cut_ctx *c, json_t *sa, struct sender *s, size_t nremote,
+    const char *example)
+{
+	json_t *so, *oa;
+	size_t k;
+
+	/* a message file is named by its From: domain; the path goes to
+	 * the evidence only */
+	s->label = !s->is_file ? s->name : s->ok &&
+	    s->rep.from_domain != NULL ? s->rep.from_domain :
+	    "a sample message";
+	if ((so = json_object()) == NULL) {
+		c->err = QPM_ENOMEM;
+		return -1;
+	}
+	cj_append(c, sa, so);
+	cj_str(c, so, "sender", s->label);
+	cj_str(c, so, "kind", s->is_file ? "message" : "domain");
+	if (s->is_file)
+		cj_str(c, so, "message", s->name);
+	if (!s->ok) {
+		struct qstr sev = QSTR_INIT(4096);
+
+		cj_str(c, so, "problem", s->problem);
+		(void)qstr_catf(&sev, "sample %s %s", s->is_file ?
+		    "message" : "sender", s->name);
+		cut_add(c, FIND_WARNING, "forward", s->is_file ? "-" :
+		    s->name, "forward.sample", qstr_str(&sev), "Give a "
+		    "domain or a message file with a Received: field "
+		    "naming the client.", 0, "No prediction for %s: %s",
+		    s->label, s->problem ? s->problem : "?");
+		qstr_free(&sev);
+		return 0;
+	}
+	cj_str(c, so, "from_domain", s->rep.from_domain);
+	cj_str(c, so, "dmarc_policy",
+	    s->rep.original.dmarc.result != DMARC_R_NONE &&
+	    s->rep.original.dmarc.published ?
+	    dmarc_policy_str(s->rep.original.dmarc.published) : NULL);
+	cj_int(c, so, "dkim_signatures", (long long)s->rep.nsig);
+	if ((oa = json_array()) == NULL) {
+		c->err = QPM_ENOMEM;
+		return -1;
+	}
+	cj_set(c, so, "outcomes", oa);
+	for (k = 0; k < FWD_NMODES; k++)
+		cj_append(c, oa, outcome_json(c, &s->rep.out[k]));
+	cj_str(c, so, "current", (c->srs_set_up ?
+	    &s->rep.out[FWD_SRS - 1] : &s->rep.out[FWD_PLAIN - 1])->outcome);
+	judge_sender(c, s, nremote, example);
+	return 0;
+}
+
 void
 cut_check_forwards(struct cut_ctx *c)
 {
@@ -596,7 +737,7 @@ cut_check_forwards(struct cut_ctx *c)
 	const char *defaults[CUT_DEFAULT_SENDERS];
 	const char *const *names = c->o->senders;
 	size_t ns = c->o->nsenders, i, nremote = 0;
-	const char *example = NULL, *rcpt_dom = NULL;
+	const char *example = NULL;
 	struct qstr rcpt = QSTR_INIT(512), helo = QSTR_INIT(512);
 
 	if (fj == NULL || sa == NULL) {
@@ -622,17 +763,7 @@ cut_check_forwards(struct cut_ctx *c)
 		    0, "No address forwards mail to another host");
 		goto out;
 	}
-	/* the forwarding user, for qmail-inject -f style rewriting */
-	for (i = 0; i < m->nforwards && rcpt.len == 0; i++)
-		if (m->forwards[i].nremote > 0 && m->forwards[i].match != NULL
-		    && strcmp(m->forwards[i].match, "exact") == 0)
-			(void)qstr_cat(&rcpt, m->forwards[i].address);
-	for (i = 0; i < m->ndomains && rcpt_dom == NULL; i++)
-		if (strcmp(m->domains[i].kind, "mailbox") == 0)
-			rcpt_dom = m->domains[i].name;
-	if (rcpt.len == 0)
-		(void)qstr_catf(&rcpt, "postmaster@%s", rcpt_dom ? rcpt_dom :
-		    c->o->helo);
+	forward_rcpt(c, &rcpt);
 	if (ns == 0) {
 		for (i = 0; i < m->ndomains && ns < CUT_DEFAULT_SENDERS; i++)
 			if (strcmp(m->domains[i].kind, "mailbox") == 0)
@@ -650,111 +781,9 @@ cut_check_forwards(struct cut_ctx *c)
 		goto out;
 	}
 	for (i = 0; i < ns && c->err == 0; i++) {
-		struct sender *s = &snd[i];
-		struct qstr msg = QSTR_INIT(QPM_MAX_MESSAGE + 1);
-		struct fwd_input in;
-		json_t *so, *oa;
-		size_t k;
-		int rc;
-
-		s->name = names[i];
-		s->is_file = is_file(names[i]);
-		memset(&in, 0, sizeof(in));
-		if (s->is_file) {
-			rc = read_message(names[i], &msg);
-			if (rc < 0) {
-				s->problem = strdup(qpm_strerror(rc));
-				qstr_free(&msg);
-				goto record;
-			}
-		} else {
-			synth_message(&msg, names[i], qstr_str(&rcpt));
-			/* the original client: a documentation address named
-			 * in the sender's domain; only the next hop's view is
-			 * judged */
-			qstr_reset(&helo);
-			(void)qstr_catf(&helo, "out.%s", names[i]);
-			in.ip = "192.0.2.1";
-			in.helo = qstr_str(&helo);
-		}
-		in.msg = msg.buf;
-		in.len = msg.len;
-		in.rcpt = qstr_str(&rcpt);
-		in.via_ip = c->o->ip;
-		in.via_helo = c->o->helo;
-		in.srs_domain = c->srs_domain;
-		in.clock = c->o->clock;
-		trace_begin(c);
-		rc = fwd_predict(c->ar, &in, &s->rep);
-		c->stats->predictions++;
-		if (rc == 0 && c->old_ip != NULL) {
-			in.via_ip = c->old_ip;
-			in.via_helo = c->old_helo != NULL ? c->old_helo :
-			    c->old_ip;
-			if (fwd_predict(c->ar, &in, &s->old) == 0)
-				s->old_ok = 1;
-			else {
-				fwd_report_free(&s->old);
-				memset(&s->old, 0, sizeof(s->old));
-			}
-			c->stats->predictions++;
-		}
-		qstr_free(&msg);
-		if (rc == 0)
-			s->ok = 1;
-		else {
-			s->problem = strdup(rc == QPM_EINVAL ? "no client IP in "
-			    "the message's Received: fields" :
-			    qpm_strerror(rc));
-			fwd_report_free(&s->rep);
-			memset(&s->rep, 0, sizeof(s->rep));
-		}
-record:
-		/* a message file is named by its From: domain; the path goes
-		 * to the evidence only */
-		s->label = !s->is_file ? s->name : s->ok &&
-		    s->rep.from_domain != NULL ? s->rep.from_domain :
-		    "a sample message";
-		if ((so = json_object()) == NULL) {
-			c->err = QPM_ENOMEM;
+		predict_sender(c, &snd[i], names[i], qstr_str(&rcpt), &helo);
+		if (sender_json(c, sa, &snd[i], nremote, example) < 0)
 			break;
-		}
-		cj_append(c, sa, so);
-		cj_str(c, so, "sender", s->label);
-		cj_str(c, so, "kind", s->is_file ? "message" : "domain");
-		if (s->is_file)
-			cj_str(c, so, "message", s->name);
-		if (!s->ok) {
-			struct qstr sev = QSTR_INIT(4096);
-
-			cj_str(c, so, "problem", s->problem);
-			(void)qstr_catf(&sev, "sample %s %s", s->is_file ?
-			    "message" : "sender", s->name);
-			cut_add(c, FIND_WARNING, "forward", s->is_file ? "-" :
-			    s->name, "forward.sample", qstr_str(&sev), "Give a "
-			    "domain or a message file with a Received: field "
-			    "naming the client.", 0, "No prediction for %s: %s",
-			    s->label, s->problem ? s->problem : "?");
-			qstr_free(&sev);
-			continue;
-		}
-		cj_str(c, so, "from_domain", s->rep.from_domain);
-		cj_str(c, so, "dmarc_policy",
-		    s->rep.original.dmarc.result != DMARC_R_NONE &&
-		    s->rep.original.dmarc.published ?
-		    dmarc_policy_str(s->rep.original.dmarc.published) : NULL);
-		cj_int(c, so, "dkim_signatures", (long long)s->rep.nsig);
-		if ((oa = json_array()) == NULL) {
-			c->err = QPM_ENOMEM;
-			break;
-		}
-		cj_set(c, so, "outcomes", oa);
-		for (k = 0; k < FWD_NMODES; k++)
-			cj_append(c, oa, outcome_json(c, &s->rep.out[k]));
-		cj_str(c, so, "current", (c->srs_set_up ?
-		    &s->rep.out[FWD_SRS - 1] : &s->rep.out[FWD_PLAIN - 1])->
-		    outcome);
-		judge_sender(c, s, nremote, example);
 	}
 	if (c->err == 0)
 		forward_list(c, fj, snd, ns);
@@ -771,225 +800,4 @@ out:
 	free(snd);
 	qstr_free(&rcpt);
 	qstr_free(&helo);
-}
-
-/* ---- bounce routing ---- */
-
-static const struct cut_forward *
-find_rule(const struct cut_forward *v, size_t n, const char *addr)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i].address, addr) == 0)
-			return &v[i];
-	return NULL;
-}
-
-/*
- * Where mail for addr ends, following aliases and forwards as the new
- * host will: 1 reaches a mailbox here or leaves for a domain that exists,
- * 0 does not, with how (or why) in q.
- */
-static int
-reaches(struct cut_ctx *c, const char *addr0, int depth, struct qstr *q)
-{
-	const struct cut_domain *d;
-	const struct cut_forward *r;
-	char addr[QPM_MAX_ADDRESS + 1], *at;
-	size_t i;
-
-	if (depth > CUT_ALIAS_DEPTH) {
-		(void)qstr_cat(q, "alias loop or chain too long");
-		return 0;
-	}
-	for (i = 0; addr0[i] != '\0' && i < QPM_MAX_ADDRESS; i++)
-		addr[i] = (char)tolower((unsigned char)addr0[i]);
-	addr[i] = '\0';
-	if ((at = strrchr(addr, '@')) == NULL) {
-		(void)qstr_catf(q, "%s has no domain", addr);
-		return 0;
-	}
-	if ((d = cut_mig_domain(c->m, at + 1)) == NULL) {
-		struct dns_answer a;
-		int ok;
-
-		memset(&a, 0, sizeof(a));
-		(void)dns_query(&c->dns, at + 1, DNS_T_MX, &a);
-		ok = a.status == DNS_OK;
-		(void)qstr_catf(q, "%s: another host (%s MX: %s)", addr, at + 1,
-		    dns_status_str(a.status));
-		dns_answer_free(&a);
-		return ok;
-	}
-	if (strcmp(d->kind, "alias") == 0 && d->alias_of != NULL) {
-		char real[QPM_MAX_ADDRESS + 1];
-
-		if (qpm_snprintf(real, sizeof(real), "%.*s@%s",
-		    (int)(at - addr), addr, d->alias_of) < 0)
-			return 0;
-		(void)qstr_catf(q, "%s -> (alias domain) ", addr);
-		return reaches(c, real, depth + 1, q);
-	}
-	if (cut_mig_is_mailbox(c->m, addr)) {
-		(void)qstr_catf(q, "%s: mailbox", addr);
-		return 1;
-	}
-	if ((r = find_rule(c->m->aliases, c->m->naliases, addr)) != NULL ||
-	    (r = find_rule(c->m->forwards, c->m->nforwards, addr)) != NULL) {
-		(void)qstr_catf(q, "%s -> ", addr);
-		for (i = 0; i < r->ntargets; i++) {
-			size_t mark = q->len;
-
-			if (reaches(c, r->targets[i], depth + 1, q))
-				return 1;
-			q->len = mark;
-			q->buf[mark] = '\0';
-		}
-		(void)qstr_cat(q, "no target that receives mail");
-		return 0;
-	}
-	if (d->unknown_users != NULL && d->catchall_target != NULL &&
-	    (strcmp(d->unknown_users, "mailbox") == 0 ||
-	    strcmp(d->unknown_users, "forward") == 0)) {
-		(void)qstr_catf(q, "%s -> (catch-all) ", addr);
-		return reaches(c, d->catchall_target, depth + 1, q);
-	}
-	(void)qstr_catf(q, "%s: no such mailbox or alias%s%s", addr,
-	    d->unknown_users ? "; unknown users: " : "",
-	    d->unknown_users ? d->unknown_users : "");
-	return 0;
-}
-
-static void
-bounce_row(struct cut_ctx *c, json_t *arr, const char *role,
-    const char *domain, const char *addr, const char *source,
-    enum finding_old old, const char *old_ev)
-{
-	json_t *o = json_object();
-	struct qstr how = QSTR_INIT(4096), ev = QSTR_INIT(4096),
-	    fix = QSTR_INIT(2048);
-	const char *admin = c->m->doublebounceto;
-	int ok;
-
-	if (o == NULL) {
-		c->err = QPM_ENOMEM;
-		return;
-	}
-	cj_append(c, arr, o);
-	cj_str(c, o, "role", role);
-	cj_str(c, o, "domain", domain);
-	cj_str(c, o, "address", addr);
-	cj_str(c, o, "source", source);
-	if (admin == NULL)
-		admin = "ADMIN@DOMAIN";
-	if (addr == NULL) {
-		ok = 0;
-		(void)qstr_cat(&how, "routed nowhere: it bounces");
-	} else
-		ok = reaches(c, addr, 0, &how);
-	cj_bool(c, o, "reachable", ok);
-	cj_str(c, o, "route", qstr_str(&how));
-	(void)qstr_catf(&ev, "%s: %s (from %s)", role, qstr_str(&how),
-	    source ? source : "migration.json");
-	if (ok)
-		goto out;
-	if (strcmp(role, "postmaster") == 0) {
-		(void)qstr_catf(&fix, "Add to OUT/postfix/virtual_alias, then "
-		    "postmap it:\n  postmaster@%s  %s", domain, admin);
-		cut_add(c, FIND_BLOCKER, "bounce", domain, "bounce.postmaster",
-		    qstr_str(&ev), qstr_str(&fix), 0, "postmaster@%s does not "
-		    "reach a mailbox (RFC 5321 4.5.1 requires it): complaints "
-		    "and bounce reports are lost", domain);
-		cut_vs_old(c, old, 0, old_ev);
-	} else {
-		(void)qstr_catf(&fix, "postconf -c OUT/postfix -e "
-		    "'notify_classes = resource, software, 2bounce' "
-		    "'2bounce_notice_recipient = %s'", addr != NULL &&
-		    c->m->npostmasters > 0 ? "postmaster" : admin);
-		cut_add(c, FIND_WARNING, "bounce", domain != NULL ? domain :
-		    "-", "bounce.double", qstr_str(&ev), qstr_str(&fix), 0,
-		    "Double bounces go to %s, which does not reach a mailbox: "
-		    "they are lost", addr ? addr : "nobody");
-	}
-out:
-	qstr_free(&how);
-	qstr_free(&ev);
-	qstr_free(&fix);
-}
-
-void
-cut_check_bounces(struct cut_ctx *c)
-{
-	const struct cut_mig *m = c->m;
-	json_t *arr = json_array();
-	const char *set;
-	size_t i, n;
-	struct qstr ev = QSTR_INIT(4096);
-
-	if (arr == NULL) {
-		c->err = QPM_ENOMEM;
-		return;
-	}
-	cj_set(c, c->doc, "bounces", arr);
-	for (i = 0; i < m->npostmasters && c->err == 0; i++) {
-		const struct cut_domain *d = cut_mig_domain(m,
-		    m->postmasters[i].domain);
-
-		/* local names (localhost) are not hosted mail domains */
-		if (d != NULL && strcmp(d->kind, "local") == 0)
-			continue;
-		/* routes_to is where the old host delivered postmaster@:
-		 * null means it bounced there too */
-		bounce_row(c, arr, "postmaster", m->postmasters[i].domain,
-		    m->postmasters[i].routes_to, m->postmasters[i].source,
-		    m->postmasters[i].routes_to == NULL ? FIND_OLD_SAME :
-		    FIND_OLD_DIFFERS, m->postmasters[i].routes_to == NULL ?
-		    "routed nowhere (bounce_routing.postmaster routes_to "
-		    "null): it bounced" : "delivered to the routes_to address "
-		    "(bounce_routing.postmaster)");
-	}
-	/* a hosted domain without a postmaster entry at all */
-	for (i = 0; i < m->ndomains && c->err == 0; i++) {
-		const struct cut_domain *d = &m->domains[i];
-		size_t k;
-		int seen = 0;
-
-		if (strcmp(d->kind, "mailbox") != 0 &&
-		    strcmp(d->kind, "alias") != 0)
-			continue;
-		for (k = 0; k < m->npostmasters && !seen; k++)
-			seen = strcasecmp(m->postmasters[k].domain, d->name) == 0;
-		if (!seen) {
-			char pm[QPM_MAX_ADDRESS + 1];
-
-			(void)qpm_snprintf(pm, sizeof(pm), "postmaster@%s",
-			    d->name);
-			/* no entry: the old host routed it as migrated */
-			bounce_row(c, arr, "postmaster", d->name, pm, NULL,
-			    FIND_OLD_SAME, "no bounce_routing entry; its "
-			    "routing of the address, as migrated, is the same");
-		}
-	}
-	n = json_array_size(arr);
-	bounce_row(c, arr, "double-bounce", NULL, m->doublebounceto != NULL ?
-	    m->doublebounceto : NULL, m->doublebounce_source, FIND_OLD_NA,
-	    NULL);
-	set = cut_mig_setting(m, "2bounce_notice_recipient");
-	if (m->doublebounceto != NULL && set != NULL &&
-	    strcasecmp(set, m->doublebounceto) != 0 &&
-	    strcmp(set, "postmaster") != 0) {
-		(void)qstr_catf(&ev, "doublebounceto = %s; generated "
-		    "2bounce_notice_recipient = %s", m->doublebounceto, set);
-		cut_add(c, FIND_WARNING, "bounce", "-", "bounce.2bounce-setting",
-		    qstr_str(&ev), NULL, 0, "The generated "
-		    "2bounce_notice_recipient differs from the old "
-		    "doublebounceto");
-	}
-	if (json_array_size(arr) > 0 && findings_worst(c->f, "bounce", NULL)
-	    == 0)
-		cut_add(c, FIND_INFO, "bounce", "-", "bounce.ok", NULL, NULL, 0,
-		    "postmaster@ every hosted domain (%zu) and the double-bounce "
-		    "recipient reach a mailbox", n);
-	qstr_free(&ev);
 }

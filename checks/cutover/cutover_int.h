@@ -100,6 +100,11 @@ void	cj_append(struct cut_ctx *c, json_t *a, json_t *v);
 int	cut_txt_record(struct qstr *q, const char *owner, const char *text);
 /* The reverse name of ip (in-addr.arpa or ip6.arpa), or -1. */
 int	cut_reverse_name(const char *ip, char *buf, size_t len);
+/* Two addresses of one family, equal as bytes. */
+int	cut_same_ip(const char *a, const char *b);
+/* "192.0.2.10 (DNS: address of mail.example.com)": the old host's IP
+ * and where it came from */
+void	cut_old_who(struct cut_ctx *c, struct qstr *q);
 
 /* The parts, in the order cutover_run calls them. */
 void	cut_check_host(struct cut_ctx *c);
