@@ -32,13 +32,14 @@
 #include <unistd.h>
 
 #include "mail/exits.h"
+#include "mail/pfmaps.h"
 #include "migrate/install/install.h"
-#include "migrate/rehearse/rehearse.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/msg.h"
 #include "util/qstr.h"
+#include "util/strlist.h"
 #include "util/version.h"
 
 #define IN_MAX_FILE	(64 * 1024 * 1024)	/* one configuration file */
@@ -303,13 +304,13 @@ out:
 
 /* the indexed tables main.cf names below dir: "hash:/dir/name" */
 static int
-postfix_maps(const char *dir, struct rh_list *maps, struct qstr *tail)
+postfix_maps(const char *dir, struct strlist *maps, struct qstr *tail)
 {
 	char *av[] = { "postconf", "-c", (char *)dir, "-x", "-n", NULL };
 
 	if (run(av, tail) != 0)
 		return -1;
-	return rh_list_add_maps(maps, tail->buf, dir, RH_MAX_MAP_NAME);
+	return pfmaps_indexed(maps, tail->buf, dir, PF_MAX_MAP_NAME);
 }
 
 static const char *
@@ -335,7 +336,7 @@ left_add(struct qstr *left, size_t *nleft, const char *path)
 /* put everything back: new files away, backups renamed over; each file
  * that stays changed is named in *left; returns how many */
 static size_t
-restore(struct in_run *r, struct rh_list *dbs, struct qstr *left)
+restore(struct in_run *r, struct strlist *dbs, struct qstr *left)
 {
 	size_t i, nleft = 0;
 	char bak[1300];
@@ -570,7 +571,7 @@ install_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct in_run r;
-	struct rh_list maps = { 0 }, dbs = { 0 };
+	struct strlist maps = { 0 }, dbs = { 0 };
 	struct qstr tail = QSTR_INIT(4 * 1024 * 1024), data = QSTR_INIT(IN_MAX_FILE);
 	char src[1100], db[1300], dbbak[1400], dcconf[1100];
 	char *pf_abs = NULL, *dc_abs = NULL;
@@ -711,12 +712,12 @@ install_main(int argc, char **argv)
 				msg_warn("cannot back up %s", db);
 				goto fail;
 			}
-			rh_list_add(&dbs, db);
+			strlist_add(&dbs, db);
 		} else {
 			char gone[1310];
 
 			if (qpm_snprintf(gone, sizeof(gone), "-%s", db) >= 0)
-				rh_list_add(&dbs, gone);
+				strlist_add(&dbs, gone);
 		}
 		{
 			char *av[] = { "postmap", "-c", (char *)r.pf_dir, maps.v[i],
@@ -754,8 +755,8 @@ out:
 	free(r.f);
 	free(pf_abs);
 	free(dc_abs);
-	rh_list_free(&maps);
-	rh_list_free(&dbs);
+	strlist_free(&maps);
+	strlist_free(&dbs);
 	qstr_free(&tail);
 	qstr_free(&data);
 	qstr_free(&auth_who);

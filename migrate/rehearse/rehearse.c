@@ -38,6 +38,7 @@
 
 #include "mail/exits.h"
 #include "mail/json.h"
+#include "mail/pfmaps.h"
 #include "migrate/rehearse/rehearse.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -86,7 +87,7 @@ struct rh_run {
 	const char	*passwords;
 	int		 json, keep, strict, timeout, logins, limits;
 	struct rh_limits *lim;		/* --limits */
-	struct rh_list	 extra;
+	struct strlist	 extra;
 	struct qpm_clock clock;
 	/* state */
 	char		 tmp[512];
@@ -98,8 +99,8 @@ struct rh_run {
 	int		 pf_started;
 	json_t		*model_json;
 	struct rh_model	*m;
-	struct rh_list	 homes, notes, clients, dc_files;
-	struct rh_list	 home_users;	/* Dovecot's user of each of homes */
+	struct strlist	 homes, notes, clients, dc_files;
+	struct strlist	 home_users;	/* Dovecot's user of each of homes */
 	struct rh_probe	*probes;
 	size_t		 nprobes;
 	struct rh_login_row *logins_v;
@@ -330,7 +331,7 @@ wait_port(int port, int tenths)
 }
 
 static int
-copy_dir(const char *src, const char *dst, struct rh_list *names)
+copy_dir(const char *src, const char *dst, struct strlist *names)
 {
 	char sp[1024], dp[1024];
 	struct qstr data = QSTR_INIT(RH_MAX_FILE);
@@ -358,7 +359,7 @@ copy_dir(const char *src, const char *dst, struct rh_list *names)
 			msg_errorx("cannot copy %s: %s", sp, qpm_strerror(e));
 			break;
 		}
-		if (names != NULL && (e = rh_list_add(names, de->d_name)) < 0)
+		if (names != NULL && (e = strlist_add(names, de->d_name)) < 0)
 			break;
 	}
 	closedir(d);
@@ -565,7 +566,7 @@ setup_postfix(struct rh_run *r)
 	char src[1024], path[1024];
 	struct qstr text = QSTR_INIT(1), out = QSTR_INIT(RH_MAX_FILE);
 	struct qstr tail = QSTR_INIT(1024 * 1024);
-	struct rh_list over = { 0 }, maps = { 0 };
+	struct strlist over = { 0 }, maps = { 0 };
 	char **argv = NULL;
 	const char *v;
 	struct passwd *pf;
@@ -612,7 +613,7 @@ setup_postfix(struct rh_run *r)
 			    "srs-map at %s: bounces to SRS addresses are not "
 			    "reversed", r->srs_socket);
 			msg_warnx("%s", qstr_str(&note));
-			rh_list_add(&r->notes, qstr_str(&note));
+			strlist_add(&r->notes, qstr_str(&note));
 			qstr_free(&note);
 		} else if (st < 0)
 			goto out;
@@ -648,10 +649,10 @@ setup_postfix(struct rh_run *r)
 	{
 		char *av[] = { "postconf", "-c", r->pf_conf, "-x", "-h",
 		    "transport_maps", NULL };
-		struct rh_list tm = { 0 };
+		struct strlist tm = { 0 };
 		struct qstr t2 = QSTR_INIT(1);
 
-		if (run_cmd(r, av, &tail) != 0 || rh_list_add_maps(&tm,
+		if (run_cmd(r, av, &tail) != 0 || pfmaps_indexed(&tm,
 		    tail.buf, r->pf_conf, 1024) < 0)
 			goto out;
 		for (i = 0; i < tm.n; i++) {
@@ -661,18 +662,18 @@ setup_postfix(struct rh_run *r)
 			    &r->clients, r->p.sink_port, &out, &r->notes) < 0 ||
 			    spit(v, &out, 0644) < 0) {
 				qstr_free(&t2);
-				rh_list_free(&tm);
+				strlist_free(&tm);
 				goto out;
 			}
 			qstr_free(&t2);
 		}
-		rh_list_free(&tm);
+		strlist_free(&tm);
 	}
 	/* postmap every indexed table below the private config dir */
 	{
 		char *av[] = { "postconf", "-c", r->pf_conf, "-x", "-n", NULL };
 
-		if (run_cmd(r, av, &tail) != 0 || rh_list_add_maps(&maps,
+		if (run_cmd(r, av, &tail) != 0 || pfmaps_indexed(&maps,
 		    tail.buf, r->pf_conf, 1024) < 0)
 			goto out;
 		/* an unknown parameter is a typo in OUT: say so, go on */
@@ -708,8 +709,8 @@ setup_postfix(struct rh_run *r)
 	rc = 0;
 out:
 	free(argv);
-	rh_list_free(&over);
-	rh_list_free(&maps);
+	strlist_free(&over);
+	strlist_free(&maps);
 	qstr_free(&text);
 	qstr_free(&out);
 	qstr_free(&tail);
@@ -906,7 +907,7 @@ stop_all(struct rh_run *r)
 static int
 probes_build(struct rh_run *r)
 {
-	struct rh_list all = { 0 };
+	struct strlist all = { 0 };
 	time_t now = qpm_clock_now(&r->clock);
 	struct rh_probe *pr;
 	size_t i;
@@ -921,7 +922,7 @@ probes_build(struct rh_run *r)
 
 		for (k = 0; k < all.n && strcmp(all.v[k], r->extra.v[i]) != 0; k++)
 			;
-		if (k == all.n && (e = rh_list_add(&all, r->extra.v[i])) < 0)
+		if (k == all.n && (e = strlist_add(&all, r->extra.v[i])) < 0)
 			goto out;
 	}
 	if ((r->probes = calloc(all.n ? all.n : 1, sizeof(*r->probes))) == NULL) {
@@ -956,7 +957,7 @@ probes_build(struct rh_run *r)
 	}
 	e = 0;
 out:
-	rh_list_free(&all);
+	strlist_free(&all);
 	return e;
 }
 
@@ -1228,7 +1229,7 @@ logins_run(struct rh_run *r)
 
 static struct rh_run *walk_run;	/* nftw has no user pointer */
 static size_t walk_count;
-static struct rh_list *walk_ids;
+static struct strlist *walk_ids;
 
 static int
 count_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
@@ -1237,7 +1238,7 @@ count_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	if (flag == FTW_F) {
 		walk_count++;
 		if (walk_ids != NULL)
-			rh_list_add(walk_ids, path + f->base);
+			strlist_add(walk_ids, path + f->base);
 	}
 	return 0;
 }
@@ -1245,7 +1246,7 @@ count_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 /* files in the queues where mail is still moving (or, with ids, every
  * queue), for settling and for "deferred" */
 static size_t
-queue_files(struct rh_run *r, int all, struct rh_list *ids)
+queue_files(struct rh_run *r, int all, struct strlist *ids)
 {
 	static const char *const moving[] = { "maildrop", "incoming", "active",
 	    "hold", NULL };
@@ -1350,13 +1351,13 @@ maildir_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 		for (i = 0; i < r->homes.n && i < r->home_users.n; i++)
 			if (strlen(r->homes.v[i]) == dl - 8 &&
 			    strncmp(r->homes.v[i], path, dl - 8) == 0) {
-				rh_list_add_unique(&pr->got.mailboxes,
+				strlist_add_unique(&pr->got.mailboxes,
 				    r->home_users.v[i]);
 				owned = 1;
 			}
 	if (!owned && qstr_catf(&where, "%.*s/", (int)(dl - rl),
 	    path + rl) == 0)
-		rh_list_add_unique(&pr->got.mailboxes, where.buf);
+		strlist_add_unique(&pr->got.mailboxes, where.buf);
 out:
 	qstr_free(&id);
 	qstr_free(&where);
@@ -1388,7 +1389,7 @@ sink_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	char from[1024], rcpt[1024];
 	const char *p, *eol, *dc;
 	struct rh_probe *pr, *dsn_for;
-	struct rh_list rcpts = { 0 };
+	struct strlist rcpts = { 0 };
 	size_t i;
 	ssize_t n;
 
@@ -1403,7 +1404,7 @@ sink_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 			angle(p + 13, from, sizeof(from));
 		else if (strncmp(p, "X-Rcpt-Args: ", 13) == 0) {
 			angle(p + 13, rcpt, sizeof(rcpt));
-			rh_list_add(&rcpts, rcpt);
+			strlist_add(&rcpts, rcpt);
 		}
 	}
 	pr = rh_header_value(buf, (size_t)n, "Message-ID", &id) == 1 ?
@@ -1429,9 +1430,9 @@ sink_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 			continue;
 		}
 		if (pr != NULL)
-			rh_list_add_unique(&pr->got.forwards, rcpts.v[i]);
+			strlist_add_unique(&pr->got.forwards, rcpts.v[i]);
 	}
-	rh_list_free(&rcpts);
+	strlist_free(&rcpts);
 	qstr_free(&id);
 	return 0;
 }
@@ -1451,7 +1452,7 @@ pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	struct qstr rec = QSTR_INIT(QPM_MAX_CONFIG_LINE * 16);
 	struct qstr joined = QSTR_INIT(QPM_MAX_CONFIG_LINE * 16);
 	struct qstr id = QSTR_INIT(1024), arg = QSTR_INIT(QPM_MAX_CONFIG_LINE);
-	struct rh_list args = { 0 };
+	struct strlist args = { 0 };
 	char msgpath[1024];
 	const char *p;
 	struct rh_probe *pr;
@@ -1473,7 +1474,7 @@ pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 		qstr_reset(&arg);
 		for (p += 4; hexval(p[0]) >= 0 && hexval(p[1]) >= 0; p += 2)
 			qstr_catc(&arg, (char)(hexval(p[0]) << 4 | hexval(p[1])));
-		rh_list_add(&args, qstr_str(&arg));
+		strlist_add(&args, qstr_str(&arg));
 		p = strchr(p, '\n');
 		if (p != NULL)
 			p++;
@@ -1483,14 +1484,14 @@ pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 		goto out;
 	if (strcmp(args.v[0], "local") == 0) {
 		qstr_catf(&joined, "local:%s", args.v[4]);
-		rh_list_add_unique(&pr->got.mailboxes, joined.buf);
+		strlist_add_unique(&pr->got.mailboxes, joined.buf);
 		goto out;
 	}
 	/* the command as the pipe ran it, never the model's */
 	if (rh_pipe_ran(&args, 5, &joined) == 0)
-		rh_list_add_unique(&pr->got.pipes, qstr_str(&joined));
+		strlist_add_unique(&pr->got.pipes, qstr_str(&joined));
 out:
-	rh_list_free(&args);
+	strlist_free(&args);
 	qstr_free(&rec);
 	qstr_free(&joined);
 	qstr_free(&id);
@@ -1501,7 +1502,7 @@ out:
 static void
 collect(struct rh_run *r)
 {
-	struct rh_list ids = { 0 };
+	struct strlist ids = { 0 };
 	struct rh_probe *pr;
 	size_t i;
 
@@ -1513,11 +1514,11 @@ collect(struct rh_run *r)
 	walk_run = NULL;
 	for (i = 0; i < r->nprobes; i++) {
 		pr = &r->probes[i];
-		if (pr->qid[0] != '\0' && rh_list_has(&ids, pr->qid))
+		if (pr->qid[0] != '\0' && strlist_has(&ids, pr->qid))
 			pr->queued = 1;
-		rh_list_sort(&pr->got.mailboxes);
-		rh_list_sort(&pr->got.forwards);
-		rh_list_sort(&pr->got.pipes);
+		strlist_sort(&pr->got.mailboxes);
+		strlist_sort(&pr->got.forwards);
+		strlist_sort(&pr->got.pipes);
 		if (pr->sent == 2) {
 			pr->got.outcome = pr->reply.len > 0 && pr->reply.buf[0] == '4' ?
 			    RH_DEFERRED : RH_BOUNCED;
@@ -1561,7 +1562,7 @@ collect(struct rh_run *r)
 				l->mismatch |= 1 << p;
 		}
 	}
-	rh_list_free(&ids);
+	strlist_free(&ids);
 }
 
 /* ------------------------------------------------------------ SRS probes */
@@ -1874,7 +1875,7 @@ srs_text(struct rh_run *r)
 /* ------------------------------------------------------------- report */
 
 static json_t *
-jlist(const struct rh_list *l)
+jlist(const struct strlist *l)
 {
 	json_t *a = json_array();
 	size_t i;
@@ -2007,17 +2008,17 @@ report_text(struct rh_run *r, size_t nmis, size_t nnc, size_t nlmis)
 		qstr_reset(&s);
 		if (pr->got.mailboxes.n) {
 			qstr_cat(&s, "mailboxes=");
-			rh_list_join(&pr->got.mailboxes, ",", &s);
+			strlist_join(&pr->got.mailboxes, ",", &s);
 			qstr_cat(&s, " ");
 		}
 		if (pr->got.forwards.n) {
 			qstr_cat(&s, "forwards=");
-			rh_list_join(&pr->got.forwards, ",", &s);
+			strlist_join(&pr->got.forwards, ",", &s);
 			qstr_cat(&s, " ");
 		}
 		if (pr->got.pipes.n) {
 			qstr_cat(&s, "pipes=");
-			rh_list_join(&pr->got.pipes, ",", &s);
+			strlist_join(&pr->got.pipes, ",", &s);
 		}
 		printf("%-9s %-44s %-10s %s\n", pr->status == 1 ? "ok" :
 		    pr->status == 2 ? "listed" : "DIFFERS", pr->addr,
@@ -2128,12 +2129,12 @@ run_free(struct rh_run *r)
 	rh_model_free(r->m);
 	json_decref(r->model_json);
 	json_decref(r->by_id);
-	rh_list_free(&r->homes);
-	rh_list_free(&r->home_users);
-	rh_list_free(&r->notes);
-	rh_list_free(&r->clients);
-	rh_list_free(&r->dc_files);
-	rh_list_free(&r->extra);
+	strlist_free(&r->homes);
+	strlist_free(&r->home_users);
+	strlist_free(&r->notes);
+	strlist_free(&r->clients);
+	strlist_free(&r->dc_files);
+	strlist_free(&r->extra);
 	rh_limits_free(r->lim);
 	free((char *)r->p.user);
 	qstr_free(&r->srs_reverse);
@@ -2272,7 +2273,7 @@ rehearse_main(int argc, char **argv)
 				msg_errorx("--probe %s: not an address", optarg);
 				goto out;
 			}
-			if (rh_list_add(&r.extra, optarg) < 0)
+			if (strlist_add(&r.extra, optarg) < 0)
 				goto out;
 			break;
 		case 'P': r.passwords = optarg; break;

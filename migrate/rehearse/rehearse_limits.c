@@ -95,7 +95,7 @@ struct rh_limits {
 	size_t		 ncopies;
 	int		 blk;		/* next block of source addresses */
 	int		 ran;
-	struct rh_list	 notes;
+	struct strlist	 notes;
 	struct qstr	 none;		/* why there is nothing to probe */
 };
 
@@ -618,7 +618,7 @@ rh_limits_free(struct rh_limits *l)
 	for (i = 0; i < l->n; i++)
 		probe_free(&l->v[i]);
 	free(l->v);
-	rh_list_free(&l->notes);
+	strlist_free(&l->notes);
 	qstr_free(&l->none);
 	free(l);
 }
@@ -1622,7 +1622,7 @@ rh_limits_run(struct rh_limits *l, const struct rh_limits_env *env)
 
 	l->ran = 1;
 	if (l->n > 0)
-		rh_list_add(&l->notes, "the rehearsal empties mynetworks and "
+		strlist_add(&l->notes, "the rehearsal empties mynetworks and "
 		    "smtpd_client_event_limit_exceptions, so loopback clients "
 		    "count like any other; OUT's exceptions still apply on the "
 		    "new host");

@@ -24,141 +24,6 @@
 #include "util/limits.h"
 #include "util/qstr.h"
 
-/* ---------------------------------------------------------------- lists */
-
-int
-rh_list_add(struct rh_list *l, const char *s)
-{
-	char **nv, *c;
-	size_t ncap;
-
-	if (l->n == l->cap) {
-		if (l->cap > SIZE_MAX / 2 / sizeof(*nv))
-			return QPM_ERANGE;
-		ncap = l->cap ? l->cap * 2 : 8;
-		if ((nv = realloc(l->v, ncap * sizeof(*nv))) == NULL)
-			return QPM_ENOMEM;
-		l->v = nv;
-		l->cap = ncap;
-	}
-	if ((c = strdup(s)) == NULL)
-		return QPM_ENOMEM;
-	l->v[l->n++] = c;
-	return 0;
-}
-
-int
-rh_list_has(const struct rh_list *l, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcasecmp(l->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-int
-rh_list_add_unique(struct rh_list *l, const char *s)
-{
-	return rh_list_has(l, s) ? 0 : rh_list_add(l, s);
-}
-
-int
-rh_list_add_maps(struct rh_list *maps, const char *text, const char *dir,
-    size_t max)
-{
-	static const char *const types[] = { "hash:", "btree:", "cdb:", "lmdb:",
-	    NULL };
-	const char *s, *t;
-	char buf[RH_MAX_MAP_NAME];
-	size_t i, n, dl = strlen(dir);
-
-	for (i = 0; types[i] != NULL; i++) {
-		for (s = text; (s = strstr(s, types[i])) != NULL; s += n) {
-			n = strlen(types[i]);
-			t = s + n;
-			if (strncmp(t, dir, dl) != 0 || t[dl] != '/')
-				continue;
-			n += strcspn(t, " \t\n,");
-			if (n >= max || n >= sizeof(buf))
-				continue;
-			memcpy(buf, s, n);
-			buf[n] = '\0';
-			if (rh_list_add_unique(maps, buf) < 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void
-rh_list_sort(struct rh_list *l)
-{
-	size_t i, j;
-	char *p;
-
-	for (i = 0; i < l->n; i++)
-		for (p = l->v[i]; *p != '\0'; p++)
-			*p = (char)tolower((unsigned char)*p);
-	if (l->n > 1)
-		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
-	for (i = j = 0; i < l->n; i++) {
-		if (j > 0 && strcmp(l->v[j - 1], l->v[i]) == 0) {
-			free(l->v[i]);
-			continue;
-		}
-		l->v[j++] = l->v[i];
-	}
-	l->n = j;
-}
-
-int
-rh_list_equal(const struct rh_list *a, const struct rh_list *b)
-{
-	size_t i;
-
-	if (a->n != b->n)
-		return 0;
-	for (i = 0; i < a->n; i++)
-		if (strcasecmp(a->v[i], b->v[i]) != 0)
-			return 0;
-	return 1;
-}
-
-void
-rh_list_free(struct rh_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = l->cap = 0;
-}
-
-int
-rh_list_join(const struct rh_list *l, const char *sep, struct qstr *out)
-{
-	size_t i;
-	int e;
-
-	for (i = 0; i < l->n; i++)
-		if ((i > 0 && (e = qstr_cat(out, sep)) < 0) ||
-		    (e = qstr_cat(out, l->v[i])) < 0)
-			return e;
-	if (l->n == 0)
-		return qstr_cat(out, "-");
-	return 0;
-}
-
 const char *
 rh_outcome_name(enum rh_outcome o)
 {
@@ -181,10 +46,10 @@ rh_result_init(struct rh_result *r)
 void
 rh_result_free(struct rh_result *r)
 {
-	rh_list_free(&r->mailboxes);
-	rh_list_free(&r->forwards);
-	rh_list_free(&r->pipes);
-	rh_list_free(&r->not_converted);
+	strlist_free(&r->mailboxes);
+	strlist_free(&r->forwards);
+	strlist_free(&r->pipes);
+	strlist_free(&r->not_converted);
 	qstr_free(&r->detail);
 }
 
@@ -217,7 +82,7 @@ struct rh_model {
 	json_t		*catchall;	/* domain -> [entry index] */
 	struct rh_entry	*ents;
 	size_t		 nents, capents;
-	struct rh_list	 pool;		/* strings the entries point to */
+	struct strlist	 pool;		/* strings the entries point to */
 	size_t		*prefixes;	/* entry indexes of prefix matches */
 	size_t		 nprefixes;
 };
@@ -227,7 +92,7 @@ lower_dup(struct rh_model *m, const char *s)
 {
 	char *p;
 
-	if (rh_list_add(&m->pool, s) < 0)
+	if (strlist_add(&m->pool, s) < 0)
 		return NULL;
 	for (p = m->pool.v[m->pool.n - 1]; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
@@ -487,7 +352,7 @@ rh_model_free(struct rh_model *m)
 	json_decref(m->exact);
 	json_decref(m->catchall);
 	json_decref(m->root);
-	rh_list_free(&m->pool);
+	strlist_free(&m->pool);
 	free(m->ents);
 	free(m->prefixes);
 	free(m);
@@ -497,7 +362,7 @@ rh_model_free(struct rh_model *m)
 
 struct rh_acc {
 	int		 bounced, discarded;
-	struct rh_list	 seen;
+	struct strlist	 seen;
 	struct rh_result *r;
 };
 
@@ -521,7 +386,7 @@ deliver_mailbox(const struct rh_model *m, const char *key, struct rh_acc *acc)
 		note(acc, key, "vpopmail BOUNCE_MAIL");
 		return 0;
 	}
-	return rh_list_add_unique(&acc->r->mailboxes, key);
+	return strlist_add_unique(&acc->r->mailboxes, key);
 }
 
 static int
@@ -539,7 +404,7 @@ apply(const struct rh_model *m, const struct rh_entry *e, const char *self,
 			if ((s = json_string_value(t)) == NULL)
 				continue;
 			if (strchr(s, '@') == NULL)	/* a path */
-				err = rh_list_add_unique(&acc->r->mailboxes, s);
+				err = strlist_add_unique(&acc->r->mailboxes, s);
 			else if (strcasecmp(s, self) == 0 &&
 			    json_object_get(m->mailboxes, self) != NULL)
 				err = deliver_mailbox(m, self, acc);
@@ -550,7 +415,7 @@ apply(const struct rh_model *m, const struct rh_entry *e, const char *self,
 		}
 		return 0;
 	case K_PIPE:
-		return rh_list_add_unique(&acc->r->pipes, e->text ? e->text : "?");
+		return strlist_add_unique(&acc->r->pipes, e->text ? e->text : "?");
 	case K_DISCARD:
 		acc->discarded = 1;
 		note(acc, self, "deleted");
@@ -560,7 +425,7 @@ apply(const struct rh_model *m, const struct rh_entry *e, const char *self,
 		note(acc, self, "bounced");
 		return 0;
 	case K_LISTED:
-		return rh_list_add_unique(&acc->r->not_converted, e->text);
+		return strlist_add_unique(&acc->r->not_converted, e->text);
 	}
 	return 0;
 }
@@ -624,24 +489,24 @@ resolve(const struct rh_model *m, const char *addr, int depth,
 			note(acc, dom, "not a domain of the old host");
 			return 0;
 		}
-		return rh_list_add_unique(&acc->r->forwards, addr);
+		return strlist_add_unique(&acc->r->forwards, addr);
 	}
 	if (strcmp(kind, "relay") == 0)
-		return rh_list_add_unique(&acc->r->forwards, addr);
+		return strlist_add_unique(&acc->r->forwards, addr);
 	if (strcmp(kind, "alias") == 0 && jstr(d, "alias_of") != NULL) {
 		dom = jstr(d, "alias_of");
 		d = json_object_get(m->domains, dom);
 	}
 	if (qpm_snprintf(key, sizeof(key), "%s@%s", local, dom) < 0)
 		return QPM_ERANGE;
-	if (rh_list_has(&acc->seen, key)) {
+	if (strlist_has(&acc->seen, key)) {
 		if (json_object_get(m->mailboxes, key) != NULL)
 			return deliver_mailbox(m, key, acc);
 		acc->bounced = 1;
 		note(acc, key, "alias loop");
 		return 0;
 	}
-	if ((err = rh_list_add(&acc->seen, key)) < 0)
+	if ((err = strlist_add(&acc->seen, key)) < 0)
 		return err;
 	/* .qmail-EXT (domain), the user's .qmail, ~alias/.qmail-EXT */
 	if ((idx = json_object_get(m->exact, key)) != NULL &&
@@ -708,12 +573,12 @@ rh_model_expect(const struct rh_model *m, const char *addr,
 	memset(&acc, 0, sizeof(acc));
 	acc.r = out;
 	e = resolve(m, addr, 0, &acc);
-	rh_list_free(&acc.seen);
+	strlist_free(&acc.seen);
 	if (e < 0)
 		return e;
-	rh_list_sort(&out->mailboxes);
-	rh_list_sort(&out->forwards);
-	rh_list_sort(&out->pipes);
+	strlist_sort(&out->mailboxes);
+	strlist_sort(&out->forwards);
+	strlist_sort(&out->pipes);
 	if (out->mailboxes.n + out->forwards.n + out->pipes.n > 0)
 		out->outcome = RH_DELIVERED;
 	else if (acc.bounced || out->not_converted.n > 0)
@@ -728,7 +593,7 @@ rh_model_expect(const struct rh_model *m, const char *addr,
 /* ------------------------------------------------------------- probes */
 
 static int
-probe_add(struct rh_list *out, json_t *seen, const char *a)
+probe_add(struct strlist *out, json_t *seen, const char *a)
 {
 	if (a == NULL || json_object_get(seen, a) != NULL)
 		return 0;
@@ -736,11 +601,11 @@ probe_add(struct rh_list *out, json_t *seen, const char *a)
 		return QPM_ERANGE;
 	if (json_object_set_new(seen, a, json_true()) < 0)
 		return QPM_ENOMEM;
-	return rh_list_add(out, a);
+	return strlist_add(out, a);
 }
 
 int
-rh_model_probes(const struct rh_model *m, struct rh_list *out)
+rh_model_probes(const struct rh_model *m, struct strlist *out)
 {
 	static const char *const lists[] = { "aliases", "forwards", "pipes",
 	    "discards", "bounces" };
@@ -866,15 +731,15 @@ rh_model_login(const struct rh_model *m, const char *addr, const char *proto)
 /* ---------------------------------------------------------- comparing */
 
 static void
-diff_list(const char *field, const struct rh_list *want,
-    const struct rh_list *got, struct qstr *why)
+diff_list(const char *field, const struct strlist *want,
+    const struct strlist *got, struct qstr *why)
 {
-	if (rh_list_equal(want, got))
+	if (strlist_equal(want, got))
 		return;
 	qstr_catf(why, "%s: want ", field);
-	rh_list_join(want, ",", why);
+	strlist_join(want, ",", why);
 	qstr_cat(why, ", got ");
-	rh_list_join(got, ",", why);
+	strlist_join(got, ",", why);
 	qstr_cat(why, "; ");
 }
 
