@@ -522,22 +522,6 @@ probe_free(struct rl_probe *p)
 	qstr_free(&p->before);
 }
 
-static long
-jint(json_t *o, const char *k, long dflt)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_integer(v) ? (long)json_integer_value(v) : dflt;
-}
-
-static const char *
-jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s != NULL ? s : "";
-}
-
 struct rh_limits *
 rh_limits_new(json_t *model)
 {
@@ -576,15 +560,15 @@ rh_limits_new(json_t *model)
 		qstr_init(&p->how, 4096);
 		qstr_init(&p->configured, 4096);
 		qstr_init(&p->before, 8192);
-		p->target = strdup(jstr(s, "target"));
-		p->service = strdup(jstr(s, "service"));
+		p->target = strdup(qpm_json_get_str(s, "target"));
+		p->service = strdup(qpm_json_get_str(s, "service"));
 		if (p->target == NULL || p->service == NULL) {
 			rh_limits_free(l);
 			return NULL;
 		}
-		p->value = jint(s, "value", -1);
-		p->old = jint(s, "old", -1);
-		p->per_seconds = jint(s, "per_seconds", 0);
+		p->value = qpm_json_get_int(s, "value", -1);
+		p->old = qpm_json_get_int(s, "old", -1);
+		p->per_seconds = qpm_json_get_int(s, "per_seconds", 0);
 		p->perf = json_is_true(json_object_get(s, "perf_mode"));
 		p->status = RL_NOT_PROBED;
 		p->port = -1;
@@ -595,14 +579,16 @@ rh_limits_new(json_t *model)
 			qstr_cat(&p->before, "no old setting");
 		json_array_foreach(src, j, it) {
 			json_t *item;
+			const char *detail;
 
 			if (!json_is_integer(it) || (item = json_array_get(items,
 			    (size_t)json_integer_value(it))) == NULL)
 				continue;
-			qstr_catf(&p->before, "%s%s%s%s (%s:%ld)", j ? "; " : "",
-			    jstr(item, "source"), *jstr(item, "detail") ? ": " :
-			    "", jstr(item, "detail"), jstr(item, "file"),
-			    jint(item, "line", 0));
+			detail = qpm_json_get_str(item, "detail");
+			qstr_catf(&p->before, "%s%s%s%s (%s:%lld)", j ? "; " : "",
+			    qpm_json_get_str(item, "source"), *detail ? ": " :
+			    "", detail, qpm_json_get_str(item, "file"),
+			    qpm_json_get_int(item, "line", 0));
 		}
 	}
 	return l;

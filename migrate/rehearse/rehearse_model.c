@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "mail/addr.h"
+#include "mail/json.h"
 #include "migrate/rehearse/rehearse.h"
 #include "util/err.h"
 #include "util/limits.h"
@@ -99,12 +100,6 @@ lower_dup(struct rh_model *m, const char *s)
 	return m->pool.v[m->pool.n - 1];
 }
 
-static const char *
-jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 static int
 index_add(json_t *idx, const char *key, size_t n)
 {
@@ -178,11 +173,12 @@ add_list(struct rh_model *m, const char *key, enum rh_kind kind,
 	int e;
 
 	json_array_foreach(arr, i, it) {
-		origin = jstr(it, "origin");
-		e = entry_add(m, kind, jstr(it, "address"), jstr(it, "match"),
+		origin = qpm_json_opt_str(it, "origin");
+		e = entry_add(m, kind, qpm_json_opt_str(it, "address"),
+		    qpm_json_opt_str(it, "match"),
 		    origin != NULL && strcmp(origin, "user .qmail") == 0,
 		    json_object_get(it, "targets"),
-		    textkey ? jstr(it, textkey) : NULL);
+		    textkey ? qpm_json_opt_str(it, textkey) : NULL);
 		if (e < 0)
 			return e;
 	}
@@ -265,13 +261,13 @@ add_listed(struct rh_model *m)
 	int e;
 
 	json_array_foreach(arr, i, it) {
-		cat = jstr(it, "category");
-		src = jstr(it, "source");
+		cat = qpm_json_opt_str(it, "category");
+		src = qpm_json_opt_str(it, "source");
 		if (cat == NULL || strcmp(cat, ".qmail lines") != 0 || src == NULL ||
 		    listed_address(m, src, addr, sizeof(addr), &match) < 0)
 			continue;
-		why = jstr(it, "reason");
-		what = jstr(it, "what");
+		why = qpm_json_opt_str(it, "reason");
+		what = qpm_json_opt_str(it, "what");
 		if (qpm_snprintf(text, sizeof(text), "%s: %s: %s", src,
 		    what ? what : "line", why ? why : "not converted") < 0)
 			continue;
@@ -288,7 +284,7 @@ rh_model_new(json_t *root, struct qstr *err)
 {
 	struct rh_model *m;
 	json_t *it;
-	const char *name, *a;
+	const char *name, *a, *home;
 	size_t i;
 
 	if (!json_is_object(root) || !json_is_array(json_object_get(root,
@@ -310,21 +306,20 @@ rh_model_new(json_t *root, struct qstr *err)
 	    !m->exact || !m->catchall)
 		goto fail;
 	json_array_foreach(json_object_get(root, "domains"), i, it) {
-		if ((name = jstr(it, "name")) == NULL ||
+		if ((name = qpm_json_opt_str(it, "name")) == NULL ||
 		    (name = lower_dup(m, name)) == NULL)
 			continue;
 		json_object_set(m->domains, name, it);
-		if ((a = jstr(it, "dir")) != NULL)
+		if ((a = qpm_json_opt_str(it, "dir")) != NULL)
 			json_object_set_new(m->dirs, a, json_string(name));
 	}
 	json_array_foreach(json_object_get(root, "mailboxes"), i, it) {
-		if ((a = jstr(it, "address")) == NULL ||
+		if ((a = qpm_json_opt_str(it, "address")) == NULL ||
 		    (a = lower_dup(m, a)) == NULL)
 			continue;
 		json_object_set(m->mailboxes, a, it);
-		if (jstr(it, "home") != NULL)
-			json_object_set_new(m->homes, jstr(it, "home"),
-			    json_string(a));
+		if ((home = qpm_json_opt_str(it, "home")) != NULL)
+			json_object_set_new(m->homes, home, json_string(a));
 	}
 	if (add_list(m, "aliases", K_TARGETS, NULL) < 0 ||
 	    add_list(m, "forwards", K_TARGETS, NULL) < 0 ||
@@ -482,7 +477,7 @@ resolve(const struct rh_model *m, const char *addr, int depth,
 	dom = low + split + 1;
 	llen = (size_t)split;
 	d = json_object_get(m->domains, dom);
-	kind = jstr(d, "kind");
+	kind = qpm_json_opt_str(d, "kind");
 	if (d == NULL || kind == NULL) {
 		if (depth == 0) {
 			acc->bounced = 1;
@@ -493,8 +488,9 @@ resolve(const struct rh_model *m, const char *addr, int depth,
 	}
 	if (strcmp(kind, "relay") == 0)
 		return strlist_add_unique(&acc->r->forwards, addr);
-	if (strcmp(kind, "alias") == 0 && jstr(d, "alias_of") != NULL) {
-		dom = jstr(d, "alias_of");
+	if (strcmp(kind, "alias") == 0 &&
+	    qpm_json_opt_str(d, "alias_of") != NULL) {
+		dom = qpm_json_opt_str(d, "alias_of");
 		d = json_object_get(m->domains, dom);
 	}
 	if (qpm_snprintf(key, sizeof(key), "%s@%s", local, dom) < 0)
@@ -548,8 +544,8 @@ resolve(const struct rh_model *m, const char *addr, int depth,
 	if ((idx = json_object_get(m->catchall, dom)) != NULL &&
 	    (err = apply_index(m, idx, key, 0, depth, acc)) != 0)
 		return err < 0 ? err : 0;
-	kind = jstr(d, "unknown_users");
-	target = jstr(d, "catchall_target");
+	kind = qpm_json_opt_str(d, "unknown_users");
+	target = qpm_json_opt_str(d, "catchall_target");
 	if (kind != NULL && strcmp(kind, "delete") == 0) {
 		acc->discarded = 1;
 		note(acc, key, "unknown user, deleted (.qmail-default)");
@@ -612,6 +608,7 @@ rh_model_probes(const struct rh_model *m, struct strlist *out)
 	char buf[QPM_MAX_ADDRESS + 32];
 	json_t *seen, *firsts, *it, *d, *mb;
 	const char *a, *name, *kind, *match, *star, *at, *real, *origin;
+	const char *fa;
 	size_t i, j, k;
 	int e = 0;
 
@@ -623,12 +620,13 @@ rh_model_probes(const struct rh_model *m, struct strlist *out)
 		return QPM_ENOMEM;
 	}
 	json_array_foreach(json_object_get(m->root, "mailboxes"), i, it)
-		if ((e = probe_add(out, seen, jstr(it, "address"))) < 0)
+		if ((e = probe_add(out, seen, qpm_json_opt_str(it,
+		    "address"))) < 0)
 			goto out;
 	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
 		json_array_foreach(json_object_get(m->root, lists[k]), i, it) {
-			a = jstr(it, "address");
-			match = jstr(it, "match");
+			a = qpm_json_opt_str(it, "address");
+			match = qpm_json_opt_str(it, "match");
 			if (a == NULL || match == NULL)
 				continue;
 			if (strcmp(match, "exact") == 0)
@@ -647,15 +645,16 @@ rh_model_probes(const struct rh_model *m, struct strlist *out)
 	/* the user before the first '-': users with a .qmail of their own,
 	 * and the first mailbox of each domain */
 	json_array_foreach(json_object_get(m->root, "mailboxes"), i, mb) {
-		a = jstr(mb, "address");
+		a = qpm_json_opt_str(mb, "address");
 		if (a == NULL || (at = strrchr(a, '@')) == NULL ||
 		    strchr(a, '-') != NULL)
 			continue;
 		origin = "";
 		json_array_foreach(json_object_get(m->root, "forwards"), j, it)
-			if (jstr(it, "address") && strcasecmp(jstr(it, "address"),
-			    a) == 0 && jstr(it, "origin") != NULL)
-				origin = jstr(it, "origin");
+			if ((fa = qpm_json_opt_str(it, "address")) != NULL &&
+			    strcasecmp(fa, a) == 0 &&
+			    qpm_json_opt_str(it, "origin") != NULL)
+				origin = qpm_json_opt_str(it, "origin");
 		if (strcmp(origin, "user .qmail") != 0) {
 			if (json_object_get(firsts, at + 1) != NULL)
 				continue;
@@ -670,8 +669,8 @@ rh_model_probes(const struct rh_model *m, struct strlist *out)
 	/* postmaster and an unknown user of every domain; alias domains
 	 * get the real domain's .qmail addresses too */
 	json_array_foreach(json_object_get(m->root, "domains"), i, d) {
-		name = jstr(d, "name");
-		kind = jstr(d, "kind");
+		name = qpm_json_opt_str(d, "name");
+		kind = qpm_json_opt_str(d, "kind");
 		if (name == NULL || kind == NULL)
 			continue;
 		if (strcmp(kind, "relay") == 0) {
@@ -686,12 +685,12 @@ rh_model_probes(const struct rh_model *m, struct strlist *out)
 		    (e = probe_add(out, seen, buf)) < 0))
 			goto out;
 		if (strcmp(kind, "alias") != 0 ||
-		    (real = jstr(d, "alias_of")) == NULL)
+		    (real = qpm_json_opt_str(d, "alias_of")) == NULL)
 			continue;
 		for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
 			json_array_foreach(json_object_get(m->root, lists[k]), j, it) {
-				a = jstr(it, "address");
-				match = jstr(it, "match");
+				a = qpm_json_opt_str(it, "address");
+				match = qpm_json_opt_str(it, "match");
 				if (a == NULL || match == NULL ||
 				    strcmp(match, "exact") != 0 ||
 				    (at = strrchr(a, '@')) == NULL ||
