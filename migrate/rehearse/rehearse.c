@@ -67,7 +67,7 @@ help(void)
 	    "  --passwords FILE     more cleartext passwords (address TAB password)\n"
 	    "  --user NAME          the unprivileged user for mail files and\n"
 	    "                       recorded programs [vpopmail, else nobody]\n"
-	    "  --timeout SECONDS    how long the queue may take to rh_settle [120]\n"
+	    "  --timeout SECONDS    how long the queue may take to settle [120]\n"
 	    "  --no-logins          probe addresses only\n"
 	    "  --limits             also prove OUT's connection limits with\n"
 	    "                       real connections (qmail2postfix(8))\n"

@@ -94,7 +94,7 @@ srs_row(struct rh_run *r, int ok, const char *why)
 	return o;
 }
 
-/* After rh_collect, srs-map still running: each forward the model expects
+/* After rh_collect(), srs-map still running: each forward the model expects
  * reached the sink with an SRS0 sender in our domain that srs-map
  * reverses to the probe's sender; the bounce came back; the forgery was
  * refused with 550; mailbox deliveries kept the sender. */
