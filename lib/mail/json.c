@@ -99,9 +99,15 @@ qpm_json_append(json_t *arr, json_t *val)
 }
 
 const char *
+qpm_json_opt_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+const char *
 qpm_json_get_str(const json_t *obj, const char *key)
 {
-	const char *s = json_string_value(json_object_get(obj, key));
+	const char *s = qpm_json_opt_str(obj, key);
 
 	return s != NULL ? s : "";
 }

@@ -31,5 +31,8 @@ int	qpm_json_append(json_t *arr, json_t *val);			/* steals */
  * absent or not a string; the integer at key, or dflt. */
 const char *qpm_json_get_str(const json_t *obj, const char *key);
 long long qpm_json_get_int(const json_t *obj, const char *key, long long dflt);
+/* the string at key, or NULL when it is absent or not a string (where
+ * "absent" and "" mean different things) */
+const char *qpm_json_opt_str(const json_t *obj, const char *key);
 
 #endif

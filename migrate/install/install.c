@@ -32,13 +32,14 @@
 #include <unistd.h>
 
 #include "mail/exits.h"
+#include "mail/pfmaps.h"
 #include "migrate/install/install.h"
-#include "migrate/rehearse/rehearse.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/msg.h"
 #include "util/qstr.h"
+#include "util/strlist.h"
 #include "util/version.h"
 
 #define IN_MAX_FILE	(64 * 1024 * 1024)	/* one configuration file */
@@ -303,13 +304,13 @@ out:
 
 /* the indexed tables main.cf names below dir: "hash:/dir/name" */
 static int
-postfix_maps(const char *dir, struct rh_list *maps, struct qstr *tail)
+postfix_maps(const char *dir, struct strlist *maps, struct qstr *tail)
 {
 	char *av[] = { "postconf", "-c", (char *)dir, "-x", "-n", NULL };
 
 	if (run(av, tail) != 0)
 		return -1;
-	return rh_list_add_maps(maps, tail->buf, dir, RH_MAX_MAP_NAME);
+	return pfmaps_indexed(maps, tail->buf, dir, PF_MAX_MAP_NAME);
 }
 
 static const char *
@@ -335,7 +336,7 @@ left_add(struct qstr *left, size_t *nleft, const char *path)
 /* put everything back: new files away, backups renamed over; each file
  * that stays changed is named in *left; returns how many */
 static size_t
-restore(struct in_run *r, struct rh_list *dbs, struct qstr *left)
+restore(struct in_run *r, struct strlist *dbs, struct qstr *left)
 {
 	size_t i, nleft = 0;
 	char bak[1300];
@@ -556,8 +557,10 @@ validate(struct in_run *r, struct qstr *tail)
 	return ok;
 }
 
-int
-install_main(int argc, char **argv)
+/* The options into r: -1 to go on, else the exit code (after --help,
+ * --version or a usage error). */
+static int
+options(struct in_run *r, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "postfix-dir", required_argument, NULL, 'p' },
@@ -569,46 +572,197 @@ install_main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct in_run r;
-	struct rh_list maps = { 0 }, dbs = { 0 };
-	struct qstr tail = QSTR_INIT(4 * 1024 * 1024), data = QSTR_INIT(IN_MAX_FILE);
-	char src[1100], db[1300], dbbak[1400], dcconf[1100];
-	char *pf_abs = NULL, *dc_abs = NULL;
-	const char *path;
-	int exit_code = IN_EXIT_REFUSED, c, have_time = 0;
-	size_t i, nchanged = 0, nleft;
-	struct stat st;
-	struct qstr auth_who = QSTR_INIT(1024), left = QSTR_INIT(64 * 1024);
-	gid_t auth_gid = (gid_t)-1;
+	int c, have_time = 0;
 
-	memset(&r, 0, sizeof(r));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "vhV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': r.pf_dir = optarg; break;
-		case 'd': r.dc_dir = optarg; break;
-		case 'n': r.dry_run = 1; break;
+		case 'p': r->pf_dir = optarg; break;
+		case 'd': r->dc_dir = optarg; break;
+		case 'n': r->dry_run = 1; break;
 		case 't':
-			if (install_parse_now(optarg, &r.now) < 0) {
+			if (install_parse_now(optarg, &r->now) < 0) {
 				msg_errorx("--now %s: want YYYYMMDD-HHMMSS or seconds",
 				    optarg);
-				goto out;
+				return IN_EXIT_REFUSED;
 			}
 			have_time = 1;
 			break;
 		case 'v': msg_verbose++; break;
-		case 'h': help(); exit_code = 0; goto out;
-		case 'V': qpm_version("qmail2postfix"); exit_code = 0; goto out;
-		default: exit_code = usage(); goto out;
+		case 'h': help(); return 0;
+		case 'V': qpm_version("qmail2postfix"); return 0;
+		default: return usage();
 		}
 	}
-	if (optind != argc - 1 || r.pf_dir == NULL || r.dc_dir == NULL) {
-		exit_code = usage();
-		goto out;
-	}
-	r.out = argv[optind];
+	if (optind != argc - 1 || r->pf_dir == NULL || r->dc_dir == NULL)
+		return usage();
+	r->out = argv[optind];
 	if (!have_time)
-		r.now = qpm_clock_now(&qpm_clock_system);
+		r->now = qpm_clock_now(&qpm_clock_system);
+	return -1;
+}
+
+/* OUT's files against the ones in place: who reads the password files
+ * (auth_who), what changes (shown as a diff); 0, or -1 with nothing
+ * changed */
+static int
+plan(struct in_run *r, struct qstr *auth_who, size_t *nchanged)
+{
+	char src[1100], dcconf[1100];
+	const char *path;
+	gid_t auth_gid = (gid_t)-1;
+	struct stat st;
+	size_t i;
+
+	if (qpm_snprintf(src, sizeof(src), "%s/postfix", r->out) < 0 ||
+	    add_dir(r, src, r->pf_dir, 0) < 0 ||
+	    qpm_snprintf(src, sizeof(src), "%s/dovecot", r->out) < 0 ||
+	    add_dir(r, src, r->dc_dir, 1) < 0)
+		return -1;
+	/* who reads the password files: the configuration being installed
+	 * says (OUT's dovecot.conf, else the one in place) */
+	if (qpm_snprintf(dcconf, sizeof(dcconf), "%s/dovecot.conf",
+	    r->dc_dir) < 0)
+		return -1;
+	for (i = 0, path = NULL; i < r->n; i++)
+		if (strcmp(r->f[i].dst, dcconf) == 0)
+			path = r->f[i].src;
+	if (path == NULL && access(dcconf, F_OK) == 0)
+		path = dcconf;
+	if (path != NULL && auth_group(path, &auth_gid, auth_who) < 0) {
+		msg_errorx("cannot tell which user Dovecot's auth service runs "
+		    "as: nothing changed");
+		return -1;
+	}
+	if (path == NULL && qstr_cat(auth_who, "root (no dovecot.conf)") < 0)
+		return -1;
+	/* what changes, and the diff */
+	for (i = 0; i < r->n; i++) {
+		struct in_file *f = &r->f[i];
+
+		auth_mode(f, auth_gid);
+		f->changed = !f->existed || !same_content(f->src, f->dst) ||
+		    (f->authread && meta_differs(f));
+		if (!f->changed)
+			continue;
+		(*nchanged)++;
+		show_diff(f);
+		if (f->existed && lstat(f->bak, &st) == 0) {
+			msg_errorx("%s: the backup exists already; nothing changed",
+			    f->bak);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* backups (a hard link keeps mode, owner and content) and copies; 0,
+ * or -1 for the caller to put everything back */
+static int
+copy_in(struct in_run *r, const struct qstr *auth_who)
+{
+	struct qstr data = QSTR_INIT(IN_MAX_FILE);
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < r->n; i++) {
+		struct in_file *f = &r->f[i];
+
+		if (!f->changed)
+			continue;
+		if (f->existed) {
+			if (link(f->dst, f->bak) < 0 && copy_file(f->dst, f->bak) < 0) {
+				msg_warn("cannot back up %s as %s", f->dst, f->bak);
+				goto out;
+			}
+			f->backed_up = 1;
+			printf("backup: %s\n", f->bak);
+		}
+		qstr_reset(&data);
+		if (file_read_all(f->src, IN_MAX_FILE, FILE_READ_NOFOLLOW,
+		    &data) < 0 || file_write_atomic_owned(f->dst, data.buf,
+		    data.len, f->mode, (uid_t)-1, f->gid) < 0) {
+			msg_warn("cannot write %s", f->dst);
+			goto out;
+		}
+		f->written = 1;
+		if (f->authread)
+			printf("installed: %s (mode %04o: read by Dovecot's auth "
+			    "service as %s)\n", f->dst, (unsigned)f->mode,
+			    qstr_str(auth_who));
+		else
+			printf("installed: %s\n", f->dst);
+	}
+	rc = 0;
+out:
+	qstr_free(&data);
+	return rc;
+}
+
+/* postmap, with the old indexed files kept for a restore (in dbs: the
+ * index file, or "-" and its name when there was none); 0 or -1 */
+static int
+build_maps(struct in_run *r, struct strlist *maps, struct strlist *dbs,
+    struct qstr *tail)
+{
+	char db[1300], dbbak[1400];
+	const char *path;
+	struct stat st;
+	size_t i;
+
+	if (postfix_maps(r->pf_dir, maps, tail) < 0) {
+		msg_errorx("postconf -c %s -n: %s", r->pf_dir, qstr_str(tail));
+		return -1;
+	}
+	for (i = 0; i < maps->n; i++) {
+		path = strchr(maps->v[i], ':') + 1;
+		if (qpm_snprintf(db, sizeof(db), "%s%s", path,
+		    map_suffix(maps->v[i])) < 0 ||
+		    install_backup_name(dbbak, sizeof(dbbak), db, r->now) < 0)
+			return -1;
+		if (lstat(db, &st) == 0) {
+			if (copy_file(db, dbbak) < 0) {
+				msg_warn("cannot back up %s", db);
+				return -1;
+			}
+			strlist_add(dbs, db);
+		} else {
+			char gone[1310];
+
+			if (qpm_snprintf(gone, sizeof(gone), "-%s", db) >= 0)
+				strlist_add(dbs, gone);
+		}
+		{
+			char *av[] = { "postmap", "-c", (char *)r->pf_dir,
+			    maps->v[i], NULL };
+
+			if (run(av, tail) != 0) {
+				msg_errorx("postmap %s: %s", maps->v[i],
+				    qstr_str(tail));
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+install_main(int argc, char **argv)
+{
+	struct in_run r;
+	struct strlist maps = { 0 }, dbs = { 0 };
+	struct qstr tail = QSTR_INIT(4 * 1024 * 1024);
+	char dbbak[1400];
+	char *pf_abs = NULL, *dc_abs = NULL;
+	int exit_code;
+	size_t i, nchanged = 0, nleft;
+	struct stat st;
+	struct qstr auth_who = QSTR_INIT(1024), left = QSTR_INIT(64 * 1024);
+
+	memset(&r, 0, sizeof(r));
+	if ((exit_code = options(&r, argc, argv)) >= 0)
+		goto out;
+	exit_code = IN_EXIT_REFUSED;
 	/* postfix -c wants an absolute path */
 	if ((pf_abs = realpath(r.pf_dir, NULL)) == NULL ||
 	    (dc_abs = realpath(r.dc_dir, NULL)) == NULL ||
@@ -620,45 +774,8 @@ install_main(int argc, char **argv)
 	}
 	r.pf_dir = pf_abs;
 	r.dc_dir = dc_abs;
-	if (qpm_snprintf(src, sizeof(src), "%s/postfix", r.out) < 0 ||
-	    add_dir(&r, src, r.pf_dir, 0) < 0 ||
-	    qpm_snprintf(src, sizeof(src), "%s/dovecot", r.out) < 0 ||
-	    add_dir(&r, src, r.dc_dir, 1) < 0)
+	if (plan(&r, &auth_who, &nchanged) < 0)
 		goto out;
-	/* who reads the password files: the configuration being installed
-	 * says (OUT's dovecot.conf, else the one in place) */
-	if (qpm_snprintf(dcconf, sizeof(dcconf), "%s/dovecot.conf",
-	    r.dc_dir) < 0)
-		goto out;
-	for (i = 0, path = NULL; i < r.n; i++)
-		if (strcmp(r.f[i].dst, dcconf) == 0)
-			path = r.f[i].src;
-	if (path == NULL && access(dcconf, F_OK) == 0)
-		path = dcconf;
-	if (path != NULL && auth_group(path, &auth_gid, &auth_who) < 0) {
-		msg_errorx("cannot tell which user Dovecot's auth service runs "
-		    "as: nothing changed");
-		goto out;
-	}
-	if (path == NULL && qstr_cat(&auth_who, "root (no dovecot.conf)") < 0)
-		goto out;
-	/* what changes, and the diff */
-	for (i = 0; i < r.n; i++) {
-		struct in_file *f = &r.f[i];
-
-		auth_mode(f, auth_gid);
-		f->changed = !f->existed || !same_content(f->src, f->dst) ||
-		    (f->authread && meta_differs(f));
-		if (!f->changed)
-			continue;
-		nchanged++;
-		show_diff(f);
-		if (f->existed && lstat(f->bak, &st) == 0) {
-			msg_errorx("%s: the backup exists already; nothing changed",
-			    f->bak);
-			goto out;
-		}
-	}
 	fflush(stdout);
 	if (r.dry_run) {
 		printf("dry run: %zu of %zu files would change; nothing written\n",
@@ -666,68 +783,9 @@ install_main(int argc, char **argv)
 		exit_code = 0;
 		goto out;
 	}
-	/* backups (a hard link keeps mode, owner and content) and copies */
-	for (i = 0; i < r.n; i++) {
-		struct in_file *f = &r.f[i];
-
-		if (!f->changed)
-			continue;
-		if (f->existed) {
-			if (link(f->dst, f->bak) < 0 && copy_file(f->dst, f->bak) < 0) {
-				msg_warn("cannot back up %s as %s", f->dst, f->bak);
-				goto fail;
-			}
-			f->backed_up = 1;
-			printf("backup: %s\n", f->bak);
-		}
-		qstr_reset(&data);
-		if (file_read_all(f->src, IN_MAX_FILE, FILE_READ_NOFOLLOW,
-		    &data) < 0 || file_write_atomic_owned(f->dst, data.buf,
-		    data.len, f->mode, (uid_t)-1, f->gid) < 0) {
-			msg_warn("cannot write %s", f->dst);
-			goto fail;
-		}
-		f->written = 1;
-		if (f->authread)
-			printf("installed: %s (mode %04o: read by Dovecot's auth "
-			    "service as %s)\n", f->dst, (unsigned)f->mode,
-			    qstr_str(&auth_who));
-		else
-			printf("installed: %s\n", f->dst);
-	}
-	/* postmap, with the old indexed files kept for a restore */
-	if (postfix_maps(r.pf_dir, &maps, &tail) < 0) {
-		msg_errorx("postconf -c %s -n: %s", r.pf_dir, qstr_str(&tail));
+	if (copy_in(&r, &auth_who) < 0 || build_maps(&r, &maps, &dbs,
+	    &tail) < 0)
 		goto fail;
-	}
-	for (i = 0; i < maps.n; i++) {
-		path = strchr(maps.v[i], ':') + 1;
-		if (qpm_snprintf(db, sizeof(db), "%s%s", path,
-		    map_suffix(maps.v[i])) < 0 ||
-		    install_backup_name(dbbak, sizeof(dbbak), db, r.now) < 0)
-			goto fail;
-		if (lstat(db, &st) == 0) {
-			if (copy_file(db, dbbak) < 0) {
-				msg_warn("cannot back up %s", db);
-				goto fail;
-			}
-			rh_list_add(&dbs, db);
-		} else {
-			char gone[1310];
-
-			if (qpm_snprintf(gone, sizeof(gone), "-%s", db) >= 0)
-				rh_list_add(&dbs, gone);
-		}
-		{
-			char *av[] = { "postmap", "-c", (char *)r.pf_dir, maps.v[i],
-			    NULL };
-
-			if (run(av, &tail) != 0) {
-				msg_errorx("postmap %s: %s", maps.v[i], qstr_str(&tail));
-				goto fail;
-			}
-		}
-	}
 	if (!validate(&r, &tail))
 		goto fail;
 	/* the old indexed files are not needed any more */
@@ -754,10 +812,9 @@ out:
 	free(r.f);
 	free(pf_abs);
 	free(dc_abs);
-	rh_list_free(&maps);
-	rh_list_free(&dbs);
+	strlist_free(&maps);
+	strlist_free(&dbs);
 	qstr_free(&tail);
-	qstr_free(&data);
 	qstr_free(&auth_who);
 	qstr_free(&left);
 	return exit_code;

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "util/qstr.h"
+#include "util/strlist.h"
 
 /* Limits of the rehearsal; each is checked before the work it bounds. */
 #define RH_MAX_PROBES		200000	/* addresses in one rehearsal */
@@ -25,26 +26,6 @@
 #define RH_MAX_REPLY		(64 * 1024)	/* one server reply, all lines */
 #define RH_IO_TIMEOUT		20	/* seconds for one protocol read */
 #define RH_MAX_WORKERS		8	/* concurrent login clients */
-#define RH_MAX_MAP_NAME		1200	/* "hash:/dir/name" from postconf */
-
-/* A growable list of strings (owned copies). */
-struct rh_list {
-	char	**v;
-	size_t	  n, cap;
-};
-
-int	rh_list_add(struct rh_list *l, const char *s);
-int	rh_list_add_unique(struct rh_list *l, const char *s);	/* ci */
-/* Adds each indexed table (hash:, btree:, cdb:, lmdb:) that text (postconf
- * output) names below dir, as "hash:/dir/name"; a name of max bytes or
- * more (at most RH_MAX_MAP_NAME) is skipped. Returns 0 or -1. */
-int	rh_list_add_maps(struct rh_list *maps, const char *text,
-	    const char *dir, size_t max);
-int	rh_list_has(const struct rh_list *l, const char *s);	/* ci */
-void	rh_list_sort(struct rh_list *l);	/* lower-cased, sorted, unique */
-int	rh_list_equal(const struct rh_list *a, const struct rh_list *b);
-void	rh_list_free(struct rh_list *l);
-int	rh_list_join(const struct rh_list *l, const char *sep, struct qstr *out);
 
 /* What happened, or would have happened, to mail for one address. */
 enum rh_outcome {
@@ -58,10 +39,10 @@ const char *rh_outcome_name(enum rh_outcome o);
 
 struct rh_result {
 	enum rh_outcome	 outcome;
-	struct rh_list	 mailboxes;	/* address of an INBOX, else a path */
-	struct rh_list	 forwards;	/* addresses on other hosts */
-	struct rh_list	 pipes;		/* program command lines */
-	struct rh_list	 not_converted;	/* "file:line: reason" (expected) */
+	struct strlist	 mailboxes;	/* address of an INBOX, else a path */
+	struct strlist	 forwards;	/* addresses on other hosts */
+	struct strlist	 pipes;		/* program command lines */
+	struct strlist	 not_converted;	/* "file:line: reason" (expected) */
 	struct qstr	 detail;	/* why, in words */
 };
 
@@ -77,7 +58,7 @@ void	rh_model_free(struct rh_model *m);
 int	rh_model_expect(const struct rh_model *m, const char *addr,
 	    struct rh_result *out);
 /* every address worth a probe, in model order (no duplicates) */
-int	rh_model_probes(const struct rh_model *m, struct rh_list *out);
+int	rh_model_probes(const struct rh_model *m, struct strlist *out);
 /* login expectation: 1 allowed, 0 denied, -1 unknown mailbox */
 int	rh_model_login(const struct rh_model *m, const char *addr,
 	    const char *proto);
@@ -102,7 +83,7 @@ struct rh_paths {
 	int		 smtp_port, submission_port, imap_port, pop3_port;
 	int		 sink_port;
 	int		 (*next_port)(void);	/* for any other inet service */
-	const struct rh_list *dc_files;	/* basenames of OUT/dovecot files */
+	const struct strlist *dc_files;	/* basenames of OUT/dovecot files */
 	/* SRS (NULL when OUT has none or it is not rehearsed): the srsfwd
 	 * pipe runs srs-forward for real, as user, with the private copy of
 	 * OUT's secret; recipient_canonical_maps with srs-map's port */
@@ -113,24 +94,24 @@ struct rh_paths {
 };
 
 int	rh_master_rewrite(const char *text, const struct rh_paths *p,
-	    struct qstr *out, struct rh_list *notes,
-	    struct rh_list *client_transports);
+	    struct qstr *out, struct strlist *notes,
+	    struct strlist *client_transports);
 int	rh_transport_rewrite(const char *text,
-	    const struct rh_list *client_transports, int sink_port,
-	    struct qstr *out, struct rh_list *notes);
+	    const struct strlist *client_transports, int sink_port,
+	    struct qstr *out, struct strlist *notes);
 int	rh_dovecot_rewrite(const char *text, const struct rh_paths *p,
 	    struct qstr *out);
 /* homes: each rewritten absolute home; users (may be NULL): the user
  * of each, in the same order (whose Maildir a delivery landed in) */
 int	rh_users_rewrite(const char *text, const struct rh_paths *p,
-	    struct qstr *out, struct rh_list *homes, struct rh_list *users);
+	    struct qstr *out, struct strlist *homes, struct strlist *users);
 /* The command a recorded pipe ran, from its argv as executed (args from
  * index first on): the command inside the "/bin/sh -c" wrapper OUT's
  * master.cf puts around a .qmail program, else the argv joined by
  * spaces.  Never from the migration model. */
-int	rh_pipe_ran(const struct rh_list *args, size_t first,
+int	rh_pipe_ran(const struct strlist *args, size_t first,
 	    struct qstr *out);
-int	rh_main_overrides(const struct rh_paths *p, struct rh_list *out);
+int	rh_main_overrides(const struct rh_paths *p, struct strlist *out);
 /* value with every "socket" (e.g. inet:127.0.0.1:10003) replaced by
  * inet:127.0.0.1:port; QPM_ENOENT when socket does not occur */
 int	rh_srs_map_rewrite(const char *value, const char *socket, int port,

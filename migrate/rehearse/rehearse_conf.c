@@ -21,13 +21,13 @@
 #define CHECK(x)	do { if ((e = (x)) < 0) goto out; } while (0)
 
 static int
-add_kv(struct rh_list *out, const char *k, const char *v)
+add_kv(struct strlist *out, const char *k, const char *v)
 {
 	struct qstr s = QSTR_INIT(8192);
 	int e;
 
 	if ((e = qstr_catf(&s, "%s=%s", k, v)) == 0)
-		e = rh_list_add(out, s.buf);
+		e = strlist_add(out, s.buf);
 	qstr_free(&s);
 	return e;
 }
@@ -35,7 +35,7 @@ add_kv(struct rh_list *out, const char *k, const char *v)
 /* main.cf: what makes OUT's instance private, local and quiet. Applied
  * with one "postconf -c DIR -e" after the copy. */
 int
-rh_main_overrides(const struct rh_paths *p, struct rh_list *out)
+rh_main_overrides(const struct rh_paths *p, struct strlist *out)
 {
 	char sink[64], buf[4096];
 	int e;
@@ -273,7 +273,7 @@ out:
 
 static int
 entry_rewrite(const char *ent, const struct rh_paths *p, struct qstr *out,
-    struct rh_list *notes, struct rh_list *clients)
+    struct strlist *notes, struct strlist *clients)
 {
 	const char *f[8], *rest, *svc, *colon;
 	size_t fl[8], sl;
@@ -303,12 +303,12 @@ entry_rewrite(const char *ent, const struct rh_paths *p, struct qstr *out,
 	if (fl[1] == 4 && strncmp(f[1], "unix", 4) == 0 &&
 	    ((fl[7] == 4 && strncmp(f[7], "smtp", 4) == 0) ||
 	    (fl[7] == 4 && strncmp(f[7], "lmtp", 4) == 0)))
-		CHECK(rh_list_add(clients, name));
+		CHECK(strlist_add(clients, name));
 	if (fl[1] == 4 && strncmp(f[1], "inet", 4) == 0) {
 		if (strstr(rest, "smtpd_tls_wrappermode=yes") != NULL) {
 			CHECK(qstr_catf(out, "# rehearsal: not started (TLS "
 			    "wrapper mode, no certificate here): %s\n", name));
-			CHECK(rh_list_add(notes, name));
+			CHECK(strlist_add(notes, name));
 			return 0;
 		}
 		colon = strrchr(name, ':');
@@ -344,7 +344,7 @@ out:
 
 int
 rh_master_rewrite(const char *text, const struct rh_paths *p,
-    struct qstr *out, struct rh_list *notes, struct rh_list *clients)
+    struct qstr *out, struct strlist *notes, struct strlist *clients)
 {
 	struct qstr ent = QSTR_INIT(QPM_MAX_CONFIG_FILE);
 	const char *s = text, *eol;
@@ -386,8 +386,8 @@ out:
 /* ------------------------------------------------------- transport map */
 
 int
-rh_transport_rewrite(const char *text, const struct rh_list *clients,
-    int sink_port, struct qstr *out, struct rh_list *notes)
+rh_transport_rewrite(const char *text, const struct strlist *clients,
+    int sink_port, struct qstr *out, struct strlist *notes)
 {
 	const char *s = text, *eol, *k, *v, *colon, *hop;
 	size_t n, kl, vl, tl;
@@ -420,7 +420,7 @@ rh_transport_rewrite(const char *text, const struct rh_list *clients,
 		tr[tl] = '\0';
 		client = tl == 0 || strcmp(tr, "smtp") == 0 ||
 		    strcmp(tr, "relay") == 0 || strcmp(tr, "lmtp") == 0 ||
-		    rh_list_has(clients, tr);
+		    strlist_has(clients, tr);
 		if (!client || *hop == '\0' || *hop == '\n' ||
 		    is_loopback_hop(hop)) {
 			CHECK(qstr_catf(out, "%.*s\n", (int)n, s));
@@ -430,7 +430,7 @@ rh_transport_rewrite(const char *text, const struct rh_list *clients,
 		    (int)n, s, (int)kl, k, sink_port));
 		if (qpm_snprintf(note, sizeof(note), "%.*s: %.*s goes to the "
 		    "capture sink", (int)kl, k, (int)vl, v) >= 0)
-			CHECK(rh_list_add(notes, note));
+			CHECK(strlist_add(notes, note));
 	}
 out:
 	return e;
@@ -557,7 +557,7 @@ out:
 /* passwd-file: user:pass:uid:gid:gecos:home:shell:extra */
 int
 rh_users_rewrite(const char *text, const struct rh_paths *p,
-    struct qstr *out, struct rh_list *homes, struct rh_list *users)
+    struct qstr *out, struct strlist *homes, struct strlist *users)
 {
 	const char *s = text, *eol, *f[8];
 	size_t n, fl[8];
@@ -598,11 +598,11 @@ rh_users_rewrite(const char *text, const struct rh_paths *p,
 			CHECK(qstr_catf(out, ":%.*s", (int)fl[i], f[i]));
 		CHECK(qstr_catc(out, '\n'));
 		if (home.len > 0 && home.buf[0] == '/') {
-			CHECK(rh_list_add(homes, home.buf));
+			CHECK(strlist_add(homes, home.buf));
 			if (users != NULL) {
 				qstr_reset(&home);
 				CHECK(qstr_catn(&home, f[0], fl[0]));
-				CHECK(rh_list_add(users, home.buf));
+				CHECK(strlist_add(users, home.buf));
 			}
 		}
 	}
@@ -623,7 +623,7 @@ last_of(const char *hay, const char *needle)
 }
 
 int
-rh_pipe_ran(const struct rh_list *args, size_t first, struct qstr *out)
+rh_pipe_ran(const struct strlist *args, size_t first, struct qstr *out)
 {
 	/* OUT's wrapper, as pipe(8) ran it ($$ already $):
 	 * { cd DIR || exit 75; SENDER=$1; ...; export SENDER RECIPIENT ...;

@@ -19,145 +19,11 @@
 #include <jansson.h>
 
 #include "mail/addr.h"
+#include "mail/json.h"
 #include "migrate/rehearse/rehearse.h"
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/qstr.h"
-
-/* ---------------------------------------------------------------- lists */
-
-int
-rh_list_add(struct rh_list *l, const char *s)
-{
-	char **nv, *c;
-	size_t ncap;
-
-	if (l->n == l->cap) {
-		if (l->cap > SIZE_MAX / 2 / sizeof(*nv))
-			return QPM_ERANGE;
-		ncap = l->cap ? l->cap * 2 : 8;
-		if ((nv = realloc(l->v, ncap * sizeof(*nv))) == NULL)
-			return QPM_ENOMEM;
-		l->v = nv;
-		l->cap = ncap;
-	}
-	if ((c = strdup(s)) == NULL)
-		return QPM_ENOMEM;
-	l->v[l->n++] = c;
-	return 0;
-}
-
-int
-rh_list_has(const struct rh_list *l, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcasecmp(l->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-int
-rh_list_add_unique(struct rh_list *l, const char *s)
-{
-	return rh_list_has(l, s) ? 0 : rh_list_add(l, s);
-}
-
-int
-rh_list_add_maps(struct rh_list *maps, const char *text, const char *dir,
-    size_t max)
-{
-	static const char *const types[] = { "hash:", "btree:", "cdb:", "lmdb:",
-	    NULL };
-	const char *s, *t;
-	char buf[RH_MAX_MAP_NAME];
-	size_t i, n, dl = strlen(dir);
-
-	for (i = 0; types[i] != NULL; i++) {
-		for (s = text; (s = strstr(s, types[i])) != NULL; s += n) {
-			n = strlen(types[i]);
-			t = s + n;
-			if (strncmp(t, dir, dl) != 0 || t[dl] != '/')
-				continue;
-			n += strcspn(t, " \t\n,");
-			if (n >= max || n >= sizeof(buf))
-				continue;
-			memcpy(buf, s, n);
-			buf[n] = '\0';
-			if (rh_list_add_unique(maps, buf) < 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void
-rh_list_sort(struct rh_list *l)
-{
-	size_t i, j;
-	char *p;
-
-	for (i = 0; i < l->n; i++)
-		for (p = l->v[i]; *p != '\0'; p++)
-			*p = (char)tolower((unsigned char)*p);
-	if (l->n > 1)
-		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
-	for (i = j = 0; i < l->n; i++) {
-		if (j > 0 && strcmp(l->v[j - 1], l->v[i]) == 0) {
-			free(l->v[i]);
-			continue;
-		}
-		l->v[j++] = l->v[i];
-	}
-	l->n = j;
-}
-
-int
-rh_list_equal(const struct rh_list *a, const struct rh_list *b)
-{
-	size_t i;
-
-	if (a->n != b->n)
-		return 0;
-	for (i = 0; i < a->n; i++)
-		if (strcasecmp(a->v[i], b->v[i]) != 0)
-			return 0;
-	return 1;
-}
-
-void
-rh_list_free(struct rh_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = l->cap = 0;
-}
-
-int
-rh_list_join(const struct rh_list *l, const char *sep, struct qstr *out)
-{
-	size_t i;
-	int e;
-
-	for (i = 0; i < l->n; i++)
-		if ((i > 0 && (e = qstr_cat(out, sep)) < 0) ||
-		    (e = qstr_cat(out, l->v[i])) < 0)
-			return e;
-	if (l->n == 0)
-		return qstr_cat(out, "-");
-	return 0;
-}
 
 const char *
 rh_outcome_name(enum rh_outcome o)
@@ -181,10 +47,10 @@ rh_result_init(struct rh_result *r)
 void
 rh_result_free(struct rh_result *r)
 {
-	rh_list_free(&r->mailboxes);
-	rh_list_free(&r->forwards);
-	rh_list_free(&r->pipes);
-	rh_list_free(&r->not_converted);
+	strlist_free(&r->mailboxes);
+	strlist_free(&r->forwards);
+	strlist_free(&r->pipes);
+	strlist_free(&r->not_converted);
 	qstr_free(&r->detail);
 }
 
@@ -217,7 +83,7 @@ struct rh_model {
 	json_t		*catchall;	/* domain -> [entry index] */
 	struct rh_entry	*ents;
 	size_t		 nents, capents;
-	struct rh_list	 pool;		/* strings the entries point to */
+	struct strlist	 pool;		/* strings the entries point to */
 	size_t		*prefixes;	/* entry indexes of prefix matches */
 	size_t		 nprefixes;
 };
@@ -227,17 +93,11 @@ lower_dup(struct rh_model *m, const char *s)
 {
 	char *p;
 
-	if (rh_list_add(&m->pool, s) < 0)
+	if (strlist_add(&m->pool, s) < 0)
 		return NULL;
 	for (p = m->pool.v[m->pool.n - 1]; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
 	return m->pool.v[m->pool.n - 1];
-}
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
 }
 
 static int
@@ -313,11 +173,12 @@ add_list(struct rh_model *m, const char *key, enum rh_kind kind,
 	int e;
 
 	json_array_foreach(arr, i, it) {
-		origin = jstr(it, "origin");
-		e = entry_add(m, kind, jstr(it, "address"), jstr(it, "match"),
+		origin = qpm_json_opt_str(it, "origin");
+		e = entry_add(m, kind, qpm_json_opt_str(it, "address"),
+		    qpm_json_opt_str(it, "match"),
 		    origin != NULL && strcmp(origin, "user .qmail") == 0,
 		    json_object_get(it, "targets"),
-		    textkey ? jstr(it, textkey) : NULL);
+		    textkey ? qpm_json_opt_str(it, textkey) : NULL);
 		if (e < 0)
 			return e;
 	}
@@ -400,13 +261,13 @@ add_listed(struct rh_model *m)
 	int e;
 
 	json_array_foreach(arr, i, it) {
-		cat = jstr(it, "category");
-		src = jstr(it, "source");
+		cat = qpm_json_opt_str(it, "category");
+		src = qpm_json_opt_str(it, "source");
 		if (cat == NULL || strcmp(cat, ".qmail lines") != 0 || src == NULL ||
 		    listed_address(m, src, addr, sizeof(addr), &match) < 0)
 			continue;
-		why = jstr(it, "reason");
-		what = jstr(it, "what");
+		why = qpm_json_opt_str(it, "reason");
+		what = qpm_json_opt_str(it, "what");
 		if (qpm_snprintf(text, sizeof(text), "%s: %s: %s", src,
 		    what ? what : "line", why ? why : "not converted") < 0)
 			continue;
@@ -423,7 +284,7 @@ rh_model_new(json_t *root, struct qstr *err)
 {
 	struct rh_model *m;
 	json_t *it;
-	const char *name, *a;
+	const char *name, *a, *home;
 	size_t i;
 
 	if (!json_is_object(root) || !json_is_array(json_object_get(root,
@@ -445,21 +306,20 @@ rh_model_new(json_t *root, struct qstr *err)
 	    !m->exact || !m->catchall)
 		goto fail;
 	json_array_foreach(json_object_get(root, "domains"), i, it) {
-		if ((name = jstr(it, "name")) == NULL ||
+		if ((name = qpm_json_opt_str(it, "name")) == NULL ||
 		    (name = lower_dup(m, name)) == NULL)
 			continue;
 		json_object_set(m->domains, name, it);
-		if ((a = jstr(it, "dir")) != NULL)
+		if ((a = qpm_json_opt_str(it, "dir")) != NULL)
 			json_object_set_new(m->dirs, a, json_string(name));
 	}
 	json_array_foreach(json_object_get(root, "mailboxes"), i, it) {
-		if ((a = jstr(it, "address")) == NULL ||
+		if ((a = qpm_json_opt_str(it, "address")) == NULL ||
 		    (a = lower_dup(m, a)) == NULL)
 			continue;
 		json_object_set(m->mailboxes, a, it);
-		if (jstr(it, "home") != NULL)
-			json_object_set_new(m->homes, jstr(it, "home"),
-			    json_string(a));
+		if ((home = qpm_json_opt_str(it, "home")) != NULL)
+			json_object_set_new(m->homes, home, json_string(a));
 	}
 	if (add_list(m, "aliases", K_TARGETS, NULL) < 0 ||
 	    add_list(m, "forwards", K_TARGETS, NULL) < 0 ||
@@ -487,7 +347,7 @@ rh_model_free(struct rh_model *m)
 	json_decref(m->exact);
 	json_decref(m->catchall);
 	json_decref(m->root);
-	rh_list_free(&m->pool);
+	strlist_free(&m->pool);
 	free(m->ents);
 	free(m->prefixes);
 	free(m);
@@ -497,7 +357,7 @@ rh_model_free(struct rh_model *m)
 
 struct rh_acc {
 	int		 bounced, discarded;
-	struct rh_list	 seen;
+	struct strlist	 seen;
 	struct rh_result *r;
 };
 
@@ -521,7 +381,7 @@ deliver_mailbox(const struct rh_model *m, const char *key, struct rh_acc *acc)
 		note(acc, key, "vpopmail BOUNCE_MAIL");
 		return 0;
 	}
-	return rh_list_add_unique(&acc->r->mailboxes, key);
+	return strlist_add_unique(&acc->r->mailboxes, key);
 }
 
 static int
@@ -539,7 +399,7 @@ apply(const struct rh_model *m, const struct rh_entry *e, const char *self,
 			if ((s = json_string_value(t)) == NULL)
 				continue;
 			if (strchr(s, '@') == NULL)	/* a path */
-				err = rh_list_add_unique(&acc->r->mailboxes, s);
+				err = strlist_add_unique(&acc->r->mailboxes, s);
 			else if (strcasecmp(s, self) == 0 &&
 			    json_object_get(m->mailboxes, self) != NULL)
 				err = deliver_mailbox(m, self, acc);
@@ -550,7 +410,7 @@ apply(const struct rh_model *m, const struct rh_entry *e, const char *self,
 		}
 		return 0;
 	case K_PIPE:
-		return rh_list_add_unique(&acc->r->pipes, e->text ? e->text : "?");
+		return strlist_add_unique(&acc->r->pipes, e->text ? e->text : "?");
 	case K_DISCARD:
 		acc->discarded = 1;
 		note(acc, self, "deleted");
@@ -560,7 +420,7 @@ apply(const struct rh_model *m, const struct rh_entry *e, const char *self,
 		note(acc, self, "bounced");
 		return 0;
 	case K_LISTED:
-		return rh_list_add_unique(&acc->r->not_converted, e->text);
+		return strlist_add_unique(&acc->r->not_converted, e->text);
 	}
 	return 0;
 }
@@ -617,31 +477,32 @@ resolve(const struct rh_model *m, const char *addr, int depth,
 	dom = low + split + 1;
 	llen = (size_t)split;
 	d = json_object_get(m->domains, dom);
-	kind = jstr(d, "kind");
+	kind = qpm_json_opt_str(d, "kind");
 	if (d == NULL || kind == NULL) {
 		if (depth == 0) {
 			acc->bounced = 1;
 			note(acc, dom, "not a domain of the old host");
 			return 0;
 		}
-		return rh_list_add_unique(&acc->r->forwards, addr);
+		return strlist_add_unique(&acc->r->forwards, addr);
 	}
 	if (strcmp(kind, "relay") == 0)
-		return rh_list_add_unique(&acc->r->forwards, addr);
-	if (strcmp(kind, "alias") == 0 && jstr(d, "alias_of") != NULL) {
-		dom = jstr(d, "alias_of");
+		return strlist_add_unique(&acc->r->forwards, addr);
+	if (strcmp(kind, "alias") == 0 &&
+	    qpm_json_opt_str(d, "alias_of") != NULL) {
+		dom = qpm_json_opt_str(d, "alias_of");
 		d = json_object_get(m->domains, dom);
 	}
 	if (qpm_snprintf(key, sizeof(key), "%s@%s", local, dom) < 0)
 		return QPM_ERANGE;
-	if (rh_list_has(&acc->seen, key)) {
+	if (strlist_has(&acc->seen, key)) {
 		if (json_object_get(m->mailboxes, key) != NULL)
 			return deliver_mailbox(m, key, acc);
 		acc->bounced = 1;
 		note(acc, key, "alias loop");
 		return 0;
 	}
-	if ((err = rh_list_add(&acc->seen, key)) < 0)
+	if ((err = strlist_add(&acc->seen, key)) < 0)
 		return err;
 	/* .qmail-EXT (domain), the user's .qmail, ~alias/.qmail-EXT */
 	if ((idx = json_object_get(m->exact, key)) != NULL &&
@@ -683,8 +544,8 @@ resolve(const struct rh_model *m, const char *addr, int depth,
 	if ((idx = json_object_get(m->catchall, dom)) != NULL &&
 	    (err = apply_index(m, idx, key, 0, depth, acc)) != 0)
 		return err < 0 ? err : 0;
-	kind = jstr(d, "unknown_users");
-	target = jstr(d, "catchall_target");
+	kind = qpm_json_opt_str(d, "unknown_users");
+	target = qpm_json_opt_str(d, "catchall_target");
 	if (kind != NULL && strcmp(kind, "delete") == 0) {
 		acc->discarded = 1;
 		note(acc, key, "unknown user, deleted (.qmail-default)");
@@ -708,12 +569,12 @@ rh_model_expect(const struct rh_model *m, const char *addr,
 	memset(&acc, 0, sizeof(acc));
 	acc.r = out;
 	e = resolve(m, addr, 0, &acc);
-	rh_list_free(&acc.seen);
+	strlist_free(&acc.seen);
 	if (e < 0)
 		return e;
-	rh_list_sort(&out->mailboxes);
-	rh_list_sort(&out->forwards);
-	rh_list_sort(&out->pipes);
+	strlist_sort(&out->mailboxes);
+	strlist_sort(&out->forwards);
+	strlist_sort(&out->pipes);
 	if (out->mailboxes.n + out->forwards.n + out->pipes.n > 0)
 		out->outcome = RH_DELIVERED;
 	else if (acc.bounced || out->not_converted.n > 0)
@@ -728,7 +589,7 @@ rh_model_expect(const struct rh_model *m, const char *addr,
 /* ------------------------------------------------------------- probes */
 
 static int
-probe_add(struct rh_list *out, json_t *seen, const char *a)
+probe_add(struct strlist *out, json_t *seen, const char *a)
 {
 	if (a == NULL || json_object_get(seen, a) != NULL)
 		return 0;
@@ -736,17 +597,18 @@ probe_add(struct rh_list *out, json_t *seen, const char *a)
 		return QPM_ERANGE;
 	if (json_object_set_new(seen, a, json_true()) < 0)
 		return QPM_ENOMEM;
-	return rh_list_add(out, a);
+	return strlist_add(out, a);
 }
 
 int
-rh_model_probes(const struct rh_model *m, struct rh_list *out)
+rh_model_probes(const struct rh_model *m, struct strlist *out)
 {
 	static const char *const lists[] = { "aliases", "forwards", "pipes",
 	    "discards", "bounces" };
 	char buf[QPM_MAX_ADDRESS + 32];
 	json_t *seen, *firsts, *it, *d, *mb;
 	const char *a, *name, *kind, *match, *star, *at, *real, *origin;
+	const char *fa;
 	size_t i, j, k;
 	int e = 0;
 
@@ -758,12 +620,13 @@ rh_model_probes(const struct rh_model *m, struct rh_list *out)
 		return QPM_ENOMEM;
 	}
 	json_array_foreach(json_object_get(m->root, "mailboxes"), i, it)
-		if ((e = probe_add(out, seen, jstr(it, "address"))) < 0)
+		if ((e = probe_add(out, seen, qpm_json_opt_str(it,
+		    "address"))) < 0)
 			goto out;
 	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
 		json_array_foreach(json_object_get(m->root, lists[k]), i, it) {
-			a = jstr(it, "address");
-			match = jstr(it, "match");
+			a = qpm_json_opt_str(it, "address");
+			match = qpm_json_opt_str(it, "match");
 			if (a == NULL || match == NULL)
 				continue;
 			if (strcmp(match, "exact") == 0)
@@ -782,15 +645,16 @@ rh_model_probes(const struct rh_model *m, struct rh_list *out)
 	/* the user before the first '-': users with a .qmail of their own,
 	 * and the first mailbox of each domain */
 	json_array_foreach(json_object_get(m->root, "mailboxes"), i, mb) {
-		a = jstr(mb, "address");
+		a = qpm_json_opt_str(mb, "address");
 		if (a == NULL || (at = strrchr(a, '@')) == NULL ||
 		    strchr(a, '-') != NULL)
 			continue;
 		origin = "";
 		json_array_foreach(json_object_get(m->root, "forwards"), j, it)
-			if (jstr(it, "address") && strcasecmp(jstr(it, "address"),
-			    a) == 0 && jstr(it, "origin") != NULL)
-				origin = jstr(it, "origin");
+			if ((fa = qpm_json_opt_str(it, "address")) != NULL &&
+			    strcasecmp(fa, a) == 0 &&
+			    qpm_json_opt_str(it, "origin") != NULL)
+				origin = qpm_json_opt_str(it, "origin");
 		if (strcmp(origin, "user .qmail") != 0) {
 			if (json_object_get(firsts, at + 1) != NULL)
 				continue;
@@ -805,8 +669,8 @@ rh_model_probes(const struct rh_model *m, struct rh_list *out)
 	/* postmaster and an unknown user of every domain; alias domains
 	 * get the real domain's .qmail addresses too */
 	json_array_foreach(json_object_get(m->root, "domains"), i, d) {
-		name = jstr(d, "name");
-		kind = jstr(d, "kind");
+		name = qpm_json_opt_str(d, "name");
+		kind = qpm_json_opt_str(d, "kind");
 		if (name == NULL || kind == NULL)
 			continue;
 		if (strcmp(kind, "relay") == 0) {
@@ -821,12 +685,12 @@ rh_model_probes(const struct rh_model *m, struct rh_list *out)
 		    (e = probe_add(out, seen, buf)) < 0))
 			goto out;
 		if (strcmp(kind, "alias") != 0 ||
-		    (real = jstr(d, "alias_of")) == NULL)
+		    (real = qpm_json_opt_str(d, "alias_of")) == NULL)
 			continue;
 		for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
 			json_array_foreach(json_object_get(m->root, lists[k]), j, it) {
-				a = jstr(it, "address");
-				match = jstr(it, "match");
+				a = qpm_json_opt_str(it, "address");
+				match = qpm_json_opt_str(it, "match");
 				if (a == NULL || match == NULL ||
 				    strcmp(match, "exact") != 0 ||
 				    (at = strrchr(a, '@')) == NULL ||
@@ -866,15 +730,15 @@ rh_model_login(const struct rh_model *m, const char *addr, const char *proto)
 /* ---------------------------------------------------------- comparing */
 
 static void
-diff_list(const char *field, const struct rh_list *want,
-    const struct rh_list *got, struct qstr *why)
+diff_list(const char *field, const struct strlist *want,
+    const struct strlist *got, struct qstr *why)
 {
-	if (rh_list_equal(want, got))
+	if (strlist_equal(want, got))
 		return;
 	qstr_catf(why, "%s: want ", field);
-	rh_list_join(want, ",", why);
+	strlist_join(want, ",", why);
 	qstr_cat(why, ", got ");
-	rh_list_join(got, ",", why);
+	strlist_join(got, ",", why);
 	qstr_cat(why, "; ");
 }
 

@@ -168,11 +168,11 @@ test_model_expect(void **state)
 		assert_int_equal(rh_model_expect(m, t[i].addr, &r), 0);
 		qstr_reset(&s);
 		qstr_catf(&s, "%s ", rh_outcome_name(r.outcome));
-		rh_list_join(&r.mailboxes, ",", &s);
+		strlist_join(&r.mailboxes, ",", &s);
 		qstr_cat(&s, " ");
-		rh_list_join(&r.forwards, ",", &s);
+		strlist_join(&r.forwards, ",", &s);
 		qstr_cat(&s, " ");
-		rh_list_join(&r.pipes, ",", &s);
+		strlist_join(&r.pipes, ",", &s);
 		{
 			char want[1024];
 
@@ -190,18 +190,18 @@ test_model_expect(void **state)
 	assert_int_equal(rh_model_login(m, "Alice@ex.com", "pop3"), 1);
 	assert_int_equal(rh_model_login(m, "nobody@ex.com", "pop3"), -1);
 	{
-		struct rh_list p = { 0 };
+		struct strlist p = { 0 };
 
 		assert_int_equal(rh_model_probes(m, &p), 0);
 		/* mailboxes, exact entries, prefix samples, postmaster and an
 		 * unknown user per domain, alias-domain copies, extensions */
-		assert_true(rh_list_has(&p, "sales@ex.com"));
-		assert_true(rh_list_has(&p, "sup-x-q2p.probe@ex.com"));
-		assert_true(rh_list_has(&p, "q2p.nosuchuser@old.ex"));
-		assert_true(rh_list_has(&p, "sales@ex.org"));
-		assert_true(rh_list_has(&p, "alice-q2p.probe@ex.com"));
-		assert_true(rh_list_has(&p, "q2p.probe@relay.ex"));
-		rh_list_free(&p);
+		assert_true(strlist_has(&p, "sales@ex.com"));
+		assert_true(strlist_has(&p, "sup-x-q2p.probe@ex.com"));
+		assert_true(strlist_has(&p, "q2p.nosuchuser@old.ex"));
+		assert_true(strlist_has(&p, "sales@ex.org"));
+		assert_true(strlist_has(&p, "alice-q2p.probe@ex.com"));
+		assert_true(strlist_has(&p, "q2p.probe@relay.ex"));
+		strlist_free(&p);
 	}
 	rh_model_free(m);
 	json_decref(root);
@@ -233,8 +233,8 @@ test_rewrites(void **state)
 	static const char users[] =
 	    "# c\na@ex.com:{CRYPT}x:89:89::/v/ex.com/a::userdb_quota_rule=*:storage=1K\n";
 	struct rh_paths p;
-	struct rh_list notes = { 0 }, clients = { 0 }, homes = { 0 };
-	struct rh_list users_of = { 0 };
+	struct strlist notes = { 0 }, clients = { 0 }, homes = { 0 };
+	struct strlist users_of = { 0 };
 	struct qstr out = QSTR_INIT(1 << 20);
 
 	(void)state;
@@ -262,8 +262,8 @@ test_rewrites(void **state)
 	    "/t/pipes q2p-pipe1 webapp ${sender} ${original_recipient} ${recipient} "
 	    "/bin/sh -c { /x/handler --verp; } q2p ${sender}"));
 	assert_null(strstr(qstr_str(&out), "directory="));
-	assert_true(rh_list_has(&clients, "smtp"));
-	assert_true(rh_list_has(&notes, "smtps"));
+	assert_true(strlist_has(&clients, "smtp"));
+	assert_true(strlist_has(&notes, "smtps"));
 
 	qstr_reset(&out);
 	assert_int_equal(rh_transport_rewrite(transport, &clients, 30099, &out,
@@ -283,10 +283,10 @@ test_rewrites(void **state)
 	assert_int_equal(users_of.n, 1);
 	assert_string_equal(users_of.v[0], "a@ex.com");
 
-	rh_list_free(&notes);
-	rh_list_free(&clients);
-	rh_list_free(&homes);
-	rh_list_free(&users_of);
+	strlist_free(&notes);
+	strlist_free(&clients);
+	strlist_free(&homes);
+	strlist_free(&users_of);
 	qstr_free(&out);
 }
 
@@ -302,15 +302,15 @@ test_pipe_ran(void **state)
 	    "a@ex.com" };
 	static const char *const plain[] = { "q2p-pipe2", "-", "s@x", "a@ex.com",
 	    "a@ex.com", "/bin/short", "one two" };
-	struct rh_list a = { 0 }, b = { 0 };
+	struct strlist a = { 0 }, b = { 0 };
 	struct qstr out = QSTR_INIT(4096);
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(wrapped) / sizeof(wrapped[0]); i++)
-		assert_int_equal(rh_list_add(&a, wrapped[i]), 0);
+		assert_int_equal(strlist_add(&a, wrapped[i]), 0);
 	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-		assert_int_equal(rh_list_add(&b, plain[i]), 0);
+		assert_int_equal(strlist_add(&b, plain[i]), 0);
 	assert_int_equal(rh_pipe_ran(&a, 5, &out), 0);
 	assert_string_equal(qstr_str(&out), "/bin/long --x a; b");
 	/* a command that differs from the model's only by a suffix differs */
@@ -325,8 +325,8 @@ test_pipe_ran(void **state)
 	qstr_reset(&out);
 	assert_int_equal(rh_pipe_ran(&b, 5, &out), 0);
 	assert_string_equal(qstr_str(&out), "/bin/short one two");
-	rh_list_free(&a);
-	rh_list_free(&b);
+	strlist_free(&a);
+	strlist_free(&b);
 	qstr_free(&out);
 }
 

@@ -107,6 +107,10 @@ test_getters_default_on_absent_or_wrong_type(void **state)
 	assert_int_equal(qpm_json_get_int(o, "name", -1), -1);
 	assert_int_equal(qpm_json_get_int(o, "flag", 7), 7);	/* a boolean */
 	assert_int_equal(qpm_json_get_int(NULL, "n", 5), 5);
+	assert_string_equal(qpm_json_opt_str(o, "name"), "mx1");
+	assert_null(qpm_json_opt_str(o, "n"));		/* not a string */
+	assert_null(qpm_json_opt_str(o, "absent"));
+	assert_null(qpm_json_opt_str(NULL, "name"));
 	json_decref(o);
 }
 

@@ -1,0 +1,153 @@
+/*
+ * NAME		rh_int.h - what the files of "qmail2postfix rehearse" share
+ * DOES		one run's state (struct rh_run) and the functions each part
+ *		of the rehearsal offers the others: the process runner and
+ *		the servers (rh_run.c), the private configuration and SRS
+ *		set-up (rh_setup.c), the probes and logins (rh_probe.c), the
+ *		collection of what arrived (rh_collect.c), the evaluation
+ *		and the reports (rh_report.c); main is rehearse.c
+ * NEVER	seen outside migrate/rehearse/ (rehearse.h is the interface)
+ */
+#ifndef QPM_RH_INT_H
+#define QPM_RH_INT_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "migrate/rehearse/rehearse.h"
+#include "util/clock.h"
+#include "util/qstr.h"
+#include "util/strlist.h"
+
+#define RH_EXIT_MISMATCH	1	/* ran; something behaved differently */
+#define RH_EXIT_NOTRUN		2	/* could not rehearse */
+#define RH_MAX_FILE		(64 * 1024 * 1024)	/* a copied config file */
+#define RH_MAX_SECRET		(64 * 1024)	/* OUT/srs/secret */
+#define RH_SENDER_DOMAIN	"rehearse.invalid"	/* RFC 6761: never real */
+
+struct rh_probe {
+	char		*addr;
+	char		 id[128];	/* Message-ID without <> */
+	char		 sender[128];
+	char		 qid[64];
+	int		 sent;		/* 0 not tried, 1 queued, 2 refused, 3 error */
+	int		 dsn, queued;
+	struct qstr	 reply;
+	struct rh_result got, want;
+	int		 status;	/* 1 match, 0 mismatch, 2 not converted */
+	struct qstr	 why;
+};
+
+struct rh_login_row {
+	char		*addr;
+	char		*pass;		/* NULL: no cleartext kept */
+	enum rh_login	 res[3];	/* imap, pop3, smtp; 0 = skipped */
+	char		*reply[3];
+	int		 mismatch;
+};
+
+/* the login protocols in the order of rh_login_row's arrays */
+extern const char *const rh_proto_names[3];	/* "imap", "pop3", "smtp" */
+extern const char *const rh_proto_keys[3];	/* their report keys */
+
+struct rh_run {
+	/* options */
+	const char	*out;
+	const char	*user_opt;
+	const char	*passwords;
+	int		 json, keep, strict, timeout, logins, limits;
+	struct rh_limits *lim;		/* --limits */
+	struct strlist	 extra;
+	struct qpm_clock clock;
+	/* state */
+	char		 tmp[512];
+	struct rh_paths	 p;
+	char		 pf_conf[600], pf_queue[600], dc_dir[600], dc_conf[700];
+	char		 mail_root[600], sink_dir[600], pipe_dir[600];
+	char		 recorder[600], cmdlog[600], old_queue[600];
+	pid_t		 sink_pid, dc_pid, pf_pid;
+	int		 pf_started;
+	json_t		*model_json;
+	struct rh_model	*m;
+	struct strlist	 homes, notes, clients, dc_files;
+	struct strlist	 home_users;	/* Dovecot's user of each of homes */
+	struct rh_probe	*probes;
+	size_t		 nprobes;
+	struct rh_login_row *logins_v;
+	size_t		 nlogins;
+	json_t		*by_id;		/* Message-ID / sender -> probe index */
+	/* SRS: migration.json "srs" when wired (rehearsed), else why not */
+	int		 srs, srs_hold, srs_port, srs_bounce_sent;
+	char		 srs_skip[256];
+	char		 srs_domain[256], srs_socket[256], srs_transport[128];
+	char		 srs_fwd[1024], srs_map[1024], srs_secret[600];
+	char		 srs_bounce_from[256], srs_bounce_addr[1024];
+	char		 srs_forged[1024];
+	struct qstr	 srs_reverse, srs_bounce_reply, srs_forged_reply;
+	pid_t		 srs_pid;
+	json_t		*sink_recs;	/* [{probe, from, rcpt}] at the sink */
+	json_t		*srs_report;
+	size_t		 srs_failed, local_ok, local_bad;
+	char		 local_bad_ex[700];
+};
+
+/* the signal that interrupts the rehearsal, or 0 */
+extern volatile sig_atomic_t rh_interrupted;
+
+/* rh_run.c: commands, servers, files */
+int	rh_path_join(char *buf, size_t size, const char *a, const char *b);
+/* runs argv with its output to the command log (output, when not NULL,
+ * gets it); with bind, in a mount namespace where bind is
+ * /etc/postfix/main.cf; the exit status or -1 */
+int	rh_run_cmd_ns(struct rh_run *r, char *const argv[], struct qstr *output,
+	    const char *bind);
+int	rh_run_cmd(struct rh_run *r, char *const argv[], struct qstr *output);
+/* the last lines of the command log, in buf, for an error message */
+const char *rh_cmd_tail(struct rh_run *r, struct qstr *buf);
+/* argv in the background, output appended to logname in the run's dir */
+pid_t	rh_spawn(struct rh_run *r, char *const argv[], const char *logname);
+void	rh_rm_tree(const char *dir);
+int	rh_mkdir_owned(const char *path, mode_t mode, uid_t uid, gid_t gid);
+/* reads a file (at most RH_MAX_FILE) into q, which it initialises */
+int	rh_slurp(const char *path, struct qstr *q);
+int	rh_spit(const char *path, const struct qstr *q, mode_t mode);
+/* the sink, srs-map, Postfix and Dovecot; 0 when all listen, else -1 */
+int	rh_start_all(struct rh_run *r);
+/* stops what runs (srs-map only without srs_hold) */
+void	rh_stop_all(struct rh_run *r);
+
+/* rh_setup.c: the private directory, its configuration, SRS */
+int	rh_load_model(struct rh_run *r);
+int	rh_map_user(struct rh_run *r);
+int	rh_prepare_paths(struct rh_run *r);
+int	rh_prepare_recorder(struct rh_run *r);
+int	rh_srs_prepare(struct rh_run *r);
+int	rh_setup_postfix(struct rh_run *r);
+int	rh_setup_dovecot(struct rh_run *r);
+
+/* rh_probe.c: probe messages and logins while the servers run */
+/* 1 when a holds white space, <, >, a control or a non-ASCII byte */
+int	rh_bad_address(const char *a);
+int	rh_probes_build(struct rh_run *r);
+int	rh_probes_send(struct rh_run *r);
+int	rh_logins_build(struct rh_run *r);
+int	rh_logins_run(struct rh_run *r);
+int	rh_srs_probes_send(struct rh_run *r);
+
+/* rh_collect.c: what the queue, the Maildirs, the sink and the pipe
+ * recorder hold, into each probe's result */
+void	rh_settle(struct rh_run *r);
+void	rh_collect(struct rh_run *r);
+
+/* rh_report.c: the SRS checks and the reports */
+void	rh_srs_evaluate(struct rh_run *r);
+void	rh_srs_text(struct rh_run *r);
+json_t	*rh_report_json(struct rh_run *r, size_t *nmis, size_t *nnc,
+	    size_t *nlmis);
+void	rh_report_text(struct rh_run *r, size_t nmis, size_t nnc, size_t nlmis);
+
+#endif
