@@ -16,6 +16,8 @@
 
 #include "mail/json.h"
 #include "migrate/model/limits.h"
+#include "migrate/oldhost/readers.h"
+#include "migrate/write/writers.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/limits.h"

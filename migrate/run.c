@@ -27,6 +27,7 @@
 #include "migrate/model/limits.h"
 #include "migrate/model/model.h"
 #include "migrate/run.h"
+#include "migrate/oldhost/readers.h"
 #include "migrate/oldhost/scan.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "migrate/model/limits.h"
-#include "migrate/oldhost/limits_int.h"
 #include "util/err.h"
 #include "util/qstr.h"
 

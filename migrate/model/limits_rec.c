@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "migrate/model/limits.h"
-#include "migrate/oldhost/limits_int.h"
 #include "util/err.h"
 #include "util/qstr.h"
 
@@ -546,7 +545,7 @@ networks(struct limits *l)
 		    it->addr[0] == '\0')
 			continue;
 		if (it->kind == LK_RELAY && it->value == 0 && active(it)) {
-			if (tcprules_cidrs(it->addr, &c) == 0)
+			if (limits_addr_cidrs(it->addr, &c) == 0)
 				err = qstr_catf(&my, "%s%s", my.len ? " " : "",
 				    qstr_str(&c));
 		} else if (it->kind == LK_ACCESS_ALLOW && has_default_ip) {
@@ -567,7 +566,7 @@ networks(struct limits *l)
 				    l->items[j].addr != NULL &&
 				    strcmp(l->items[j].addr, it->addr) == 0)
 					limited = 1;	/* in mynetworks */
-			if (!limited && tcprules_cidrs(it->addr, &c) == 0)
+			if (!limited && limits_addr_cidrs(it->addr, &c) == 0)
 				err = qstr_catf(&ex, "%s%s", ex.len ? " " : "",
 				    qstr_str(&c));
 		}

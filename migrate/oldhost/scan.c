@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "migrate/write/esc_postfix.h"
+#include "mail/addr.h"
 #include "migrate/oldhost/readers.h"
 #include "migrate/oldhost/scan.h"
 #include "util/err.h"
@@ -311,7 +311,7 @@ scan_assign(struct scan *s)
 /* --- domains -------------------------------------------------------- */
 
 /* A name vpopmail could have made a domain of: dotted, of letters,
- * digits, '-', '_' or non-ASCII bytes (esc_pf_domain_ok decides whether
+ * digits, '-', '_' or non-ASCII bytes (addr_domain_ok decides whether
  * Postfix takes it as written). */
 static int
 looks_like_domain(const char *s)
@@ -396,7 +396,7 @@ resolve_assign_domains(struct scan *s)
 		dom = model_strndup(m, a->local, l - 1);
 		if (!looks_like_domain(dom) || strcasecmp(dom, a->user) != 0)
 			continue;
-		if (!esc_pf_domain_ok(dom, &why)) {
+		if (!addr_domain_ok(dom, &why)) {
 			refuse_domain(s, a, dom, why, 1);
 			continue;
 		}
@@ -423,7 +423,7 @@ resolve_assign_domains(struct scan *s)
 		dom = model_strndup(m, a->local, l - 1);
 		if (!looks_like_domain(dom) || strcasecmp(dom, a->user) == 0)
 			continue;
-		if (!esc_pf_domain_ok(dom, &why)) {
+		if (!addr_domain_ok(dom, &why)) {
 			refuse_domain(s, a, dom, why, 0);
 			continue;
 		}
@@ -606,7 +606,7 @@ dotqmail_ext(struct scan *s, const char *dir, const char *name, size_t skip,
 	if (why == NULL) {
 		if ((ext = ext_of(s->m, name + skip)) == NULL ||
 		    ext[0] == '\0' ||
-		    esc_pf_local_ok(ext, strlen(ext), &why))
+		    addr_local_ok(ext, strlen(ext), &why))
 			return ext;
 		why = model_printf(s->m, "the file name is no address "
 		    "Postfix can look up: %s", why);
@@ -845,7 +845,7 @@ scan_domain_dirs(struct scan *s, const char *rel, int depth)
 			continue;
 		}
 		if (!looks_like_domain(nm.v[i]) ||
-		    !esc_pf_domain_ok(nm.v[i], &why))
+		    !addr_domain_ok(nm.v[i], &why))
 			continue;	/* users/assign's domains are listed */
 		d = model_domain(s->m, nm.v[i]);
 		if (d != NULL && (d->kind == DOM_MAILBOX ||
@@ -1004,7 +1004,7 @@ scan_assign_local(struct scan *s)
 		if (a->wild && l > 1 && a->local[l - 1] == '-' &&
 		    model_domain(m, model_strndup(m, a->local, l - 1)) != NULL)
 			continue;	/* a vpopmail domain line */
-		if (l > 0 && !esc_pf_local_ok(a->local, l, &why)) {
+		if (l > 0 && !addr_local_ok(a->local, l, &why)) {
 			/* its .qmail files cannot be keyed by this name */
 			if (!a->wild)
 				refuse_file(s, model_printf(m, "%s/.qmail%s%s",

@@ -16,7 +16,7 @@
 #include "mail/json.h"
 #include "migrate/write/esc_postfix.h"
 #include "migrate/model/limits.h"
-#include "migrate/oldhost/limits_int.h"
+#include "migrate/write/writers.h"
 #include "util/err.h"
 #include "util/qstr.h"
 
@@ -325,7 +325,7 @@ limits_postfix_client_access(const struct limits *l, struct qstr *out)
 		    (it->kind != LK_ACCESS_DENY &&
 		    !(default_deny && it->kind == LK_ACCESS_ALLOW)))
 			continue;
-		if (tcprules_cidrs(it->addr, &c) < 0) {
+		if (limits_addr_cidrs(it->addr, &c) < 0) {
 			err = esc_comment(out, "", "from %s:%lu: \"%s\" is a "
 			    "host name or ident rule: not in this table (it "
 			    "needs a hash: map and reverse DNS)", it->file,
@@ -364,7 +364,7 @@ limits_postfix_client_access(const struct limits *l, struct qstr *out)
 		err = qstr_cat(out, "# client access from tcprules (most "
 		    "specific first; REJECT replies instead of tcpserver's "
 		    "silent close)\n");
-		/* the networks are tcprules_cidrs() output: digits, dots,
+		/* the networks are limits_addr_cidrs() output: digits, dots,
 		 * '/' and a bracketed inet_pton()-checked IPv6 address */
 		for (i = 0; i < n && err == 0; i++)
 			if ((err = esc_comment(out, "", "from %s:%lu",
@@ -674,7 +674,7 @@ relay_cover(const struct limits *l, const char *addr, char *net,
 	int found = 0, all = 1;
 
 	if (l->mynetworks == NULL || addr == NULL ||
-	    tcprules_cidrs(addr, &c) < 0 || c.len == 0) {
+	    limits_addr_cidrs(addr, &c) < 0 || c.len == 0) {
 		qstr_free(&c);
 		return -1;
 	}
@@ -752,7 +752,7 @@ relay_value_target(const struct limits *l, const struct limits_item *it,
 }
 
 /* tcprules RELAYCLIENT="": mynetworks holds the rule's networks when
- * tcprules_cidrs() can write them (limits_rec.c, networks()); the
+ * limits_addr_cidrs() can write them (limits_rec.c, networks()); the
  * catch-all rule, host name rules and keys no client matches are
  * listed, the catch-all loudly: it made the old host an open relay. */
 static int
@@ -769,7 +769,7 @@ relay_target(const struct limits_item *it, struct qstr *o)
 		    "access denied\". Instead: put the networks that must "
 		    "relay in mynetworks or have them use SMTP AUTH, never "
 		    "0.0.0.0/0");
-	bad = tcprules_cidrs(it->addr, &c) < 0;
+	bad = limits_addr_cidrs(it->addr, &c) < 0;
 	qstr_free(&c);
 	if (bad)
 		return qstr_catf(o, "not converted: \"%s\" is %s, so it is not "

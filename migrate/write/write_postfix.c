@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mail/addr.h"
 #include "migrate/write/esc_postfix.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"
@@ -1072,7 +1073,7 @@ write_postfix(const struct model *m, const struct wopts *o)
 	qstr_init(&p.rcpt, BIG);
 	qstr_init(&p.srs_transport, BIG);
 	qstr_init(&p.srs_reverse, BIG);
-	if (o->srs != NULL && !esc_pf_domain_ok(o->srs->domain, &p.why)) {
+	if (o->srs != NULL && !addr_domain_ok(o->srs->domain, &p.why)) {
 		p.err = QPM_ESYNTAX;
 		p.why_src.file = "--srs-domain";
 	}

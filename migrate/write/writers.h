@@ -126,4 +126,31 @@ const char *write_hash_scheme(const char *hash);
 /* Address classes of one rule group, shared by JSON and report. */
 int	writer_is_remote(const struct model *m, const char *addr);
 
+/* ---- the limits (struct limits of the model) in each syntax ---- */
+
+/* Each appends text and returns 0 or a negative qpm_err. */
+int	limits_postfix_main(const struct limits *l, struct qstr *out);
+/* The master.cf part of one smtpd service ("smtp", "submission",
+ * "smtps" or a port): maxproc (-1: leave "-"), the comment lines to put
+ * above the service line, and "  -o name=value" lines (each after a
+ * "  # from FILE:LINE" line) to append below it. */
+struct limits_master {
+	long		 maxproc;
+	struct qstr	 comment;
+	struct qstr	 options;
+};
+void	limits_master_init(struct limits_master *m);
+void	limits_master_free(struct limits_master *m);
+int	limits_postfix_master(const struct limits *l, const char *service,
+	    struct limits_master *m);
+/* check_client_access table (cidr) for tcprules allow/deny; empty when
+ * the rules deny nobody. main.cf names it client_access.cidr. */
+int	limits_postfix_client_access(const struct limits *l, struct qstr *out);
+int	limits_dovecot(const struct limits *l, struct qstr *out);
+int	limits_nftables(const struct limits *l, struct qstr *out);
+/* sysctl lines to keep (an /etc/sysctl.d file); empty when none. */
+int	limits_sysctl(const struct limits *l, struct qstr *out);
+int	limits_report(const struct limits *l, struct qstr *out);
+json_t	*limits_json(const struct limits *l);
+
 #endif

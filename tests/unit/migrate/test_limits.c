@@ -13,8 +13,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "migrate/oldhost/limits_int.h"
+#include "migrate/oldhost/readers.h"
 #include "migrate/oldhost/logscan.h"
+#include "migrate/write/writers.h"
 #include "util/err.h"
 #include "test_limits_util.h"
 
