@@ -139,7 +139,7 @@ main(int argc, char **argv)
 	    (rc = put(outdir, "client_access.cidr", &s)) < 0)
 		goto out;
 	qstr_reset(&s);
-	if ((rc = limits_dovecot(&l, &s)) < 0 ||
+	if ((rc = dovecot_limits_conf(&l, 23, 0, &s)) < 0 ||
 	    (rc = put(outdir, "dovecot.limits", &s)) < 0)
 		goto out;
 	qstr_reset(&s);

@@ -202,6 +202,13 @@ const char *limits_svc_name(enum limits_svc svc);
 int	limits_svc_port(enum limits_svc svc);
 enum limits_svc limits_svc_from_port(const char *port);
 const char *limits_kind_name(enum limits_kind kind);
+const char *limits_target_name(enum limits_target t);
+const char *limits_logerr_name(enum limits_logerr_kind k);
+int	limits_svc_is_smtp(enum limits_svc s);	/* 25, 587, 465 */
+int	limits_svc_is_dovecot(enum limits_svc s);	/* 110, 995, 143, 993 */
+/* The setting of target t for svc, or NULL (after limits_recommend). */
+const struct limits_setting *limits_setting_find(const struct limits *l,
+	    enum limits_target t, enum limits_svc svc);
 int	limits_add(struct limits *l, enum limits_kind kind, enum limits_svc svc,
 	    long value, long per, const char *source, const char *file,
 	    unsigned long line, const char *detailfmt, ...)

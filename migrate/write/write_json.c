@@ -706,12 +706,18 @@ write_json(const struct model *m, const struct wopts *o)
 	put(&j, "]},\n  ");
 
 	key(&j, "limits", 1);
-	if (o->limits_json != NULL) {
-		limits_object(&j, m, o->limits_json);
+	if (m->climits.recommended) {
+		json_t *lj = limits_json(&m->climits);
+
+		if (lj == NULL)
+			j.err = QPM_ENOMEM;
+		else
+			limits_object(&j, m, lj);
+		json_decref(lj);
 		put(&j, ",\n  ");
 	} else
 		put(&j, "[");
-	for (i = 0; o->limits_json == NULL && i < m->limits.n; i++) {
+	for (i = 0; !m->climits.recommended && i < m->limits.n; i++) {
 		l = &((const struct m_limit *)m->limits.v)[i];
 		put(&j, "%s\n    {", i ? "," : "");
 		key(&j, "service", 1);
@@ -726,7 +732,7 @@ write_json(const struct model *m, const struct wopts *o)
 		srcv(&j, l->src);
 		put(&j, "}");
 	}
-	if (o->limits_json == NULL)
+	if (!m->climits.recommended)
 		put(&j, "%s],\n  ", m->limits.n ? "\n  " : "");
 
 	key(&j, "settings", 1);

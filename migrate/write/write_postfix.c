@@ -839,8 +839,8 @@ listener(struct pf *p, const char *name, const char *service,
 	int e;
 
 	limits_master_init(lm);
-	if (p->o->limits != NULL &&
-	    (e = limits_postfix_master(p->o->limits, name, lm)) < 0) {
+	if (p->m->climits.recommended &&
+	    (e = limits_postfix_master(&p->m->climits, name, lm)) < 0) {
 		p->err = e;
 		return "-";
 	}
@@ -855,10 +855,10 @@ listener(struct pf *p, const char *name, const char *service,
 static int
 denies(const struct pf *p, enum limits_svc svc)
 {
-	const struct limits *l = p->o->limits;
+	const struct limits *l = &p->m->climits;
 	size_t i;
 
-	for (i = 0; l != NULL && i < l->nitems; i++)
+	for (i = 0; i < l->nitems; i++)
 		if (l->items[i].kind == LK_ACCESS_DENY &&
 		    l->items[i].svc == svc && l->items[i].inert == NULL)
 			return 1;
@@ -1045,9 +1045,9 @@ write_postfix(const struct model *m, const struct wopts *o)
 	p.o = o;
 	qstr_init(&p.lmain, BIG);
 	qstr_init(&p.cidr, BIG);
-	if (o->limits != NULL &&
-	    ((e = limits_postfix_main(o->limits, &p.lmain)) < 0 ||
-	    (e = limits_postfix_client_access(o->limits, &p.cidr)) < 0)) {
+	if (m->climits.recommended &&
+	    ((e = limits_postfix_main(&m->climits, &p.lmain)) < 0 ||
+	    (e = limits_postfix_client_access(&m->climits, &p.cidr)) < 0)) {
 		qstr_free(&p.lmain);
 		qstr_free(&p.cidr);
 		return e;

@@ -13,6 +13,7 @@
 
 #include "migrate/oldhost/readers.h"
 #include "migrate/oldhost/logscan.h"
+#include "migrate/write/writers.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

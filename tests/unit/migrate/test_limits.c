@@ -108,7 +108,7 @@ test_read_and_write(void **state)
 	limits_master_free(&m);
 
 	qstr_reset(&q);
-	assert_int_equal(limits_dovecot(&l, &q), 0);
+	assert_int_equal(dovecot_limits_conf(&l, 23, 0, &q), 0);
 	assert_non_null(strstr(q.buf, "service imap-login {\n"));
 	assert_non_null(strstr(q.buf, "  process_limit = 40\n"));
 	assert_non_null(strstr(q.buf, "mail_max_userip_connections = 20\n"));
