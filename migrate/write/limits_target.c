@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mail/json.h"
 #include "migrate/model/limits.h"
 #include "migrate/write/esc_postfix.h"
 #include "migrate/write/limits_text.h"
@@ -324,16 +325,20 @@ limits_item_target(const struct limits *l, const struct limits_item *it,
 
 /* ---- every item in the model's counts ---- */
 
-/* the target text of it, in the model's pool; NULL: no memory */
+/* the target text of it as migration.json carries it (text that is
+ * not UTF-8 in its visible form), in the model's pool; NULL: no memory */
 static const char *
 item_target(struct model *m, const struct limits *l,
     const struct limits_item *it)
 {
 	struct qstr t = QSTR_INIT(8192);
 	const char *r = NULL;
+	json_t *j = NULL;
 
-	if (limits_item_target(l, it, &t) == 0)
-		r = model_strdup(m, qstr_str(&t));
+	if (limits_item_target(l, it, &t) == 0 &&
+	    (j = qpm_json_string(qstr_str(&t))) != NULL)
+		r = model_strdup(m, json_string_value(j));
+	json_decref(j);
 	qstr_free(&t);
 	return r;
 }
