@@ -16,6 +16,8 @@
 
 #include "mail/json.h"
 #include "migrate/model/limits.h"
+#include "migrate/oldhost/readers.h"
+#include "migrate/write/writers.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/limits.h"
@@ -137,7 +139,7 @@ main(int argc, char **argv)
 	    (rc = put(outdir, "client_access.cidr", &s)) < 0)
 		goto out;
 	qstr_reset(&s);
-	if ((rc = limits_dovecot(&l, &s)) < 0 ||
+	if ((rc = dovecot_limits_conf(&l, 23, 0, &s)) < 0 ||
 	    (rc = put(outdir, "dovecot.limits", &s)) < 0)
 		goto out;
 	qstr_reset(&s);

@@ -27,6 +27,7 @@
 #include "migrate/model/limits.h"
 #include "migrate/model/model.h"
 #include "migrate/run.h"
+#include "migrate/oldhost/readers.h"
 #include "migrate/oldhost/scan.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"
@@ -660,8 +661,6 @@ migrate_run(const struct run_opts *o)
 	struct srs_wire sw;
 	struct dkim_wire dw;
 	struct model *m = NULL;
-	struct limits lim;
-	json_t *lj = NULL;
 	struct qstr tmp = QSTR_INIT(QPM_MAX_PATH * 16),
 	    old = QSTR_INIT(QPM_MAX_PATH * 16), report = QSTR_INIT((size_t)1 << 32);
 	struct stat st;
@@ -669,7 +668,6 @@ migrate_run(const struct run_opts *o)
 	int lock = -1;
 
 	memset(&dw, 0, sizeof(dw));
-	limits_init(&lim);
 	remove_stale(o->out, o->quiet);
 	have_out = lstat(o->out, &st) == 0;
 	if (have_out && !o->force) {
@@ -702,10 +700,10 @@ migrate_run(const struct run_opts *o)
 	if ((wired = srs_setup(m, o, &sw)) < 0 || run_helo(m, o) < 0 ||
 	    (signing = dkim_setup(m, o, &dw)) < 0)
 		goto out;
-	if ((e = run_limits(&lim, o)) < 0 || (lj = limits_json(&lim)) == NULL ||
-	    (e = write_limits_account(m, &lim, lj)) < 0) {
+	if ((e = run_limits(&m->climits, o)) < 0 ||
+	    (e = write_limits_account(m)) < 0) {
 		msg_errorx("cannot read the connection limits of %s: %s",
-		    o->root, e < 0 ? qpm_strerror(e) : "out of memory");
+		    o->root, qpm_strerror(e));
 		goto out;
 	}
 	if (template(&tmp, o->out, ".tmp") < 0 || mkdtemp(tmp.buf) == NULL) {
@@ -724,15 +722,14 @@ migrate_run(const struct run_opts *o)
 	w.outdir = tmp.buf;
 	w.root = o->root;
 	w.dovecot_dir = o->dovecot_dir;
-	w.limits = &lim;
-	w.limits_json = lj;
 	w.srs = wired > 0 ? &sw : NULL;
 	w.srs_off = o->no_srs;
 	w.dkim = signing > 0 ? &dw : NULL;
 	w.dkim_off = o->no_dkim;
 	if ((e = write_postfix(m, &w)) < 0 ||
 	    (e = write_dovecot23(m, &w)) < 0 ||
-	    (e = write_limits_files(m, &w)) < 0 ||
+	    (e = write_nftables(m, &w)) < 0 ||
+	    (e = write_sysctl(m, &w)) < 0 ||
 	    (e = write_srs(m, &w)) < 0 ||
 	    (e = write_dkim(m, &w)) < 0 ||
 	    (e = write_json(m, &w)) < 0 ||
@@ -764,8 +761,6 @@ out:
 	if (lock >= 0)
 		close(lock);
 	dkim_wire_free(&dw);
-	json_decref(lj);
-	limits_free(&lim);
 	model_free(m);
 	qstr_free(&tmp);
 	qstr_free(&old);

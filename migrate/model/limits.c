@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "migrate/model/limits.h"
-#include "migrate/oldhost/limits_int.h"
 #include "util/err.h"
 #include "util/qstr.h"
 
@@ -104,6 +103,66 @@ limits_kind_name(enum limits_kind kind)
 	case LK_USERIP:		return "connections per user and IP";
 	}
 	return "?";
+}
+
+int
+limits_svc_is_smtp(enum limits_svc s)
+{
+	return s == LSVC_SMTP || s == LSVC_SUBMISSION || s == LSVC_SMTPS;
+}
+
+int
+limits_svc_is_dovecot(enum limits_svc s)
+{
+	return s == LSVC_POP3 || s == LSVC_POP3S || s == LSVC_IMAP ||
+	    s == LSVC_IMAPS;
+}
+
+const char *
+limits_target_name(enum limits_target t)
+{
+	switch (t) {
+	case LT_PF_MAXPROC:	return "master.cf maxproc";
+	case LT_PF_CONN_COUNT:	return "smtpd_client_connection_count_limit";
+	case LT_PF_CONN_RATE:	return "smtpd_client_connection_rate_limit";
+	case LT_PF_STARTTLS_TIMEOUT: return "smtpd_starttls_timeout";
+	case LT_PF_TIMEOUT:	return "smtpd_timeout";
+	case LT_DC_LOGIN_PROCESSES: return "service *-login process_limit";
+	case LT_DC_USERIP:	return "mail_max_userip_connections";
+	case LT_DC_VSZ:		return "service vsz_limit";
+	case LT_DC_AUTH_DELAY:	return "auth_failure_delay";
+	case LT_NFT_CONN_IP:	return "nftables ct count per IP";
+	case LT_NFT_CONN_NET24:	return "nftables ct count per /24";
+	case LT_NFT_RATE_IP:	return "nftables limit rate per IP";
+	}
+	return "?";
+}
+
+const char *
+limits_logerr_name(enum limits_logerr_kind k)
+{
+	switch (k) {
+	case LE_TCPSERVER_FULL: return "tcpserver at its -c limit";
+	case LE_USERIP: return "Dovecot mail_max_userip_connections reached";
+	case LE_PROCESS_LIMIT: return "Dovecot login process_limit reached";
+	case LE_PERIP: return "per-IP limit reached (courier/xinetd)";
+	case LE_INSTANCES: return "xinetd instances reached";
+	case LE_CPS: return "xinetd cps: service switched off";
+	case LE_SMTPD_COUNT: return "Postfix per-IP count reached";
+	}
+	return "?";
+}
+
+const struct limits_setting *
+limits_setting_find(const struct limits *l, enum limits_target t,
+    enum limits_svc svc)
+{
+	size_t i;
+
+	for (i = 0; i < l->nsettings; i++)
+		if (l->settings[i].target == t && l->settings[i].svc == svc)
+			return &l->settings[i];
+	return NULL;
 }
 
 long

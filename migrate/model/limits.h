@@ -1,19 +1,18 @@
 /*
- * NAME		limits - connection limits and timeouts of the old host, the
- *		evidence in its logs, and their Postfix/Dovecot/nftables form
- * DOES		readers fill struct limits (every item with file:line);
- *		limits_recommend() picks one value per target; the writers
- *		return text (main.cf lines, master.cf overrides, Dovecot
- *		blocks, the nftables file, the report) and a JSON object
- * NEVER	writes a file, contacts a server, guesses an unparseable line
+ * NAME		limits - the limits model: connection limits and timeouts of
+ *		the old host and the evidence in its logs
+ * DOES		holds what the readers (migrate/oldhost/readers.h) found:
+ *		items with file:line, diagnostics, the log evidence;
+ *		limits_recommend() picks one value per target (settings),
+ *		which each writer renders in its own syntax
+ * NEVER	reads or writes a file, renders target syntax, guesses an
+ *		unparseable line
  */
 #ifndef QPM_MIGRATE_LIMITS_H
 #define QPM_MIGRATE_LIMITS_H
 
 #include <stddef.h>
 #include <time.h>
-
-#include <jansson.h>
 
 #include "util/qstr.h"
 
@@ -186,17 +185,6 @@ struct limits {
 	unsigned	 headroom_pct;
 };
 
-/* Paths on the old host, relative to root; NULL: the usual places. */
-struct limits_paths {
-	const char	*qmail_dir;	/* /var/qmail */
-	const char	*service_dir;	/* /service (and the other usual dirs) */
-	const char	*courier_dir;	/* /etc/courier, /usr/lib/courier-imap/etc */
-	const char	*xinetd_conf;	/* /etc/xinetd.conf (+ includedir) */
-	const char	*iptables;	/* /etc/sysconfig/iptables, rules.v4 */
-	const char	*nftables;	/* /etc/nftables.conf */
-	const char	*sysctl;	/* /etc/sysctl.conf (+ /etc/sysctl.d) */
-};
-
 struct limits_policy {
 	int		 size_from_logs;	/* write the log-based values */
 	int		 keep_looser;		/* on conflict keep the looser */
@@ -206,50 +194,21 @@ struct limits_policy {
 void	limits_init(struct limits *l);
 void	limits_free(struct limits *l);
 
-/* Read everything under root; returns the number of unparseable limit
- * lines (listed in l->diags) or a negative qpm_err. */
-int	limits_read(struct limits *l, const char *root,
-	    const struct limits_paths *paths);
-/* Scan logs (multilog @tai64n or syslog lines, any mix); returns 0 or a
- * negative qpm_err (an unreadable file is a diag, not an error). */
-int	limits_read_logs(struct limits *l, const char *const *files, size_t n);
-/* The same for the old host's own logs: files relative to root, each
- * opened inside it (lib/util/rootfs.h), a regular file, no final link. */
-int	limits_read_root_logs(struct limits *l, const char *root,
-	    const char *const *files, size_t n);
 /* Resolve conflicts, size from the logs; fills l->settings. */
 int	limits_recommend(struct limits *l, const struct limits_policy *pol);
 
-/* Writers: append text, return 0 or a negative qpm_err. */
-int	limits_postfix_main(const struct limits *l, struct qstr *out);
-/* The master.cf part of one smtpd service ("smtp", "submission",
- * "smtps" or a port): maxproc (-1: leave "-"), the comment lines to put
- * above the service line, and "  -o name=value" lines (each after a
- * "  # from FILE:LINE" line) to append below it. */
-struct limits_master {
-	long		 maxproc;
-	struct qstr	 comment;
-	struct qstr	 options;
-};
-void	limits_master_init(struct limits_master *m);
-void	limits_master_free(struct limits_master *m);
-int	limits_postfix_master(const struct limits *l, const char *service,
-	    struct limits_master *m);
-/* check_client_access table (cidr) for tcprules allow/deny; empty when
- * the rules deny nobody. main.cf names it client_access.cidr. */
-int	limits_postfix_client_access(const struct limits *l, struct qstr *out);
-int	limits_dovecot(const struct limits *l, struct qstr *out);
-int	limits_nftables(const struct limits *l, struct qstr *out);
-/* sysctl lines to keep (an /etc/sysctl.d file); empty when none. */
-int	limits_sysctl(const struct limits *l, struct qstr *out);
-int	limits_report(const struct limits *l, struct qstr *out);
-json_t	*limits_json(const struct limits *l);
-
-/* Helpers shared by the readers (limits.c). */
+/* Names, ports and adders (limits.c), for the readers and writers. */
 const char *limits_svc_name(enum limits_svc svc);
 int	limits_svc_port(enum limits_svc svc);
 enum limits_svc limits_svc_from_port(const char *port);
 const char *limits_kind_name(enum limits_kind kind);
+const char *limits_target_name(enum limits_target t);
+const char *limits_logerr_name(enum limits_logerr_kind k);
+int	limits_svc_is_smtp(enum limits_svc s);	/* 25, 587, 465 */
+int	limits_svc_is_dovecot(enum limits_svc s);	/* 110, 995, 143, 993 */
+/* The setting of target t for svc, or NULL (after limits_recommend). */
+const struct limits_setting *limits_setting_find(const struct limits *l,
+	    enum limits_target t, enum limits_svc svc);
 int	limits_add(struct limits *l, enum limits_kind kind, enum limits_svc svc,
 	    long value, long per, const char *source, const char *file,
 	    unsigned long line, const char *detailfmt, ...)
@@ -259,5 +218,19 @@ int	limits_diag(struct limits *l, int error, const char *file,
 	    __attribute__((format(printf, 5, 6)));
 int	limits_set_inert(struct limits *l, size_t idx, const char *why);
 int	limits_set_addr(struct limits *l, size_t idx, const char *addr);
+/* Parse a non-negative decimal that fills [p, p+n); -1 otherwise. */
+long	limits_number(const char *p, size_t n);
+
+/* The client address of an item (a tcprules key, limits_addr.c). */
+/* One canonical tcprules record "KLEN,DLEN:key->data\n" onto recs. */
+int	limits_addr_record(struct qstr *recs, const char *key, size_t klen,
+	    const char *data, size_t dlen);
+/* Expand the one numeric range of a key ("1.2.3.37-53", "10.2-3.") the
+ * way tcprules does: one record per address. */
+int	limits_addr_expand(struct qstr *recs, const char *key,
+	    const char *data, size_t dlen);
+/* The CIDR networks of a tcprules address, space separated; 0 on
+ * success, QPM_ESYNTAX when it is no address (=host, info@ip). */
+int	limits_addr_cidrs(const char *addr, struct qstr *out);
 
 #endif

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "migrate/model/limits.h"
-#include "migrate/oldhost/limits_int.h"
 #include "util/err.h"
 #include "util/qstr.h"
 
@@ -21,12 +20,6 @@
 #define DOVECOT_DEFAULT_VSZ	(256L * 1024 * 1024)	/* default_vsz_limit */
 #define IMAP_USERIP_FLOOR	20	/* several devices behind one NAT */
 #define LOGIN_PERF_PROCS	4	/* process_min_avail: about the cores */
-
-static int
-is_smtp(enum limits_svc s)
-{
-	return s == LSVC_SMTP || s == LSVC_SUBMISSION || s == LSVC_SMTPS;
-}
 
 /* the old host's own firewall: its limits stay in the kernel (nftables)
  * even where Postfix has a setting of its own */
@@ -239,286 +232,344 @@ size_count(struct limits *l, struct limits_setting *s, long old, long peak,
 	return rec;
 }
 
+/* master.cf maxproc of one smtpd listener; 0 when the port has none
+ * (then it gets no other setting either), 1 when set */
 static int
-build(struct limits *l)
+smtpd_maxproc(struct limits *l, enum limits_svc sv)
 {
-	static const enum limits_svc smtps[] = { LSVC_SMTP, LSVC_SUBMISSION,
-	    LSVC_SMTPS };
-	static const enum limits_svc dov[] = { LSVC_POP3, LSVC_POP3S,
-	    LSVC_IMAP, LSVC_IMAPS };
+	struct limits_svcstats *ss = &l->logs.svc[sv];
 	struct limits_setting *s;
-	size_t i, k;
-	long e, e2, lim;
+	long e, lim = 0;
 	unsigned long n;
 
-	for (i = 0; i < 3; i++) {
-		enum limits_svc sv = smtps[i];
-		struct limits_svcstats *ss = &l->logs.svc[sv];
+	if ((e = effective(l, LK_CONC_SERVICE, sv, NULL)) < 0)
+		return 0;	/* no listener on this port */
+	if ((s = setting_new(l, LT_PF_MAXPROC, sv)) == NULL)
+		return QPM_ENOMEM;
+	src_add(s, e);
+	s->old = l->items[e].value;
+	s->observed = l->have_logs ? ss->peak : -1;
+	s->errors = n = errs(l, LE_TCPSERVER_FULL, sv, &lim);
+	s->recommended = size_count(l, s, s->old, ss->peak, n, lim, 10);
+	(void)why(s, "Postfix defers the accept at maxproc as tcpserver -c "
+	    "did.");
+	finish(l, s);
+	return 1;
+}
 
-		/* maxproc */
-		e = effective(l, LK_CONC_SERVICE, sv, NULL);
-		if (e >= 0) {
-			if ((s = setting_new(l, LT_PF_MAXPROC, sv)) == NULL)
-				return QPM_ENOMEM;
-			src_add(s, e);
-			s->old = l->items[e].value;
-			s->observed = l->have_logs ? ss->peak : -1;
-			lim = 0;
-			s->errors = n = errs(l, LE_TCPSERVER_FULL, sv, &lim);
-			s->recommended = size_count(l, s, s->old, ss->peak, n,
-			    lim, 10);
-			(void)why(s, "Postfix defers the accept at maxproc as "
-			    "tcpserver -c did.");
-			finish(l, s);
-		} else
-			continue;	/* no listener on this port */
-		/* per-IP count */
-		e = effective(l, LK_CONC_IP, sv, NULL);
-		if ((s = setting_new(l, LT_PF_CONN_COUNT, sv)) == NULL)
-			return QPM_ENOMEM;
-		src_add(s, e);
-		s->old = e >= 0 ? l->items[e].value : -1;
-		s->observed = l->have_logs ? ss->peak_ip : -1;
-		lim = 0;
-		s->errors = n = errs(l, LE_SMTPD_COUNT, sv, &lim);
-		if (e >= 0)
-			s->recommended = size_count(l, s, s->old, ss->peak_ip,
-			    n, lim, 2);
-		if (e < 0)
-			(void)why(s, "The old host had no per-IP limit here: 0 "
-			    "(none) keeps it so.");
-		else
-			(void)why(s, "Postfix answers 421 after the accept "
-			    "where the old host dropped the connection.");
-		finish(l, s);
-		if (s->value < 0)
-			s->value = 0;
-		/* rate */
-		e = effective(l, LK_RATE_IP, sv, NULL);
-		if (e >= 0) {
-			if ((s = setting_new(l, LT_PF_CONN_RATE, sv)) == NULL)
-				return QPM_ENOMEM;
-			src_add(s, e);
-			s->old = l->items[e].value;
-			s->per = l->items[e].per;
-			(void)why(s, "anvil counts per fixed window of "
-			    "anvil_rate_time_unit and answers 421.");
-			finish(l, s);
-		}
-		/* TLS handshake */
-		e = effective(l, LK_TIMEOUT_HANDSHAKE, sv, NULL);
-		if (e >= 0 || (sv == LSVC_SMTPS && l->items != NULL)) {
-			long v = -1;
-			size_t j;
+/* smtpd_client_connection_count_limit and _rate_limit of a listener */
+static int
+smtpd_per_ip(struct limits *l, enum limits_svc sv)
+{
+	struct limits_svcstats *ss = &l->logs.svc[sv];
+	struct limits_setting *s;
+	long e, lim = 0;
+	unsigned long n;
 
-			for (j = 0; e < 0 && j < l->nitems; j++)
-				if (l->items[j].kind == LK_TIMEOUT_HANDSHAKE &&
-				    l->items[j].svc == sv && active(&l->items[j]))
-					e = (long)j;
-			if (e >= 0) {
-				if ((s = setting_new(l, LT_PF_STARTTLS_TIMEOUT,
-				    sv)) == NULL)
-					return QPM_ENOMEM;
-				src_add(s, e);
-				v = l->items[e].value;
-				s->old = v;
-				if (v <= 0) {
-					s->value = 30;
-					(void)why(s, "The old TLS listener had no "
-					    "handshake timeout: stalled "
-					    "handshakes held its slots for "
-					    "days. 30 s with "
-					    "smtpd_per_request_deadline = yes "
-					    "bounds the whole handshake.");
-				} else {
-					s->value = v;
-					(void)why(s, "smtpd_per_request_deadline "
-					    "= yes makes it a deadline for the "
-					    "whole handshake, as the old "
-					    "option was.");
-				}
-			}
-		}
-		/* idle timeout: the listener's own environment, else
-		 * control/timeoutsmtpd, else sslserver -w */
-		{
-			long env = -1, ctl = -1, w = -1;
-			size_t j;
+	e = effective(l, LK_CONC_IP, sv, NULL);
+	if ((s = setting_new(l, LT_PF_CONN_COUNT, sv)) == NULL)
+		return QPM_ENOMEM;
+	src_add(s, e);
+	s->old = e >= 0 ? l->items[e].value : -1;
+	s->observed = l->have_logs ? ss->peak_ip : -1;
+	s->errors = n = errs(l, LE_SMTPD_COUNT, sv, &lim);
+	if (e >= 0)
+		s->recommended = size_count(l, s, s->old, ss->peak_ip, n, lim,
+		    2);
+	if (e < 0)
+		(void)why(s, "The old host had no per-IP limit here: 0 (none) "
+		    "keeps it so.");
+	else
+		(void)why(s, "Postfix answers 421 after the accept where the "
+		    "old host dropped the connection.");
+	finish(l, s);
+	if (s->value < 0)
+		s->value = 0;
+	if ((e = effective(l, LK_RATE_IP, sv, NULL)) < 0)
+		return 0;
+	if ((s = setting_new(l, LT_PF_CONN_RATE, sv)) == NULL)
+		return QPM_ENOMEM;
+	src_add(s, e);
+	s->old = l->items[e].value;
+	s->per = l->items[e].per;
+	(void)why(s, "anvil counts per fixed window of anvil_rate_time_unit "
+	    "and answers 421.");
+	finish(l, s);
+	return 0;
+}
 
-			for (j = 0; j < l->nitems; j++) {
-				struct limits_item *it = &l->items[j];
+/* smtpd_starttls_timeout: the listener's handshake limit; smtps gets
+ * one even when its limit was inert or missing */
+static int
+smtpd_tls(struct limits *l, enum limits_svc sv)
+{
+	struct limits_setting *s;
+	long e, v;
+	size_t j;
 
-				if (it->kind != LK_TIMEOUT_IDLE || !active(it))
-					continue;
-				if (it->svc == sv && strncmp(it->source,
-				    "QMAIL_", 6) == 0)
-					env = (long)j;
-				else if (strcmp(it->source,
-				    "control/timeoutsmtpd") == 0)
-					ctl = (long)j;
-				else if (it->svc == sv)
-					w = (long)j;
-			}
-			e = env >= 0 ? env : ctl >= 0 ? ctl : w;
-			if (e >= 0) {
-				if ((s = setting_new(l, LT_PF_TIMEOUT, sv)) ==
-				    NULL)
-					return QPM_ENOMEM;
-				src_add(s, e);
-				if (env >= 0 && ctl >= 0 && env != e)
-					src_add(s, ctl);
-				s->old = l->items[e].value;
-				if (env >= 0 && ctl >= 0)
-					(void)why(s, "The listener's %s "
-					    "overrides control/timeoutsmtpd "
-					    "(%ld s).", l->items[env].source,
-					    l->items[ctl].value);
-				finish(l, s);
-			}
-		}
+	e = effective(l, LK_TIMEOUT_HANDSHAKE, sv, NULL);
+	if (e < 0 && !(sv == LSVC_SMTPS && l->items != NULL))
+		return 0;
+	for (j = 0; e < 0 && j < l->nitems; j++)
+		if (l->items[j].kind == LK_TIMEOUT_HANDSHAKE &&
+		    l->items[j].svc == sv && active(&l->items[j]))
+			e = (long)j;
+	if (e < 0)
+		return 0;
+	if ((s = setting_new(l, LT_PF_STARTTLS_TIMEOUT, sv)) == NULL)
+		return QPM_ENOMEM;
+	src_add(s, e);
+	v = l->items[e].value;
+	s->old = v;
+	if (v <= 0) {
+		s->value = 30;
+		(void)why(s, "The old TLS listener had no handshake timeout: "
+		    "stalled handshakes held its slots for days. 30 s with "
+		    "smtpd_per_request_deadline = yes bounds the whole "
+		    "handshake.");
+	} else {
+		s->value = v;
+		(void)why(s, "smtpd_per_request_deadline = yes makes it a "
+		    "deadline for the whole handshake, as the old option was.");
 	}
-	/* Dovecot: one login service per protocol serves both ports */
-	for (k = 0; k < 2; k++) {
-		enum limits_svc plain = k == 0 ? LSVC_POP3 : LSVC_IMAP;
-		enum limits_svc tls = k == 0 ? LSVC_POP3S : LSVC_IMAPS;
-		long sum = -1, peak = 0, plim = 0, uiplim = 0;
-		unsigned long nerr = 0;
+	return 0;
+}
 
-		e = effective(l, LK_CONC_SERVICE, plain, NULL);
-		e2 = effective(l, LK_CONC_SERVICE, tls, NULL);
-		if (e >= 0 || e2 >= 0) {
-			if ((s = setting_new(l, LT_DC_LOGIN_PROCESSES, plain)) ==
-			    NULL)
-				return QPM_ENOMEM;
-			src_add(s, e);
-			src_add(s, e2);
-			sum = (e >= 0 ? l->items[e].value : 0) +
-			    (e2 >= 0 ? l->items[e2].value : 0);
-			s->old = sum;
-			peak = l->logs.svc[plain].peak + l->logs.svc[tls].peak;
-			s->observed = l->have_logs ? peak : -1;
-			nerr = errs(l, LE_PROCESS_LIMIT, plain, &plim) +
-			    errs(l, LE_TCPSERVER_FULL, plain, NULL) +
-			    errs(l, LE_TCPSERVER_FULL, tls, NULL) +
-			    errs(l, LE_INSTANCES, plain, NULL) +
-			    errs(l, LE_INSTANCES, tls, NULL);
-			s->errors = nerr;
-			(void)why(s, "One %s-login service serves port %d and "
-			    "port %d, so it gets the sum of the two old "
-			    "limits.", k == 0 ? "pop3" : "imap",
-			    limits_svc_port(plain), limits_svc_port(tls));
-			s->recommended = size_count(l, s, sum, peak, nerr,
-			    plim > sum ? plim : sum, 10);
-			if (errs(l, LE_PROCESS_LIMIT, plain, NULL) > 0) {
-				s->perf_mode = 1;
-				(void)why(s, "Dovecot's own process_limit (%ld) "
-				    "was reached: in high-security mode every "
-				    "TLS session keeps its login process as a "
-				    "proxy after login, so switching to "
-				    "high-performance mode (service_count = 0, "
-				    "process_min_avail = %d) is recommended.",
-				    plim, LOGIN_PERF_PROCS);
-			}
-			finish(l, s);
-			if (!s->from_logs)
-				s->perf_mode = 0;
-		}
-		/* per user+IP */
-		if ((s = setting_new(l, LT_DC_USERIP, plain)) == NULL)
-			return QPM_ENOMEM;
-		s->observed = l->have_logs ? (l->logs.svc[plain].peak_userip >
-		    l->logs.svc[tls].peak_userip ?
-		    l->logs.svc[plain].peak_userip :
-		    l->logs.svc[tls].peak_userip) : -1;
-		uiplim = 0;
-		s->errors = errs(l, LE_USERIP, plain, &uiplim) +
-		    errs(l, LE_USERIP, tls, &uiplim);
-		{
-			long floor = k == 1 ? IMAP_USERIP_FLOOR :
-			    DOVECOT_DEFAULT_USERIP;
+/* smtpd_timeout: the listener's own environment, else
+ * control/timeoutsmtpd, else sslserver -w */
+static int
+smtpd_idle(struct limits *l, enum limits_svc sv)
+{
+	struct limits_setting *s;
+	long env = -1, ctl = -1, w = -1, e;
+	size_t j;
 
-			s->recommended = size_count(l, s, DOVECOT_DEFAULT_USERIP,
-			    s->observed, s->errors, uiplim, floor);
-			s->value = floor;
-			(void)why(s, "No old limit counts per user and IP (the "
-			    "old per-IP limits go to nftables); %ld is %s.",
-			    floor, k == 1 ? "the floor for several devices "
-			    "behind one NAT address" : "Dovecot's default");
-			if (l->size_from_logs && s->recommended > floor) {
-				s->value = s->recommended;
-				s->from_logs = 1;
-			}
-		}
-		/* memory */
-		e = effective(l, LK_MEMORY, plain, NULL);
-		if (e < 0)
-			e = effective(l, LK_MEMORY, tls, NULL);
-		if (e >= 0) {
-			if ((s = setting_new(l, LT_DC_VSZ, plain)) == NULL)
-				return QPM_ENOMEM;
-			src_add(s, e);
-			s->old = l->items[e].value;
-			s->value = s->old > DOVECOT_DEFAULT_VSZ ? s->old :
-			    DOVECOT_DEFAULT_VSZ;
-			(void)why(s, "The old limit was for a different program "
-			    "(%s); Dovecot's %s processes map index files and "
-			    "need at least its default of 256 MB.",
-			    l->items[e].detail, k == 0 ? "pop3" : "imap");
-		}
+	for (j = 0; j < l->nitems; j++) {
+		struct limits_item *it = &l->items[j];
+
+		if (it->kind != LK_TIMEOUT_IDLE || !active(it))
+			continue;
+		if (it->svc == sv && strncmp(it->source, "QMAIL_", 6) == 0)
+			env = (long)j;
+		else if (strcmp(it->source, "control/timeoutsmtpd") == 0)
+			ctl = (long)j;
+		else if (it->svc == sv)
+			w = (long)j;
 	}
+	if ((e = env >= 0 ? env : ctl >= 0 ? ctl : w) < 0)
+		return 0;
+	if ((s = setting_new(l, LT_PF_TIMEOUT, sv)) == NULL)
+		return QPM_ENOMEM;
+	src_add(s, e);
+	if (env >= 0 && ctl >= 0 && env != e)
+		src_add(s, ctl);
+	s->old = l->items[e].value;
+	if (env >= 0 && ctl >= 0)
+		(void)why(s, "The listener's %s overrides control/timeoutsmtpd "
+		    "(%ld s).", l->items[env].source, l->items[ctl].value);
+	finish(l, s);
+	return 0;
+}
+
+/* Every Postfix setting of one smtpd listener. */
+static int
+smtpd(struct limits *l, enum limits_svc sv)
+{
+	int e;
+
+	if ((e = smtpd_maxproc(l, sv)) <= 0)
+		return e;
+	if ((e = smtpd_per_ip(l, sv)) < 0 || (e = smtpd_tls(l, sv)) < 0)
+		return e;
+	return smtpd_idle(l, sv);
+}
+
+/* service PROTO-login process_limit: one login service serves the plain
+ * and the TLS port, so it gets the sum of the two old limits */
+static int
+dovecot_login(struct limits *l, enum limits_svc plain, enum limits_svc tls)
+{
+	const char *proto = plain == LSVC_POP3 ? "pop3" : "imap";
+	struct limits_setting *s;
+	long e, e2, sum, peak, plim = 0;
+	unsigned long nerr;
+
+	e = effective(l, LK_CONC_SERVICE, plain, NULL);
+	e2 = effective(l, LK_CONC_SERVICE, tls, NULL);
+	if (e < 0 && e2 < 0)
+		return 0;
+	if ((s = setting_new(l, LT_DC_LOGIN_PROCESSES, plain)) == NULL)
+		return QPM_ENOMEM;
+	src_add(s, e);
+	src_add(s, e2);
+	sum = (e >= 0 ? l->items[e].value : 0) +
+	    (e2 >= 0 ? l->items[e2].value : 0);
+	s->old = sum;
+	peak = l->logs.svc[plain].peak + l->logs.svc[tls].peak;
+	s->observed = l->have_logs ? peak : -1;
+	nerr = errs(l, LE_PROCESS_LIMIT, plain, &plim) +
+	    errs(l, LE_TCPSERVER_FULL, plain, NULL) +
+	    errs(l, LE_TCPSERVER_FULL, tls, NULL) +
+	    errs(l, LE_INSTANCES, plain, NULL) +
+	    errs(l, LE_INSTANCES, tls, NULL);
+	s->errors = nerr;
+	(void)why(s, "One %s-login service serves port %d and port %d, so it "
+	    "gets the sum of the two old limits.", proto,
+	    limits_svc_port(plain), limits_svc_port(tls));
+	s->recommended = size_count(l, s, sum, peak, nerr,
+	    plim > sum ? plim : sum, 10);
+	if (errs(l, LE_PROCESS_LIMIT, plain, NULL) > 0) {
+		s->perf_mode = 1;
+		(void)why(s, "Dovecot's own process_limit (%ld) was reached: in "
+		    "high-security mode every TLS session keeps its login "
+		    "process as a proxy after login, so switching to "
+		    "high-performance mode (service_count = 0, "
+		    "process_min_avail = %d) is recommended.", plim,
+		    LOGIN_PERF_PROCS);
+	}
+	finish(l, s);
+	if (!s->from_logs)
+		s->perf_mode = 0;
+	return 0;
+}
+
+/* mail_max_userip_connections: no old limit counted per user and IP */
+static int
+dovecot_userip(struct limits *l, enum limits_svc plain, enum limits_svc tls)
+{
+	const struct limits_svcstats *a = &l->logs.svc[plain],
+	    *b = &l->logs.svc[tls];
+	long floor = plain == LSVC_IMAP ? IMAP_USERIP_FLOOR :
+	    DOVECOT_DEFAULT_USERIP, uiplim = 0;
+	struct limits_setting *s;
+
+	if ((s = setting_new(l, LT_DC_USERIP, plain)) == NULL)
+		return QPM_ENOMEM;
+	s->observed = l->have_logs ? (a->peak_userip > b->peak_userip ?
+	    a->peak_userip : b->peak_userip) : -1;
+	s->errors = errs(l, LE_USERIP, plain, &uiplim) +
+	    errs(l, LE_USERIP, tls, &uiplim);
+	s->recommended = size_count(l, s, DOVECOT_DEFAULT_USERIP, s->observed,
+	    s->errors, uiplim, floor);
+	s->value = floor;
+	(void)why(s, "No old limit counts per user and IP (the old per-IP "
+	    "limits go to nftables); %ld is %s.", floor, plain == LSVC_IMAP ?
+	    "the floor for several devices behind one NAT address" :
+	    "Dovecot's default");
+	if (l->size_from_logs && s->recommended > floor) {
+		s->value = s->recommended;
+		s->from_logs = 1;
+	}
+	return 0;
+}
+
+/* service PROTO vsz_limit: the old memory limit, at least Dovecot's */
+static int
+dovecot_vsz(struct limits *l, enum limits_svc plain, enum limits_svc tls)
+{
+	struct limits_setting *s;
+	long e;
+
+	if ((e = effective(l, LK_MEMORY, plain, NULL)) < 0)
+		e = effective(l, LK_MEMORY, tls, NULL);
+	if (e < 0)
+		return 0;
+	if ((s = setting_new(l, LT_DC_VSZ, plain)) == NULL)
+		return QPM_ENOMEM;
+	src_add(s, e);
+	s->old = l->items[e].value;
+	s->value = s->old > DOVECOT_DEFAULT_VSZ ? s->old : DOVECOT_DEFAULT_VSZ;
+	(void)why(s, "The old limit was for a different program (%s); "
+	    "Dovecot's %s processes map index files and need at least its "
+	    "default of 256 MB.", l->items[e].detail, plain == LSVC_POP3 ?
+	    "pop3" : "imap");
+	return 0;
+}
+
+/* auth_failure_delay: Dovecot's default, written so that it shows */
+static int
+auth_delay(struct limits *l)
+{
+	struct limits_setting *s;
+	unsigned long n = 0;
+	size_t i;
+
 	if ((s = setting_new(l, LT_DC_AUTH_DELAY, LSVC_HOST)) == NULL)
 		return QPM_ENOMEM;
 	s->value = 2;
-	n = 0;
 	for (i = 0; i < LSVC_N; i++)
 		n += l->logs.svc[i].login_fail;
 	s->observed = l->have_logs ? (long)n : -1;
 	(void)why(s, "Every failed login waits 2 s (Dovecot's default, written "
 	    "so that it shows); vchkpw had no delay.");
-	/* nftables: per-IP and per-/24 counts and rates the servers cannot
-	 * express (Dovecot has no per-IP pre-login limit), and every limit
-	 * the old host's own firewall enforced */
-	for (i = 0; i < LSVC_N; i++) {
-		enum limits_svc sv = (enum limits_svc)i;
-		int dovecot = 0;
+	return 0;
+}
 
-		for (k = 0; k < 4; k++)
-			if (dov[k] == sv)
-				dovecot = 1;
-		if (!dovecot && !is_smtp(sv))
-			continue;
-		e = effective(l, LK_CONC_IP, sv, dovecot ? NULL : is_kernel);
-		if (e >= 0) {
-			if ((s = setting_new(l, LT_NFT_CONN_IP, sv)) == NULL)
-				return QPM_ENOMEM;
-			src_add(s, e);
-			s->old = l->items[e].value;
-			s->observed = l->have_logs ? l->logs.svc[sv].peak_ip :
-			    -1;
-			s->errors = errs(l, LE_PERIP, sv, NULL);
-			s->recommended = size_count(l, s, s->old,
-			    s->observed, s->errors, s->old, 2);
-			finish(l, s);
-		}
-		e = effective(l, LK_CONC_NET24, sv, NULL);
-		if (e >= 0) {
-			if ((s = setting_new(l, LT_NFT_CONN_NET24, sv)) == NULL)
-				return QPM_ENOMEM;
-			src_add(s, e);
-			s->old = s->value = l->items[e].value;
-			(void)why(s, "Neither Postfix 3.7 nor Dovecot counts per "
-			    "/24.");
-		}
-		e = effective(l, LK_RATE_IP, sv, dovecot ? NULL : is_kernel);
-		if (e >= 0) {
-			if ((s = setting_new(l, LT_NFT_RATE_IP, sv)) == NULL)
-				return QPM_ENOMEM;
-			src_add(s, e);
-			s->old = s->value = l->items[e].value;
-			s->per = l->items[e].per;
-		}
+/* nftables: per-IP and per-/24 counts and rates the servers cannot
+ * express (Dovecot has no per-IP pre-login limit), and every limit the
+ * old host's own firewall enforced */
+static int
+nft(struct limits *l, enum limits_svc sv)
+{
+	int dovecot = limits_svc_is_dovecot(sv);
+	struct limits_setting *s;
+	long e;
+
+	if (!dovecot && !limits_svc_is_smtp(sv))
+		return 0;
+	e = effective(l, LK_CONC_IP, sv, dovecot ? NULL : is_kernel);
+	if (e >= 0) {
+		if ((s = setting_new(l, LT_NFT_CONN_IP, sv)) == NULL)
+			return QPM_ENOMEM;
+		src_add(s, e);
+		s->old = l->items[e].value;
+		s->observed = l->have_logs ? l->logs.svc[sv].peak_ip : -1;
+		s->errors = errs(l, LE_PERIP, sv, NULL);
+		s->recommended = size_count(l, s, s->old, s->observed,
+		    s->errors, s->old, 2);
+		finish(l, s);
+	}
+	if ((e = effective(l, LK_CONC_NET24, sv, NULL)) >= 0) {
+		if ((s = setting_new(l, LT_NFT_CONN_NET24, sv)) == NULL)
+			return QPM_ENOMEM;
+		src_add(s, e);
+		s->old = s->value = l->items[e].value;
+		(void)why(s, "Neither Postfix 3.7 nor Dovecot counts per /24.");
+	}
+	e = effective(l, LK_RATE_IP, sv, dovecot ? NULL : is_kernel);
+	if (e >= 0) {
+		if ((s = setting_new(l, LT_NFT_RATE_IP, sv)) == NULL)
+			return QPM_ENOMEM;
+		src_add(s, e);
+		s->old = s->value = l->items[e].value;
+		s->per = l->items[e].per;
 	}
 	return 0;
+}
+
+/* Every setting, in the order the report and migration.json list them:
+ * the smtpd listeners, the Dovecot protocols, auth, nftables. */
+static int
+build(struct limits *l)
+{
+	static const enum limits_svc smtps[] = { LSVC_SMTP, LSVC_SUBMISSION,
+	    LSVC_SMTPS };
+	static const enum limits_svc plain[] = { LSVC_POP3, LSVC_IMAP },
+	    tls[] = { LSVC_POP3S, LSVC_IMAPS };
+	size_t i;
+	int e = 0;
+
+	for (i = 0; i < 3 && e >= 0; i++)
+		e = smtpd(l, smtps[i]);
+	for (i = 0; i < 2 && e >= 0; i++)
+		if ((e = dovecot_login(l, plain[i], tls[i])) >= 0 &&
+		    (e = dovecot_userip(l, plain[i], tls[i])) >= 0)
+			e = dovecot_vsz(l, plain[i], tls[i]);
+	if (e >= 0)
+		e = auth_delay(l);
+	for (i = 0; i < LSVC_N && e >= 0; i++)
+		e = nft(l, (enum limits_svc)i);
+	return e < 0 ? e : 0;
 }
 
 /* tcprules: mynetworks from RELAYCLIENT="", exceptions from rules that
@@ -546,7 +597,7 @@ networks(struct limits *l)
 		    it->addr[0] == '\0')
 			continue;
 		if (it->kind == LK_RELAY && it->value == 0 && active(it)) {
-			if (tcprules_cidrs(it->addr, &c) == 0)
+			if (limits_addr_cidrs(it->addr, &c) == 0)
 				err = qstr_catf(&my, "%s%s", my.len ? " " : "",
 				    qstr_str(&c));
 		} else if (it->kind == LK_ACCESS_ALLOW && has_default_ip) {
@@ -567,7 +618,7 @@ networks(struct limits *l)
 				    l->items[j].addr != NULL &&
 				    strcmp(l->items[j].addr, it->addr) == 0)
 					limited = 1;	/* in mynetworks */
-			if (!limited && tcprules_cidrs(it->addr, &c) == 0)
+			if (!limited && limits_addr_cidrs(it->addr, &c) == 0)
 				err = qstr_catf(&ex, "%s%s", ex.len ? " " : "",
 				    qstr_str(&c));
 		}

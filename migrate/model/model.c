@@ -228,7 +228,11 @@ strmap_free(struct strmap *sm)
 struct model *
 model_new(void)
 {
-	return calloc(1, sizeof(struct model));
+	struct model *m;
+
+	if ((m = calloc(1, sizeof(*m))) != NULL)
+		limits_init(&m->climits);
+	return m;
 }
 
 void
@@ -256,6 +260,7 @@ model_free(struct model *m)
 	strmap_free(&m->mbox_idx);
 	strmap_free(&m->home_idx);
 	strmap_free(&m->file_idx);
+	limits_free(&m->climits);
 	free(m);
 }
 

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "migrate/model/limits.h"
+
 /* Where an item came from: an interned file name (relative to --root,
  * e.g. "var/qmail/control/me") and a line (0: the file as a whole). */
 struct src {
@@ -157,7 +159,7 @@ struct m_listed {
 /* Accounting: every item read is converted, listed or skipped. */
 enum m_cat {
 	CAT_CONTROL = 0, CAT_ASSIGN, CAT_VPASSWD, CAT_DOTQMAIL, CAT_DOMAIN,
-	CAT_LIMITS,		/* connection limits (migrate/model/limits.h items) */
+	CAT_LIMITS,		/* connection limits (climits.items) */
 	CAT_N
 };
 
@@ -196,6 +198,10 @@ struct model {
 	 * NULL: forwards go out with the original sender (--no-srs) */
 	const char		*srs_domain;
 	const char		*dkim_selectors;	/* comma list, or NULL */
+	/* connection limits and timeouts (limits.h): the limits readers
+	 * fill it, limits_recommend() its settings; the writers render
+	 * it only when climits.recommended */
+	struct limits		 climits;
 	int			 quiet;		/* no stderr (fuzzing) */
 	int			 nomem;		/* an allocation failed */
 };

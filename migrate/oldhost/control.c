@@ -218,8 +218,8 @@ access_line(struct model *m, const struct ctl *c, struct src src,
 		key = model_lower(m, line + 1, n - 1);
 	} else if ((at = addr_split(line, n)) > 0 &&
 	    is_hostname(line + at + 1, n - (size_t)at - 1) &&
-	    esc_pf_local_ok(line, (size_t)at, &why)) {
-		/* a lookup key: esc_pf_local_ok as for .qmail names */
+	    addr_local_ok(line, (size_t)at, &why)) {
+		/* a lookup key: addr_local_ok as for .qmail names */
 		key = model_lower(m, line, n);
 	} else {
 		model_list(m, CAT_CONTROL, src, c->name, why,

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "migrate/model/limits.h"
-#include "migrate/oldhost/limits_int.h"
+#include "migrate/oldhost/readers.h"
 #include "util/err.h"
 #include "util/qstr.h"
 #include "util/rootfs.h"

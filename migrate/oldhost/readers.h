@@ -1,15 +1,19 @@
 /*
- * NAME		readers - pure readers of the old host's files
+ * NAME		readers - the readers of the old host's files
  * DOES		bytes in (with the file name for provenance); model items and
- *		file:line diagnostics out
- * NEVER	opens, follows or writes a file: the scanner hands the bytes in
+ *		file:line diagnostics out: domains, mailboxes and rules, and
+ *		the connection limits (struct limits of the model)
+ * NEVER	writes a file; the parsers open nothing (the scanner and the
+ *		limits drivers hand the bytes in, from under the root only)
  */
 #ifndef Q2P_READERS_H
 #define Q2P_READERS_H
 
 #include <stddef.h>
 
+#include "migrate/model/limits.h"
 #include "migrate/model/model.h"
+#include "util/qstr.h"
 
 /* control/NAME.  file is the interned path for provenance. */
 int	control_known(const char *name);
@@ -78,5 +82,86 @@ void	dotqmail_apply(struct model *m, const struct dq_ctx *ctx,
 
 /* qmail-inject's completion of a forward target; NULL if unusable. */
 const char *dotqmail_address(struct model *m, const char *a, size_t n);
+
+/* ---- connection limits and timeouts: struct limits of the model ----
+ * Each reader takes bytes and a display name and adds items and
+ * diagnostics; the drivers below open files under the root only. */
+
+/* Paths on the old host, relative to root; NULL: the usual places. */
+struct limits_paths {
+	const char	*qmail_dir;	/* /var/qmail */
+	const char	*service_dir;	/* /service (and the other usual dirs) */
+	const char	*courier_dir;	/* /etc/courier, /usr/lib/courier-imap/etc */
+	const char	*xinetd_conf;	/* /etc/xinetd.conf (+ includedir) */
+	const char	*iptables;	/* /etc/sysconfig/iptables, rules.v4 */
+	const char	*nftables;	/* /etc/nftables.conf */
+	const char	*sysctl;	/* /etc/sysctl.conf (+ /etc/sysctl.d) */
+};
+
+/* Read everything under root; returns the number of unparseable limit
+ * lines (listed in l->diags) or a negative qpm_err. */
+int	limits_read(struct limits *l, const char *root,
+	    const struct limits_paths *paths);
+/* Scan logs (multilog @tai64n or syslog lines, any mix); returns 0 or a
+ * negative qpm_err (an unreadable file is a diag, not an error). */
+int	limits_read_logs(struct limits *l, const char *const *files, size_t n);
+/* The same for the old host's own logs: files relative to root, each
+ * opened inside it (lib/util/rootfs.h), a regular file, no final link. */
+int	limits_read_root_logs(struct limits *l, const char *root,
+	    const char *const *files, size_t n);
+
+/* The file helpers the limits readers share (limits_read.c). */
+#define LIMITS_MAX_FILE		(4 * 1024 * 1024)	/* one config file */
+#define LIMITS_MAX_WORDS	512	/* words in one run-script command */
+#define LIMITS_MAX_VARS		256	/* shell variables in one run script */
+#define LIMITS_MAX_DEPTH	4	/* envdir/`cat` chains in a run script */
+
+/* Read root/path (path absolute or relative to root; symlinks resolved
+ * inside root) into out; QPM_ENOENT when absent. */
+int	limits_readfile(const char *root, const char *path, size_t max,
+	    struct qstr *out);
+/* Names in root/dir (sorted, no dot files), as a NUL-separated list. */
+int	limits_listdir(const char *root, const char *dir, struct qstr *out);
+/* Join a and b with one '/', into a fixed buffer. */
+int	limits_join(char *buf, size_t size, const char *a, const char *b);
+
+/* run scripts (runscript.c): text is the run file, dir its directory
+ * relative to the root (envdir ./env and -x paths resolve from there). */
+int	runscript_parse(struct limits *l, const char *root, const char *dir,
+	    const char *name, const char *text, size_t len);
+
+/* tcprules (tcprules.c): rules of one listener. */
+int	tcprules_parse_text(struct limits *l, enum limits_svc svc,
+	    const char *name, const char *text, size_t len);
+int	tcprules_parse_cdb(struct limits *l, enum limits_svc svc,
+	    const char *name, const void *data, size_t len);
+/* Read the rules a listener's -x names: FILE.cdb and, when present, the
+ * text FILE it was built from (the text gives line numbers). */
+int	tcprules_read(struct limits *l, const char *root, enum limits_svc svc,
+	    const char *cdbpath, const char *from, unsigned long fromline);
+
+/* courier (courier.c): one of imapd, imapd-ssl, pop3d, pop3d-ssl. */
+int	courier_parse(struct limits *l, const char *name, const char *text,
+	    size_t len);
+int	courier_read(struct limits *l, const char *root, const char *dir);
+
+/* xinetd (xinetd.c): xinetd.conf with its includedir. */
+int	xinetd_parse(struct limits *l, const char *name, const char *text,
+	    size_t len);
+int	xinetd_read(struct limits *l, const char *root, const char *conf);
+
+/* iptables-save and nftables rules (iptables.c). */
+int	iptables_parse(struct limits *l, const char *name, const char *text,
+	    size_t len);
+int	nftrules_parse(struct limits *l, const char *name, const char *text,
+	    size_t len);
+
+/* sysctl.conf (sysctl.c). */
+int	sysctl_parse(struct limits *l, const char *name, const char *text,
+	    size_t len);
+
+/* qmail control files (limits_read.c). */
+int	limits_read_control(struct limits *l, const char *root,
+	    const char *qmail_dir);
 
 #endif

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "migrate/model/limits.h"
-#include "migrate/oldhost/limits_int.h"
+#include "migrate/oldhost/readers.h"
 #include "migrate/oldhost/runscript_int.h"
 #include "util/err.h"
 #include "util/limits.h"

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "migrate/write/esc_postfix.h"
+#include "mail/addr.h"
 #include "migrate/oldhost/readers.h"
 #include "migrate/oldhost/scan.h"
 #include "migrate/oldhost/scan_int.h"
@@ -277,7 +277,7 @@ scan_assign(struct scan *s)
 /* --- domains -------------------------------------------------------- */
 
 /* A name vpopmail could have made a domain of: dotted, of letters,
- * digits, '-', '_' or non-ASCII bytes (esc_pf_domain_ok decides whether
+ * digits, '-', '_' or non-ASCII bytes (addr_domain_ok decides whether
  * Postfix takes it as written). */
 static int
 looks_like_domain(const char *s)
@@ -360,7 +360,7 @@ resolve_assign_domains(struct scan *s)
 		dom = model_strndup(m, a->local, l - 1);
 		if (!looks_like_domain(dom) || strcasecmp(dom, a->user) != 0)
 			continue;
-		if (!esc_pf_domain_ok(dom, &why)) {
+		if (!addr_domain_ok(dom, &why)) {
 			refuse_domain(s, a, dom, why, 1);
 			continue;
 		}
@@ -387,7 +387,7 @@ resolve_assign_domains(struct scan *s)
 		dom = model_strndup(m, a->local, l - 1);
 		if (!looks_like_domain(dom) || strcasecmp(dom, a->user) == 0)
 			continue;
-		if (!esc_pf_domain_ok(dom, &why)) {
+		if (!addr_domain_ok(dom, &why)) {
 			refuse_domain(s, a, dom, why, 0);
 			continue;
 		}
@@ -569,7 +569,7 @@ scan_domain_dirs(struct scan *s, const char *rel, int depth)
 			continue;
 		}
 		if (!looks_like_domain(nm.v[i]) ||
-		    !esc_pf_domain_ok(nm.v[i], &why))
+		    !addr_domain_ok(nm.v[i], &why))
 			continue;	/* users/assign's domains are listed */
 		d = model_domain(s->m, nm.v[i]);
 		if (d != NULL && (d->kind == DOM_MAILBOX ||

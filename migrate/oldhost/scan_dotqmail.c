@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "migrate/write/esc_postfix.h"
+#include "mail/addr.h"
 #include "migrate/oldhost/readers.h"
 #include "migrate/oldhost/scan.h"
 #include "migrate/oldhost/scan_int.h"
@@ -161,7 +161,7 @@ dotqmail_ext(struct scan *s, const char *dir, const char *name, size_t skip,
 	if (why == NULL) {
 		if ((ext = ext_of(s->m, name + skip)) == NULL ||
 		    ext[0] == '\0' ||
-		    esc_pf_local_ok(ext, strlen(ext), &why))
+		    addr_local_ok(ext, strlen(ext), &why))
 			return ext;
 		why = model_printf(s->m, "the file name is no address "
 		    "Postfix can look up: %s", why);
@@ -360,7 +360,7 @@ scan_assign_local(struct scan *s)
 		if (a->wild && l > 1 && a->local[l - 1] == '-' &&
 		    model_domain(m, model_strndup(m, a->local, l - 1)) != NULL)
 			continue;	/* a vpopmail domain line */
-		if (l > 0 && !esc_pf_local_ok(a->local, l, &why)) {
+		if (l > 0 && !addr_local_ok(a->local, l, &why)) {
 			/* its .qmail files cannot be keyed by this name */
 			if (!a->wild)
 				refuse_file(s, model_printf(m, "%s/.qmail%s%s",

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "migrate/model/limits.h"
-#include "migrate/oldhost/limits_int.h"
+#include "migrate/oldhost/readers.h"
 #include "util/err.h"
 #include "util/qstr.h"
 

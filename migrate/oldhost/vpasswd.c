@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "migrate/write/esc_postfix.h"
+#include "mail/addr.h"
 #include "migrate/oldhost/readers.h"
 #include "util/lines.h"
 #include "util/limits.h"
@@ -139,7 +139,7 @@ vpasswd_line(struct model *m, struct m_domain *d, struct src src,
 	}
 	/* the name becomes a Postfix lookup key and alias result */
 	if (!valid_user(f[0], fl[0]) ||
-	    !esc_pf_local_ok(f[0], fl[0], &why)) {
+	    !addr_local_ok(f[0], fl[0], &why)) {
 		model_list(m, CAT_VPASSWD, src, "vpasswd entry",
 		    "bad user name", "recreate the mailbox by hand");
 		return -1;

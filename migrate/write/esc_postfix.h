@@ -21,17 +21,6 @@
 int	esc_comment(struct qstr *s, const char *ind, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
-/* 1 when s[0..n) can be an address local part in every generated file
- * (a lookup key, a regexp, a pipe's shell word): printable ASCII without
- * space, '"', '(', ')', ',', ':', ';', '<', '>', '@', '[', '\', ']', not
- * empty, not starting with '#'; 0 with *why otherwise. */
-int	esc_pf_local_ok(const char *s, size_t n, const char **why);
-/* 1 when d is a domain name Postfix takes as written: letters, digits,
- * '-' (not first or last in a label) and '_', in '.'-separated labels
- * of at most 63, at most 255 in all; 0 with *why otherwise (a non-ASCII
- * name needs its A-label). */
-int	esc_pf_domain_ok(const char *d, const char **why);
-
 /* A hash:/texthash: key: no whitespace, control byte, non-ASCII byte,
  * and no leading '#'. */
 int	esc_pf_key(struct qstr *s, const char *key, const char **why);

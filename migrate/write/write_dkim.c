@@ -233,9 +233,9 @@ write_dkim_text(const struct model *m, const struct wopts *o, struct qstr *s)
 
 /* TrustedHosts: the loopback and the old host's mynetworks entries */
 static void
-trusted_hosts(struct wtext *t, const struct wopts *o)
+trusted_hosts(struct wtext *t, const struct model *m)
 {
-	const char *p = o->limits != NULL ? o->limits->mynetworks : NULL;
+	const char *p = m->climits.mynetworks;
 	size_t n;
 
 	wt_cat(t, "# Clients OpenDKIM signs for (InternalHosts), written "
@@ -293,7 +293,7 @@ write_dkim(const struct model *m, const struct wopts *o)
 		    d->name);
 		txt_record(&tdns, w->selector, d->name, w->pubkey);
 	}
-	trusted_hosts(&tth, o);
+	trusted_hosts(&tth, m);
 	wt_cat(&tconf, "# OpenDKIM for the new host, written by qmail2postfix "
 	    PACKAGE_VERSION ".\n# Install as " DKIM_CONF " (Debian's "
 	    "opendkim.service reads it); the tables\n# and the key go to "

@@ -45,34 +45,6 @@ quota_rules(struct qstr *s, const struct m_mailbox *mb)
 	return e;
 }
 
-/* Cut the top-level block "head {" ... "}" out of t (Dovecot text from
- * limits_dovecot(): blocks open at column 0 and close with "}" there)
- * and append its inner lines to inner, so that one block of that name
- * holds both what this writer and what the limits put there. */
-static int
-take_block(struct qstr *t, const char *head, struct qstr *inner)
-{
-	size_t hl = strlen(head), end;
-	char *p, *c;
-	int e;
-
-	for (p = t->buf; p != NULL; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (strncmp(p, head, hl) == 0 && strncmp(p + hl, " {\n", 3) == 0)
-			break;
-	if (p == NULL)
-		return 0;
-	if ((c = strstr(p + hl + 2, "\n}\n")) == NULL)
-		return 0;
-	if (c > p + hl + 2 &&
-	    (e = qstr_catn(inner, p + hl + 3, (size_t)(c + 1 - (p + hl + 3))))
-	    < 0)
-		return e;
-	end = (size_t)(c + 3 - t->buf);
-	memmove(p, c + 3, t->len - end + 1);
-	t->len -= (size_t)(c + 3 - p);
-	return 0;
-}
-
 /*
  * Dovecot's passwd-file: every old-host string reaches dovecot/users, the
  * deny files and the cleartext list through these two.  A field ends at
@@ -117,94 +89,99 @@ mb_id(long id)
 	return id >= 0 ? id : 89;
 }
 
-int
-write_dovecot23(const struct model *m, const struct wopts *o)
+/* What write_dovecot23 writes: dovecot.conf, the passwd-files. */
+struct dc23 {
+	const struct model	*m;
+	const struct wopts	*o;
+	struct qstr		 conf, users, clear, deny[3];
+	int			 ndeny[3], nclear;
+	long			 min_uid, min_gid;
+};
+
+static const char *const dc_svc[3] = { "pop3", "imap", "smtp" };
+
+/* dovecot/users, the deny lists and the cleartext list: one line per
+ * mailbox (and per flag, per cleartext) */
+static int
+passwd_files(struct dc23 *d)
 {
-	struct qstr conf = QSTR_INIT(BIG), users = QSTR_INIT(BIG),
-	    clear = QSTR_INIT(BIG), deny[3] = { QSTR_INIT(BIG),
-	    QSTR_INIT(BIG), QSTR_INIT(BIG) }, lim = QSTR_INIT(BIG),
-	    in_imap = QSTR_INIT(BIG), in_lmtp = QSTR_INIT(BIG),
-	    in_auth = QSTR_INIT(BIG), in_plugin = QSTR_INIT(BIG);
-	static const char *const svc[3] = { "pop3", "imap", "smtp" },
-	    *const key[3] = { "pop3/", "imap/", "smtp/" };
+	static const char *const key[3] = { "pop3/", "imap/", "smtp/" };
 	static const unsigned long bit[3] = { VP_NO_POP, VP_NO_IMAP,
 	    VP_NO_SMTP };
 	const struct m_mailbox *mb;
-	const char *dd = o->dovecot_dir;
 	size_t i;
-	long min_uid = -1, min_gid = -1;
-	int k, e = 0, ndeny[3] = { 0, 0, 0 }, nclear = 0;
+	int k, e;
 
-	/* the limits' service and protocol blocks; those of a name this
-	 * writer also uses are merged into its own block */
-	if (o->limits != NULL &&
-	    ((e = limits_dovecot(o->limits, &lim)) < 0 ||
-	    (e = take_block(&lim, "protocol imap", &in_imap)) < 0 ||
-	    (e = take_block(&lim, "service lmtp", &in_lmtp)) < 0 ||
-	    (e = take_block(&lim, "service auth", &in_auth)) < 0 ||
-	    (e = take_block(&lim, "plugin", &in_plugin)) < 0))
-		goto out;
-	if ((e = qstr_catf(&users, "# Dovecot passwd-file written by "
+	if ((e = qstr_catf(&d->users, "# Dovecot passwd-file written by "
 	    "qmail2postfix " PACKAGE_VERSION ": user:{CRYPT}hash:uid:gid::"
 	    "home::extra.\n# The hashes are vpopmail's, unchanged. Never "
 	    "readable by others:\n# 0600 here; qmail2postfix install gives "
 	    "it 0640 and the group Dovecot's auth runs as.\n")) < 0)
-		goto out;
+		return e;
 	for (k = 0; k < 3; k++)
-		if ((e = qstr_catf(&deny[k], "# Dovecot passwd-file read with "
+		if ((e = qstr_catf(&d->deny[k], "# Dovecot passwd-file read with "
 		    "deny = yes and username_format=%%s/%%u:\n# vpopmail NO_%s "
 		    "users, refused on %s only. Written by qmail2postfix.\n",
-		    k == 0 ? "POP" : k == 1 ? "IMAP" : "SMTP", svc[k])) < 0)
-			goto out;
-	for (i = 0; i < m->mailboxes.n; i++) {
-		mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
+		    k == 0 ? "POP" : k == 1 ? "IMAP" : "SMTP", dc_svc[k])) < 0)
+			return e;
+	for (i = 0; i < d->m->mailboxes.n; i++) {
+		mb = &((const struct m_mailbox *)d->m->mailboxes.v)[i];
 		/* an empty vpopmail password refused every login: keep it so */
-		if ((e = writer_src(&users, "# from ", mb->src)) < 0 ||
-		    (e = pwf_login(&users, "", mb)) < 0 ||
-		    (e = qstr_cat(&users, ":{CRYPT}")) < 0 ||
-		    (e = pwf_field(&users, mb->hash[0] ? mb->hash : "!",
+		if ((e = writer_src(&d->users, "# from ", mb->src)) < 0 ||
+		    (e = pwf_login(&d->users, "", mb)) < 0 ||
+		    (e = qstr_cat(&d->users, ":{CRYPT}")) < 0 ||
+		    (e = pwf_field(&d->users, mb->hash[0] ? mb->hash : "!",
 		    mb)) < 0 ||
-		    (e = qstr_catf(&users, ":%ld:%ld::", mb_id(mb->uid),
+		    (e = qstr_catf(&d->users, ":%ld:%ld::", mb_id(mb->uid),
 		    mb_id(mb->gid))) < 0 ||
-		    (e = pwf_field(&users, mb->home, mb)) < 0 ||
-		    (e = qstr_cat(&users, "::")) < 0 ||
-		    (e = quota_rules(&users, mb)) < 0 ||
-		    (e = qstr_catc(&users, '\n')) < 0)
-			goto out;
-		if (min_uid < 0 || mb_id(mb->uid) < min_uid)
-			min_uid = mb_id(mb->uid);
-		if (min_gid < 0 || mb_id(mb->gid) < min_gid)
-			min_gid = mb_id(mb->gid);
+		    (e = pwf_field(&d->users, mb->home, mb)) < 0 ||
+		    (e = qstr_cat(&d->users, "::")) < 0 ||
+		    (e = quota_rules(&d->users, mb)) < 0 ||
+		    (e = qstr_catc(&d->users, '\n')) < 0)
+			return e;
+		if (d->min_uid < 0 || mb_id(mb->uid) < d->min_uid)
+			d->min_uid = mb_id(mb->uid);
+		if (d->min_gid < 0 || mb_id(mb->gid) < d->min_gid)
+			d->min_gid = mb_id(mb->gid);
 		for (k = 0; k < 3; k++) {
 			if (!(mb->flags & bit[k]))
 				continue;
-			if ((e = writer_src(&deny[k], "# from ", mb->src)) < 0 ||
-			    (e = pwf_login(&deny[k], key[k], mb)) < 0 ||
-			    (e = qstr_catc(&deny[k], '\n')) < 0)
-				goto out;
-			ndeny[k]++;
+			if ((e = writer_src(&d->deny[k], "# from ", mb->src)) < 0 ||
+			    (e = pwf_login(&d->deny[k], key[k], mb)) < 0 ||
+			    (e = qstr_catc(&d->deny[k], '\n')) < 0)
+				return e;
+			d->ndeny[k]++;
 		}
 		if (mb->clear != NULL) {
-			if ((e = pwf_login(&clear, "", mb)) < 0 ||
-			    (e = qstr_catc(&clear, ':')) < 0 ||
-			    (e = pwf_field(&clear, mb->clear, mb)) < 0 ||
-			    (e = qstr_catc(&clear, '\n')) < 0)
-				goto out;
-			nclear++;
+			if ((e = pwf_login(&d->clear, "", mb)) < 0 ||
+			    (e = qstr_catc(&d->clear, ':')) < 0 ||
+			    (e = pwf_field(&d->clear, mb->clear, mb)) < 0 ||
+			    (e = qstr_catc(&d->clear, '\n')) < 0)
+				return e;
+			d->nclear++;
 		}
 	}
+	return 0;
+}
 
-	if ((e = qstr_catf(&conf, "# dovecot.conf written by qmail2postfix "
+/* dovecot.conf up to the passdbs: protocols, auth, mail location, ids */
+static int
+conf_head(struct dc23 *d)
+{
+	const char *dd = d->o->dovecot_dir;
+	int e;
+
+	if ((e = qstr_catf(&d->conf, "# dovecot.conf written by qmail2postfix "
 	    PACKAGE_VERSION " from the qmail host ")) < 0 ||
-	    (e = m->old_hostname != NULL ? qstr_cat_vis(&conf,
-	    m->old_hostname, strlen(m->old_hostname), 0) :
-	    qstr_cat(&conf, "(no control/me)")) < 0 ||
-	    (e = qstr_catf(&conf, ".\n"
+	    (e = d->m->old_hostname != NULL ? qstr_cat_vis(&d->conf,
+	    d->m->old_hostname, strlen(d->m->old_hostname), 0) :
+	    qstr_cat(&d->conf, "(no control/me)")) < 0 ||
+	    (e = qstr_catf(&d->conf, ".\n"
 	    "# For Dovecot 2.3 (Debian 12, Rocky/Alma 9) with Postfix 3.5 or "
 	    "later.\n# Dovecot 2.4 reads another syntax: do not use this file "
 	    "there.\n# Files it names live in %s once installed.\n\n", dd)) < 0)
-		goto out;
-	if ((e = qstr_catf(&conf,
+		return e;
+	return qstr_catf(&d->conf,
 	    "# the old host served POP3 and IMAP; Postfix delivers over LMTP\n"
 	    "protocols = imap pop3 lmtp\n"
 	    "# logins are full addresses, as vchkpw took them\n"
@@ -224,11 +201,19 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 	    "ssl = yes\n"
 	    "# install the new host's certificate here\n"
 	    "ssl_cert = <%s/private/dovecot.pem\n"
-	    "ssl_key = <%s/private/dovecot.key\n\n", mb_id(min_uid),
-	    mb_id(min_gid), dd, dd)) < 0)
-		goto out;
+	    "ssl_key = <%s/private/dovecot.key\n\n", mb_id(d->min_uid),
+	    mb_id(d->min_gid), dd, dd);
+}
+
+/* the passdbs and the userdb: deny lists first, then vpasswd's hashes */
+static int
+conf_auth(struct dc23 *d)
+{
+	const char *dd = d->o->dovecot_dir;
+	int k, e;
+
 	for (k = 0; k < 3; k++) {
-		if (ndeny[k] == 0)
+		if (d->ndeny[k] == 0)
 			continue;
 		/* The key is SERVICE/LOGIN (%s: the service, "smtp" for
 		 * Postfix's SASL), so each list denies its own service and
@@ -237,58 +222,100 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 		 * authenticates (doveadm, submission, sieve), a missing one
 		 * failing every login there, and a path that a copy of this
 		 * file (the rehearsal) cannot rebase. */
-		if ((e = qstr_catf(&conf, "# vpopmail NO_%s users may not log "
-		    "in to %s (keys: %s/LOGIN)\n"
+		if ((e = qstr_catf(&d->conf, "# vpopmail NO_%s users may not "
+		    "log in to %s (keys: %s/LOGIN)\n"
 		    "passdb {\n  driver = passwd-file\n  deny = yes\n"
 		    "  args = username_format=%%s/%%u %s/deny.%s\n}\n",
-		    k == 0 ? "POP" : k == 1 ? "IMAP" : "SMTP", svc[k], svc[k],
-		    dd, svc[k])) < 0)
-			goto out;
+		    k == 0 ? "POP" : k == 1 ? "IMAP" : "SMTP", dc_svc[k],
+		    dc_svc[k], dd, dc_svc[k])) < 0)
+			return e;
 	}
-	if ((e = qstr_catf(&conf,
+	return qstr_catf(&d->conf,
 	    "# vpasswd: the old crypt hashes, unchanged\n"
 	    "passdb {\n  driver = passwd-file\n"
 	    "  args = scheme=CRYPT username_format=%%u %s/users\n}\n"
 	    "userdb {\n  driver = passwd-file\n"
-	    "  args = username_format=%%u %s/users\n}\n\n", dd, dd)) < 0 ||
-	    (e = qstr_catf(&conf,
-	    "# vpopmail quotas (pw_shell), enforced on the same maildirsize\n"
-	    "plugin {\n  quota = maildir:User quota\n%s}\n\n"
-	    "protocol imap {\n  mail_plugins = $mail_plugins imap_quota\n%s}\n\n"
-	    "# Postfix's virtual_transport delivers here\n"
-	    "service lmtp {\n"
-	    "  unix_listener /var/spool/postfix/private/dovecot-lmtp {\n"
-	    "    mode = 0600\n    user = postfix\n    group = postfix\n  }\n%s}\n\n"
-	    "# Postfix's SMTP AUTH (smtpd_sasl_path = private/auth)\n"
-	    "service auth {\n"
-	    "  unix_listener /var/spool/postfix/private/auth {\n"
-	    "    mode = 0660\n    user = postfix\n    group = postfix\n  }\n%s}\n",
-	    qstr_str(&in_plugin), qstr_str(&in_imap), qstr_str(&in_lmtp),
-	    qstr_str(&in_auth))) < 0 ||
-	    (lim.len > 0 && (e = qstr_catf(&conf, "\n%s", lim.buf)) < 0))
-		goto out;
+	    "  args = username_format=%%u %s/users\n}\n\n", dd, dd);
+}
 
-	e = writer_file(o, "dovecot/dovecot.conf", &conf, QPM_MODE_PUBLIC);
+/* The inner lines the limits put in block b (none without limits). */
+static int
+lim(const struct dc23 *d, enum dc_block b, struct qstr *in)
+{
+	if (!d->m->climits.recommended)
+		return 0;
+	return dovecot_limits_block(&d->m->climits, 23, b, in);
+}
+
+/* The blocks this writer and the limits share, each once (doveconf
+ * merges no duplicate), then the limits' other blocks. */
+static int
+conf_blocks(struct dc23 *d)
+{
+	struct qstr in[4] = { QSTR_INIT(BIG), QSTR_INIT(BIG), QSTR_INIT(BIG),
+	    QSTR_INIT(BIG) };
+	static const enum dc_block mine[4] = { DCB_PLUGIN, DCB_PROTO_IMAP,
+	    DCB_LMTP, DCB_AUTH };
+	int k, e = 0;
+
+	for (k = 0; k < 4 && e == 0; k++)
+		e = lim(d, mine[k], &in[k]);
 	if (e == 0)
-		e = writer_file(o, "dovecot/users", &users, QPM_MODE_SECRET);
+		e = qstr_catf(&d->conf,
+		    "# vpopmail quotas (pw_shell), enforced on the same "
+		    "maildirsize\n"
+		    "plugin {\n  quota = maildir:User quota\n%s}\n\n"
+		    "protocol imap {\n  mail_plugins = $mail_plugins "
+		    "imap_quota\n%s}\n\n"
+		    "# Postfix's virtual_transport delivers here\n"
+		    "service lmtp {\n"
+		    "  unix_listener /var/spool/postfix/private/dovecot-lmtp {\n"
+		    "    mode = 0600\n    user = postfix\n    group = postfix\n"
+		    "  }\n%s}\n\n"
+		    "# Postfix's SMTP AUTH (smtpd_sasl_path = private/auth)\n"
+		    "service auth {\n"
+		    "  unix_listener /var/spool/postfix/private/auth {\n"
+		    "    mode = 0660\n    user = postfix\n    group = postfix\n"
+		    "  }\n%s}\n", qstr_str(&in[0]), qstr_str(&in[1]),
+		    qstr_str(&in[2]), qstr_str(&in[3]));
+	if (e == 0 && d->m->climits.recommended &&
+	    (e = qstr_catc(&d->conf, '\n')) == 0)
+		e = dovecot_limits_conf(&d->m->climits, 23, DCB_BIT(DCB_PLUGIN) |
+		    DCB_BIT(DCB_PROTO_IMAP) | DCB_BIT(DCB_LMTP) |
+		    DCB_BIT(DCB_AUTH), &d->conf);
+	for (k = 0; k < 4; k++)
+		qstr_free(&in[k]);
+	return e;
+}
+
+int
+write_dovecot23(const struct model *m, const struct wopts *o)
+{
+	struct dc23 d = { m, o, QSTR_INIT(BIG), QSTR_INIT(BIG),
+	    QSTR_INIT(BIG), { QSTR_INIT(BIG), QSTR_INIT(BIG),
+	    QSTR_INIT(BIG) }, { 0, 0, 0 }, 0, -1, -1 };
+	static const char *const deny_file[3] = { "dovecot/deny.pop3",
+	    "dovecot/deny.imap", "dovecot/deny.smtp" };
+	int k, e;
+
+	if ((e = passwd_files(&d)) < 0 || (e = conf_head(&d)) < 0 ||
+	    (e = conf_auth(&d)) < 0 || (e = conf_blocks(&d)) < 0)
+		goto out;
+	e = writer_file(o, "dovecot/dovecot.conf", &d.conf, QPM_MODE_PUBLIC);
+	if (e == 0)
+		e = writer_file(o, "dovecot/users", &d.users, QPM_MODE_SECRET);
 	for (k = 0; k < 3 && e == 0; k++)
-		if (ndeny[k])
-			e = writer_file(o, m == NULL ? "" : k == 0 ?
-			    "dovecot/deny.pop3" : k == 1 ? "dovecot/deny.imap" :
-			    "dovecot/deny.smtp", &deny[k], QPM_MODE_PUBLIC);
-	if (e == 0 && nclear > 0)
-		e = writer_file(o, "rehearse/cleartext-passwords", &clear,
+		if (d.ndeny[k])
+			e = writer_file(o, deny_file[k], &d.deny[k],
+			    QPM_MODE_PUBLIC);
+	if (e == 0 && d.nclear > 0)
+		e = writer_file(o, "rehearse/cleartext-passwords", &d.clear,
 		    QPM_MODE_SECRET);
 out:
-	qstr_free(&conf);
-	qstr_free(&users);
-	qstr_free(&clear);
+	qstr_free(&d.conf);
+	qstr_free(&d.users);
+	qstr_free(&d.clear);
 	for (k = 0; k < 3; k++)
-		qstr_free(&deny[k]);
-	qstr_free(&lim);
-	qstr_free(&in_imap);
-	qstr_free(&in_lmtp);
-	qstr_free(&in_auth);
-	qstr_free(&in_plugin);
+		qstr_free(&d.deny[k]);
 	return e;
 }

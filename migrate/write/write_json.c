@@ -434,13 +434,16 @@ process_limits(const struct model *m)
  * with the before/after values, logs with the per-hour series, ...)
  * plus "process_limits"; without the module, the process limits alone */
 static json_t *
-limits_object(const struct model *m, json_t *lj)
+limits_object(const struct model *m)
 {
-	if (lj == NULL)
+	json_t *lj;
+
+	if (!m->climits.recommended)
 		return process_limits(m);
-	if (qpm_json_set(lj, "process_limits", process_limits(m)) < 0)
+	if ((lj = limits_json(&m->climits)) == NULL)
 		return NULL;
-	return json_incref(lj);
+	return built(lj, qpm_json_set(lj, "process_limits",
+	    process_limits(m)) < 0);
 }
 
 /* "dkim": the selectors the new host signs with, one per mailbox and
@@ -640,7 +643,7 @@ migration_json(const struct model *m, const struct wopts *o)
 	    qpm_json_set(r, "bounces", badrcptto(by_dest(json_array(), m,
 	    DEST_BOUNCE), m)) < 0 ||
 	    qpm_json_set(r, "bounce_routing", bounce_routing(m)) < 0 ||
-	    qpm_json_set(r, "limits", limits_object(m, o->limits_json)) < 0 ||
+	    qpm_json_set(r, "limits", limits_object(m)) < 0 ||
 	    qpm_json_set(r, "settings", each(&m->settings, setting_json,
 	    0)) < 0 ||
 	    qpm_json_set(r, "dkim", dkim_object(m, o)) < 0 ||

@@ -15,7 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mail/addr.h"
 #include "migrate/write/esc_postfix.h"
+#include "migrate/write/postfix_int.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"
 #include "util/file.h"
@@ -23,39 +25,8 @@
 #include "util/msg.h"
 #include "util/qstr.h"
 
-#define BIG	((size_t)1 << 32)
-
-/* Distinct (command, user, address) pipes get one service each. */
-struct pipe_svc {
-	const struct m_rule	*rule;
-};
-
-struct pf {
-	const struct model	*m;
-	const struct wopts	*o;
-	struct qstr		 lmain;	/* limits_postfix_main() lines */
-	struct qstr		 cidr;	/* limits_postfix_client_access() */
-	size_t			 ncidr;	/* its REJECT lines */
-	size_t			 nshadow;
-	struct qstr		 vshadow;
-	struct qstr		 main, master, valias, vregexp, vmbox, vdoms,
-				 adoms, transport, sender, rcpt,
-				 srs_transport, srs_reverse;
-	struct pipe_svc		*pipes;
-	size_t			 npipes, nbounces;
-	int			 err;
-	/* the first string an esc_pf_* function refused: the readers
-	 * list what Postfix cannot take, so this is an internal error */
-	const char		*why;
-	struct src		 why_src;
-};
-
-static void
-cat(struct pf *p, struct qstr *s, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-cat(struct pf *p, struct qstr *s, const char *fmt, ...)
+void
+pf_cat(struct pf *p, struct qstr *s, const char *fmt, ...)
 {
 	va_list ap;
 	int e;
@@ -68,8 +39,8 @@ cat(struct pf *p, struct qstr *s, const char *fmt, ...)
 }
 
 /* The result of an esc_pf_* append: a refusal names its source. */
-static void
-esc(struct pf *p, int e, const char *const *why, struct src src)
+void
+pf_esc(struct pf *p, int e, const char *const *why, struct src src)
 {
 	if (e >= 0 || p->err < 0)
 		return;
@@ -80,11 +51,9 @@ esc(struct pf *p, int e, const char *const *why, struct src src)
 	}
 }
 
-static const struct src no_src = { NULL, 0 };
-
 /* "# from FILE:LINE", checked */
-static void
-src_line(struct pf *p, struct qstr *s, const char *prefix, struct src src)
+void
+pf_src_line(struct pf *p, struct qstr *s, const char *prefix, struct src src)
 {
 	int e;
 
@@ -111,7 +80,7 @@ cat_re(struct pf *p, struct qstr *s, const char *t, struct src src)
 {
 	const char *why = NULL;
 
-	esc(p, esc_pf_regexp(s, t, &why), &why, src);
+	pf_esc(p, esc_pf_regexp(s, t, &why), &why, src);
 }
 
 /* "local@domain" (or "@domain" for a catch-all) as a lookup key */
@@ -126,7 +95,7 @@ cat_key(struct pf *p, struct qstr *s, const char *local, const char *domain,
 		p->err = QPM_ENOMEM;
 		return;
 	}
-	esc(p, esc_pf_key(s, k, &why), &why, src);
+	pf_esc(p, esc_pf_key(s, k, &why), &why, src);
 }
 
 /* one address of an alias result; '$' doubled in a regexp: result */
@@ -136,13 +105,13 @@ cat_addr(struct pf *p, struct qstr *s, const char *a, int re,
 {
 	const char *why = NULL;
 
-	esc(p, esc_pf_addr(s, a, re, &why), &why, src);
+	pf_esc(p, esc_pf_addr(s, a, re, &why), &why, src);
 }
 
-static void
-cat_comment(struct pf *p, struct qstr *s, const char *text)
+void
+pf_cat_comment(struct pf *p, struct qstr *s, const char *text)
 {
-	esc(p, esc_comment(s, "", "%s", text), NULL, no_src);
+	pf_esc(p, esc_comment(s, "", "%s", text), NULL, no_src);
 }
 
 static int
@@ -194,25 +163,25 @@ target(struct pf *p, struct qstr *s, const struct m_rule *r, int re)
 		break;
 	case DEST_PIPE:
 		k = pipe_index(p, r);
-		cat(p, s, "pipe%zu@%s", k, Q2P_PSEUDO_DOMAIN);
+		pf_cat(p, s, "pipe%zu@%s", k, Q2P_PSEUDO_DOMAIN);
 		break;
 	case DEST_DISCARD:
-		cat(p, s, "discard@%s", Q2P_PSEUDO_DOMAIN);
+		pf_cat(p, s, "discard@%s", Q2P_PSEUDO_DOMAIN);
 		break;
 	case DEST_BOUNCE:
 		k = ++p->nbounces;
-		cat(p, s, "bounce%zu@%s", k, Q2P_PSEUDO_DOMAIN);
-		src_line(p, &p->transport, "# from ", r->src);
-		cat(p, &p->transport, "bounce%zu@%s\terror:5.1.1 ", k,
+		pf_cat(p, s, "bounce%zu@%s", k, Q2P_PSEUDO_DOMAIN);
+		pf_src_line(p, &p->transport, "# from ", r->src);
+		pf_cat(p, &p->transport, "bounce%zu@%s\terror:5.1.1 ", k,
 		    Q2P_PSEUDO_DOMAIN);
 		/* the text as one line: control bytes become spaces */
 		for (t = r->value; *t && p->err == 0; t++)
 			if (qstr_catc(&text, (unsigned char)*t < ' ' ||
 			    *t == 0x7f ? ' ' : *t) < 0)
 				p->err = QPM_ENOMEM;
-		esc(p, esc_pf_value(&p->transport, qstr_str(&text), &why), &why,
+		pf_esc(p, esc_pf_value(&p->transport, qstr_str(&text), &why), &why,
 		    r->src);
-		cat(p, &p->transport, "\n");
+		pf_cat(p, &p->transport, "\n");
 		break;
 	}
 	qstr_free(&text);
@@ -227,14 +196,14 @@ group_comment(struct pf *p, struct qstr *s, const struct m_rule *r, size_t n)
 	/* "# from FILE:L1,L2": writer_src renders the name; the other
 	 * lines go before its newline */
 	src.line = 0;
-	src_line(p, s, "# from ", src);
+	pf_src_line(p, s, "# from ", src);
 	if (s->len == 0 || s->buf[s->len - 1] != '\n')
 		return;
 	len0 = --s->len;
 	s->buf[len0] = '\0';
 	for (i = 0; i < n; i++)
-		cat(p, s, "%s%lu", i ? "," : ":", r[i].src.line);
-	cat(p, s, "\n");
+		pf_cat(p, s, "%s%lu", i ? "," : ":", r[i].src.line);
+	pf_cat(p, s, "\n");
 }
 
 struct prefix_group {
@@ -263,24 +232,24 @@ prefix_cmp(const void *a, const void *b)
  * no X-default and no mailbox X, X-anything goes where the domain's
  * unknown users go; mailboxes named X-something keep a self entry. */
 /* a domain name in a table or a main.cf list */
-static void
-cat_domain(struct pf *p, struct qstr *s, const char *d, struct src src)
+void
+pf_cat_domain(struct pf *p, struct qstr *s, const char *d, struct src src)
 {
 	const char *why = NULL;
 
-	esc(p, esc_pf_word(s, d, &why), &why, src);
+	pf_esc(p, esc_pf_word(s, d, &why), &why, src);
 }
 
 /* "local@domain local@domain": a mailbox keeps its own mail */
 static void
 self_entry(struct pf *p, const struct m_mailbox *mb)
 {
-	src_line(p, &p->valias, "# from ", mb->src);
+	pf_src_line(p, &p->valias, "# from ", mb->src);
 	cat_key(p, &p->valias, mb->local, mb->domain, mb->src);
-	cat(p, &p->valias, "\t");
+	pf_cat(p, &p->valias, "\t");
 	cat_addr(p, &p->valias, model_printf((struct model *)p->m, "%s@%s",
 	    mb->local, mb->domain), 0, mb->src);
-	cat(p, &p->valias, "\n");
+	pf_cat(p, &p->valias, "\n");
 }
 
 static void
@@ -326,23 +295,23 @@ shadow_prefixes(struct pf *p, const struct prefix_group *pg, size_t npg)
 					break;
 			}
 		}
-		cat_comment(p, &p->vshadow, model_printf((struct model *)m,
+		pf_cat_comment(p, &p->vshadow, model_printf((struct model *)m,
 		    "%s-EXT: no .qmail-%s-default, so qmail went on to "
 		    ".qmail-default", r->local, r->local));
-		src_line(p, &p->vshadow, "# from ", c != NULL ? c->src : r->src);
-		cat(p, &p->vshadow, "/^");
+		pf_src_line(p, &p->vshadow, "# from ", c != NULL ? c->src : r->src);
+		pf_cat(p, &p->vshadow, "/^");
 		cat_re(p, &p->vshadow, r->local, r->src);
-		cat(p, &p->vshadow, "-.+@");
+		pf_cat(p, &p->vshadow, "-.+@");
 		cat_re(p, &p->vshadow, r->domain, r->src);
-		cat(p, &p->vshadow, "$/\t");
+		pf_cat(p, &p->vshadow, "$/\t");
 		if (c == NULL)
-			cat(p, &p->vshadow, "nouser@%s", Q2P_PSEUDO_DOMAIN);
+			pf_cat(p, &p->vshadow, "nouser@%s", Q2P_PSEUDO_DOMAIN);
 		for (k = 0; c != NULL && k < ncatch; k++) {
 			if (k)
-				cat(p, &p->vshadow, ", ");
+				pf_cat(p, &p->vshadow, ", ");
 			target(p, &p->vshadow, c + k, 1);
 		}
-		cat(p, &p->vshadow, "\n");
+		pf_cat(p, &p->vshadow, "\n");
 		p->nshadow++;
 		/* a domain's mailboxes are consecutive */
 		for (k = d->mb_first; k < d->mb_first + d->nmailboxes &&
@@ -389,13 +358,13 @@ write_rules(struct pf *p)
 		group_comment(p, &p->valias, r, n);
 		cat_key(p, &p->valias, r->key == KEY_CATCHALL ? "" : r->local,
 		    r->domain, r->src);
-		cat(p, &p->valias, "\t");
+		pf_cat(p, &p->valias, "\t");
 		for (size_t k = 0; k < n; k++) {
 			if (k)
-				cat(p, &p->valias, ", ");
+				pf_cat(p, &p->valias, ", ");
 			target(p, &p->valias, r + k, 0);
 		}
-		cat(p, &p->valias, "\n");
+		pf_cat(p, &p->valias, "\n");
 	}
 	if (npg_n > 1)
 		qsort(pg, npg_n, sizeof(*pg), prefix_cmp);
@@ -403,21 +372,21 @@ write_rules(struct pf *p)
 	for (i = 0; i < npg_n; i++) {
 		r = pg[i].r;
 		group_comment(p, &p->vregexp, r, pg[i].n);
-		cat(p, &p->vregexp, "/^");
+		pf_cat(p, &p->vregexp, "/^");
 		cat_re(p, &p->vregexp, r->local, r->src);
-		cat(p, &p->vregexp, ".+@");
+		pf_cat(p, &p->vregexp, ".+@");
 		cat_re(p, &p->vregexp, r->domain, r->src);
-		cat(p, &p->vregexp, "$/\t");
+		pf_cat(p, &p->vregexp, "$/\t");
 		for (j = 0; j < pg[i].n; j++) {
 			if (j)
-				cat(p, &p->vregexp, ", ");
+				pf_cat(p, &p->vregexp, ", ");
 			target(p, &p->vregexp, r + j, 1);
 		}
-		cat(p, &p->vregexp, "\n");
+		pf_cat(p, &p->vregexp, "\n");
 	}
 	free(pg);
 	if (p->vshadow.len)
-		cat(p, &p->vregexp, "%s", p->vshadow.buf);
+		pf_cat(p, &p->vregexp, "%s", p->vshadow.buf);
 }
 
 /* Mailboxes; in a catch-all domain each gets a self entry so that the
@@ -446,20 +415,20 @@ write_mailboxes(struct pf *p)
 		d = &((const struct m_domain *)m->domains.v)[i];
 		switch ((enum m_dom_kind)d->kind) {
 		case DOM_MAILBOX:
-			src_line(p, &p->vdoms, "# from ", d->src);
-			cat_domain(p, &p->vdoms, d->name, d->src);
-			cat(p, &p->vdoms, "\tOK\n");
+			pf_src_line(p, &p->vdoms, "# from ", d->src);
+			pf_cat_domain(p, &p->vdoms, d->name, d->src);
+			pf_cat(p, &p->vdoms, "\tOK\n");
 			break;
 		case DOM_ALIAS:
-			src_line(p, &p->adoms, "# from ", d->src);
-			cat_domain(p, &p->adoms, d->name, d->src);
-			cat(p, &p->adoms, "\tOK\n");
-			src_line(p, &p->valias, "# from ", d->src);
+			pf_src_line(p, &p->adoms, "# from ", d->src);
+			pf_cat_domain(p, &p->adoms, d->name, d->src);
+			pf_cat(p, &p->adoms, "\tOK\n");
+			pf_src_line(p, &p->valias, "# from ", d->src);
 			cat_key(p, &p->valias, "", d->name, d->src);
-			cat(p, &p->valias, "\t");
+			pf_cat(p, &p->valias, "\t");
 			cat_addr(p, &p->valias, model_printf((struct model *)m,
 			    "@%s", d->real), 0, d->src);
-			cat(p, &p->valias, "\n");
+			pf_cat(p, &p->valias, "\n");
 			break;
 		case DOM_RELAY:
 		case DOM_LOCAL:
@@ -469,20 +438,20 @@ write_mailboxes(struct pf *p)
 	for (i = 0; i < m->mailboxes.n; i++) {
 		mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
 		if (mb->flags & VP_BOUNCE_MAIL) {
-			src_line(p, &p->rcpt, "# from ", mb->src);
+			pf_src_line(p, &p->rcpt, "# from ", mb->src);
 			cat_key(p, &p->rcpt, mb->local, mb->domain, mb->src);
-			cat(p, &p->rcpt, "\tREJECT 5.2.1 mailbox disabled "
+			pf_cat(p, &p->rcpt, "\tREJECT 5.2.1 mailbox disabled "
 			    "(vpopmail BOUNCE_MAIL)\n");
 			continue;
 		}
-		src_line(p, &p->vmbox, "# from ", mb->src);
+		pf_src_line(p, &p->vmbox, "# from ", mb->src);
 		cat_key(p, &p->vmbox, mb->local, mb->domain, mb->src);
 		/* the value only says "a mailbox" (LMTP delivers): the old
 		 * path, rendered visibly */
-		cat(p, &p->vmbox, "\t");
+		pf_cat(p, &p->vmbox, "\t");
 		if (qstr_cat_vis(&p->vmbox, mb->home, strlen(mb->home), 0) < 0)
 			p->err = QPM_ENOMEM;
-		cat(p, &p->vmbox, "/Maildir/\n");
+		pf_cat(p, &p->vmbox, "/Maildir/\n");
 		{
 			size_t k = nd;
 
@@ -523,209 +492,12 @@ write_entries(struct pf *p)
 		default:
 			continue;
 		}
-		src_line(p, s, "# from ", e->src);
-		esc(p, esc_pf_key(s, e->key, &why), &why, e->src);
-		cat(p, s, "\t");
-		esc(p, esc_pf_value(s, e->value, &why), &why, e->src);
-		cat(p, s, "\n");
+		pf_src_line(p, s, "# from ", e->src);
+		pf_esc(p, esc_pf_key(s, e->key, &why), &why, e->src);
+		pf_cat(p, s, "\t");
+		pf_esc(p, esc_pf_value(s, e->value, &why), &why, e->src);
+		pf_cat(p, s, "\n");
 	}
-}
-
-static int	limits_sets(const struct pf *p, const char *param);
-
-static void
-param(struct pf *p, const char *why, const char *name, const char *value)
-{
-	cat(p, &p->main, "# %s\n%s = %s\n", why, name, value);
-}
-
-static void
-write_main(struct pf *p, const struct wopts *o)
-{
-	const struct model *m = p->m;
-	const struct m_setting *st;
-	const struct m_domain *d;
-	const char *why = NULL;
-	size_t i;
-	int any;
-
-	esc(p, esc_comment(&p->main, "", "Postfix main.cf written by "
-	    "qmail2postfix " PACKAGE_VERSION " from the qmail host %s.",
-	    m->old_hostname ? m->old_hostname : "(no control/me)"), NULL,
-	    no_src);
-	cat(p, &p->main,
-	    "# For Postfix 3.5 or later with Dovecot 2.3 (LMTP delivery, SASL).\n"
-	    "# Each parameter names the old file:line it came from, or why it\n"
-	    "# is here. Lookup tables are sources: run postmap on each hash:\n"
-	    "# table (qmail2postfix install does) before starting Postfix.\n\n");
-	param(p, "Postfix 3.5 knows level 2; later releases accept it",
-	    "compatibility_level", "2");
-	if (m->new_hostname != NULL)
-		param(p, "the new host's name (--hostname)", "myhostname",
-		    m->new_hostname);
-	else if (m->me != NULL) {
-		src_line(p, &p->main, "# from ", m->old_hostname_src);
-		cat(p, &p->main, "myhostname = ");
-		cat_domain(p, &p->main, m->me, m->old_hostname_src);
-		cat(p, &p->main, "\n");
-	}
-	for (i = 0; i < m->settings.n; i++) {
-		st = &((const struct m_setting *)m->settings.v)[i];
-		if (strcmp(st->param, "myhostname") == 0)
-			continue;
-		if (limits_sets(p, st->param)) {
-			/* the listener's own value (run script, envdir)
-			 * beat the control file on the old host too */
-			esc(p, esc_comment(&p->main, "", st->src.line ?
-			    "%s = %s from %s:%lu" : "%s = %s from %s",
-			    st->param, st->value, st->src.file ? st->src.file :
-			    "(unknown)", st->src.line), NULL, no_src);
-			cat(p, &p->main, "#   is set below, with the "
-			    "connection limits\n");
-			continue;
-		}
-		if (st->src.file == NULL)
-			cat_comment(p, &p->main, st->from);
-		else
-			src_line(p, &p->main, "# from ", st->src);
-		if (strcmp(st->param, "append_dot_mydomain") == 0)
-			cat(p, &p->main, "# only qmail-inject appended it, "
-			    "never qmail-smtpd: user@localhost stays as it is\n");
-		esc(p, esc_pf_word(&p->main, st->param, &why), &why, st->src);
-		cat(p, &p->main, " = ");
-		/* values are main.cf text already (host names, numbers,
-		 * smtpd_banner with its old text's '$' doubled) */
-		esc(p, esc_pf_value(&p->main, st->value, &why), &why, st->src);
-		cat(p, &p->main, "\n");
-	}
-	/* control/locals: local delivery through local(8) */
-	cat(p, &p->main, "# control/locals (system users; ~alias files are "
-	    "in virtual_alias)\nmydestination = $myhostname, "
-	    "localhost.$mydomain, localhost");
-	for (i = 0; i < m->domains.n; i++) {
-		d = &((const struct m_domain *)m->domains.v)[i];
-		if (d->kind == DOM_LOCAL && strcmp(d->name, "localhost") != 0 &&
-		    (m->me == NULL || strcmp(d->name, m->me) != 0 ||
-		    m->new_hostname != NULL)) {
-			cat(p, &p->main, ", ");
-			cat_domain(p, &p->main, d->name, d->src);
-		}
-	}
-	cat(p, &p->main, "\n");
-	any = 0;
-	for (i = 0; i < m->domains.n; i++) {
-		d = &((const struct m_domain *)m->domains.v)[i];
-		if (d->kind != DOM_RELAY)
-			continue;
-		if (!any)
-			cat(p, &p->main, "# control/rcpthosts entries that "
-			    "are neither local nor virtual: backup MX\n"
-			    "relay_domains =");
-		cat(p, &p->main, "%s ", any ? "," : "");
-		cat_domain(p, &p->main, d->name, d->src);
-		any = 1;
-	}
-	if (any)
-		cat(p, &p->main, "\n");
-	else
-		param(p, "no backup MX domains in control/rcpthosts",
-		    "relay_domains", "");
-	param(p, "qmail's extension character; vpopmail with "
-	    "--enable-qmail-ext strips at the first '-' as Postfix does",
-	    "recipient_delimiter", "-");
-	param(p, "owner-LIST and LIST-request are never split at '-'",
-	    "owner_request_special", "yes");
-	param(p, "forward targets get no extension appended (qmail added "
-	    "none)", "propagate_unmatched_extensions", "canonical");
-	param(p, "vpopmail domains (users/assign, virtualdomains)",
-	    "virtual_mailbox_domains",
-	    "hash:${config_directory}/virtual_mailbox_domains");
-	if (o->srs != NULL) {
-		/* the SRS domain is ours: mail to it is accepted, never
-		 * relayed, and each address must be listed, which
-		 * recipient_canonical_maps (srs-map reverse) does for a
-		 * good SRS address only; a forged one gets 550 at RCPT */
-		cat(p, &p->main, "# vpopmail alias domains, and the SRS domain "
-		    "(bounces to forwarded mail:\n# an address there is "
-		    "accepted only when srs-map reverses it)\n"
-		    "virtual_alias_domains = hash:${config_directory}/"
-		    "virtual_alias_domains, %s\n", o->srs->domain);
-	} else
-		param(p, "vpopmail alias domains", "virtual_alias_domains",
-		    "hash:${config_directory}/virtual_alias_domains");
-	param(p, "vpasswd entries; unknown users bounce as with "
-	    "bounce-no-mailbox", "virtual_mailbox_maps",
-	    "hash:${config_directory}/virtual_mailbox");
-	param(p, ".qmail files: aliases, forwards, catch-alls; regexp for "
-	    "-default prefixes", "virtual_alias_maps",
-	    "hash:${config_directory}/virtual_alias, "
-	    "regexp:${config_directory}/virtual_alias_regexp");
-	param(p, "mailboxes stay where they are; Dovecot delivers them",
-	    "virtual_transport", "lmtp:unix:private/dovecot-lmtp");
-	param(p, "control/smtproutes, pipes, discards and bounces",
-	    "transport_maps", "hash:${config_directory}/transport");
-	param(p, "control/badmailfrom", "smtpd_sender_restrictions",
-	    "check_sender_access hash:${config_directory}/sender_access");
-	param(p, "control/badrcptto and vpopmail BOUNCE_MAIL users",
-	    "smtpd_recipient_restrictions",
-	    "check_recipient_access hash:${config_directory}/recipient_access");
-	param(p, "SMTP AUTH through Dovecot (the old host used vchkpw); "
-	    "enabled on submission and smtps in master.cf", "smtpd_sasl_type",
-	    "dovecot");
-	param(p, "Dovecot's auth socket (service auth in dovecot.conf)",
-	    "smtpd_sasl_path", "private/auth");
-	param(p, "install the new host's certificate here",
-	    "smtpd_tls_cert_file", "/etc/postfix/tls/cert.pem");
-	param(p, "and its key", "smtpd_tls_key_file",
-	    "/etc/postfix/tls/key.pem");
-	param(p, "STARTTLS offered on port 25", "smtpd_tls_security_level",
-	    "may");
-	param(p, "and used when the next hop offers it",
-	    "smtp_tls_security_level", "may");
-	for (i = 0; i < p->npipes; i++)
-		cat(p, &p->main, "# pipe programs see one recipient at a time, "
-		    "as under qmail-local\nq2p-pipe%zu_destination_recipient_"
-		    "limit = 1\n", i + 1);
-	if (o->srs != NULL)
-		cat(p, &p->main, "# --- SRS for forwarded mail only (qmail2postfix "
-		    "srs/README.md, \"Postfix wiring\")\n"
-		    "# Senders outside our domains going to a remote "
-		    "destination: the srsfwd pipe\n# (srs-forward re-injects "
-		    "with an SRS0 sender in %s). Our users'\n# own mail, "
-		    "local deliveries and bounces (<>) keep their sender.\n"
-		    "sender_dependent_default_transport_maps = "
-		    "regexp:${config_directory}/srs_transport\n"
-		    "# Bounces to SRS addresses: reversed to the original "
-		    "sender by srs-map\n# (srs/srs-map.service); smtpd checks "
-		    "canonical maps at RCPT, so a forged\n# or expired SRS "
-		    "address is refused. srs_reverse passes only SRS0/SRS1\n"
-		    "# addresses in %s on to srs-map: other mail never waits "
-		    "for it\n# and does not defer when it is down.\n"
-		    "recipient_canonical_maps = pipemap:{regexp:"
-		    "${config_directory}/srs_reverse, socketmap:inet:"
-		    "127.0.0.1:%d:reverse}\n"
-		    "recipient_canonical_classes = envelope_recipient\n",
-		    o->srs->domain, o->srs->domain, o->srs->port);
-	else
-		cat(p, &p->main, "# forwards leave with the original envelope "
-		    "sender (--no-srs): see the report\n");
-	if (o->dkim != NULL)
-		cat(p, &p->main, "# --- DKIM: OpenDKIM signs mail from our "
-		    "domains (dkim/ in OUT, see the report)\n"
-		    "smtpd_milters = " Q2P_DKIM_MILTER "\n"
-		    "# local programs (sendmail) and srs-forward's re-injection; "
-		    "OpenDKIM signs only\n# From: domains of its "
-		    "SigningTable: forwarded mail from others is not signed\n"
-		    "non_smtpd_milters = $smtpd_milters\n"
-		    "# OpenDKIM down: mail goes on unsigned (tempfail would "
-		    "defer all mail,\n# incoming too)\n"
-		    "milter_default_action = accept\n"
-		    "milter_protocol = 6\n");
-	else
-		cat(p, &p->main, "# no DKIM signing (%s): see the report\n",
-		    o->dkim_off ? "--no-dkim" : "no domain to sign for");
-	if (p->lmain.len > 0)
-		cat(p, &p->main, "\n%s", p->lmain.buf);
 }
 
 /* 1 when name is already in the alternation being built (a few
@@ -766,7 +538,7 @@ write_srs_maps(struct pf *p, const struct wopts *o)
 		v[n++] = host;
 	if (!seen(v, n, o->srs->domain))
 		v[n++] = o->srs->domain;
-	cat(p, &p->srs_transport, "# srs_transport: written by qmail2postfix "
+	pf_cat(p, &p->srs_transport, "# srs_transport: written by qmail2postfix "
 	    PACKAGE_VERSION " (regexp:, no postmap).\n"
 	    "# sender_dependent_default_transport_maps: senders outside\n# these domains (our mailbox, alias "
 	    "and local domains, myhostname and\n# the SRS domain) going to "
@@ -776,12 +548,12 @@ write_srs_maps(struct pf *p, const struct wopts *o)
 	    "!/(^\"?<>\"?$|@(");
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			cat(p, &p->srs_transport, "|");
+			pf_cat(p, &p->srs_transport, "|");
 		cat_re(p, &p->srs_transport, v[i], no_src);
 	}
-	cat(p, &p->srs_transport, ")$)/\t%s:\n", Q2P_SRS_SERVICE);
+	pf_cat(p, &p->srs_transport, ")$)/\t%s:\n", Q2P_SRS_SERVICE);
 	free(v);
-	cat(p, &p->srs_reverse, "# srs_reverse: written by qmail2postfix "
+	pf_cat(p, &p->srs_reverse, "# srs_reverse: written by qmail2postfix "
 	    PACKAGE_VERSION " (regexp:, no postmap).\n"
 	    "# recipient_canonical_maps = pipemap:{this "
 	    "table, srs-map reverse}:\n# only SRS0/SRS1 addresses in the "
@@ -789,29 +561,14 @@ write_srs_maps(struct pf *p, const struct wopts *o)
 	    "sender or not found (forged, expired: 550 at RCPT).\n"
 	    "/^(\"?SRS[01][-+=].*@");
 	cat_re(p, &p->srs_reverse, o->srs->domain, no_src);
-	cat(p, &p->srs_reverse, ")$/\t${1}\n");
-}
-
-/* 1 when the limits' main.cf lines set param ("param = " at a line
- * start): the limits own it, the control file's value is not written */
-static int
-limits_sets(const struct pf *p, const char *param)
-{
-	const char *t = p->lmain.buf, *q;
-	size_t n = strlen(param);
-
-	for (q = t; q != NULL && *q != '\0'; q = strchr(q, '\n'), q = q ?
-	    q + 1 : NULL)
-		if (strncmp(q, param, n) == 0 && strncmp(q + n, " = ", 3) == 0)
-			return 1;
-	return 0;
+	pf_cat(p, &p->srs_reverse, ")$/\t${1}\n");
 }
 
 static void
 svc(struct pf *p, const char *name, const char *type, const char *priv,
     const char *unpriv, const char *wake, const char *proc, const char *cmd)
 {
-	cat(p, &p->master, "%-10s %-5s %-7s %-7s %-7s %-7s %-7s %s\n", name,
+	pf_cat(p, &p->master, "%-10s %-5s %-7s %-7s %-7s %-7s %-7s %s\n", name,
 	    type, priv, unpriv, "n", wake, proc, cmd);
 }
 
@@ -824,7 +581,7 @@ proc(struct pf *p, const char *service, const char *dflt)
 	v = model_limit_get(p->m, service, "process_limit", -1, &l);
 	if (l == NULL)
 		return dflt;
-	src_line(p, &p->master, "# process limit from ", l->src);
+	pf_src_line(p, &p->master, "# process limit from ", l->src);
 	return model_printf((struct model *)p->m, "%lld", v);
 }
 
@@ -838,13 +595,13 @@ listener(struct pf *p, const char *name, const char *service,
 	int e;
 
 	limits_master_init(lm);
-	if (p->o->limits != NULL &&
-	    (e = limits_postfix_master(p->o->limits, name, lm)) < 0) {
+	if (p->m->climits.recommended &&
+	    (e = limits_postfix_master(&p->m->climits, name, lm)) < 0) {
 		p->err = e;
 		return "-";
 	}
 	if (lm->comment.len > 0)
-		cat(p, &p->master, "%s", lm->comment.buf);
+		pf_cat(p, &p->master, "%s", lm->comment.buf);
 	if (lm->maxproc >= 0)
 		return model_printf((struct model *)p->m, "%ld", lm->maxproc);
 	return proc(p, service, "-");
@@ -854,10 +611,10 @@ listener(struct pf *p, const char *name, const char *service,
 static int
 denies(const struct pf *p, enum limits_svc svc)
 {
-	const struct limits *l = p->o->limits;
+	const struct limits *l = &p->m->climits;
 	size_t i;
 
-	for (i = 0; l != NULL && i < l->nitems; i++)
+	for (i = 0; i < l->nitems; i++)
 		if (l->items[i].kind == LK_ACCESS_DENY &&
 		    l->items[i].svc == svc && l->items[i].inert == NULL)
 			return 1;
@@ -870,27 +627,27 @@ static void
 auth_listener(struct pf *p, const char *name, enum limits_svc svc,
     struct limits_master *lm, int starttls)
 {
-	cat(p, &p->master, "  -o syslog_name=postfix/%s\n", name);
+	pf_cat(p, &p->master, "  -o syslog_name=postfix/%s\n", name);
 	if (starttls)
-		cat(p, &p->master, "  -o smtpd_tls_security_level=encrypt\n");
+		pf_cat(p, &p->master, "  -o smtpd_tls_security_level=encrypt\n");
 	else
-		cat(p, &p->master, "  -o smtpd_tls_wrappermode=yes\n");
-	cat(p, &p->master, "  -o smtpd_sasl_auth_enable=yes\n");
+		pf_cat(p, &p->master, "  -o smtpd_tls_wrappermode=yes\n");
+	pf_cat(p, &p->master, "  -o smtpd_sasl_auth_enable=yes\n");
 	if (starttls)
-		cat(p, &p->master, "  -o smtpd_tls_auth_only=yes\n");
+		pf_cat(p, &p->master, "  -o smtpd_tls_auth_only=yes\n");
 	if (p->ncidr > 0 && denies(p, svc))
-		cat(p, &p->master, "  # the tcprules deny rules of port %d "
+		pf_cat(p, &p->master, "  # the tcprules deny rules of port %d "
 		    "(client_access.cidr), before AUTH\n  -o smtpd_client_"
 		    "restrictions=check_client_access,cidr:${config_directory}/"
 		    "client_access.cidr,permit_sasl_authenticated,reject\n",
 		    limits_svc_port(svc));
 	else
-		cat(p, &p->master, "  -o smtpd_client_restrictions="
+		pf_cat(p, &p->master, "  -o smtpd_client_restrictions="
 		    "permit_sasl_authenticated,reject\n");
-	cat(p, &p->master, "  -o smtpd_relay_restrictions="
+	pf_cat(p, &p->master, "  -o smtpd_relay_restrictions="
 	    "permit_sasl_authenticated,reject\n");
 	if (lm->options.len > 0)
-		cat(p, &p->master, "%s", lm->options.buf);
+		pf_cat(p, &p->master, "%s", lm->options.buf);
 	limits_master_free(lm);
 }
 
@@ -903,44 +660,44 @@ write_pipes(struct pf *p)
 
 	for (i = 0; i < p->npipes; i++) {
 		r = p->pipes[i].rule;
-		src_line(p, &p->master, "# from ", r->src);
-		esc(p, esc_comment(&p->master, "", "|%s  (ran as %s)", r->value,
+		pf_src_line(p, &p->master, "# from ", r->src);
+		pf_esc(p, esc_comment(&p->master, "", "|%s  (ran as %s)", r->value,
 		    r->user), NULL, r->src);
-		cat(p, &p->master, "q2p-pipe%zu unix  -       n       n       "
+		pf_cat(p, &p->master, "q2p-pipe%zu unix  -       n       n       "
 		    "-       -       pipe\n", i + 1);
-		cat(p, &p->master, "  flags=DR user=");
-		esc(p, esc_pf_word(&p->master, r->user, &why), &why, r->src);
-		cat(p, &p->master, " argv=/bin/sh -c { ");
+		pf_cat(p, &p->master, "  flags=DR user=");
+		pf_esc(p, esc_pf_word(&p->master, r->user, &why), &why, r->src);
+		pf_cat(p, &p->master, " argv=/bin/sh -c { ");
 		dir = r->src.file;
 		slash = strrchr(dir, '/');
 		if (slash != NULL) {
-			cat(p, &p->master, "cd ");
-			esc(p, esc_pf_sh_quote(&p->master, model_strndup(
+			pf_cat(p, &p->master, "cd ");
+			pf_esc(p, esc_pf_sh_quote(&p->master, model_strndup(
 			    (struct model *)p->m, dir, (size_t)(slash - dir)),
 			    &why), &why, r->src);
-			cat(p, &p->master, " || exit 75; ");
+			pf_cat(p, &p->master, " || exit 75; ");
 		}
 		/* pipe(8) turns $$ into $: the shell sees one */
-		cat(p, &p->master, "SENDER=$$1; RECIPIENT=$$2; "
+		pf_cat(p, &p->master, "SENDER=$$1; RECIPIENT=$$2; "
 		    "LOCAL=$${RECIPIENT%%@*}; HOST=$${RECIPIENT##*@}; "
 		    "EXT=$$LOCAL; ");
 		if (r->key == KEY_PREFIX) {
-			cat(p, &p->master, "DEFAULT=$${LOCAL#");
-			esc(p, esc_pf_sh_quote(&p->master, r->local, &why), &why,
+			pf_cat(p, &p->master, "DEFAULT=$${LOCAL#");
+			pf_esc(p, esc_pf_sh_quote(&p->master, r->local, &why), &why,
 			    r->src);
-			cat(p, &p->master, "}; ");
+			pf_cat(p, &p->master, "}; ");
 		} else if (r->key == KEY_CATCHALL)
-			cat(p, &p->master, "DEFAULT=$$LOCAL; ");
-		cat(p, &p->master, "export SENDER RECIPIENT LOCAL HOST EXT%s; ",
+			pf_cat(p, &p->master, "DEFAULT=$$LOCAL; ");
+		pf_cat(p, &p->master, "export SENDER RECIPIENT LOCAL HOST EXT%s; ",
 		    r->key != KEY_ADDRESS ? " DEFAULT" : "");
-		esc(p, esc_pf_sh_cmd(&p->master, r->value, &why), &why, r->src);
+		pf_esc(p, esc_pf_sh_cmd(&p->master, r->value, &why), &why, r->src);
 		/* qmail exit codes: 99 success, 100 and friends bounce,
 		 * everything else defers; Postfix defers only on 75 */
-		cat(p, &p->master, "; rc=$$?; case $$rc in 0|99) exit 0;; "
+		pf_cat(p, &p->master, "; rc=$$?; case $$rc in 0|99) exit 0;; "
 		    "64|65|70|76|77|78|100|112) exit 69;; esac; exit 75 } "
 		    "q2p ${sender} ${original_recipient}\n");
-		src_line(p, &p->transport, "# from ", r->src);
-		cat(p, &p->transport, "pipe%zu@%s\tq2p-pipe%zu:\n", i + 1,
+		pf_src_line(p, &p->transport, "# from ", r->src);
+		pf_cat(p, &p->transport, "pipe%zu@%s\tq2p-pipe%zu:\n", i + 1,
 		    Q2P_PSEUDO_DOMAIN, i + 1);
 	}
 }
@@ -951,7 +708,7 @@ write_master(struct pf *p)
 	struct limits_master lm;
 	const char *v;
 
-	cat(p, &p->master,
+	pf_cat(p, &p->master,
 	    "# Postfix master.cf written by qmail2postfix " PACKAGE_VERSION ".\n"
 	    "# For Postfix 3.5 or later. Process limits come from the old host\n"
 	    "# where it set one (control/concurrency*, tcpserver -c); the\n"
@@ -960,9 +717,9 @@ write_master(struct pf *p)
 	v = listener(p, "smtp", "smtp/inet", &lm);
 	svc(p, "smtp", "inet", "n", "-", "-", v, "smtpd");
 	if (lm.options.len > 0)
-		cat(p, &p->master, "%s", lm.options.buf);
+		pf_cat(p, &p->master, "%s", lm.options.buf);
 	limits_master_free(&lm);
-	cat(p, &p->master, "# SMTP AUTH for mail clients, as qmail-smtpd with "
+	pf_cat(p, &p->master, "# SMTP AUTH for mail clients, as qmail-smtpd with "
 	    "vchkpw did\n");
 	v = listener(p, "submission", "submission/inet", &lm);
 	svc(p, "submission", "inet", "n", "-", "-", v, "smtpd");
@@ -1000,12 +757,12 @@ write_master(struct pf *p)
 		/* F and R: the sender srs-forward rewrites comes from the
 		 * From_ line or Return-Path (never $SENDER, which local(8)
 		 * would have mangled); q quotes the recipient */
-		cat(p, &p->master, "# SRS for forwarded mail "
+		pf_cat(p, &p->master, "# SRS for forwarded mail "
 		    "(sender_dependent_default_transport_maps): srs-forward\n"
 		    "# re-injects it through sendmail with an SRS sender in "
 		    "%s;\n# runs as the system user %s, which must be able to "
 		    "read the secret\n", p->o->srs->domain, Q2P_SRS_SERVICE);
-		cat(p, &p->master, "%-10s unix  -       n       n       -       "
+		pf_cat(p, &p->master, "%-10s unix  -       n       n       -       "
 		    "-       pipe\n  flags=FRq user=%s argv=%s/srs-forward -d %s "
 		    "-s %s -- ${recipient}\n", Q2P_SRS_SERVICE, Q2P_SRS_SERVICE,
 		    p->o->srs->bindir, p->o->srs->domain, p->o->srs->secret);
@@ -1044,9 +801,9 @@ write_postfix(const struct model *m, const struct wopts *o)
 	p.o = o;
 	qstr_init(&p.lmain, BIG);
 	qstr_init(&p.cidr, BIG);
-	if (o->limits != NULL &&
-	    ((e = limits_postfix_main(o->limits, &p.lmain)) < 0 ||
-	    (e = limits_postfix_client_access(o->limits, &p.cidr)) < 0)) {
+	if (m->climits.recommended &&
+	    ((e = limits_postfix_main(&m->climits, &p.lmain)) < 0 ||
+	    (e = limits_postfix_client_access(&m->climits, &p.cidr)) < 0)) {
 		qstr_free(&p.lmain);
 		qstr_free(&p.cidr);
 		return e;
@@ -1072,7 +829,7 @@ write_postfix(const struct model *m, const struct wopts *o)
 	qstr_init(&p.rcpt, BIG);
 	qstr_init(&p.srs_transport, BIG);
 	qstr_init(&p.srs_reverse, BIG);
-	if (o->srs != NULL && !esc_pf_domain_ok(o->srs->domain, &p.why)) {
+	if (o->srs != NULL && !addr_domain_ok(o->srs->domain, &p.why)) {
 		p.err = QPM_ESYNTAX;
 		p.why_src.file = "--srs-domain";
 	}
@@ -1082,14 +839,14 @@ write_postfix(const struct model *m, const struct wopts *o)
 	write_mailboxes(&p);
 	write_entries(&p);
 	if (p.nshadow)
-		cat(&p, &p.transport, "# qmail2postfix: unknown users the old "
+		pf_cat(&p, &p.transport, "# qmail2postfix: unknown users the old "
 		    "host bounced (see virtual_alias_regexp)\nnouser@%s\t"
 		    "error:5.1.1 mailbox unavailable\n", Q2P_PSEUDO_DOMAIN);
-	cat(&p, &p.transport, "# qmail2postfix: mail the old host deleted "
+	pf_cat(&p, &p.transport, "# qmail2postfix: mail the old host deleted "
 	    "(vdelivermail delete, .qmail)\ndiscard@%s\tdiscard:deleted as on "
 	    "the old host\n", Q2P_PSEUDO_DOMAIN);
 	write_master(&p);
-	write_main(&p, o);
+	pf_write_main(&p, o);
 	if (p.err == QPM_ESYNTAX)
 		msg_errorx("%s:%lu: cannot be written to Postfix: %s",
 		    p.why_src.file ? vis_name((struct model *)m,

@@ -59,26 +59,10 @@ listed_text(struct wtext *r, const struct m_listed *li)
 	wt_cat(r, "\n");
 }
 
-int
-write_report(const struct model *m, const struct wopts *o, struct qstr *s)
+/* the old and the new host */
+static void
+rep_hosts(struct wtext *r, const struct model *m)
 {
-	const struct m_domain *d;
-	const struct m_mailbox *mb;
-	const struct m_rule *ru;
-	const struct m_setting *st;
-	const struct m_limit *l;
-	unsigned long tot[4] = { 0, 0, 0, 0 };
-	unsigned long nk[5] = { 0, 0, 0, 0, 0 }, nfl[4] = { 0, 0, 0, 0 };
-	unsigned long nclear = 0, nquota = 0, nfwd = 0, nremote = 0,
-	    npipe = 0, ndiscard = 0, nbounce = 0;
-	static const char *const schemes[] = { "des-crypt", "md5-crypt",
-	    "sha256-crypt", "sha512-crypt", "bcrypt", "other", "none", NULL };
-	unsigned long nscheme[7] = { 0 };
-	size_t i, k;
-	int c;
-	struct wtext rr = { s, 0 }, *r = &rr;
-	struct qstr sec = QSTR_INIT(s->max);
-
 	wt_catf(r, "qmail2postfix migration report\n"
 	    "==============================\n"
 	    "Old host:  ");
@@ -98,10 +82,18 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 		wt_vis(r, m->new_ip, 0);
 	}
 	wt_cat(r, "\n\n");
+}
+
+/* every item read: converted, listed or skipped, per category */
+static void
+rep_counts(struct wtext *r, const struct model *m)
+{
+	unsigned long tot[4] = { 0, 0, 0, 0 };
+	int c;
 
 	wt_catf(r, "Counts: every item read is converted, listed (not "
 	    "converted, see below) or\nskipped (comments, blank lines).\n");
-	if (o->limits != NULL)
+	if (m->climits.recommended)
 		wt_catf(r, "A connection limit that had no effect on the old "
 		    "host (a disabled service,\na value its run script read) "
 		    "counts as converted: the new host has none either.\n");
@@ -123,6 +115,15 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 	wt_catf(r, "  %s\n\n", model_counts_add_up(m) ?
 	    "The counts add up." : "THE COUNTS DO NOT ADD UP: this is a bug "
 	    "in qmail2postfix; do not use this output.");
+}
+
+/* the domains by kind, the first 200 with what unknown users get */
+static void
+rep_domains(struct wtext *r, const struct model *m)
+{
+	const struct m_domain *d;
+	unsigned long nk[5] = { 0, 0, 0, 0, 0 };
+	size_t i;
 
 	for (i = 0; i < m->domains.n; i++)
 		nk[((const struct m_domain *)m->domains.v)[i].kind]++;
@@ -172,6 +173,19 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 	if (m->domains.n > 200)
 		wt_catf(r, "  ... and %zu more (migration.json lists all)\n",
 		    m->domains.n - 200);
+}
+
+/* the mailboxes: hash schemes, quotas, vpopmail flags; returns how
+ * many kept a cleartext password */
+static unsigned long
+rep_mailboxes(struct wtext *r, const struct model *m)
+{
+	static const char *const schemes[] = { "des-crypt", "md5-crypt",
+	    "sha256-crypt", "sha512-crypt", "bcrypt", "other", "none", NULL };
+	const struct m_mailbox *mb;
+	unsigned long nscheme[7] = { 0 }, nfl[4] = { 0, 0, 0, 0 };
+	unsigned long nclear = 0, nquota = 0;
+	size_t i, k;
 
 	for (i = 0; i < m->mailboxes.n; i++) {
 		mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
@@ -203,6 +217,17 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 	if (nscheme[6])
 		wt_catf(r, "  %lu mailboxes had no password: they still "
 		    "cannot log in\n", nscheme[6]);
+	return nclear;
+}
+
+/* what the delivery rules do: forwards, programs, discards, bounces */
+static void
+rep_routing(struct wtext *r, const struct model *m, const struct wopts *o)
+{
+	const struct m_rule *ru;
+	unsigned long nfwd = 0, nremote = 0, npipe = 0, ndiscard = 0,
+	    nbounce = 0;
+	size_t i;
 
 	for (i = 0; i < m->rules.n; i++) {
 		ru = &((const struct m_rule *)m->rules.v)[i];
@@ -244,26 +269,33 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 		wt_vis(r, m->doublebounceto, 0);
 		wt_cat(r, " (notify_classes 2bounce)\n");
 	}
+}
 
+/* the SRS and DKIM sections, as their READMEs say them */
+static void
+rep_srs_dkim(struct wtext *r, const struct model *m,
+    const struct wopts *o, struct qstr *sec)
+{
 	wt_catf(r, "\nForwarded mail and SRS (srs/README in this directory "
 	    "says the same):\n");
-	if (r->e == 0 && (r->e = write_srs_text(m, o, &sec)) == 0)
-		rlines(r, &sec);
-	qstr_reset(&sec);
+	if (r->e == 0 && (r->e = write_srs_text(m, o, sec)) == 0)
+		rlines(r, sec);
+	qstr_reset(sec);
 
 	wt_catf(r, "\nDKIM signing (dkim/README in this directory says the "
 	    "same):\n");
-	if (r->e == 0 && (r->e = write_dkim_text(m, o, &sec)) == 0)
-		rlines(r, &sec);
-	qstr_reset(&sec);
+	if (r->e == 0 && (r->e = write_dkim_text(m, o, sec)) == 0)
+		rlines(r, sec);
+	qstr_reset(sec);
+}
 
-	wt_catf(r, "\nSMTP AUTH: the old host's qmail-smtpd with vchkpw "
-	    "usually offered LOGIN, PLAIN\n  and CRAM-MD5; CRAM-MD5 needs the "
-	    "cleartext, kept for %lu of %zu mailboxes.\n  The new host offers "
-	    "PLAIN and LOGIN over TLS on submission (587, STARTTLS)\n  and "
-	    "smtps (465, wrapper mode) through Dovecot SASL; no CRAM-MD5: the "
-	    "crypt\n  hashes cannot answer it. Clients set to CRAM-MD5 must "
-	    "switch to PLAIN over TLS.\n", nclear, m->mailboxes.n);
+/* control/concurrency* and the main.cf settings of control files */
+static void
+rep_settings(struct wtext *r, const struct model *m)
+{
+	const struct m_setting *st;
+	const struct m_limit *l;
+	size_t i;
 
 	wt_catf(r, "\nProcess limits from control/concurrency* (master.cf; "
 	    "the listeners' own limits\nare under \"Connection limits and "
@@ -293,13 +325,13 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 			src_text(r, st->src);
 		wt_cat(r, ")\n");
 	}
+}
 
-	if (o->limits != NULL) {
-		wt_cat(r, "\n");
-		if (r->e == 0 && (r->e = limits_report(o->limits, &sec)) == 0)
-			rlines(r, &sec);
-		qstr_reset(&sec);
-	}
+/* the items not converted, the notes, what to do next */
+static void
+rep_todo(struct wtext *r, const struct model *m, const struct wopts *o)
+{
+	size_t i;
 
 	wt_catf(r, "\nNot converted (%zu): each needs a decision by hand.\n",
 	    m->listed.n);
@@ -320,6 +352,36 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 		    o->srs != NULL ? "srs/" : "", o->srs != NULL &&
 		    o->dkim != NULL ? " and " : "", o->dkim != NULL ? "dkim/" :
 		    "");
+}
+
+int
+write_report(const struct model *m, const struct wopts *o, struct qstr *s)
+{
+	struct wtext rr = { s, 0 }, *r = &rr;
+	struct qstr sec = QSTR_INIT(s->max);
+	unsigned long nclear;
+
+	rep_hosts(r, m);
+	rep_counts(r, m);
+	rep_domains(r, m);
+	nclear = rep_mailboxes(r, m);
+	rep_routing(r, m, o);
+	rep_srs_dkim(r, m, o, &sec);
+	wt_catf(r, "\nSMTP AUTH: the old host's qmail-smtpd with vchkpw "
+	    "usually offered LOGIN, PLAIN\n  and CRAM-MD5; CRAM-MD5 needs the "
+	    "cleartext, kept for %lu of %zu mailboxes.\n  The new host offers "
+	    "PLAIN and LOGIN over TLS on submission (587, STARTTLS)\n  and "
+	    "smtps (465, wrapper mode) through Dovecot SASL; no CRAM-MD5: the "
+	    "crypt\n  hashes cannot answer it. Clients set to CRAM-MD5 must "
+	    "switch to PLAIN over TLS.\n", nclear, m->mailboxes.n);
+	rep_settings(r, m);
+	if (m->climits.recommended) {
+		wt_cat(r, "\n");
+		if (r->e == 0 && (r->e = limits_report(&m->climits, &sec)) == 0)
+			rlines(r, &sec);
+		qstr_reset(&sec);
+	}
+	rep_todo(r, m, o);
 	qstr_free(&sec);
 	if (r->e < 0)
 		return r->e;

@@ -55,13 +55,6 @@ struct wopts {
 	const char	*outdir;	/* where the files go (the temp dir) */
 	const char	*root;		/* --root, for the header comments */
 	const char	*dovecot_dir;	/* installed Dovecot dir: /etc/dovecot */
-	/* connection limits (migrate/model/limits.h), recommended; NULL: none.
-	 * The writers place the module's text: main.cf and master.cf
-	 * lines, client_access.cidr, Dovecot blocks merged with their own,
-	 * the nftables and sysctl files, the report section and the
-	 * "limits" object of migration.json (limits_json, owned by run) */
-	const struct limits *limits;
-	json_t		*limits_json;
 	/* SRS wiring; NULL: none (--no-srs, or no domain to name it) */
 	const struct srs_wire *srs;
 	int		 srs_off;	/* srs NULL because of --no-srs */
@@ -112,18 +105,81 @@ int	write_dkim_text(const struct model *m, const struct wopts *o,
 int	dkim_signs(const struct m_domain *d);
 int	write_report(const struct model *m, const struct wopts *o,
 	    struct qstr *out);
-/* OUT/nftables/qmail2postfix.nft and OUT/sysctl/qmail2postfix.conf */
-int	write_limits_files(const struct model *m, const struct wopts *o);
-/* Account for every limit item in CAT_LIMITS: converted, or listed
- * with file:line and the reason it has no equivalent (from lj, the
- * module's JSON); unreadable limit lines are listed, notes noted. */
-int	write_limits_account(struct model *m, const struct limits *l,
-	    json_t *lj);
-
 /* "des-crypt", "md5-crypt", "sha512-crypt", ... for a vpasswd hash */
 const char *write_hash_scheme(const char *hash);
 
 /* Address classes of one rule group, shared by JSON and report. */
 int	writer_is_remote(const struct model *m, const char *addr);
+
+/* ---- the limits (m->climits) in each syntax: each renderer reads the
+ * model's limits and appends text (0 or a negative qpm_err); the
+ * writer of the target places it.  limits-tool calls them on a struct
+ * limits of its own. ---- */
+
+/* Postfix (postfix_limits.c): main.cf lines. */
+int	limits_postfix_main(const struct limits *l, struct qstr *out);
+/* The master.cf part of one smtpd service ("smtp", "submission",
+ * "smtps" or a port): maxproc (-1: leave "-"), the comment lines to put
+ * above the service line, and "  -o name=value" lines (each after a
+ * "  # from FILE:LINE" line) to append below it. */
+struct limits_master {
+	long		 maxproc;
+	struct qstr	 comment;
+	struct qstr	 options;
+};
+void	limits_master_init(struct limits_master *m);
+void	limits_master_free(struct limits_master *m);
+int	limits_postfix_master(const struct limits *l, const char *service,
+	    struct limits_master *m);
+/* check_client_access table (cidr) for tcprules allow/deny; empty when
+ * the rules deny nobody. main.cf names it client_access.cidr. */
+int	limits_postfix_client_access(const struct limits *l, struct qstr *out);
+
+/* Dovecot (dovecot_limits.c): the blocks of dovecot.conf the limits put
+ * lines in.  A writer asks for the inner lines of each block it writes
+ * itself and places them there (one block per name for doveconf), then
+ * appends the rest with dovecot_limits_conf(). */
+enum dc_block {
+	DCB_TOP = 0,		/* top level: what follows, auth_failure_delay */
+	DCB_IMAP_LOGIN,		/* service imap-login */
+	DCB_IMAP,		/* service imap */
+	DCB_POP3_LOGIN,		/* service pop3-login */
+	DCB_POP3,		/* service pop3 */
+	DCB_PROTO_IMAP,		/* protocol imap */
+	DCB_PROTO_POP3,		/* protocol pop3 */
+	DCB_LMTP,		/* service lmtp */
+	DCB_AUTH,		/* service auth */
+	DCB_PLUGIN,		/* plugin */
+	DCB_N
+};
+#define DCB_BIT(b)	(1U << (b))
+/* "service imap-login", ...; "" for DCB_TOP */
+const char *dovecot_limits_head(enum dc_block b);
+/* The inner lines of block b ("  " indented; DCB_TOP's not), nothing
+ * when the limits set nothing there, as Dovecot version reads them:
+ * 23 for 2.3, 24 for 2.4 (restart_request_count for service_count). */
+int	dovecot_limits_block(const struct limits *l, int version,
+	    enum dc_block b, struct qstr *out);
+/* Every block but those in skip (DCB_BIT()s), in enum order, each with
+ * its head and braces; the top-level lines first, without. */
+int	dovecot_limits_conf(const struct limits *l, int version,
+	    unsigned skip, struct qstr *out);
+
+/* nftables (nftables.c): the table text, and OUT/nftables/qmail2postfix.nft
+ * from m->climits (always written: an empty ruleset still loads). */
+int	limits_nftables(const struct limits *l, struct qstr *out);
+int	write_nftables(const struct model *m, const struct wopts *o);
+/* sysctl (sysctl.c): the lines to keep, empty when none; and
+ * OUT/sysctl/qmail2postfix.conf when there are any. */
+int	limits_sysctl(const struct limits *l, struct qstr *out);
+int	write_sysctl(const struct model *m, const struct wopts *o);
+/* The report's section (report_limits.c). */
+int	limits_report(const struct limits *l, struct qstr *out);
+/* migration.json's "limits" object (json_limits.c); NULL: no memory. */
+json_t	*limits_json(const struct limits *l);
+/* Account for every item of m->climits in CAT_LIMITS (limits_target.c):
+ * converted, or listed with file:line and the reason its target gives;
+ * unreadable limit lines are listed, notes noted. */
+int	write_limits_account(struct model *m);
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "migrate/oldhost/limits_int.h"
+#include "migrate/oldhost/readers.h"
 #include "migrate/oldhost/logscan.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -11,8 +11,9 @@
 
 #include <jansson.h>
 
-#include "migrate/oldhost/limits_int.h"
+#include "migrate/oldhost/readers.h"
 #include "migrate/oldhost/logscan.h"
+#include "migrate/write/writers.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "mail/addr.h"
 #include "migrate/write/esc_postfix.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"
@@ -139,12 +140,12 @@ test_local_and_domain(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		why = NULL;
-		if (esc_pf_local_ok(v[i].in, strlen(v[i].in), &why) !=
+		if (addr_local_ok(v[i].in, strlen(v[i].in), &why) !=
 		    v[i].local_ok || (!v[i].local_ok && why == NULL))
 			fail_msg("local %zu: got %d, want %d", i,
 			    !v[i].local_ok, v[i].local_ok);
 		why = NULL;
-		if (esc_pf_domain_ok(v[i].in, &why) != v[i].domain_ok ||
+		if (addr_domain_ok(v[i].in, &why) != v[i].domain_ok ||
 		    (!v[i].domain_ok && why == NULL))
 			fail_msg("domain %zu: got %d, want %d", i,
 			    !v[i].domain_ok, v[i].domain_ok);

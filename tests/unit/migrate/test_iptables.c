@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "migrate/oldhost/limits_int.h"
+#include "migrate/oldhost/readers.h"
 #include "test_limits_util.h"
 
 struct fw_case {

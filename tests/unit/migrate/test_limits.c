@@ -13,8 +13,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "migrate/oldhost/limits_int.h"
+#include "migrate/oldhost/readers.h"
+#include "migrate/model/model.h"
 #include "migrate/oldhost/logscan.h"
+#include "migrate/write/writers.h"
 #include "util/err.h"
 #include "test_limits_util.h"
 
@@ -107,7 +109,7 @@ test_read_and_write(void **state)
 	limits_master_free(&m);
 
 	qstr_reset(&q);
-	assert_int_equal(limits_dovecot(&l, &q), 0);
+	assert_int_equal(dovecot_limits_conf(&l, 23, 0, &q), 0);
 	assert_non_null(strstr(q.buf, "service imap-login {\n"));
 	assert_non_null(strstr(q.buf, "  process_limit = 40\n"));
 	assert_non_null(strstr(q.buf, "mail_max_userip_connections = 20\n"));
@@ -148,6 +150,52 @@ test_read_and_write(void **state)
 		assert_int_equal(s->value, 100);
 		limits_free(&l);
 	}
+	rm_root(root);
+}
+
+/* The Dovecot limits come block by block, inner lines only, for the
+ * writer to place; 2.4 says restart_request_count for service_count. */
+static void
+test_dovecot_blocks(void **state)
+{
+	struct model *m = model_new();
+	struct qstr q = QSTR_INIT(1 << 22);
+	char *root = tree();
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(limits_read(&m->climits, root, NULL), 0);
+	assert_int_equal(limits_recommend(&m->climits, NULL), 0);
+	assert_int_equal(dovecot_limits_block(&m->climits, 23, DCB_IMAP_LOGIN,
+	    &q), 0);
+	assert_non_null(strstr(q.buf, "  # from "));
+	assert_non_null(strstr(q.buf, "  service_count = 1\n"
+	    "  process_limit = 40\n"));
+	assert_null(strchr(q.buf, '{'));
+	qstr_reset(&q);
+	assert_int_equal(dovecot_limits_block(&m->climits, 24, DCB_IMAP_LOGIN,
+	    &q), 0);
+	assert_non_null(strstr(q.buf, "  restart_request_count = 1\n"));
+	assert_null(strstr(q.buf, "service_count"));
+	qstr_reset(&q);
+	assert_int_equal(dovecot_limits_block(&m->climits, 23, DCB_PROTO_IMAP,
+	    &q), 0);
+	assert_non_null(strstr(q.buf, "  mail_max_userip_connections = 20\n"));
+	assert_null(strchr(q.buf, '{'));
+	qstr_reset(&q);
+	assert_int_equal(dovecot_limits_block(&m->climits, 23, DCB_LMTP, &q),
+	    0);
+	assert_int_equal(q.len, 0);
+	/* the blocks a writer placed itself are left out of the rest */
+	assert_int_equal(dovecot_limits_conf(&m->climits, 23,
+	    DCB_BIT(DCB_PROTO_IMAP), &q), 0);
+	assert_null(strstr(q.buf, "protocol imap {"));
+	assert_non_null(strstr(q.buf, "service imap-login {\n"));
+	assert_non_null(strstr(q.buf, "protocol pop3 {\n"));
+	assert_true(strncmp(q.buf, "# connection limits of the old host "
+	    "(Dovecot 2.3 syntax", 54) == 0);
+	qstr_free(&q);
+	model_free(m);		/* frees climits */
 	rm_root(root);
 }
 
@@ -201,6 +249,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_and_write),
+		cmocka_unit_test(test_dovecot_blocks),
 		cmocka_unit_test(test_sizing_from_logs),
 	};
 

@@ -17,7 +17,8 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "migrate/oldhost/limits_int.h"
+#include "migrate/oldhost/readers.h"
+#include "migrate/write/writers.h"
 #include "util/err.h"
 #include "test_limits_util.h"
 
@@ -228,7 +229,7 @@ test_cidrs(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct qstr q = QSTR_INIT(4096);
-		int rc = tcprules_cidrs(t[i].addr, &q);
+		int rc = limits_addr_cidrs(t[i].addr, &q);
 
 		if (t[i].want == NULL) {
 			if (rc != QPM_ESYNTAX)
