@@ -199,10 +199,11 @@ write_dovecot23(const struct model *m, const struct wopts *o)
 	    (e = m->old_hostname != NULL ? qstr_cat_vis(&conf,
 	    m->old_hostname, strlen(m->old_hostname), 0) :
 	    qstr_cat(&conf, "(no control/me)")) < 0 ||
-	    (e = qstr_catf(&conf, ".\n"
-	    "# For Dovecot 2.3 (Debian 12, Rocky/Alma 9) with Postfix 3.5 or "
-	    "later.\n# Dovecot 2.4 reads another syntax: do not use this file "
-	    "there.\n# Files it names live in %s once installed.\n\n", dd)) < 0)
+	    (e = qstr_cat(&conf, ".\n")) < 0 ||
+	    (e = writer_targets(&conf, "# ", o)) < 0 ||
+	    (e = qstr_catf(&conf, "# Dovecot 2.4 reads another syntax: do not "
+	    "use this file there.\n# Files it names live in %s once "
+	    "installed.\n\n", dd)) < 0)
 		goto out;
 	if ((e = qstr_catf(&conf,
 	    "# the old host served POP3 and IMAP; Postfix delivers over LMTP\n"
