@@ -49,11 +49,15 @@ int
 target_postfix_parse(const char *s)
 {
 	const char *end;
+	char canon[16];
 	int major, minor;
 
+	/* as Postfix names its releases: not 3.05, not 03.5 */
 	if (major_minor(s, &major, &minor, &end) < 0 || *end != '\0' ||
 	    major != 3 || major * 100 + minor < Q2P_POSTFIX_DEFAULT ||
-	    major * 100 + minor > Q2P_POSTFIX_NEWEST)
+	    major * 100 + minor > Q2P_POSTFIX_NEWEST ||
+	    qpm_snprintf(canon, sizeof(canon), "%d.%d", major, minor) < 0 ||
+	    strcmp(canon, s) != 0)
 		return QPM_ESYNTAX;
 	return major * 100 + minor;
 }

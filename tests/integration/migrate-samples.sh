@@ -440,7 +440,7 @@ else
 	ok "neither installed: the defaults # SKIP no unshare -m here"
 fi
 bad=""
-for v in "--postfix 3.4" "--postfix 3.11" "--postfix 3.7.1" "--postfix 3" "--postfix 3.07x" "--dovecot 2.2" "--dovecot 2.5" "--dovecot 24"; do
+for v in "--postfix 3.4" "--postfix 3.11" "--postfix 3.7.1" "--postfix 3" "--postfix 3.07x" "--postfix 3.05" "--dovecot 2.2" "--dovecot 2.5" "--dovecot 24"; do
 	# shellcheck disable=SC2086
 	"$prog" --root "$tmp/oldhost" -o "$tmp/BADV" -q $v 2>"$tmp/badv.err"
 	rc=$?
