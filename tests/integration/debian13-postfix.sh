@@ -8,6 +8,7 @@
 # versions are detected. Skips without a root; fails under CI=true.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/debian13.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/pflive.sh"
 h_init debian13-postfix
 d13_require
 tap_plan 11
@@ -54,25 +55,12 @@ tap_check "postconf -n (3.10): no warning" bash -c "! grep . '$H_DIR/n.err'"
 d13 "$R" postconf -c "$pf" -M >/dev/null 2>"$H_DIR/m.err"
 tap_check "postconf -M (3.10): no warning" bash -c "! grep . '$H_DIR/m.err'"
 
-# the same files run: a private queue, data directory and log in the
-# work directory, port 25 on a free loopback port, submission and smtps
-# (which need the TLS key of the new host) and the milters left out
+# the same files run from a private queue, log and port (pflive.sh)
 p=$(h_free_port) || tap_bail "no free port"
 run=$W/run
-mkdir -p "$R$run/queue" "$R$run/data" && cp -a "$R$pf" "$R$run/etc" &&
-    d13 "$R" chown postfix: "$run/data" &&
-    d13 "$R" postconf -c "$run/etc" -e "queue_directory = $run/queue" \
-    "data_directory = $run/data" "maillog_file = $run/maillog" \
-    "maillog_file_prefixes = $run" "inet_interfaces = 127.0.0.1" \
-    "inet_protocols = ipv4" "smtpd_milters =" "non_smtpd_milters =" &&
-    d13 "$R" postconf -c "$run/etc" -MX submission/inet smtps/inet &&
-    sed -i "s/^smtp \( *\)inet /127.0.0.1:$p inet /" "$R$run/etc/master.cf" ||
+pflive_setup "$R" "$pf" "$run" "$p" d13 "$R" ||
     tap_bail "cannot make the private instance"
-pf_stop() {
-	d13_ns "$R" postfix -c "$run/etc" stop >/dev/null 2>&1
-	h_wait 50 eval '! test -s "$R$run/queue/pid/master.pid"' ||
-	    { pid=$(tr -dc 0-9 <"$R$run/queue/pid/master.pid" 2>/dev/null); [ -z "$pid" ] || _h_kill_wait "$pid"; }
-}
+pf_stop() { pflive_stop "$R" "$run" d13_ns "$R"; }
 _h_register pf_stop
 d13_ns "$R" postfix -c "$run/etc" start >"$H_DIR/start.out" 2>&1
 rc=$?
@@ -83,16 +71,7 @@ tap_check "Postfix 3.10 starts from main.cf and master.cf as written (exit $rc),
     tap_diag "$(cat "$H_DIR/start.out")" "$(tail -n 5 "$R$run/maillog" 2>/dev/null)"
 pid=$(tr -dc 0-9 <"$R$run/queue/pid/master.pid" 2>/dev/null)
 [ -z "$pid" ] || H_PIDS+=("$pid")
-got=$(python3 - "$p" <<'EOF' 2>&1
-import smtplib, sys
-s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=20)
-s.ehlo("client.example")
-s.mail("someone@sender.example")
-code, _ = s.rcpt("nobody@example.net")
-print(code)
-s.quit()
-EOF
-)
+got=$(pflive_rcpt "$p" nobody@example.net)
 tap_check "badrcptto nobody@example.net refused at RCPT (got $got)" \
     bash -c "case '$got' in 5*) exit 0;; esac; exit 1"
 h_wait 100 grep -q 'reject: RCPT from .*nobody@example.net' "$R$run/maillog"

@@ -25,7 +25,7 @@ prepare() {	# prepare NAME: a private, completed copy of samples/NAME
 	    --tree "$1" >/dev/null
 }
 
-echo "1..76"
+echo "1..77"
 prepare oldhost || { echo "Bail out! cannot prepare samples/oldhost"; exit 1; }
 out=$tmp/OUT
 # explicit install paths: the golden files do not depend on configure's
@@ -198,6 +198,36 @@ rc=$?
 [ $rc = 0 ] && [ ! -s "$tmp/check.out" ] &&
     ok "postfix check (this host's $(postconf -d -h mail_version)) prints nothing" ||
     no "postfix check (this host's $(postconf -d -h mail_version)) prints nothing" "rc=$rc" "$(head -5 "$tmp/check.out")"
+# the same files run (tests/integration/lib/pflive.sh): a badrcptto
+# reject logs no "backwards-compatible" line (level 2 makes 3.7 log one)
+if [ "$(id -u)" = 0 ]; then
+	. "$top_srcdir/tests/integration/lib/pflive.sh"
+	chmod 0755 "$tmp"	# the postfix user reaches its queue
+	lp=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	trap 'pflive_stop "" "$tmp/live"; rm -rf "$tmp"' EXIT
+	pflive_setup "" "$tmp/pf" "$tmp/live" "$lp" &&
+	    postfix -c "$tmp/live/etc" start >"$tmp/live.out" 2>&1 &&
+	    for i in $(seq 50); do
+		python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$lp" 2>/dev/null && break
+		sleep 0.2
+	    done
+	got=$(pflive_rcpt "$lp" nobody@example.net)
+	for i in $(seq 50); do
+		grep -q 'reject: RCPT from .*nobody@example.net' "$tmp/live/maillog" 2>/dev/null && break
+		sleep 0.2
+	done
+	case $got in
+	5*)	grep -q 'reject: RCPT from .*nobody@example.net' "$tmp/live/maillog" &&
+		    ! grep -qi 'backwards-compatible' "$tmp/live/maillog" ;;
+	*)	false ;;
+	esac &&
+	    ok "Postfix $(postconf -d -h mail_version) runs main.cf/master.cf: badrcptto refused, no backwards-compatible line" ||
+	    no "Postfix $(postconf -d -h mail_version) runs main.cf/master.cf: badrcptto refused, no backwards-compatible line" \
+		"got $got" "$(cat "$tmp/live.out")" "$(grep -i 'compatib\|reject\|fatal\|error' "$tmp/live/maillog" 2>/dev/null | head -5)"
+	pflive_stop "" "$tmp/live"
+else
+	ok "Postfix runs main.cf/master.cf, badrcptto refused # SKIP not root"
+fi
 q() { postmap -c "$tmp/pf" -q "$1" "$2:$tmp/pf/$3" 2>&1; }
 got="$(q sales@example.com hash virtual_alias)|$(q bob@example.com hash virtual_alias)|$(q @example.org hash virtual_alias)|$(q @example.net hash virtual_alias)|$(q @partner.example hash virtual_alias)"
 want="alice@example.com, judy@example.com|bob@webmail.example|@example.com|info@example.net|sales@example.com"
