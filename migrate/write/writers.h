@@ -96,7 +96,7 @@ void	wt_vis(struct wtext *t, const char *p, size_t width);
 
 /* The versions of o (0 in wopts: the default); writer_target_from:
  * "option", "detected" or "default"; writer_targets appends PREFIX
- * "Written for Postfix 3.7 (found on this machine) and Dovecot 2.3
+ * "Written for Postfix 3.7 (installed here) and Dovecot 2.3
  * (--dovecot).\n"; writer_targets_json: migration.json's "targets"
  * (NULL: out of memory). */
 int	writer_postfix_ver(const struct wopts *o);
