@@ -77,9 +77,12 @@ test)
 	build _build-san --enable-sanitizers
 	# The Debian 13 root (Postfix 3.10, Dovecot 2.4) the debian13-* tests
 	# run in: built once, cached under /var/cache/qmail2postfix. Without it
-	# those tests skip, and under CI they fail.
-	tests/integration/lib/debian13.sh build ||
-	    echo "setup.sh: no Debian 13 root: the debian13-* tests will skip" >&2
+	# those tests skip; under CI (CI=true) the run fails here.
+	if ! tests/integration/lib/debian13.sh build; then
+		[ "${CI:-}" != true ] ||
+		    die "no Debian 13 root under CI: the debian13-* tests cannot run"
+		echo "setup.sh: no Debian 13 root: the debian13-* tests will skip" >&2
+	fi
 	make -C _build-san -k -j"$(nproc)" check
 	rc=$?
 	# each failed test's log, so the reason is in the output

@@ -54,6 +54,8 @@ void	pf_cat_comment(struct pf *p, struct qstr *s, const char *text);
 void	pf_cat_domain(struct pf *p, struct qstr *s, const char *d,
 	    struct src src);
 
+/* "# Written for Postfix X and Dovecot Y (how each was chosen)." */
+void	pf_targets(struct pf *p, struct qstr *s);
 /* main.cf (postfix_main.c); p->lmain holds the limits' lines */
 void	pf_write_main(struct pf *p, const struct wopts *o);
 

@@ -45,13 +45,21 @@ main_head(struct pf *p)
 	    "qmail2postfix " PACKAGE_VERSION " from the qmail host %s.",
 	    m->old_hostname ? m->old_hostname : "(no control/me)"), NULL,
 	    no_src);
+	pf_targets(p, &p->main);
 	pf_cat(p, &p->main,
-	    "# For Postfix 3.5 or later with Dovecot 2.3 (LMTP delivery, SASL).\n"
+	    "# Dovecot does the LMTP delivery and SASL.\n"
 	    "# Each parameter names the old file:line it came from, or why it\n"
 	    "# is here. Lookup tables are sources: run postmap on each hash:\n"
 	    "# table (qmail2postfix install does) before starting Postfix.\n\n");
-	param(p, "Postfix 3.5 knows level 2; later releases accept it",
-	    "compatibility_level", "2");
+	/* 3.6's defaults change nothing here (smtpd_relay_before_recipient_
+	 * restrictions: the relay checks come first anyway); level 2 makes
+	 * 3.6 and later log a compatibility notice on every run */
+	if (writer_postfix_ver(p->o) >= 306)
+		param(p, "Postfix 3.6 and later: level 3.6 (no compatibility "
+		    "notice on each run)", "compatibility_level", "3.6");
+	else
+		param(p, "Postfix 3.5 knows level 2, not 3.6",
+		    "compatibility_level", "2");
 	if (m->new_hostname != NULL)
 		param(p, "the new host's name (--hostname)", "myhostname",
 		    m->new_hostname);

@@ -629,6 +629,7 @@ migration_json(const struct model *m, const struct wopts *o)
 	    qpm_json_set_int(r, "version", 1) < 0 ||
 	    qpm_json_set_str(r, "generator",
 	    "qmail2postfix " PACKAGE_VERSION) < 0 ||
+	    qpm_json_set(r, "targets", writer_targets_json(o)) < 0 ||
 	    qpm_json_set(r, "old_host", host_object(m, 1)) < 0 ||
 	    qpm_json_set(r, "new_host", host_object(m, 0)) < 0 ||
 	    qpm_json_set(r, "domains", each(&m->domains, domain_json, 0)) < 0 ||

@@ -61,7 +61,8 @@ listed_text(struct wtext *r, const struct m_listed *li)
 
 /* the old and the new host */
 static void
-rep_hosts(struct wtext *r, const struct model *m)
+rep_hosts(struct wtext *r, const struct model *m,
+    const struct wopts *o)
 {
 	wt_catf(r, "qmail2postfix migration report\n"
 	    "==============================\n"
@@ -81,7 +82,10 @@ rep_hosts(struct wtext *r, const struct model *m)
 		wt_cat(r, " ");
 		wt_vis(r, m->new_ip, 0);
 	}
-	wt_cat(r, "\n\n");
+	wt_cat(r, "\n");
+	if (r->e == 0)
+		r->e = writer_targets(r->s, "", o);
+	wt_cat(r, "\n");
 }
 
 /* every item read: converted, listed or skipped, per category */
@@ -361,7 +365,7 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 	struct qstr sec = QSTR_INIT(s->max);
 	unsigned long nclear;
 
-	rep_hosts(r, m);
+	rep_hosts(r, m, o);
 	rep_counts(r, m);
 	rep_domains(r, m);
 	nclear = rep_mailboxes(r, m);
