@@ -32,8 +32,8 @@ tap_check "main.cf: written for Postfix 3.10 and Dovecot 2.4, compatibility_leve
 # no option: the root's Postfix 3.10 and Dovecot 2.4 are found
 d13 "$R" qmail2postfix --root "$W/old" -o "$W/det" -q --no-logs >/dev/null 2>&1
 tap_check "no --postfix/--dovecot: the root's Postfix 3.10 and Dovecot 2.4 found" \
-    grep -q '"targets": {"postfix": "3.10", "postfix_chosen": "detected", "dovecot": "2.4", "dovecot_chosen": "detected"}' \
-    "$R$W/det/migration.json"
+    jq -e '.targets == {"postfix": "3.10", "postfix_chosen": "detected",
+	"dovecot": "2.4", "dovecot_chosen": "detected"}' "$R$W/det/migration.json"
 
 pf=$W/out/postfix
 for t in virtual_alias virtual_mailbox virtual_mailbox_domains \
