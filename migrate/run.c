@@ -669,6 +669,7 @@ migrate_run(const struct run_opts *o)
 	int lock = -1;
 
 	memset(&dw, 0, sizeof(dw));
+	memset(&w, 0, sizeof(w));
 	limits_init(&lim);
 	remove_stale(o->out, o->quiet);
 	have_out = lstat(o->out, &st) == 0;
@@ -731,7 +732,8 @@ migrate_run(const struct run_opts *o)
 	w.dkim = signing > 0 ? &dw : NULL;
 	w.dkim_off = o->no_dkim;
 	if ((e = write_postfix(m, &w)) < 0 ||
-	    (e = write_dovecot23(m, &w)) < 0 ||
+	    (e = (w.dovecot_ver == 24 ? write_dovecot24(m, &w) :
+	    write_dovecot23(m, &w))) < 0 ||
 	    (e = write_limits_files(m, &w)) < 0 ||
 	    (e = write_srs(m, &w)) < 0 ||
 	    (e = write_dkim(m, &w)) < 0 ||

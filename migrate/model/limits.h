@@ -239,6 +239,10 @@ int	limits_postfix_master(const struct limits *l, const char *service,
  * the rules deny nobody. main.cf names it client_access.cidr. */
 int	limits_postfix_client_access(const struct limits *l, struct qstr *out);
 int	limits_dovecot(const struct limits *l, struct qstr *out);
+/* The same in the syntax of Dovecot 2.3 (version 23) or 2.4 (24:
+ * restart_request_count for service_count). */
+int	limits_dovecot_ver(const struct limits *l, int version,
+	    struct qstr *out);
 int	limits_nftables(const struct limits *l, struct qstr *out);
 /* sysctl lines to keep (an /etc/sysctl.d file); empty when none. */
 int	limits_sysctl(const struct limits *l, struct qstr *out);

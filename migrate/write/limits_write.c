@@ -388,12 +388,21 @@ fmt_size(char *buf, size_t n, long v)
 int
 limits_dovecot(const struct limits *l, struct qstr *out)
 {
+	return limits_dovecot_ver(l, 23, out);
+}
+
+int
+limits_dovecot_ver(const struct limits *l, int version, struct qstr *out)
+{
 	const struct limits_setting *s;
+	const char *sc = version == 24 ? "restart_request_count" :
+	    "service_count";
 	size_t k;
 	int err;
 
-	if ((err = qstr_cat(out, "# connection limits of the old host "
-	    "(Dovecot 2.3 syntax; 2.4 renames service_count to "
+	if ((err = qstr_cat(out, version == 24 ? "# connection limits of the "
+	    "old host (Dovecot 2.4 syntax)\n" : "# connection limits of the "
+	    "old host (Dovecot 2.3 syntax; 2.4 renames service_count to "
 	    "restart_request_count)\n")) < 0)
 		return err;
 	if ((s = find_setting(l, LT_DC_AUTH_DELAY, LSVC_HOST)) != NULL &&
@@ -416,14 +425,15 @@ limits_dovecot(const struct limits *l, struct qstr *out)
 
 				err = qstr_catf(out, "  # high-performance mode: "
 				    "4 processes with up to %ld clients each "
-				    "(%ld in all)\n  service_count = 0\n"
+				    "(%ld in all)\n  %s = %s\n"
 				    "  process_min_avail = 4\n  process_limit = 4\n"
-				    "  client_limit = %ld\n", per, per * 4, per);
+				    "  client_limit = %ld\n", per, per * 4, sc,
+				    version == 24 ? "unlimited" : "0", per);
 			} else
 				err = qstr_catf(out, "  # high-security mode: one "
 				    "process per connection (TLS sessions keep "
-				    "theirs after login)\n  service_count = 1\n"
-				    "  process_limit = %ld\n", s->value);
+				    "theirs after login)\n  %s = 1\n"
+				    "  process_limit = %ld\n", sc, s->value);
 			if (err < 0 || (err = qstr_cat(out, "}\n")) < 0)
 				return err;
 		}

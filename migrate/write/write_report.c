@@ -203,6 +203,15 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 	if (nscheme[6])
 		wt_catf(r, "  %lu mailboxes had no password: they still "
 		    "cannot log in\n", nscheme[6]);
+	if (o->dovecot_ver == 24 && nscheme[0] + nscheme[1] > 0)
+		wt_catf(r, "  %lu users still have a DES or MD5-crypt hash. "
+		    "Dovecot 2.4 refuses these weak\n  schemes unless "
+		    "allowed: every login of those users fails, and the "
+		    "client\n  sees a temporary failure, not a wrong "
+		    "password. dovecot.conf allows them\n  "
+		    "(auth_allow_weak_schemes = yes); re-hash each password "
+		    "when its user next\n  logs in, then remove that line.\n",
+		    nscheme[0] + nscheme[1]);
 
 	for (i = 0; i < m->rules.n; i++) {
 		ru = &((const struct m_rule *)m->rules.v)[i];

@@ -68,6 +68,8 @@ struct wopts {
 	/* DKIM signing; NULL: none (--no-dkim, or no domain to sign) */
 	const struct dkim_wire *dkim;
 	int		 dkim_off;	/* dkim NULL because of --no-dkim */
+	int		 dovecot_ver;	/* 23 or 24: the Dovecot syntax written */
+	int		 postfix_ver;	/* major * 100 + minor: 305, 307, 310 */
 };
 
 /* The text of a generated file: appends stop at the first failure, kept
@@ -95,6 +97,7 @@ int	writer_src(struct qstr *s, const char *prefix, struct src src);
 
 int	write_postfix(const struct model *m, const struct wopts *o);
 int	write_dovecot23(const struct model *m, const struct wopts *o);
+int	write_dovecot24(const struct model *m, const struct wopts *o);
 int	write_json(const struct model *m, const struct wopts *o);
 /* OUT/srs: the secret (0600, fresh random bytes, never printed),
  * srs-map.service and README; with o->srs NULL only the README. */
