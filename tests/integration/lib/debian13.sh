@@ -197,12 +197,15 @@ d13_workdir() {
 }
 
 # d13_ns ROOT CMD...: CMD inside ROOT in a private mount namespace with its
-# own /proc (gone when CMD ends, nothing to unmount); loopback is shared
+# own /proc (gone when CMD ends, nothing to unmount); loopback is shared.
+# ROOT is bound onto itself first, so that "/" inside is a mount point
+# (rehearse makes its own mounts private from "/": EINVAL otherwise).
 d13_ns() {
 	local dir=$1
 	shift
 	unshare --mount --propagation private /bin/sh -c '
 	    d=$1; shift
+	    mount --bind "$d" "$d" || exit 1
 	    mount -t proc proc "$d/proc" || exit 1
 	    exec chroot "$d" /usr/bin/env -i \
 		PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin \
