@@ -18,6 +18,7 @@
 #include "migrate/rehearse/rehearse.h"
 #include "migrate/requeue/requeue.h"
 #include "migrate/run.h"
+#include "migrate/targets.h"
 #include "util/msg.h"
 #include "util/num.h"
 #include "util/version.h"
@@ -42,6 +43,10 @@ help(void)
 	    "                       control/helohost is then not carried over)\n"
 	    "  --helo NAME          the HELO name (smtp_helo_name) [myhostname]\n"
 	    "  --ip ADDR            the new host's address (for the report)\n"
+	    "  --postfix VERSION    write for this Postfix: 3.5 ... 3.10 [the one\n"
+	    "                       installed here (postconf), else 3.5]\n"
+	    "  --dovecot 2.3|2.4    write for this Dovecot [the one installed\n"
+	    "                       here (dovecot --version), else 2.3]\n"
 	    "  --logs FILE...       the old host's logs for sizing the connection\n"
 	    "                       limits [ROOT/var/log: maillog*, messages*,\n"
 	    "                       qmail/*/current ...]\n"
@@ -80,7 +85,8 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: %s [run] --root DIR -o OUT [--force] "
-	    "[--hostname NAME] [--ip ADDR]\n       [--logs FILE... | --no-logs] "
+	    "[--hostname NAME] [--ip ADDR]\n       [--postfix 3.5..3.10] "
+	    "[--dovecot 2.3|2.4]\n       [--logs FILE... | --no-logs] "
 	    "[--size-from-logs] [--keep-looser-limits]\n       [--srs-domain "
 	    "DOMAIN | --no-srs] [--srs-port N] [--srs-secret FILE]\n"
 	    "       [--bindir DIR] [--helo NAME] [--dkim-selector NAME | "
@@ -101,6 +107,8 @@ cmd_run(int argc, char **argv)
 		{ "dovecot-dir", required_argument, NULL, 'D' },
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "ip", required_argument, NULL, 'I' },
+		{ "postfix", required_argument, NULL, 'F' },
+		{ "dovecot", required_argument, NULL, 'C' },
 		{ "logs", required_argument, NULL, 'L' },
 		{ "no-logs", no_argument, NULL, 'N' },
 		{ "size-from-logs", no_argument, NULL, 'S' },
@@ -145,6 +153,22 @@ cmd_run(int argc, char **argv)
 		case 'D': o.dovecot_dir = optarg; break;
 		case 'H': o.hostname = optarg; break;
 		case 'I': o.ip = optarg; break;
+		case 'F':
+			if ((o.postfix_ver = target_postfix_parse(optarg)) < 0) {
+				msg_errorx("--postfix %s: not 3.5, 3.6, 3.7, "
+				    "3.8, 3.9 or 3.10", optarg);
+				free(logs);
+				return usage();
+			}
+			break;
+		case 'C':
+			if ((o.dovecot_ver = target_dovecot_parse(optarg)) < 0) {
+				msg_errorx("--dovecot %s: not 2.3 or 2.4",
+				    optarg);
+				free(logs);
+				return usage();
+			}
+			break;
 		case 'L': logs[nlogs++] = optarg; break;
 		case 'N': o.no_logs = 1; break;
 		case 'S': o.size_from_logs = 1; break;

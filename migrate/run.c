@@ -27,6 +27,7 @@
 #include "migrate/model/limits.h"
 #include "migrate/model/model.h"
 #include "migrate/run.h"
+#include "migrate/targets.h"
 #include "migrate/oldhost/scan.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"
@@ -725,6 +726,10 @@ migrate_run(const struct run_opts *o)
 	w.outdir = tmp.buf;
 	w.root = o->root;
 	w.dovecot_dir = o->dovecot_dir;
+	w.postfix_ver = o->postfix_ver;
+	w.dovecot_ver = o->dovecot_ver;
+	target_choose(&w.postfix_ver, &w.postfix_from, &w.dovecot_ver,
+	    &w.dovecot_from, o->quiet);
 	w.limits = &lim;
 	w.limits_json = lj;
 	w.srs = wired > 0 ? &sw : NULL;

@@ -12,6 +12,8 @@ struct run_opts {
 	const char	*root, *out;
 	const char	*qmail_dir, *vpopmail_dir, *dovecot_dir;
 	const char	*hostname, *ip;
+	/* --postfix, --dovecot (targets.h: 310, 24); 0: the machine's */
+	int		 postfix_ver, dovecot_ver;
 	int		 force, quiet;
 	/* connection limits: --logs FILE... (none given: the old host's
 	 * own logs under ROOT/var/log, unless no_logs), --size-from-logs,

@@ -17,10 +17,10 @@ conf_head(struct dc_out *d)
 	int e;
 
 	if ((e = dc_intro(d)) < 0 ||
-	    (e = qstr_catf(&d->conf,
-	    "# For Dovecot 2.3 (Debian 12, Rocky/Alma 9) with Postfix 3.5 or "
-	    "later.\n# Dovecot 2.4 reads another syntax: do not use this file "
-	    "there.\n# Files it names live in %s once installed.\n\n", dd)) < 0)
+	    (e = writer_targets(&d->conf, "# ", d->o)) < 0 ||
+	    (e = qstr_catf(&d->conf, "# Dovecot 2.4 reads another syntax: do "
+	    "not use this file there.\n# Files it names live in %s once "
+	    "installed.\n\n", dd)) < 0)
 		return e;
 	return qstr_catf(&d->conf,
 	    "# the old host served POP3 and IMAP; Postfix delivers over LMTP\n"

@@ -20,10 +20,10 @@ conf_head(struct dc_out *d)
 
 	/* 2.4 refuses a file whose first setting is another one */
 	if ((e = qstr_cat(&d->conf, "dovecot_config_version = 2.4.0\n")) < 0 ||
-	    (e = dc_intro(d)) < 0)
+	    (e = dc_intro(d)) < 0 ||
+	    (e = writer_targets(&d->conf, "# ", d->o)) < 0)
 		return e;
 	return qstr_catf(&d->conf,
-	    "# For Dovecot 2.4 (Debian 13) with Postfix 3.5 or later.\n"
 	    "# Dovecot 2.3 reads another syntax: do not use this file there.\n"
 	    "# The two version lines stay first. 2.4.0: the oldest 2.4 syntax "
 	    "and defaults,\n# read by every 2.4.x. dovecot_storage_version: "

@@ -577,11 +577,23 @@ write_json(const struct model *m, const struct wopts *o)
 	const struct m_setting *st;
 	const struct m_limit *l;
 	const struct m_listed *li;
+	json_t *t;
+	char *txt = NULL;
 	size_t i;
 	int c, e;
 
 	put(&j, "{\n  \"schema\": \"qmail2postfix-migration\", \"version\": 1,"
 	    "\n  \"generator\": \"qmail2postfix " PACKAGE_VERSION "\",\n  ");
+	/* "targets": {"postfix": "3.10", "postfix_chosen": "option", ...} */
+	key(&j, "targets", 1);
+	if ((t = writer_targets_json(o)) == NULL ||
+	    (txt = json_dumps(t, JSON_PRESERVE_ORDER)) == NULL)
+		j.err = QPM_ENOMEM;
+	else
+		put(&j, "%s", txt);
+	put(&j, ",\n  ");
+	free(txt);
+	json_decref(t);
 	key(&j, "old_host", 1);
 	put(&j, "{");
 	key(&j, "hostname", 1);

@@ -539,6 +539,71 @@ param(struct pf *p, const char *why, const char *name, const char *value)
 	cat(p, &p->main, "# %s\n%s = %s\n", why, name, value);
 }
 
+/* Parameters the output names by their current name, and the name an
+ * older target release knows (the same setting, renamed). */
+static const struct {
+	const char	*name, *old;
+	int		 since;		/* the first release with name */
+} renamed[] = {
+	/* 3.7 renamed it; the deadline then covers a whole request */
+	{ "smtpd_per_request_deadline", "smtpd_per_record_deadline", 307 },
+	{ NULL, NULL, 0 }
+};
+
+static int
+name_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Each renamed parameter in s (a whole name, in a parameter line, an
+ * "-o name=" or a comment) under the name the target release knows. */
+static void
+release_names(struct pf *p, struct qstr *s)
+{
+	struct qstr t;
+	const char *q, *hit;
+	size_t i, n;
+	int e = 0;
+
+	for (i = 0; renamed[i].name != NULL; i++) {
+		if (writer_postfix_ver(p->o) >= renamed[i].since ||
+		    s->len == 0 || strstr(s->buf, renamed[i].name) == NULL)
+			continue;
+		qstr_init(&t, s->max);
+		n = strlen(renamed[i].name);
+		for (q = s->buf; e == 0 && (hit = strstr(q, renamed[i].name));
+		    q = hit + n) {
+			e = qstr_catn(&t, q, (size_t)(hit - q));
+			if (e == 0)
+				e = (hit > s->buf && name_byte(hit[-1])) ||
+				    name_byte(hit[n]) ?
+				    qstr_catn(&t, hit, n) :
+				    qstr_cat(&t, renamed[i].old);
+		}
+		if (e == 0)
+			e = qstr_cat(&t, q);
+		if (e < 0) {
+			qstr_free(&t);
+			if (p->err == 0)
+				p->err = e;
+			return;
+		}
+		qstr_free(s);
+		*s = t;
+	}
+}
+
+/* "# Written for Postfix 3.7 (...) and Dovecot 2.3 (...)." */
+static void
+targets(struct pf *p, struct qstr *s)
+{
+	int e;
+
+	if ((e = writer_targets(s, "# ", p->o)) < 0 && p->err == 0)
+		p->err = e;
+}
+
 static void
 write_main(struct pf *p, const struct wopts *o)
 {
@@ -553,13 +618,21 @@ write_main(struct pf *p, const struct wopts *o)
 	    "qmail2postfix " PACKAGE_VERSION " from the qmail host %s.",
 	    m->old_hostname ? m->old_hostname : "(no control/me)"), NULL,
 	    no_src);
+	targets(p, &p->main);
 	cat(p, &p->main,
-	    "# For Postfix 3.5 or later with Dovecot 2.3 (LMTP delivery, SASL).\n"
+	    "# Dovecot does the LMTP delivery and SASL.\n"
 	    "# Each parameter names the old file:line it came from, or why it\n"
 	    "# is here. Lookup tables are sources: run postmap on each hash:\n"
 	    "# table (qmail2postfix install does) before starting Postfix.\n\n");
-	param(p, "Postfix 3.5 knows level 2; later releases accept it",
-	    "compatibility_level", "2");
+	/* 3.6's defaults change nothing here (smtpd_relay_before_recipient_
+	 * restrictions: the relay checks come first anyway); level 2 makes
+	 * 3.6 and later log a compatibility notice on every run */
+	if (writer_postfix_ver(o) >= 306)
+		param(p, "Postfix 3.6 and later: level 3.6 (no compatibility "
+		    "notice on each run)", "compatibility_level", "3.6");
+	else
+		param(p, "Postfix 3.5 knows level 2, not 3.6",
+		    "compatibility_level", "2");
 	if (m->new_hostname != NULL)
 		param(p, "the new host's name (--hostname)", "myhostname",
 		    m->new_hostname);
@@ -952,10 +1025,11 @@ write_master(struct pf *p)
 	const char *v;
 
 	cat(p, &p->master,
-	    "# Postfix master.cf written by qmail2postfix " PACKAGE_VERSION ".\n"
-	    "# For Postfix 3.5 or later. Process limits come from the old host\n"
-	    "# where it set one (control/concurrency*, tcpserver -c); the\n"
-	    "# comment above a service names the source.\n"
+	    "# Postfix master.cf written by qmail2postfix " PACKAGE_VERSION ".\n");
+	targets(p, &p->master);
+	cat(p, &p->master, "# Process limits come from the old host where "
+	    "it set one\n# (control/concurrency*, tcpserver -c); the comment "
+	    "above a service\n# names the source.\n"
 	    "# service  type  private unpriv  chroot  wakeup  maxproc command\n");
 	v = listener(p, "smtp", "smtp/inet", &lm);
 	svc(p, "smtp", "inet", "n", "-", "-", v, "smtpd");
@@ -1090,6 +1164,8 @@ write_postfix(const struct model *m, const struct wopts *o)
 	    "the old host\n", Q2P_PSEUDO_DOMAIN);
 	write_master(&p);
 	write_main(&p, o);
+	release_names(&p, &p.main);
+	release_names(&p, &p.master);
 	if (p.err == QPM_ESYNTAX)
 		msg_errorx("%s:%lu: cannot be written to Postfix: %s",
 		    p.why_src.file ? vis_name((struct model *)m,

@@ -97,7 +97,10 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 		wt_cat(r, " ");
 		wt_vis(r, m->new_ip, 0);
 	}
-	wt_cat(r, "\n\n");
+	wt_cat(r, "\n");
+	if (r->e == 0)
+		r->e = writer_targets(r->s, "", o);
+	wt_cat(r, "\n");
 
 	wt_catf(r, "Counts: every item read is converted, listed (not "
 	    "converted, see below) or\nskipped (comments, blank lines).\n");

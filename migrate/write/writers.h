@@ -51,10 +51,19 @@ int	dkim_key_generate(struct dkim_wire *w);
 int	dkim_key_load(struct dkim_wire *w, const char *path);
 void	dkim_wire_free(struct dkim_wire *w);
 
+/* The versions written for, and how each was chosen: --postfix or
+ * --dovecot, found on the machine running qmail2postfix, or the safest
+ * default (Postfix 3.5, Dovecot 2.3). */
+enum wtarget_from { WTARGET_OPTION = 1, WTARGET_DETECTED, WTARGET_DEFAULT };
+#define Q2P_POSTFIX_DEFAULT	305
+#define Q2P_POSTFIX_NEWEST	310	/* the newest release written for */
+#define Q2P_DOVECOT_DEFAULT	23
+
 struct wopts {
 	const char	*outdir;	/* where the files go (the temp dir) */
 	const char	*root;		/* --root, for the header comments */
 	const char	*dovecot_dir;	/* installed Dovecot dir: /etc/dovecot */
+	int		 dovecot_from, postfix_from;	/* enum wtarget_from */
 	/* connection limits (migrate/model/limits.h), recommended; NULL: none.
 	 * The writers place the module's text: main.cf and master.cf
 	 * lines, client_access.cidr, Dovecot blocks merged with their own,
@@ -84,6 +93,18 @@ void	wt_cat(struct wtext *t, const char *p);
 void	wt_catf(struct wtext *t, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	wt_vis(struct wtext *t, const char *p, size_t width);
+
+/* The versions of o (0 in wopts: the default); writer_target_from:
+ * "option", "detected" or "default"; writer_targets appends PREFIX
+ * "Written for Postfix 3.7 (found on this machine) and Dovecot 2.3
+ * (--dovecot).\n"; writer_targets_json: migration.json's "targets"
+ * (NULL: out of memory). */
+int	writer_postfix_ver(const struct wopts *o);
+int	writer_dovecot_ver(const struct wopts *o);
+const char *writer_target_from(int from);
+int	writer_targets(struct qstr *s, const char *prefix,
+	    const struct wopts *o);
+json_t	*writer_targets_json(const struct wopts *o);
 
 /* Write dir/rel (mkdir -p its directory).  0 or a negative qpm_err. */
 int	writer_file(const struct wopts *o, const char *rel,

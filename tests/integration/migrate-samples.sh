@@ -25,7 +25,7 @@ prepare() {	# prepare NAME: a private, completed copy of samples/NAME
 	    --tree "$1" >/dev/null
 }
 
-echo "1..71"
+echo "1..76"
 prepare oldhost || { echo "Bail out! cannot prepare samples/oldhost"; exit 1; }
 out=$tmp/OUT
 # explicit install paths: the golden files do not depend on configure's
@@ -35,8 +35,11 @@ srs_secret=/usr/local/etc/qmail2postfix/srs-secret
 # the DKIM key of samples/dns (q2p, published for example.com there): the
 # golden files do not depend on a random key
 dkey=$top_srcdir/samples/dns/keys/q2p.private
+# written for this Debian 12 host's Postfix 3.7, named: the golden files do
+# not depend on the versions installed where the test runs
 "$prog" --root "$tmp/oldhost" -o "$out" --bindir "$srs_bin" \
-    --srs-secret "$srs_secret" --dkim-key "q2p:$dkey" 2>"$tmp/stderr"
+    --srs-secret "$srs_secret" --dkim-key "q2p:$dkey" \
+    --postfix 3.7 --dovecot 2.3 2>"$tmp/stderr"
 rc=$?
 [ "$rc" = 1 ] && ok "oldhost: exit 1 (converted, items listed)" ||
     no "oldhost: exit 1 (converted, items listed)" "rc=$rc" "$(tail -5 "$tmp/stderr")"
@@ -44,7 +47,16 @@ rc=$?
 postconf -c "$out/postfix" -n >"$tmp/pc.out" 2>"$tmp/pc.err"
 [ $? = 0 ] && [ ! -s "$tmp/pc.err" ] && ok "postconf -n: no warning" ||
     no "postconf -n: no warning" "$(head -5 "$tmp/pc.err")"
-check "postconf -M parses master.cf" postconf -c "$out/postfix" -M
+postconf -c "$out/postfix" -M >"$tmp/pc.out" 2>"$tmp/pc.err"
+[ $? = 0 ] && [ ! -s "$tmp/pc.err" ] && ok "postconf -M parses master.cf, no warning" ||
+    no "postconf -M parses master.cf, no warning" "$(head -5 "$tmp/pc.err")"
+check "--postfix 3.7: compatibility_level 3.6; the versions in each header, the report, the JSON" \
+    bash -c "test \"\$(postconf -h -c '$out/postfix' compatibility_level)\" = 3.6 &&
+	for f in postfix/main.cf postfix/master.cf dovecot/dovecot.conf; do
+		sed -n 2p '$out'/\$f | grep -qx '# Written for Postfix 3.7 (--postfix) and Dovecot 2.3 (--dovecot).' || exit 1
+	done &&
+	grep -qx 'Written for Postfix 3.7 (--postfix) and Dovecot 2.3 (--dovecot).' '$out/migration-report.txt' &&
+	python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))[\"targets\"]; sys.exit(t != {\"postfix\": \"3.7\", \"postfix_chosen\": \"option\", \"dovecot\": \"2.3\", \"dovecot_chosen\": \"option\"})' '$out/migration.json'"
 check "doveconf -n accepts dovecot.conf" doveconf -c "$out/dovecot/dovecot.conf" -n
 # every process limit from control/concurrency* is in master.cf
 check "master.cf: smtpd maxproc 100 (tcpserver -c \$MAXSMTPD from concurrencyincoming)" \
@@ -181,6 +193,11 @@ for t in virtual_alias virtual_mailbox virtual_mailbox_domains \
 done >"$tmp/postmap.err" 2>&1
 [ ! -s "$tmp/postmap.err" ] && ok "postmap builds every hash: table" ||
     no "postmap builds every hash: table" "$(head -5 "$tmp/postmap.err")"
+postfix -c "$tmp/pf" check >"$tmp/check.out" 2>&1
+rc=$?
+[ $rc = 0 ] && [ ! -s "$tmp/check.out" ] &&
+    ok "postfix check (this host's $(postconf -d -h mail_version)) prints nothing" ||
+    no "postfix check (this host's $(postconf -d -h mail_version)) prints nothing" "rc=$rc" "$(head -5 "$tmp/check.out")"
 q() { postmap -c "$tmp/pf" -q "$1" "$2:$tmp/pf/$3" 2>&1; }
 got="$(q sales@example.com hash virtual_alias)|$(q bob@example.com hash virtual_alias)|$(q @example.org hash virtual_alias)|$(q @example.net hash virtual_alias)|$(q @partner.example hash virtual_alias)"
 want="alice@example.com, judy@example.com|bob@webmail.example|@example.com|info@example.net|sales@example.com"
@@ -399,6 +416,39 @@ secret2=$(cat "$out/srs/secret" 2>/dev/null)
 rc=$?
 [ "$rc" = 2 ] && [ ! -e "$tmp/OUT2" ] && ! ls -d "$tmp"/OUT2.tmp* >/dev/null 2>&1 &&
     ok "missing root: exit 2, nothing written" || no "missing root: exit 2, nothing written" "rc=$rc"
+
+# no option: the versions installed here; none installed (an empty
+# /usr/sbin and /sbin in a private mount namespace): Postfix 3.5, Dovecot 2.3
+pv=$(postconf -d -h mail_version | cut -d. -f1,2)
+dv=$(dovecot --version | cut -d. -f1,2)
+"$prog" --root "$tmp/oldhost" -o "$tmp/DET" -q --no-logs
+got="$(sed -n 2p "$tmp/DET/postfix/main.cf")|$(postconf -h -c "$tmp/DET/postfix" compatibility_level)"
+[ "$got" = "# Written for Postfix $pv (installed here) and Dovecot $dv (installed here).|3.6" ] &&
+    grep -q '"targets": {"postfix": "'"$pv"'", "postfix_chosen": "detected", "dovecot": "'"$dv"'", "dovecot_chosen": "detected"}' "$tmp/DET/migration.json" &&
+    ok "no --postfix/--dovecot: Postfix $pv and Dovecot $dv found here (postconf, dovecot --version)" ||
+    no "no --postfix/--dovecot: Postfix $pv and Dovecot $dv found here (postconf, dovecot --version)" "got $got"
+if unshare -m true 2>/dev/null; then
+	mkdir -p "$tmp/empty"
+	unshare -m sh -c 'mount --bind "$1" /usr/sbin && mount --bind "$1" /sbin 2>/dev/null; "$2" --root "$3" -o "$4" --no-logs 2>"$5"' _ \
+	    "$tmp/empty" "$prog" "$tmp/oldhost" "$tmp/NOV" "$tmp/nov.err"
+	got="$(sed -n 2p "$tmp/NOV/postfix/main.cf")|$(postconf -h -c "$tmp/NOV/postfix" compatibility_level)"
+	[ "$got" = "# Written for Postfix 3.5 (default: none installed here) and Dovecot 2.3 (default: none installed here).|2" ] &&
+	    grep -q 'postconf not installed: writing for Postfix 3.5' "$tmp/nov.err" &&
+	    ok "neither installed: Postfix 3.5 (level 2) and Dovecot 2.3, said on stderr" ||
+	    no "neither installed: Postfix 3.5 (level 2) and Dovecot 2.3, said on stderr" "got $got" "$(head -3 "$tmp/nov.err")"
+else
+	ok "neither installed: the defaults # SKIP no unshare -m here"
+fi
+bad=""
+for v in "--postfix 3.4" "--postfix 3.11" "--postfix 3.7.1" "--postfix 3" "--postfix 3.07x" "--dovecot 2.2" "--dovecot 2.5" "--dovecot 24"; do
+	# shellcheck disable=SC2086
+	"$prog" --root "$tmp/oldhost" -o "$tmp/BADV" -q $v 2>"$tmp/badv.err"
+	rc=$?
+	[ "$rc" = 2 ] && [ ! -e "$tmp/BADV" ] && grep -q "^qmail2postfix: error: ${v% *} ${v#* }: not " "$tmp/badv.err" &&
+	    grep -q '^usage: ' "$tmp/badv.err" || bad="$bad [$v: rc=$rc]"
+done
+[ -z "$bad" ] && ok "--postfix 3.4/3.11/3.7.1, --dovecot 2.2/2.5: usage error, exit 2, nothing written" ||
+    no "--postfix 3.4/3.11/3.7.1, --dovecot 2.2/2.5: usage error, exit 2, nothing written" "$bad"
 
 # bad input: each problem as file:line on stderr, the rest migrated
 prepare badhost || { echo "Bail out! cannot prepare samples/badhost"; exit 1; }
