@@ -732,7 +732,8 @@ migrate_run(const struct run_opts *o)
 	w.dkim = signing > 0 ? &dw : NULL;
 	w.dkim_off = o->no_dkim;
 	if ((e = write_postfix(m, &w)) < 0 ||
-	    (e = write_dovecot23(m, &w)) < 0 ||
+	    (e = (w.dovecot_ver == 24 ? write_dovecot24(m, &w) :
+	    write_dovecot23(m, &w))) < 0 ||
 	    (e = write_nftables(m, &w)) < 0 ||
 	    (e = write_sysctl(m, &w)) < 0 ||
 	    (e = write_srs(m, &w)) < 0 ||

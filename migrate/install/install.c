@@ -380,36 +380,76 @@ restore(struct in_run *r, struct strlist *dbs, struct qstr *left)
 	return nleft;
 }
 
-/* One setting of a Dovecot configuration as doveconf -h prints it; a
- * value "$NAME" (service auth's user is "$default_internal_user") is
- * looked up once more. */
+/* The value of name in doveconf's output out: the last line for a
+ * top-level setting (warnings come first); for "service/S/KEY" the
+ * line "  KEY = value" of the block "service S {" (2.4's -h refuses
+ * such a path when several settings end in KEY: "Multiple settings
+ * matched").  *v and *n: the value; -1 when there is none. */
+static int
+dovecot_value(const struct qstr *out, const char *key, const char **v,
+    size_t *n)
+{
+	const char *s = qstr_str(out), *eol;
+	size_t kl;
+
+	if (strchr(key, '/') == NULL) {
+		*n = out->len;
+		while (*n > 0 && s[*n - 1] == '\n')
+			(*n)--;
+		for (*v = s + *n; *v > s && (*v)[-1] != '\n'; (*v)--)
+			;
+		*n -= (size_t)(*v - s);
+		return 0;
+	}
+	key = strrchr(key, '/') + 1;
+	kl = strlen(key);
+	for (; *s != '\0'; s = *eol ? eol + 1 : eol) {
+		eol = s + strcspn(s, "\n");
+		if (strncmp(s, "  ", 2) == 0 && s[2] != ' ' &&
+		    strncmp(s + 2, key, kl) == 0 &&
+		    strncmp(s + 2 + kl, " =", 2) == 0) {
+			*v = s + 4 + kl + (s[4 + kl] == ' ');
+			*n = (size_t)(eol - *v);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* One setting of a Dovecot configuration as doveconf prints it (name,
+ * or service/S/KEY: KEY in the block of service S); a value "$NAME"
+ * (2.3: service auth's user is "$default_internal_user", 2.4:
+ * "$SET:default_internal_user") is looked up once more. */
 static int
 dovecot_setting(const char *conf, const char *name, struct qstr *val)
 {
 	struct qstr out = QSTR_INIT(64 * 1024);
-	char ref[256];
-	const char *v;
-	size_t n;
+	char ref[256], blk[256];
+	const char *v = "", *slash;
+	size_t n = 0;
 	int depth, rc = -1;
 
 	for (depth = 0; depth < 2; depth++) {
 		char *av[] = { "doveconf", "-c", (char *)conf, "-h", (char *)name,
 		    NULL };
+		char *ab[] = { "doveconf", "-c", (char *)conf, blk, NULL };
 
-		if (run(av, &out) != 0) {
-			msg_errorx("doveconf -c %s -h %s: %s", conf, name,
-			    qstr_str(&out));
+		slash = strrchr(name, '/');
+		if (slash != NULL && qpm_snprintf(blk, sizeof(blk), "%.*s",
+		    (int)(slash - name), name) < 0)
+			goto out;
+		if (run(slash != NULL ? ab : av, &out) != 0 ||
+		    dovecot_value(&out, name, &v, &n) < 0) {
+			msg_errorx("doveconf -c %s %s%s: %s", conf, slash ?
+			    "" : "-h ", slash ? blk : name, qstr_str(&out));
 			goto out;
 		}
-		/* the value is the last line (warnings come first) */
-		n = out.len;
-		while (n > 0 && out.buf[n - 1] == '\n')
-			n--;
-		for (v = out.buf + n; v > out.buf && v[-1] != '\n'; v--)
-			;
-		n -= (size_t)(v - out.buf);
 		if (n == 0 || v[0] != '$' || depth == 1)
 			break;
+		if (n > 5 && strncmp(v, "$SET:", 5) == 0) {
+			v += 4;
+			n -= 4;
+		}
 		if (qpm_snprintf(ref, sizeof(ref), "%.*s", (int)(n - 1),
 		    v + 1) < 0)
 			goto out;
@@ -549,8 +589,16 @@ validate(struct in_run *r, struct qstr *tail)
 		char *av[] = { "doveconf", "-c", dcconf, "-n", NULL };
 
 		if (run(av, tail) != 0) {
-			msg_errorx("doveconf -c %s -n failed: %s", dcconf,
-			    qstr_str(tail));
+			/* 2.3 refuses 2.4's first line, and 2.4 2.3's */
+			msg_errorx("doveconf -c %s -n failed (is it written for "
+			    "this host's Dovecot version? see its first "
+			    "lines): %s", dcconf, qstr_str(tail));
+			ok = 0;
+		}
+		/* a deprecated setting: gone in the next version */
+		for (w = strstr(qstr_str(tail), "Warning:"); w != NULL;
+		    w = strstr(w + 1, "Warning:")) {
+			msg_errorx("doveconf -n: %.*s", (int)strcspn(w, "\n"), w);
 			ok = 0;
 		}
 	}

@@ -4,7 +4,8 @@
  *		master.cf (listeners on free loopback ports, pipes replaced
  *		by the recorder, TLS-only listeners left out), the transport
  *		map (remote next hops to the capture sink), dovecot.conf
- *		(private paths and listeners) and Dovecot's users file
+ *		(private paths and listeners, in the syntax of the Dovecot
+ *		version it was written for: 2.3 or 2.4) and Dovecot's users file
  *		(homes under the rehearsal's mail root, the mail user mapped)
  * NEVER	reads or writes a file itself: text in, text out
  */
@@ -442,6 +443,10 @@ static const char *const dc_override[] = {
 	"base_dir", "state_dir", "log_path", "info_log_path", "debug_log_path",
 	"listen", "ssl", "ssl_cert", "ssl_key", "ssl_ca", "ssl_dh",
 	"ssl_client_ca_dir", "ssl_client_ca_file", "disable_plaintext_auth",
+	/* 2.4's names; the version line is written first */
+	"dovecot_config_version", "auth_allow_cleartext",
+	"ssl_server_cert_file", "ssl_server_key_file", "ssl_server_ca_file",
+	"ssl_server_dh_file",
 	"first_valid_uid", "first_valid_gid", "last_valid_uid",
 	"last_valid_gid", "instance_name", "auth_failure_delay", "mail_uid",
 	"mail_gid", "login_trusted_networks", "syslog_facility", NULL
@@ -470,14 +475,36 @@ rebase_token(const char *tok, size_t n, const struct rh_paths *p,
 	return qstr_catn(out, tok, n);
 }
 
+/* Dovecot 2.4's file starts with its dovecot_config_version setting
+ * (2.4 refuses any other first setting, 2.3 that one): the line, or
+ * NULL for a 2.3 file.  *n is its length. */
+static const char *
+dc_version_line(const char *text, size_t *n)
+{
+	const char *s = text, *k;
+
+	for (; *s != '\0'; s += *n + (s[*n] == '\n')) {
+		*n = strcspn(s, "\n");
+		for (k = s; k < s + *n && (*k == ' ' || *k == '\t'); k++)
+			;
+		if (k == s + *n || *k == '#')
+			continue;
+		return strncmp(k, "dovecot_config_version", 22) == 0 &&
+		    strchr(" \t=", k[22]) != NULL ? s : NULL;
+	}
+	return NULL;
+}
+
 int
 rh_dovecot_rewrite(const char *text, const struct rh_paths *p,
     struct qstr *out)
 {
-	const char *s = text, *eol, *t, *k;
-	size_t n, kl, i, tl;
+	const char *s = text, *eol, *t, *k, *v24;
+	size_t n, kl, i, tl, vl = 0;
 	int depth = 0, e = 0, drop;
 
+	if ((v24 = dc_version_line(text, &vl)) != NULL)
+		CHECK(qstr_catf(out, "%.*s\n", (int)vl, v24));
 	CHECK(qstr_catf(out,
 	    "# dovecot.conf of a qmail2postfix rehearsal: private paths and\n"
 	    "# loopback listeners first, then OUT's settings with their paths\n"
@@ -485,10 +512,11 @@ rh_dovecot_rewrite(const char *text, const struct rh_paths *p,
 	    "instance_name = q2p-rehearse\n"
 	    "base_dir = %s/run\nstate_dir = %s/state\n"
 	    "log_path = %s/dovecot.log\ninfo_log_path = %s/dovecot.log\n"
-	    "listen = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\n"
+	    "listen = 127.0.0.1\nssl = no\n%s\n"
 	    "first_valid_uid = %u\nfirst_valid_gid = %u\n"
 	    "auth_failure_delay = 0\n\n", p->dc_dir, p->dc_dir, p->dc_dir,
-	    p->dc_dir, p->uid, p->gid));
+	    p->dc_dir, v24 != NULL ? "auth_allow_cleartext = yes" :
+	    "disable_plaintext_auth = no", p->uid, p->gid));
 	for (; *s != '\0'; s = *eol ? eol + 1 : eol) {
 		eol = s + strcspn(s, "\n");
 		n = (size_t)(eol - s);
@@ -530,26 +558,32 @@ rh_dovecot_rewrite(const char *text, const struct rh_paths *p,
 			    13) == 0 && tl > 8 && strncmp(t, "maildir:/", 9) == 0)
 				CHECK(qstr_catf(out, "maildir:%s%.*s", p->mail_root,
 				    (int)(tl - 8), t + 8));
+			else if (depth == 0 && kl == 9 && strncmp(k, "mail_path",
+			    9) == 0 && *t == '/')
+				CHECK(qstr_catf(out, "%s%.*s", p->mail_root,
+				    (int)tl, t));
 			else
 				CHECK(rebase_token(t, tl, p, out));
 			t += tl;
 		}
 		CHECK(qstr_catc(out, '\n'));
 	}
+	/* 2.4 calls a listener's address "listen" */
 	CHECK(qstr_catf(out,
 	    "\n# rehearsal: listeners on loopback, TLS-only ones off\n"
 	    "service imap-login {\n  inet_listener imap {\n"
-	    "    address = 127.0.0.1\n    port = %d\n  }\n"
+	    "    %s = 127.0.0.1\n    port = %d\n  }\n"
 	    "  inet_listener imaps {\n    port = 0\n  }\n}\n"
 	    "service pop3-login {\n  inet_listener pop3 {\n"
-	    "    address = 127.0.0.1\n    port = %d\n  }\n"
+	    "    %s = 127.0.0.1\n    port = %d\n  }\n"
 	    "  inet_listener pop3s {\n    port = 0\n  }\n}\n"
 	    "service submission-login {\n  inet_listener submission {\n"
 	    "    port = 0\n  }\n  inet_listener submissions {\n    port = 0\n"
 	    "  }\n}\n"
 	    "# failed logins are answered at once (no anvil auth penalty)\n"
 	    "service anvil {\n  unix_listener anvil-auth-penalty {\n"
-	    "    mode = 0\n  }\n}\n", p->imap_port, p->pop3_port));
+	    "    mode = 0\n  }\n}\n", v24 != NULL ? "listen" : "address",
+	    p->imap_port, v24 != NULL ? "listen" : "address", p->pop3_port));
 out:
 	return e;
 }

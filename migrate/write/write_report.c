@@ -182,7 +182,8 @@ rep_domains(struct wtext *r, const struct model *m)
 /* the mailboxes: hash schemes, quotas, vpopmail flags; returns how
  * many kept a cleartext password */
 static unsigned long
-rep_mailboxes(struct wtext *r, const struct model *m)
+rep_mailboxes(struct wtext *r, const struct model *m,
+    const struct wopts *o)
 {
 	static const char *const schemes[] = { "des-crypt", "md5-crypt",
 	    "sha256-crypt", "sha512-crypt", "bcrypt", "other", "none", NULL };
@@ -221,6 +222,15 @@ rep_mailboxes(struct wtext *r, const struct model *m)
 	if (nscheme[6])
 		wt_catf(r, "  %lu mailboxes had no password: they still "
 		    "cannot log in\n", nscheme[6]);
+	if (o->dovecot_ver == 24 && nscheme[0] + nscheme[1] > 0)
+		wt_catf(r, "  %lu users still have a DES or MD5-crypt hash. "
+		    "Dovecot 2.4 refuses these weak\n  schemes unless "
+		    "allowed: every login of those users fails, and the "
+		    "client\n  sees a temporary failure, not a wrong "
+		    "password. dovecot.conf allows them\n  "
+		    "(auth_allow_weak_schemes = yes); re-hash each password "
+		    "when its user next\n  logs in, then remove that line.\n",
+		    nscheme[0] + nscheme[1]);
 	return nclear;
 }
 
@@ -368,7 +378,7 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 	rep_hosts(r, m, o);
 	rep_counts(r, m);
 	rep_domains(r, m);
-	nclear = rep_mailboxes(r, m);
+	nclear = rep_mailboxes(r, m, o);
 	rep_routing(r, m, o);
 	rep_srs_dkim(r, m, o, &sec);
 	wt_catf(r, "\nSMTP AUTH: the old host's qmail-smtpd with vchkpw "

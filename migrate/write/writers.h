@@ -111,6 +111,7 @@ int	writer_src(struct qstr *s, const char *prefix, struct src src);
 
 int	write_postfix(const struct model *m, const struct wopts *o);
 int	write_dovecot23(const struct model *m, const struct wopts *o);
+int	write_dovecot24(const struct model *m, const struct wopts *o);
 int	write_json(const struct model *m, const struct wopts *o);
 /* OUT/srs: the secret (0600, fresh random bytes, never printed),
  * srs-map.service and README; with o->srs NULL only the README. */

@@ -8,11 +8,8 @@
 h_init smoke-debian13
 d13_require
 
-if ! R=$(d13_project); then
-	tap_fail "the project builds and installs in the Debian 13 root" \
-	    "$(tail -n 20 "$top_builddir/tests/debian13/build.log" 2>/dev/null)"
-	tap_done
-fi
+d13_tap_project
+R=$D13_R
 tap_ok "the project builds and installs in the Debian 13 root"
 
 v=$(d13 "$R" postconf -h mail_version 2>&1)
@@ -22,7 +19,8 @@ v=$(d13 "$R" dovecot --version 2>&1)
 tap_check "Dovecot 2.4 in the root (got $v)" \
     bash -c "case '$v' in 2.4.*) exit 0;; esac; exit 1"
 
-W=$(d13_workdir "$R")
+d13_tap_workdir
+W=$D13_W
 d13 "$R" cp -a /usr/src/qmail2postfix/samples/oldhost "$W/old"
 d13 "$R" qmail2postfix --root "$W/old" -o "$W/out" >"$R$W/run.out" 2>&1
 rc=$?

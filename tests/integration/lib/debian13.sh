@@ -18,6 +18,8 @@
 #   d13_ns ROOT CMD...    CMD inside ROOT with its own /proc (servers)
 #   d13_require           for a TAP test: skip the whole test when there is
 #                         no root (a failure under CI=true)
+#   d13_tap_project       for a TAP test: D13_R=$(d13_project), or a failure
+#   d13_tap_workdir       for a TAP test: D13_W, a d13_workdir removed at exit
 #
 # The cache key is the suite plus the package list, so a changed list builds
 # a new tarball. QPM_D13_CACHE overrides the cache directory. A machine that
@@ -182,6 +184,24 @@ d13_project() {
 	echo "$base/root"
 }
 
+# d13_tap_project: for a TAP test after d13_require: sets D13_R to
+# d13_project's root, or fails the test there with the build's log
+d13_tap_project() {
+	D13_R=$(d13_project) && return 0
+	tap_fail "the project builds and installs in the Debian 13 root" \
+	    "$(tail -n 20 "$top_builddir/tests/debian13/build.log" 2>/dev/null)"
+	tap_done
+}
+
+# d13_tap_workdir: D13_W=$(d13_workdir "$D13_R"), its removal registered
+# in this shell (d13_workdir runs in a subshell there, whose registration
+# is lost)
+d13_tap_workdir() {
+	D13_W=$(d13_workdir "$D13_R") || tap_bail "no work directory in the root"
+	D13_WORKDIRS="$D13_R$D13_W $D13_WORKDIRS"
+	_h_register d13_cleanup
+}
+
 # d13_workdir ROOT: a private directory inside ROOT (removed by d13_cleanup,
 # which harness.sh calls at exit);
 # prints its path relative to ROOT (what programs inside see)
@@ -197,12 +217,15 @@ d13_workdir() {
 }
 
 # d13_ns ROOT CMD...: CMD inside ROOT in a private mount namespace with its
-# own /proc (gone when CMD ends, nothing to unmount); loopback is shared
+# own /proc (gone when CMD ends, nothing to unmount); loopback is shared.
+# ROOT is bound onto itself first, so that "/" inside is a mount point
+# (rehearse makes its own mounts private from "/": EINVAL otherwise).
 d13_ns() {
 	local dir=$1
 	shift
 	unshare --mount --propagation private /bin/sh -c '
 	    d=$1; shift
+	    mount --bind "$d" "$d" || exit 1
 	    mount -t proc proc "$d/proc" || exit 1
 	    exec chroot "$d" /usr/bin/env -i \
 		PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin \
