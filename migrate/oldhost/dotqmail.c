@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "mail/addr.h"
-#include "migrate/write/esc_postfix.h"
+#include "mail/esc_postfix.h"
 #include "migrate/oldhost/readers.h"
 #include "util/lines.h"
 #include "util/limits.h"

@@ -14,7 +14,7 @@
 
 #include "mail/json.h"
 #include "migrate/model/limits.h"
-#include "migrate/write/esc_postfix.h"
+#include "mail/esc_postfix.h"
 #include "migrate/write/limits_text.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"

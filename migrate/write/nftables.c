@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "migrate/model/limits.h"
-#include "migrate/write/esc_postfix.h"
+#include "mail/esc_postfix.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"
 #include "util/file.h"

@@ -16,7 +16,7 @@
 #include <strings.h>
 
 #include "mail/addr.h"
-#include "migrate/write/esc_postfix.h"
+#include "mail/esc_postfix.h"
 #include "migrate/write/postfix_int.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"

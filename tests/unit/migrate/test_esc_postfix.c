@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "mail/addr.h"
-#include "migrate/write/esc_postfix.h"
+#include "mail/esc_postfix.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"
 

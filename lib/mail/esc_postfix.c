@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "migrate/write/esc_postfix.h"
+#include "mail/esc_postfix.h"
 #include "util/err.h"
 #include "util/limits.h"
 
