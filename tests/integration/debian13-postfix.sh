@@ -14,7 +14,8 @@ d13_require
 tap_plan 11
 
 R=$(d13_project) || tap_bail "the project does not build in the Debian 13 root: $(tail -n 5 "$top_builddir/tests/debian13/build.log" 2>/dev/null)"
-W=$(d13_workdir "$R") || tap_bail "no work directory in the root"
+d13_workdir "$R" || tap_bail "no work directory in the root"
+W=$D13_W
 d13 "$R" cp -a /usr/src/qmail2postfix/samples/oldhost "$W/old" &&
     d13 "$R" python3 /usr/src/qmail2postfix/samples/tools/make-oldhost.py \
     --fixup "$W/old" --tree oldhost >/dev/null ||

@@ -8,13 +8,12 @@
 #
 # Sourced by tests (after harness.sh):
 #   d13_unpack DIR        unpack the root into DIR (about a second)
-#   d13_mount_proc DIR    mount /proc inside (Dovecot needs it); d13_cleanup
-#                         unmounts it again (the caller's trap must call it)
 #   d13 DIR CMD...        run CMD inside the root (chroot)
 #   d13_available         0 when the tarball exists; otherwise prints why
 #   d13_project           the root of this make check run with the project
 #                         built and installed inside (made once, shared)
-#   d13_workdir ROOT      a private directory inside ROOT
+#   d13_workdir ROOT      D13_W: a private directory inside ROOT, removed
+#                         at exit (call it in the test's shell, not in $(...))
 #   d13_ns ROOT CMD...    CMD inside ROOT with its own /proc (servers)
 #   d13_require           for a TAP test: skip the whole test when there is
 #                         no root (a failure under CI=true)
@@ -117,20 +116,8 @@ d13_unpack() {
 	zstd -q -d -c "$(d13_tarball)" | tar --numeric-owner -C "$dir" -xf -
 }
 
-D13_MOUNTS=""
-d13_mount_proc() {
-	local dir=$1
-	mkdir -p "$dir/proc" || return 1
-	mount -t proc proc "$dir/proc" || return 1
-	D13_MOUNTS="$dir/proc $D13_MOUNTS"
-}
-
 d13_cleanup() {
 	local m
-	for m in $D13_MOUNTS; do
-		umount -l "$m" 2>/dev/null
-	done
-	D13_MOUNTS=""
 	for m in $D13_WORKDIRS; do
 		rm -rf -- "$m"
 	done
@@ -193,27 +180,23 @@ d13_tap_project() {
 	tap_done
 }
 
-# d13_tap_workdir: D13_W=$(d13_workdir "$D13_R"), its removal registered
-# in this shell (d13_workdir runs in a subshell there, whose registration
-# is lost)
+# d13_tap_workdir: d13_workdir "$D13_R", or the test bails out
 d13_tap_workdir() {
-	D13_W=$(d13_workdir "$D13_R") || tap_bail "no work directory in the root"
-	D13_WORKDIRS="$D13_R$D13_W $D13_WORKDIRS"
-	_h_register d13_cleanup
+	d13_workdir "$D13_R" || tap_bail "no work directory in the root"
 }
 
-# d13_workdir ROOT: a private directory inside ROOT (removed by d13_cleanup,
-# which harness.sh calls at exit);
-# prints its path relative to ROOT (what programs inside see)
+# d13_workdir ROOT: sets D13_W to a private directory inside ROOT, as
+# programs inside see it (relative to ROOT); harness.sh's exit trap
+# removes it (d13_cleanup). Runs in the test's own shell: in $(...) the
+# removal would be registered in a subshell and lost.
 D13_WORKDIRS=""
 d13_workdir() {
 	local d
 	d=$(mktemp -d "$1/tmp/q2p.XXXXXX") || return 1
 	chmod 0755 "$d"
 	D13_WORKDIRS="$d $D13_WORKDIRS"
-	# harness.sh's exit trap removes it with the rest
 	! declare -F _h_register >/dev/null || _h_register d13_cleanup
-	echo "${d#"$1"}"
+	D13_W=${d#"$1"}
 }
 
 # d13_ns ROOT CMD...: CMD inside ROOT in a private mount namespace with its
