@@ -11,32 +11,46 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <ldns/ldns.h>
 
 #include "checks/core/dns_ldns.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/qstr.h"
 
 #define CACHE_BUCKETS	1024
 #define MAX_CHAIN	8		/* CNAME hops read from one answer */
+#define MAX_ADDRS	(DNS_LDNS_MAX_SERVERS * 3)	/* resolv.conf: 3 */
 
+/* One question of the run (class IN: the only class we ask), keyed by
+ * name and type; pending while noted and not yet asked. */
 struct cache_ent {
 	struct cache_ent	*next;
+	struct cache_ent	*qnext;		/* the noted questions */
 	char			*name;		/* lower case, no final dot */
 	int			 type;
+	int			 pending;
 	struct dns_answer	 ans;
 };
 
 struct dns_ldns {
 	ldns_resolver		*res[DNS_LDNS_MAX_SERVERS];
 	size_t			 nres;
+	unsigned		 timeout_ms;
+	int			 collect;	/* note misses, ask nothing */
 	struct dns_ldns_stats	 st;
 	struct cache_ent	*cache[CACHE_BUCKETS];
+	struct cache_ent	*qhead, **qtail;	/* noted, in order */
+	size_t			 nnoted;
 };
 
 int
@@ -145,6 +159,8 @@ dns_ldns_new(struct dns_ldns **out, const char *const *servers, size_t n,
 		timeout_ms = DNS_LDNS_TIMEOUT_MS;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return QPM_ENOMEM;
+	d->timeout_ms = timeout_ms;
+	d->qtail = &d->qhead;
 	for (i = 0; i < n; i++) {
 		for (p = servers[i]; ; p = comma + 1) {
 			comma = strchr(p, ',');
@@ -201,6 +217,9 @@ dns_ldns_cache_clear(struct dns_ldns *d)
 		}
 		d->cache[i] = NULL;
 	}
+	d->qhead = NULL;
+	d->qtail = &d->qhead;
+	d->nnoted = 0;
 }
 
 void
@@ -471,39 +490,112 @@ set_why(struct dns_answer *ans, const char *why)
 }
 
 /*
- * One query to one server. ldns_resolver_send() would take the query ID
- * from OpenSSL's RAND_bytes(), and the first RAND call sets up OpenSSL's
- * DRBG, 0.8 ms per process, more than all the queries of a message; the
- * ID comes from getrandom(2) instead (ldns's way if that fails). The
- * packet is otherwise the one ldns_resolver_send() builds for our
- * settings: RD, no EDNS, no DO bit, no TSIG.
+ * The query packet. ldns_resolver_send() would take the query ID from
+ * OpenSSL's RAND_bytes(), and the first RAND call sets up OpenSSL's DRBG,
+ * 0.8 ms per process, more than all the queries of a message; the ID
+ * comes from getrandom(2) instead (ldns's way if that fails). The packet
+ * is otherwise the one ldns_resolver_send() builds for our settings: RD,
+ * no EDNS, no DO bit, no TSIG.
  */
-static ldns_status
-send_query(ldns_resolver *r, const ldns_rdf *qname, int type,
-    ldns_pkt **answer)
+static ldns_pkt *
+new_query(const ldns_rdf *qname, int type)
 {
 	ldns_rdf *owner;
 	ldns_pkt *q;
-	ldns_status s;
 	uint16_t id;
 
 	if ((owner = ldns_rdf_clone(qname)) == NULL)
-		return LDNS_STATUS_MEM_ERR;
+		return NULL;
 	if ((q = ldns_pkt_query_new(owner, (ldns_rr_type)type,
 	    LDNS_RR_CLASS_IN, LDNS_RD)) == NULL) {
 		ldns_rdf_deep_free(owner);
-		return LDNS_STATUS_MEM_ERR;
+		return NULL;
 	}
 	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) == (ssize_t)sizeof(id))
 		ldns_pkt_set_id(q, id);
 	else
 		ldns_pkt_set_random_id(q);
+	return q;
+}
+
+/* One query to one server, through ldns. */
+static ldns_status
+send_query(ldns_resolver *r, const ldns_rdf *qname, int type,
+    ldns_pkt **answer)
+{
+	ldns_pkt *q;
+	ldns_status s;
+
+	if ((q = new_query(qname, type)) == NULL)
+		return LDNS_STATUS_MEM_ERR;
 	s = ldns_resolver_send_pkt(answer, r, q);
 	ldns_pkt_free(q);
 	return s;
 }
 
-/* Asks the servers; fills ans (never from the cache). */
+/* The question over TCP (after a truncated answer), through ldns. */
+static ldns_status
+send_tcp(struct dns_ldns *d, ldns_resolver *r, const ldns_rdf *qname,
+    int type, ldns_pkt **answer)
+{
+	ldns_status s;
+
+	d->st.tcp++;
+	d->st.sent++;
+	ldns_resolver_set_usevc(r, true);
+	s = send_query(r, qname, type, answer);
+	ldns_resolver_set_usevc(r, false);
+	return s;
+}
+
+/* What a reply means for the question: 1 the outcome is in ans, 0 ask
+ * the next server (ans->why says why not this one). */
+static int
+take_pkt(const ldns_pkt *pkt, const char *name, int type,
+    struct dns_answer *ans)
+{
+	switch (ldns_pkt_get_rcode(pkt)) {
+	case LDNS_RCODE_NOERROR:
+		free(ans->why);
+		ans->why = NULL;
+		read_answer(pkt, name, type, ans);
+		ans->rcode = 0;
+		return 1;
+	case LDNS_RCODE_NXDOMAIN:
+		free(ans->why);
+		ans->why = NULL;
+		ans->status = DNS_NXDOMAIN;
+		ans->rcode = 3;
+		return 1;
+	default:
+		/* SERVFAIL, REFUSED, ...: the next server */
+		ans->rcode = (uint16_t)ldns_pkt_get_rcode(pkt);
+		set_why(ans, ans->rcode == 2 ? "SERVFAIL" :
+		    ans->rcode == 5 ? "REFUSED" :
+		    ans->rcode == 1 ? "FORMERR" : "server error");
+		return 0;
+	}
+}
+
+/* The state every question starts from: NULL when name cannot be a DNS
+ * name (then ans says so and is final). */
+static ldns_rdf *
+ask_begin(const char *name, struct dns_answer *ans)
+{
+	ldns_rdf *qname;
+
+	ans->status = DNS_TEMPFAIL;
+	if ((qname = wire_name(name)) == NULL) {
+		/* no such name can exist in the DNS */
+		ans->status = DNS_NXDOMAIN;
+		set_why(ans, "not a valid DNS name");
+		return NULL;
+	}
+	set_why(ans, "timeout");
+	return qname;
+}
+
+/* Asks the servers one at a time; fills ans (never from the cache). */
 static void
 ask(struct dns_ldns *d, const char *name, int type, struct dns_answer *ans)
 {
@@ -511,18 +603,12 @@ ask(struct dns_ldns *d, const char *name, int type, struct dns_answer *ans)
 	ldns_pkt *pkt;
 	ldns_status s;
 	size_t i;
-	int try;
+	int try, done = 0;
 
-	ans->status = DNS_TEMPFAIL;
-	if ((qname = wire_name(name)) == NULL) {
-		/* no such name can exist in the DNS */
-		ans->status = DNS_NXDOMAIN;
-		set_why(ans, "not a valid DNS name");
+	if ((qname = ask_begin(name, ans)) == NULL)
 		return;
-	}
-	set_why(ans, "timeout");
-	for (try = 0; try < DNS_LDNS_TRIES; try++) {
-		for (i = 0; i < d->nres; i++) {
+	for (try = 0; try < DNS_LDNS_TRIES && !done; try++) {
+		for (i = 0; i < d->nres && !done; i++) {
 			pkt = NULL;
 			d->st.sent++;
 			/* ldns marks a silent server unreachable for good;
@@ -534,46 +620,28 @@ ask(struct dns_ldns *d, const char *name, int type, struct dns_answer *ans)
 			    ldns_pkt_tc(pkt)) {
 				ldns_pkt_free(pkt);
 				pkt = NULL;
-				d->st.tcp++;
-				d->st.sent++;
-				ldns_resolver_set_usevc(d->res[i], true);
-				s = send_query(d->res[i], qname, type, &pkt);
-				ldns_resolver_set_usevc(d->res[i], false);
+				s = send_tcp(d, d->res[i], qname, type, &pkt);
 			}
 			if (s != LDNS_STATUS_OK || pkt == NULL) {
 				d->st.timeouts++;
 				set_why(ans, "timeout or network error");
-				ldns_pkt_free(pkt);
-				continue;
-			}
-			switch (ldns_pkt_get_rcode(pkt)) {
-			case LDNS_RCODE_NOERROR:
-				free(ans->why);
-				ans->why = NULL;
-				read_answer(pkt, name, type, ans);
-				ans->rcode = 0;
-				ldns_pkt_free(pkt);
-				goto out;
-			case LDNS_RCODE_NXDOMAIN:
-				free(ans->why);
-				ans->why = NULL;
-				ans->status = DNS_NXDOMAIN;
-				ans->rcode = 3;
-				ldns_pkt_free(pkt);
-				goto out;
-			default:
-				/* SERVFAIL, REFUSED, ...: the next server */
-				ans->rcode = (uint16_t)ldns_pkt_get_rcode(pkt);
-				set_why(ans, ans->rcode == 2 ? "SERVFAIL" :
-				    ans->rcode == 5 ? "REFUSED" :
-				    ans->rcode == 1 ? "FORMERR" : "server error");
-				ldns_pkt_free(pkt);
-				break;
-			}
+			} else
+				done = take_pkt(pkt, name, type, ans);
+			ldns_pkt_free(pkt);
 		}
 	}
-out:
 	ldns_rdf_deep_free(qname);
+}
+
+static struct cache_ent *
+cache_find(const struct dns_ldns *d, const char *key, int type, size_t b)
+{
+	struct cache_ent *e;
+
+	for (e = d->cache[b]; e != NULL; e = e->next)
+		if (e->type == type && strcmp(e->name, key) == 0)
+			return e;
+	return NULL;
 }
 
 static int
@@ -584,22 +652,53 @@ ldns_query(void *arg, const char *name, int type, struct dns_answer *ans)
 	char *key;
 	size_t b;
 
-	d->st.queries++;
+	if (!d->collect)
+		d->st.queries++;
 	if ((key = norm_name(name)) == NULL) {
 		ans->status = DNS_TEMPFAIL;
 		return DNS_TEMPFAIL;
 	}
 	b = bucket(key, type);
-	for (e = d->cache[b]; e != NULL; e = e->next) {
-		if (e->type == type && strcmp(e->name, key) == 0) {
-			free(key);
+	e = cache_find(d, key, type, b);
+	if (e != NULL && !e->pending) {
+		free(key);
+		if (!d->collect)
 			d->st.cache_hits++;
-			if (answer_copy(ans, &e->ans) < 0) {
-				dns_answer_free(ans);
-				ans->status = DNS_TEMPFAIL;
-			}
-			return ans->status;
+		if (answer_copy(ans, &e->ans) < 0) {
+			dns_answer_free(ans);
+			ans->status = DNS_TEMPFAIL;
 		}
+		return ans->status;
+	}
+	if (d->collect) {
+		/* noted once, asked later with the others */
+		if (e == NULL && (e = calloc(1, sizeof(*e))) != NULL) {
+			e->name = key;
+			key = NULL;
+			e->type = type;
+			e->pending = 1;
+			e->next = d->cache[b];
+			d->cache[b] = e;
+			*d->qtail = e;
+			d->qtail = &e->qnext;
+			d->nnoted++;
+			d->st.noted++;
+		}
+		free(key);
+		ans->status = DNS_TEMPFAIL;
+		ans->why = strdup("not asked yet");
+		return DNS_TEMPFAIL;
+	}
+	if (e != NULL) {
+		/* noted and not asked since: ask it now */
+		free(key);
+		ask(d, e->name, type, &e->ans);
+		e->pending = 0;
+		if (answer_copy(ans, &e->ans) < 0) {
+			dns_answer_free(ans);
+			ans->status = DNS_TEMPFAIL;
+		}
+		return ans->status;
 	}
 	ask(d, key, type, ans);
 	/* the run sees one answer per (name, type), failures included */
@@ -617,6 +716,340 @@ ldns_query(void *arg, const char *name, int type, struct dns_answer *ans)
 	}
 	free(key);
 	return ans->status;
+}
+
+/* ---- many questions at once ---- */
+
+void
+dns_ldns_collect(struct dns_ldns *d, int on)
+{
+	d->collect = on;
+}
+
+size_t
+dns_ldns_noted(const struct dns_ldns *d)
+{
+	return d->nnoted;
+}
+
+struct nsaddr {
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	ldns_resolver		*res;	/* for TCP */
+};
+
+/* One question in flight. */
+struct flight {
+	struct cache_ent	*e;	/* NULL: the slot is free */
+	ldns_rdf		*qname;
+	int			 fd;
+	uint16_t		 id;
+	size_t			 attempt;	/* try * naddrs + server */
+	int64_t			 deadline;	/* ms, CLOCK_MONOTONIC */
+};
+
+static int64_t
+now_ms(void)
+{
+	return (int64_t)(qpm_clock_mono() * 1000);
+}
+
+/* Every server address, in the order ask() tries them. */
+static size_t
+list_addrs(const struct dns_ldns *d, struct nsaddr *out, size_t max)
+{
+	struct sockaddr_storage *sa;
+	ldns_rdf **ns;
+	size_t i, j, n = 0, size;
+
+	for (i = 0; i < d->nres; i++) {
+		ns = ldns_resolver_nameservers(d->res[i]);
+		for (j = 0; j < ldns_resolver_nameserver_count(d->res[i]) &&
+		    n < max; j++) {
+			sa = ldns_rdf2native_sockaddr_storage(ns[j],
+			    ldns_resolver_port(d->res[i]), &size);
+			if (sa == NULL)
+				continue;
+			memcpy(&out[n].ss, sa, size);
+			out[n].len = (socklen_t)size;
+			out[n].res = d->res[i];
+			n++;
+			free(sa);
+		}
+	}
+	return n;
+}
+
+/* Sends f's question to the server of its attempt; on failure the
+ * deadline is now (the next server then). */
+static void
+flight_send(struct dns_ldns *d, struct flight *f, const struct nsaddr *a,
+    int64_t now)
+{
+	ldns_pkt *q;
+	uint8_t *wire = NULL;
+	size_t size = 0;
+	int ok = 0;
+
+	if (f->fd >= 0)
+		close(f->fd);
+	d->st.sent++;
+	f->deadline = now + d->timeout_ms;
+	f->fd = socket(a->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if ((q = new_query(f->qname, f->e->type)) != NULL) {
+		f->id = ldns_pkt_id(q);
+		if (ldns_pkt2wire(&wire, q, &size) == LDNS_STATUS_OK &&
+		    f->fd >= 0 &&
+		    connect(f->fd, (const struct sockaddr *)&a->ss, a->len) ==
+		    0 && send(f->fd, wire, size, 0) == (ssize_t)size)
+			ok = 1;
+		ldns_pkt_free(q);
+		free(wire);
+	}
+	if (!ok) {
+		if (f->fd >= 0)
+			close(f->fd);
+		f->fd = -1;
+		f->deadline = now;
+	}
+}
+
+static void
+flight_end(struct flight *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	ldns_rdf_deep_free(f->qname);
+	f->e->pending = 0;
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+}
+
+/* The attempt failed (timeout, network): the next server, or the end. */
+static void
+flight_next(struct dns_ldns *d, struct flight *f, const struct nsaddr *a,
+    size_t naddrs, int64_t now, int timed_out)
+{
+	if (timed_out) {
+		d->st.timeouts++;
+		set_why(&f->e->ans, "timeout or network error");
+	}
+	if (++f->attempt >= DNS_LDNS_TRIES * naddrs)
+		flight_end(f);
+	else
+		flight_send(d, f, &a[f->attempt % naddrs], now);
+}
+
+static int
+reply_is_for(const ldns_pkt *pkt, uint16_t id, const ldns_rdf *qname,
+    int type)
+{
+	const ldns_rr_list *q = ldns_pkt_question(pkt);
+	const ldns_rr *rr;
+
+	if (ldns_pkt_id(pkt) != id || !ldns_pkt_qr(pkt))
+		return 0;
+	if (q == NULL || ldns_rr_list_rr_count(q) == 0)
+		/* FORMERR and the like may come without the question */
+		return ldns_pkt_get_rcode(pkt) != LDNS_RCODE_NOERROR &&
+		    ldns_pkt_get_rcode(pkt) != LDNS_RCODE_NXDOMAIN;
+	if (ldns_rr_list_rr_count(q) != 1)
+		return 0;
+	rr = ldns_rr_list_rr(q, 0);
+	return (int)ldns_rr_get_type(rr) == type &&
+	    ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN &&
+	    ldns_dname_compare(ldns_rr_owner(rr), qname) == 0;
+}
+
+int
+dns_ldns_take_reply(const uint8_t *wire, size_t len, uint16_t id,
+    const char *name, int type, struct dns_answer *ans)
+{
+	ldns_pkt *pkt = NULL;
+	ldns_rdf *qname;
+	int rc = -1;
+
+	if ((qname = wire_name(name)) == NULL)
+		return -1;
+	if (ldns_wire2pkt(&pkt, wire, len) == LDNS_STATUS_OK &&
+	    reply_is_for(pkt, id, qname, type))
+		rc = ldns_pkt_tc(pkt) ? 2 : take_pkt(pkt, name, type, ans);
+	ldns_pkt_free(pkt);
+	ldns_rdf_deep_free(qname);
+	return rc;
+}
+
+/* What came on f's socket: replies to its question end it or move it
+ * on; anything else is dropped. */
+static void
+flight_read(struct dns_ldns *d, struct flight *f, const struct nsaddr *a,
+    size_t naddrs, int64_t now, uint8_t *buf, size_t bufsize)
+{
+	const struct nsaddr *srv;
+	ldns_pkt *pkt;
+	ssize_t n;
+	int rc;
+
+	while (f->e != NULL && f->fd >= 0) {
+		n = recv(f->fd, buf, bufsize, 0);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR))
+			return;
+		if (n < 0) {
+			/* ICMP unreachable and the like */
+			flight_next(d, f, a, naddrs, now, 1);
+			return;
+		}
+		rc = dns_ldns_take_reply(buf, (size_t)n, f->id, f->e->name,
+		    f->e->type, &f->e->ans);
+		if (rc < 0)
+			continue;
+		if (rc == 1) {
+			flight_end(f);
+			return;
+		}
+		if (rc == 2) {
+			/* truncated: ask this server again over TCP */
+			srv = &a[f->attempt % naddrs];
+			pkt = NULL;
+			if (send_tcp(d, srv->res, f->qname, f->e->type,
+			    &pkt) != LDNS_STATUS_OK || pkt == NULL) {
+				ldns_pkt_free(pkt);
+				flight_next(d, f, a, naddrs, now, 1);
+				return;
+			}
+			rc = take_pkt(pkt, f->e->name, f->e->type, &f->e->ans);
+			ldns_pkt_free(pkt);
+			if (rc == 1) {
+				flight_end(f);
+				return;
+			}
+		}
+		flight_next(d, f, a, naddrs, now, 0);
+		return;
+	}
+}
+
+/* The next noted question still pending, taken off the list. */
+static struct cache_ent *
+next_noted(struct dns_ldns *d)
+{
+	struct cache_ent *e;
+
+	while ((e = d->qhead) != NULL) {
+		d->qhead = e->qnext;
+		e->qnext = NULL;
+		if (d->qhead == NULL)
+			d->qtail = &d->qhead;
+		d->nnoted--;
+		if (e->pending)
+			return e;
+	}
+	return NULL;
+}
+
+/* Starts questions in the free slots; returns the slots in use. */
+static size_t
+fill_slots(struct dns_ldns *d, struct flight *fl, size_t nfl,
+    const struct nsaddr *a, int64_t now, long *asked)
+{
+	struct cache_ent *e;
+	size_t i, used = 0;
+
+	for (i = 0; i < nfl; i++) {
+		while (fl[i].e == NULL && (e = next_noted(d)) != NULL) {
+			d->st.batched++;
+			(*asked)++;
+			fl[i].qname = ask_begin(e->name, &e->ans);
+			if (fl[i].qname == NULL) {
+				e->pending = 0;		/* final */
+				continue;
+			}
+			fl[i].e = e;
+			fl[i].attempt = 0;
+			flight_send(d, &fl[i], &a[0], now);
+		}
+		if (fl[i].e != NULL)
+			used++;
+	}
+	return used;
+}
+
+long
+dns_ldns_resolve_noted(struct dns_ldns *d, unsigned concurrency)
+{
+	struct nsaddr a[MAX_ADDRS];
+	struct flight *fl = NULL;
+	struct pollfd *pfd = NULL;
+	struct cache_ent *e;
+	size_t naddrs, nfl, i, np, *slot = NULL;
+	uint8_t *buf = NULL;
+	int64_t now, wait;
+	long asked = 0, rc = QPM_ENOMEM;
+
+	nfl = concurrency > 0 ? concurrency : DNS_LDNS_CONCURRENCY;
+	if (nfl > DNS_LDNS_MAX_CONCURRENCY)
+		nfl = DNS_LDNS_MAX_CONCURRENCY;
+	naddrs = list_addrs(d, a, MAX_ADDRS);
+	if (naddrs == 0 || nfl == 1) {
+		/* one at a time, as ldns knows the servers */
+		while ((e = next_noted(d)) != NULL) {
+			ask(d, e->name, e->type, &e->ans);
+			e->pending = 0;
+			asked++;
+		}
+		return asked;
+	}
+	if ((fl = calloc(nfl, sizeof(*fl))) == NULL ||
+	    (pfd = calloc(nfl, sizeof(*pfd))) == NULL ||
+	    (slot = calloc(nfl, sizeof(*slot))) == NULL ||
+	    (buf = malloc(65536)) == NULL)
+		goto out;
+	for (i = 0; i < nfl; i++)
+		fl[i].fd = -1;
+	for (;;) {
+		now = now_ms();
+		if (fill_slots(d, fl, nfl, a, now, &asked) == 0)
+			break;
+		wait = -1;
+		for (i = np = 0; i < nfl; i++) {
+			if (fl[i].e == NULL)
+				continue;
+			if (wait < 0 || fl[i].deadline - now < wait)
+				wait = fl[i].deadline - now;
+			if (fl[i].fd < 0)
+				continue;
+			pfd[np].fd = fl[i].fd;
+			pfd[np].events = POLLIN;
+			pfd[np].revents = 0;
+			slot[np++] = i;
+		}
+		if (wait < 0)
+			wait = 0;
+		if (poll(pfd, np, (int)wait) < 0 && errno != EINTR) {
+			rc = QPM_EIO;
+			goto out;
+		}
+		now = now_ms();
+		for (i = 0; i < np; i++)
+			if (pfd[i].revents != 0)
+				flight_read(d, &fl[slot[i]], a, naddrs, now,
+				    buf, 65536);
+		for (i = 0; i < nfl; i++)
+			if (fl[i].e != NULL && now >= fl[i].deadline)
+				flight_next(d, &fl[i], a, naddrs, now, 1);
+	}
+	rc = asked;
+out:
+	for (i = 0; fl != NULL && i < nfl; i++)
+		if (fl[i].e != NULL)
+			flight_end(&fl[i]);	/* TEMPFAIL, as it stands */
+	free(fl);
+	free(pfd);
+	free(slot);
+	free(buf);
+	return rc;
 }
 
 void

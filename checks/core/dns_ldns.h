@@ -4,19 +4,24 @@
  *		order, each with a timeout, the whole round once more on
  *		silence), retries over TCP when an answer is truncated,
  *		follows CNAME chains in the answer, and keeps every answer
- *		(NXDOMAIN, NODATA and failures too) for the rest of the run
+ *		(NXDOMAIN, NODATA and failures too) for the rest of the run;
+ *		or notes the questions a run would ask and then asks them
+ *		all at once, a bounded number in flight
  * NEVER	reads /etc/resolv.conf when a server was given
  */
 #ifndef QPM_DNS_LDNS_H
 #define QPM_DNS_LDNS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "checks/core/dns.h"
 
 #define DNS_LDNS_TIMEOUT_MS	2000	/* per server and try */
 #define DNS_LDNS_TRIES		2	/* the first try and one retry */
 #define DNS_LDNS_MAX_SERVERS	8
+#define DNS_LDNS_CONCURRENCY	64	/* questions in flight by default */
+#define DNS_LDNS_MAX_CONCURRENCY 1024
 
 struct dns_ldns;
 
@@ -26,6 +31,8 @@ struct dns_ldns_stats {
 	unsigned long	 sent;		/* packets sent, UDP and TCP */
 	unsigned long	 tcp;		/* truncated answers asked again */
 	unsigned long	 timeouts;	/* tries that got no answer */
+	unsigned long	 noted;		/* questions noted while collecting */
+	unsigned long	 batched;	/* of them, asked side by side */
 };
 
 /*
@@ -47,5 +54,32 @@ void	dns_ldns_resolver(struct dns_ldns *d, struct dns_resolver *r);
 void	dns_ldns_get_stats(const struct dns_ldns *d, struct dns_ldns_stats *s);
 /* Forgets every cached answer (a new run in the same process). */
 void	dns_ldns_cache_clear(struct dns_ldns *d);
+
+/*
+ * Collecting (on != 0): a question the cache cannot answer is noted (once
+ * per name and type) and answered TEMPFAIL "not asked yet", which is not
+ * kept; nothing is sent. Off: questions are asked as they come, and a
+ * noted one still pending is asked then.
+ */
+void	dns_ldns_collect(struct dns_ldns *d, int on);
+/* Questions noted and not asked yet. */
+size_t	dns_ldns_noted(const struct dns_ldns *d);
+/*
+ * Asks every noted question, at most concurrency (0: the default) in
+ * flight over UDP, each server tried in order with the timeout, the
+ * whole round once more on silence, a truncated answer asked again over
+ * TCP: the outcome ask() would have, kept in the cache. concurrency 1,
+ * or servers ldns gives no address for: one at a time through ldns.
+ * Returns the number of questions asked, or QPM_ENOMEM, QPM_EIO (the
+ * questions not asked stay noted).
+ */
+long	dns_ldns_resolve_noted(struct dns_ldns *d, unsigned concurrency);
+/*
+ * Reads one UDP datagram (wire, len) for the question id, name, type:
+ * -1 it is not a reply to it (dropped), 0 ask the next server (ans->why
+ * says why), 1 the outcome is in ans, 2 truncated (ask over TCP).
+ */
+int	dns_ldns_take_reply(const uint8_t *wire, size_t len, uint16_t id,
+	    const char *name, int type, struct dns_answer *ans);
 
 #endif
