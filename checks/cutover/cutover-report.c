@@ -49,6 +49,8 @@ help(void)
 	    "  --dns-server ADDR[@PORT]  DNS server (repeatable; default: the\n"
 	    "                            system's resolv.conf)\n"
 	    "  --dns-timeout MS          per server and try (default 2000)\n"
+	    "  --dns-concurrency N       DNS questions in flight (default 64;\n"
+	    "                            1: one at a time, as they come)\n"
 	    "  --sample-sender D|FILE    a sender domain, or a message as the\n"
 	    "                            old host received it (repeatable)\n"
 	    "  --srs-domain D            SRS domain (default: migration.json)\n"
@@ -76,7 +78,8 @@ usage(const char *why)
 		fprintf(stderr, "%s: %s\n", PROGRAM_NAME, why);
 	fprintf(stderr, "usage: %s --migration OUT/migration.json --ip NEW_IP "
 	    "--helo NEW_HELO [--format text|json|html] [-o FILE] "
-	    "[--dns-server ADDR[@PORT]]... [--sample-sender DOMAIN|FILE]... "
+	    "[--dns-server ADDR[@PORT]]... [--dns-concurrency N] "
+	    "[--sample-sender DOMAIN|FILE]... "
 	    "[--probe-limits HOST] [--rehearsal FILE] [--now UNIXTIME]\n",
 	    PROGRAM_NAME);
 	return EX_USAGE;
@@ -111,7 +114,7 @@ parse_port(const char *arg, struct cut_probe_port *p)
 enum {
 	O_MIGRATION = 256, O_IP, O_HELO, O_FORMAT, O_DNS, O_DNS_TIMEOUT,
 	O_SENDER, O_SRS, O_PROBE, O_PORT, O_REHEARSAL, O_NOW, O_COLOR,
-	O_NOCOLOR, O_STATS
+	O_NOCOLOR, O_STATS, O_DNS_CONC
 };
 
 /* The command line; o points into it. */
@@ -125,6 +128,7 @@ struct args {
 	struct qpm_clock	 fixed;
 	time_t			 now;
 	long			 timeout_ms;
+	long			 concurrency;
 	int			 color, stats;
 };
 
@@ -160,6 +164,11 @@ option(int c, struct args *a)
 	case O_DNS_TIMEOUT:
 		if (num_parse_long(optarg, 1, 60000, &a->timeout_ms) < 0)
 			return usage("--dns-timeout wants 1..60000 ms");
+		break;
+	case O_DNS_CONC:
+		if (num_parse_long(optarg, 1, DNS_LDNS_MAX_CONCURRENCY,
+		    &a->concurrency) < 0)
+			return usage("--dns-concurrency wants 1..1024");
 		break;
 	case O_SENDER:
 		if (a->nsenders == CUT_MAX_SENDERS)
@@ -201,6 +210,7 @@ parse_args(int argc, char **argv, struct args *a, struct qstr *dnsdesc)
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "dns-server", required_argument, NULL, O_DNS },
 		{ "dns-timeout", required_argument, NULL, O_DNS_TIMEOUT },
+		{ "dns-concurrency", required_argument, NULL, O_DNS_CONC },
 		{ "sample-sender", required_argument, NULL, O_SENDER },
 		{ "srs-domain", required_argument, NULL, O_SRS },
 		{ "probe-limits", required_argument, NULL, O_PROBE },
@@ -289,7 +299,7 @@ main(int argc, char **argv)
 	struct dns_resolver r;
 	struct dns_ldns_stats st;
 	struct qstr out = QSTR_INIT(QPM_MAX_STRING), dnsdesc = QSTR_INIT(1024);
-	int exit_code = EX_SOFTWARE, rc, have_m = 0;
+	int exit_code = EX_SOFTWARE, rc, have_m = 0, rounds = 0;
 	char why[512];
 	double t0, t1, t2;
 
@@ -297,6 +307,7 @@ main(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.format = "text";
 	a.color = -1;
+	a.concurrency = DNS_LDNS_CONCURRENCY;
 	memset(&res, 0, sizeof(res));
 	if ((rc = parse_args(argc, argv, &a, &dnsdesc)) >= 0) {
 		qstr_free(&dnsdesc);
@@ -318,7 +329,14 @@ main(int argc, char **argv)
 	}
 	dns_ldns_resolver(dl, &r);
 	t1 = qpm_clock_mono();
-	rc = cutover_run(&m, &a.o, &r, &res);
+	/* the questions side by side first, then the checks on the
+	 * answers; with 1, each question as a check asks it */
+	rc = a.concurrency > 1 ? cutover_prefetch(&m, &a.o, dl,
+	    (unsigned)a.concurrency) : 0;
+	if (rc >= 0) {
+		rounds = rc;
+		rc = cutover_run(&m, &a.o, &r, &res);
+	}
 	t2 = qpm_clock_mono();
 	if (rc == QPM_EINVAL) {
 		exit_code = usage("--ip is not an IPv4 or IPv6 address");
@@ -334,11 +352,12 @@ main(int argc, char **argv)
 		dns_ldns_get_stats(dl, &st);
 		fprintf(stderr, "%s: stats: domains %zu forwards %lu "
 		    "predictions %lu; DNS: %lu queries asked, %lu answered "
-		    "from the cache, %lu packets sent (%lu TCP), %lu timeouts; "
+		    "from the cache, %lu packets sent (%lu TCP), %lu timeouts, "
+		    "%lu asked ahead in %d rounds (at most %ld in flight); "
 		    "time: read %.3f s, checks %.3f s\n", PROGRAM_NAME,
 		    m.ndomains, res.stats.forwards, res.stats.predictions,
 		    st.queries, st.cache_hits, st.sent, st.tcp, st.timeouts,
-		    t1 - t0, t2 - t1);
+		    st.noted, rounds, a.concurrency, t1 - t0, t2 - t1);
 	}
 	exit_code = findings_exit(&res.findings);
 out:

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "checks/core/dmarc.h"
+#include "checks/core/dns_ldns.h"
 #include "checks/core/iprev.h"
 #include "checks/core/spf.h"
 #include "checks/cutover/cutover_int.h"
@@ -510,4 +511,32 @@ cut_result_free(struct cut_result *r)
 	findings_free(&r->findings);
 	json_decref(r->doc);
 	memset(r, 0, sizeof(*r));
+}
+
+int
+cutover_prefetch(const struct cut_mig *m, const struct cut_opts *o,
+    struct dns_ldns *dl, unsigned concurrency)
+{
+	struct cut_opts dry = *o;
+	struct cut_result res;
+	struct dns_resolver r;
+	long asked;
+	int pass, rc;
+
+	dry.probe_host = NULL;		/* no connection twice */
+	dry.rehearsal = NULL;
+	dns_ldns_resolver(dl, &r);
+	for (pass = 0; pass < CUT_MAX_PASSES; pass++) {
+		dns_ldns_collect(dl, 1);
+		rc = cutover_run(m, &dry, &r, &res);
+		dns_ldns_collect(dl, 0);
+		if (rc < 0)
+			return rc;
+		cut_result_free(&res);
+		if (dns_ldns_noted(dl) == 0)
+			break;
+		if ((asked = dns_ldns_resolve_noted(dl, concurrency)) < 0)
+			return (int)asked;
+	}
+	return pass;
 }
