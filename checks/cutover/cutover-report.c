@@ -296,7 +296,6 @@ main(int argc, char **argv)
 	struct cut_mig m;
 	struct cut_result res;
 	struct dns_ldns *dl = NULL;
-	struct dns_resolver r;
 	struct dns_ldns_stats st;
 	struct qstr out = QSTR_INIT(QPM_MAX_STRING), dnsdesc = QSTR_INIT(1024);
 	int exit_code = EX_SOFTWARE, rc, have_m = 0, rounds = 0;
@@ -327,16 +326,9 @@ main(int argc, char **argv)
 		exit_code = EX_CONFIG;
 		goto out;
 	}
-	dns_ldns_resolver(dl, &r);
 	t1 = qpm_clock_mono();
-	/* the questions side by side first, then the checks on the
-	 * answers; with 1, each question as a check asks it */
-	rc = a.concurrency > 1 ? cutover_prefetch(&m, &a.o, dl,
-	    (unsigned)a.concurrency) : 0;
-	if (rc >= 0) {
-		rounds = rc;
-		rc = cutover_run(&m, &a.o, &r, &res);
-	}
+	rc = cutover_run_dns(&m, &a.o, dl, (unsigned)a.concurrency, &res,
+	    &rounds);
 	t2 = qpm_clock_mono();
 	if (rc == QPM_EINVAL) {
 		exit_code = usage("--ip is not an IPv4 or IPv6 address");

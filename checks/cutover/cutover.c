@@ -514,29 +514,36 @@ cut_result_free(struct cut_result *r)
 }
 
 int
-cutover_prefetch(const struct cut_mig *m, const struct cut_opts *o,
-    struct dns_ldns *dl, unsigned concurrency)
+cutover_run_dns(const struct cut_mig *m, const struct cut_opts *o,
+    struct dns_ldns *dl, unsigned concurrency, struct cut_result *out,
+    int *rounds)
 {
 	struct cut_opts dry = *o;
-	struct cut_result res;
 	struct dns_resolver r;
 	long asked;
-	int pass, rc;
+	int rc;
 
+	*rounds = 0;
+	dns_ldns_resolver(dl, &r);
+	if (concurrency == 1)
+		return cutover_run(m, o, &r, out);
 	dry.probe_host = NULL;		/* no connection twice */
 	dry.rehearsal = NULL;
-	dns_ldns_resolver(dl, &r);
-	for (pass = 0; pass < CUT_MAX_PASSES; pass++) {
+	for (; *rounds < CUT_MAX_PASSES; (*rounds)++) {
 		dns_ldns_collect(dl, 1);
-		rc = cutover_run(m, &dry, &r, &res);
+		rc = cutover_run(m, &dry, &r, out);
 		dns_ldns_collect(dl, 0);
 		if (rc < 0)
 			return rc;
-		cut_result_free(&res);
+		if (dns_ldns_noted(dl) == 0 && o->probe_host == NULL &&
+		    o->rehearsal == NULL)
+			return 0;	/* every answer from the cache: the
+					 * report itself */
+		cut_result_free(out);
 		if (dns_ldns_noted(dl) == 0)
 			break;
 		if ((asked = dns_ldns_resolve_noted(dl, concurrency)) < 0)
 			return (int)asked;
 	}
-	return pass;
+	return cutover_run(m, o, &r, out);
 }

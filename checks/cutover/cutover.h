@@ -29,7 +29,7 @@
 #define CUT_PROBE_MAX_CONN	32	/* connections held by one probe */
 #define CUT_PROBE_TIMEOUT_MS	3000	/* connect and banner, each */
 #define CUT_EVIDENCE_LINES	40	/* DNS lines kept per finding */
-#define CUT_MAX_PASSES		64	/* cutover_prefetch's dry runs */
+#define CUT_MAX_PASSES		64	/* cutover_run_dns's rounds */
 
 struct cut_probe_port {
 	const char	*service;	/* "smtp", "submission", "smtps",
@@ -77,19 +77,23 @@ void	cut_result_free(struct cut_result *r);
 
 struct dns_ldns;
 /*
- * Asks, concurrency at a time (0: the default), every question
- * cutover_run would ask, so that cutover_run then answers each from
- * dl's cache: the same answers, the same findings. Runs the checks dry
- * (no probes, no rehearsal) with dl collecting, asks what they noted
- * side by side, and again until a run notes nothing (each run gets at
- * least one answer further than the last; at most CUT_MAX_PASSES runs,
- * what is left is asked by cutover_run as it comes). A dry run may
- * note a question the real run does not ask (a check goes another way
- * on "not asked yet"); none is asked twice. Returns the number of
- * rounds of questions asked, or QPM_EINVAL, QPM_ENOMEM, QPM_EIO.
+ * cutover_run on dl with its questions side by side, at most concurrency
+ * (0: the default) in flight; 1 is cutover_run itself, each question
+ * asked when a check comes to it. Otherwise the checks run dry (no
+ * probes, no rehearsal) with dl collecting, the questions they noted are
+ * asked side by side, and again until a run notes nothing: that run,
+ * every answer from the cache, is the report (with probes or a
+ * rehearsal, one more run makes it). The same answers in the same order
+ * as one at a time: the same report. Each run gets at least one answer
+ * further than the last; after CUT_MAX_PASSES rounds what is left is
+ * asked as it comes. A dry run may note a question the report does not
+ * ask (a check goes another way on "not asked yet"); none is asked
+ * twice. *rounds: the rounds of questions asked. Returns as cutover_run,
+ * or QPM_EIO.
  */
-int	cutover_prefetch(const struct cut_mig *m, const struct cut_opts *o,
-	    struct dns_ldns *dl, unsigned concurrency);
+int	cutover_run_dns(const struct cut_mig *m, const struct cut_opts *o,
+	    struct dns_ldns *dl, unsigned concurrency, struct cut_result *out,
+	    int *rounds);
 
 /* The standard ports of --probe-limits. */
 extern const struct cut_probe_port cut_probe_default_ports[];
