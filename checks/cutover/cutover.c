@@ -494,6 +494,7 @@ out:
 	free(c.old_ip);
 	free(c.old_ip_src);
 	free(c.old_helo);
+	free(c.key_memo);
 	free(c.ds);
 	qstr_free(&srs_default);
 	if (c.err != 0) {

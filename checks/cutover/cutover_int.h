@@ -65,6 +65,9 @@ struct cut_ctx {
 	size_t			 nds;
 	const char		*srs_domain;	/* in effect (never NULL) */
 	int			 srs_set_up;
+	/* the DKIM key decoded last (cutover_dkim.c) */
+	char			*key_memo;
+	int			 key_memo_ed, key_memo_bits;
 };
 
 /* Evidence: what the resolver answered since trace_begin. */
