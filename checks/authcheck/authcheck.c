@@ -95,13 +95,11 @@ enum { O_IP = 256, O_HELO, O_MAILFROM, O_VIAIP, O_VIAHELO, O_SRSDOM,
 
 /* The command line. */
 struct args {
-	const char	*servers[DNS_LDNS_MAX_SERVERS];
-	size_t		 nservers;
+	struct dns_ldns_opts dns;
 	const char	*ip, *helo, *mailfrom, *via_ip, *via_helo;
 	const char	*srs_domain, *srs_secret, *rcpt, *authserv;
 	const char	*cmd, *file;
 	int		 json, have_now;
-	unsigned long	 timeout_ms;
 	time_t		 now;
 };
 
@@ -127,6 +125,7 @@ parse_options(int argc, char **argv, struct args *a)
 		{ "dns-timeout", required_argument, NULL, O_DNSTIMEOUT },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *why;
 	char *end;
 	int c;
 
@@ -152,16 +151,11 @@ parse_options(int argc, char **argv, struct args *a)
 		case O_AUTHSERV: a->authserv = optarg; break;
 		case O_JSON: a->json = 1; break;
 		case O_DNS:
-			if (a->nservers == DNS_LDNS_MAX_SERVERS)
-				return usage("too many --dns-server options");
-			a->servers[a->nservers++] = optarg;
-			break;
 		case O_DNSTIMEOUT:
-			errno = 0;
-			a->timeout_ms = strtoul(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg ||
-			    a->timeout_ms == 0 || a->timeout_ms > 60000)
-				return usage("--dns-timeout wants 1..60000 ms");
+			why = c == O_DNS ? dns_ldns_opt_server(&a->dns,
+			    optarg) : dns_ldns_opt_timeout(&a->dns, optarg);
+			if (why != NULL)
+				return usage(why);
 			break;
 		case O_NOW:
 			errno = 0;
@@ -347,10 +341,10 @@ main(int argc, char **argv)
 		exit_code = rc == QPM_ERANGE ? EX_DATAERR : EX_NOINPUT;
 		goto out;
 	}
-	if (dns_ldns_new(&dl, a.servers, a.nservers, (unsigned)a.timeout_ms,
-	    why, sizeof(why)) < 0) {
+	if (dns_ldns_new(&dl, a.dns.servers, a.dns.nservers,
+	    (unsigned)a.dns.timeout_ms, why, sizeof(why)) < 0) {
 		msg_errorx("DNS: %s", why);
-		exit_code = a.nservers ? EX_USAGE : EX_OSERR;
+		exit_code = a.dns.nservers ? EX_USAGE : EX_OSERR;
 		goto out;
 	}
 	dns_ldns_resolver(dl, &res);

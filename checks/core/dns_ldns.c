@@ -25,6 +25,7 @@
 #include "checks/core/dns_ldns.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/num.h"
 #include "util/qstr.h"
 
 #define CACHE_BUCKETS	1024
@@ -90,6 +91,32 @@ dns_server_parse(const char *spec, char *addr, size_t addrlen,
 		return QPM_EINVAL;
 	*port = (unsigned)p;
 	return 0;
+}
+
+const char *
+dns_ldns_opt_server(struct dns_ldns_opts *o, const char *arg)
+{
+	if (o->nservers == DNS_LDNS_MAX_SERVERS)
+		return "too many --dns-server";
+	o->servers[o->nservers++] = arg;
+	return NULL;
+}
+
+const char *
+dns_ldns_opt_timeout(struct dns_ldns_opts *o, const char *arg)
+{
+	if (num_parse_long(arg, 1, 60000, &o->timeout_ms) < 0)
+		return "--dns-timeout wants 1..60000 ms";
+	return NULL;
+}
+
+const char *
+dns_ldns_opt_concurrency(struct dns_ldns_opts *o, const char *arg)
+{
+	if (num_parse_long(arg, 1, DNS_LDNS_MAX_CONCURRENCY,
+	    &o->concurrency) < 0)
+		return "--dns-concurrency wants 1..1024";
+	return NULL;
 }
 
 static void
@@ -652,8 +679,7 @@ ldns_query(void *arg, const char *name, int type, struct dns_answer *ans)
 	char *key;
 	size_t b;
 
-	if (!d->collect)
-		d->st.queries++;
+	d->st.queries++;
 	if ((key = norm_name(name)) == NULL) {
 		ans->status = DNS_TEMPFAIL;
 		return DNS_TEMPFAIL;
@@ -662,8 +688,7 @@ ldns_query(void *arg, const char *name, int type, struct dns_answer *ans)
 	e = cache_find(d, key, type, b);
 	if (e != NULL && !e->pending) {
 		free(key);
-		if (!d->collect)
-			d->st.cache_hits++;
+		d->st.cache_hits++;
 		if (answer_copy(ans, &e->ans) < 0) {
 			dns_answer_free(ans);
 			ans->status = DNS_TEMPFAIL;

@@ -26,7 +26,7 @@
 struct dns_ldns;
 
 struct dns_ldns_stats {
-	unsigned long	 queries;	/* dns_query calls */
+	unsigned long	 queries;	/* dns_query calls, collecting too */
 	unsigned long	 cache_hits;
 	unsigned long	 sent;		/* packets sent, UDP and TCP */
 	unsigned long	 tcp;		/* truncated answers asked again */
@@ -34,6 +34,24 @@ struct dns_ldns_stats {
 	unsigned long	 noted;		/* questions noted while collecting */
 	unsigned long	 batched;	/* of them, asked side by side */
 };
+
+/* The DNS options authcheck and cutover-report share. */
+struct dns_ldns_opts {
+	const char	*servers[DNS_LDNS_MAX_SERVERS];	/* --dns-server */
+	size_t		 nservers;
+	long		 timeout_ms;	/* --dns-timeout; 0: the default */
+	long		 concurrency;	/* --dns-concurrency; 0: the default */
+};
+
+/*
+ * One value of --dns-server, --dns-timeout (1..60000) or
+ * --dns-concurrency (1..DNS_LDNS_MAX_CONCURRENCY) into o: NULL, or what
+ * is wrong with it (for the usage message).
+ */
+const char *dns_ldns_opt_server(struct dns_ldns_opts *o, const char *arg);
+const char *dns_ldns_opt_timeout(struct dns_ldns_opts *o, const char *arg);
+const char *dns_ldns_opt_concurrency(struct dns_ldns_opts *o,
+	    const char *arg);
 
 /*
  * Parses "ADDR", "ADDR@PORT" or "[ADDR]@PORT" (IPv4 or IPv6) into addr

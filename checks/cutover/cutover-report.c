@@ -119,16 +119,14 @@ enum {
 
 /* The command line; o points into it. */
 struct args {
-	const char		*servers[DNS_LDNS_MAX_SERVERS];
 	const char		*senders[CUT_MAX_SENDERS];
 	struct cut_probe_port	 ports[CUT_MAX_PROBE_PORTS];
-	size_t			 nservers, nsenders, nports;
+	size_t			 nsenders, nports;
+	struct dns_ldns_opts	 dns;
 	const char		*migration, *output, *format;
 	struct cut_opts		 o;
 	struct qpm_clock	 fixed;
 	time_t			 now;
-	long			 timeout_ms;
-	long			 concurrency;
 	int			 color, stats;
 };
 
@@ -136,6 +134,7 @@ struct args {
 static int
 option(int c, struct args *a)
 {
+	const char *why;
 	char *end;
 
 	switch (c) {
@@ -157,18 +156,13 @@ option(int c, struct args *a)
 			return usage("--format is text, json or html");
 		break;
 	case O_DNS:
-		if (a->nservers == DNS_LDNS_MAX_SERVERS)
-			return usage("too many --dns-server");
-		a->servers[a->nservers++] = optarg;
-		break;
 	case O_DNS_TIMEOUT:
-		if (num_parse_long(optarg, 1, 60000, &a->timeout_ms) < 0)
-			return usage("--dns-timeout wants 1..60000 ms");
-		break;
 	case O_DNS_CONC:
-		if (num_parse_long(optarg, 1, DNS_LDNS_MAX_CONCURRENCY,
-		    &a->concurrency) < 0)
-			return usage("--dns-concurrency wants 1..1024");
+		why = c == O_DNS ? dns_ldns_opt_server(&a->dns, optarg) :
+		    c == O_DNS_TIMEOUT ? dns_ldns_opt_timeout(&a->dns, optarg) :
+		    dns_ldns_opt_concurrency(&a->dns, optarg);
+		if (why != NULL)
+			return usage(why);
 		break;
 	case O_SENDER:
 		if (a->nsenders == CUT_MAX_SENDERS)
@@ -248,9 +242,10 @@ parse_args(int argc, char **argv, struct args *a, struct qstr *dnsdesc)
 	a->o.nsenders = a->nsenders;
 	a->o.ports = a->ports;
 	a->o.nports = a->nports;
-	for (size_t i = 0; i < a->nservers; i++)
-		(void)qstr_catf(dnsdesc, "%s%s", i ? "," : "", a->servers[i]);
-	a->o.dns_desc = a->nservers > 0 ? qstr_str(dnsdesc) : NULL;
+	for (size_t i = 0; i < a->dns.nservers; i++)
+		(void)qstr_catf(dnsdesc, "%s%s", i ? "," : "",
+		    a->dns.servers[i]);
+	a->o.dns_desc = a->dns.nservers > 0 ? qstr_str(dnsdesc) : NULL;
 	if (a->color < 0)
 		a->color = a->output == NULL && isatty(STDOUT_FILENO) &&
 		    getenv("NO_COLOR") == NULL;
@@ -306,7 +301,6 @@ main(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.format = "text";
 	a.color = -1;
-	a.concurrency = DNS_LDNS_CONCURRENCY;
 	memset(&res, 0, sizeof(res));
 	if ((rc = parse_args(argc, argv, &a, &dnsdesc)) >= 0) {
 		qstr_free(&dnsdesc);
@@ -320,14 +314,14 @@ main(int argc, char **argv)
 		goto out;
 	}
 	have_m = 1;
-	if (dns_ldns_new(&dl, a.servers, a.nservers, (unsigned)a.timeout_ms,
-	    why, sizeof(why)) < 0) {
+	if (dns_ldns_new(&dl, a.dns.servers, a.dns.nservers,
+	    (unsigned)a.dns.timeout_ms, why, sizeof(why)) < 0) {
 		msg_errorx("DNS: %s", why);
 		exit_code = EX_CONFIG;
 		goto out;
 	}
 	t1 = qpm_clock_mono();
-	rc = cutover_run_dns(&m, &a.o, dl, (unsigned)a.concurrency, &res,
+	rc = cutover_run_dns(&m, &a.o, dl, (unsigned)a.dns.concurrency, &res,
 	    &rounds);
 	t2 = qpm_clock_mono();
 	if (rc == QPM_EINVAL) {
@@ -349,7 +343,8 @@ main(int argc, char **argv)
 		    "time: read %.3f s, checks %.3f s\n", PROGRAM_NAME,
 		    m.ndomains, res.stats.forwards, res.stats.predictions,
 		    st.queries, st.cache_hits, st.sent, st.tcp, st.timeouts,
-		    st.noted, rounds, a.concurrency, t1 - t0, t2 - t1);
+		    st.noted, rounds, a.dns.concurrency ? a.dns.concurrency :
+		    DNS_LDNS_CONCURRENCY, t1 - t0, t2 - t1);
 	}
 	exit_code = findings_exit(&res.findings);
 out:
