@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
 # NAME		cutover-delay - a DNS forwarder on loopback that answers late
 # DOES		listens on 127.0.0.1:PORT (UDP and TCP), holds each question
-#		DELAY ms, then asks UPSTREAM (UDP or TCP, as it came) and
-#		relays the answer; counts each question (name, type, class,
-#		transport), the questions in flight (received, not yet
-#		answered) and the most seen at once; on SIGTERM or SIGINT
-#		writes them as JSON to STATS and exits
-# NEVER		listens beyond 127.0.0.1, changes a packet, answers itself
+#		DELAY ms, then asks UPSTREAM (UDP or TCP, as it came; UDP on
+#		one socket under IDs of its own) and relays the answer;
+#		counts each question (name, type, class, transport), the
+#		questions in flight (received, not yet answered) and the
+#		most seen at once; on SIGTERM or SIGINT writes them and its
+#		CPU time as JSON to STATS and exits
+# NEVER		listens beyond 127.0.0.1, changes a packet but for its ID on
+#		the way to UPSTREAM, answers itself
 # usage: cutover-delay.py PORT UPSTREAM_PORT DELAY_MS STATS [READY_FILE]
 import asyncio
 import json
 import os
 import signal
-import socket
 import struct
 import sys
 
@@ -62,35 +63,48 @@ def end():
     state["inflight"] -= 1
 
 
-async def upstream_udp(loop, pkt):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setblocking(False)
-    try:
-        await loop.sock_connect(s, (HOST, UP))
-        await loop.sock_sendall(s, pkt)
-        return await asyncio.wait_for(loop.sock_recv(s, 65535), 5)
-    except (OSError, asyncio.TimeoutError):
-        return None
-    finally:
-        s.close()
-
-
 class Udp(asyncio.DatagramProtocol):
+    """Questions in, each sent upstream DELAY_MS later on one socket
+    under an ID of ours, the answer back under the client's ID."""
+
+    def __init__(self):
+        self.up = None          # the transport to UPSTREAM
+        self.pending = {}       # our ID -> (client's ID, client address)
+        self.next_id = 0
+
     def connection_made(self, transport):
         self.transport = transport
 
     def datagram_received(self, data, addr):
+        if len(data) < 12:
+            return
         begin(data, "udp")
-        asyncio.ensure_future(self.answer(data, addr))
+        asyncio.get_running_loop().call_later(DELAY_MS / 1000.0,
+                                              self.send_up, data, addr)
 
-    async def answer(self, data, addr):
-        try:
-            await asyncio.sleep(DELAY_MS / 1000.0)
-            reply = await upstream_udp(asyncio.get_running_loop(), data)
-            if reply is not None:
-                self.transport.sendto(reply, addr)
-        finally:
+    def send_up(self, data, addr):
+        while self.next_id in self.pending:
+            self.next_id = (self.next_id + 1) & 0xffff
+        qid = self.next_id
+        self.next_id = (qid + 1) & 0xffff
+        self.pending[qid] = (data[:2], addr)
+        self.up.sendto(struct.pack("!H", qid) + data[2:])
+
+    def answer(self, data):
+        if len(data) < 12:
+            return
+        got = self.pending.pop(struct.unpack("!H", data[:2])[0], None)
+        if got is not None:
+            self.transport.sendto(got[0] + data[2:], got[1])
             end()
+
+
+class Upstream(asyncio.DatagramProtocol):
+    def __init__(self, udp):
+        self.udp = udp
+
+    def datagram_received(self, data, addr):
+        self.udp.answer(data)
 
 
 async def tcp_client(reader, writer):
@@ -119,7 +133,9 @@ async def tcp_client(reader, writer):
 
 def write_stats():
     with open(STATS + ".tmp", "w") as f:
+        t = os.times()
         json.dump({"max_in_flight": state["max"], "packets": state["total"],
+                   "cpu_s": round(t.user + t.system, 3),
                    "unparsed": state["bad"], "questions": len(counts),
                    "asked": counts}, f, indent=1, sort_keys=True)
     os.rename(STATS + ".tmp", STATS)
@@ -131,7 +147,10 @@ async def main():
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: stop.done() or
                                 stop.set_result(None))
-    await loop.create_datagram_endpoint(Udp, local_addr=(HOST, PORT))
+    _, udp = await loop.create_datagram_endpoint(Udp,
+                                                 local_addr=(HOST, PORT))
+    udp.up, _ = await loop.create_datagram_endpoint(
+        lambda: Upstream(udp), remote_addr=(HOST, UP))
     server = await asyncio.start_server(tcp_client, HOST, PORT)
     if READY:
         open(READY, "w").close()
