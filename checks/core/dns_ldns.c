@@ -1067,9 +1067,14 @@ dns_ldns_resolve_noted(struct dns_ldns *d, unsigned concurrency)
 	}
 	rc = asked;
 out:
-	for (i = 0; fl != NULL && i < nfl; i++)
-		if (fl[i].e != NULL)
-			flight_end(&fl[i]);	/* TEMPFAIL, as it stands */
+	for (i = 0; fl != NULL && i < nfl; i++) {
+		if ((e = fl[i].e) == NULL)
+			continue;
+		/* not finished: still pending, asked when a run asks it */
+		flight_end(&fl[i]);
+		e->pending = 1;
+		dns_answer_free(&e->ans);
+	}
 	free(fl);
 	free(pfd);
 	free(slot);

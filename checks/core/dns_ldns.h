@@ -89,7 +89,7 @@ size_t	dns_ldns_noted(const struct dns_ldns *d);
  * TCP: the outcome ask() would have, kept in the cache. concurrency 1,
  * or servers ldns gives no address for: one at a time through ldns.
  * Returns the number of questions asked, or QPM_ENOMEM, QPM_EIO (the
- * questions not asked stay noted).
+ * questions not answered then are asked when a run asks them).
  */
 long	dns_ldns_resolve_noted(struct dns_ldns *d, unsigned concurrency);
 /*
