@@ -44,6 +44,11 @@ rh_main_overrides(const struct rh_paths *p, struct strlist *out)
 	if ((e = qpm_snprintf(sink, sizeof(sink), "smtp:[127.0.0.1]:%d",
 	    p->sink_port)) < 0)
 		return e;
+	/* named, not left to "-c DIR": right after main.cf changed, Postfix
+	 * 3.10's first postconf -c DIR expands ${config_directory} to
+	 * /etc/postfix, and the transport map OUT's next hops are moved out
+	 * of would be missed (a remote hop then really dialled) */
+	CHECK(add_kv(out, "config_directory", p->pf_conf));
 	CHECK(add_kv(out, "queue_directory", p->pf_queue));
 	CHECK(qpm_snprintf(buf, sizeof(buf), "%s/pf/data", p->tmp));
 	CHECK(add_kv(out, "data_directory", buf));
