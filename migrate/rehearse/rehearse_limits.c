@@ -355,8 +355,11 @@ service_port(const struct rh_paths *p, const char *svc)
 }
 
 static const char *
-not_started(const char *svc)
+not_started(const struct rh_paths *p, const char *svc)
 {
+	if (strcmp(svc, "smtps") == 0 && p->smtps_port > 0)
+		return "smtps speaks TLS from the first byte and these probes "
+		    "speak plain text (its logins are rehearsed in TLS)";
 	if (strcmp(svc, "smtps") == 0)
 		return "smtps is not started in the rehearsal (TLS wrapper "
 		    "mode; the rehearsal has no certificate)";
@@ -469,7 +472,8 @@ rh_limits_run(struct rh_limits *l, const struct rh_limits_env *env)
 			if (port < 0) {
 				qstr_catf(&pr->what, "%s: %s %ld", pr->service, t,
 				    pr->value);
-				rl_not_probed(pr, "%s", not_started(pr->service));
+				rl_not_probed(pr, "%s", not_started(env->p,
+				    pr->service));
 				continue;
 			}
 		}
