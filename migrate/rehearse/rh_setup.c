@@ -404,13 +404,16 @@ rh_setup_postfix(struct rh_run *r)
 		    tail.buf) < 0)
 			goto out;
 	}
-	if ((r->srs && setup_srs_reverse(r, &tail) < 0) ||
-	    setup_tls(r, src, &tail) < 0)
+	if (r->srs && setup_srs_reverse(r, &tail) < 0)
 		goto out;
-	/* master.cf */
-	n0 = r->notes.n;
+	/* master.cf; a certificate only for a wrapper-mode listener */
 	if (rh_path_join(path, sizeof(path), r->pf_conf, "master.cf") < 0 ||
-	    rh_slurp(path, &text) < 0 || rh_master_rewrite(text.buf, &r->p, &out,
+	    rh_slurp(path, &text) < 0 ||
+	    (strstr(text.buf, "smtpd_tls_wrappermode=yes") != NULL &&
+	    setup_tls(r, src, &tail) < 0))
+		goto out;
+	n0 = r->notes.n;
+	if (rh_master_rewrite(text.buf, &r->p, &out,
 	    &r->notes, &r->clients) < 0 || (r->lim != NULL &&
 	    rh_limits_master(r->lim, &r->p, &out) < 0) ||
 	    rh_spit(path, &out, 0644) < 0)
