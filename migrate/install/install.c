@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mail/doveconf.h"
 #include "mail/exits.h"
 #include "mail/pfmaps.h"
 #include "migrate/install/install.h"
@@ -380,42 +381,6 @@ restore(struct in_run *r, struct strlist *dbs, struct qstr *left)
 	return nleft;
 }
 
-/* The value of name in doveconf's output out: the last line for a
- * top-level setting (warnings come first); for "service/S/KEY" the
- * line "  KEY = value" of the block "service S {" (2.4's -h refuses
- * such a path when several settings end in KEY: "Multiple settings
- * matched").  *v and *n: the value; -1 when there is none. */
-static int
-dovecot_value(const struct qstr *out, const char *key, const char **v,
-    size_t *n)
-{
-	const char *s = qstr_str(out), *eol;
-	size_t kl;
-
-	if (strchr(key, '/') == NULL) {
-		*n = out->len;
-		while (*n > 0 && s[*n - 1] == '\n')
-			(*n)--;
-		for (*v = s + *n; *v > s && (*v)[-1] != '\n'; (*v)--)
-			;
-		*n -= (size_t)(*v - s);
-		return 0;
-	}
-	key = strrchr(key, '/') + 1;
-	kl = strlen(key);
-	for (; *s != '\0'; s = *eol ? eol + 1 : eol) {
-		eol = s + strcspn(s, "\n");
-		if (strncmp(s, "  ", 2) == 0 && s[2] != ' ' &&
-		    strncmp(s + 2, key, kl) == 0 &&
-		    strncmp(s + 2 + kl, " =", 2) == 0) {
-			*v = s + 4 + kl + (s[4 + kl] == ' ');
-			*n = (size_t)(eol - *v);
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* One setting of a Dovecot configuration as doveconf prints it (name,
  * or service/S/KEY: KEY in the block of service S); a value "$NAME"
  * (2.3: service auth's user is "$default_internal_user", 2.4:
@@ -439,7 +404,7 @@ dovecot_setting(const char *conf, const char *name, struct qstr *val)
 		    (int)(slash - name), name) < 0)
 			goto out;
 		if (run(slash != NULL ? ab : av, &out) != 0 ||
-		    dovecot_value(&out, name, &v, &n) < 0) {
+		    doveconf_value(&out, name, &v, &n) < 0) {
 			msg_errorx("doveconf -c %s %s%s: %s", conf, slash ?
 			    "" : "-h ", slash ? blk : name, qstr_str(&out));
 			goto out;

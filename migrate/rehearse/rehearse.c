@@ -35,9 +35,10 @@
 
 #define PROGRAM_NAME	"qmail2postfix rehearse"
 
-const char *const rh_proto_names[3] = { "imap", "pop3", "smtp" };
-const char *const rh_proto_keys[3] = { "imap_login", "pop3_login",
-    "smtp_auth" };
+const char *const rh_proto_names[RH_NPROTO] = { "imap", "pop3", "smtp",
+    "smtp" };
+const char *const rh_proto_keys[RH_NPROTO] = { "imap_login", "pop3_login",
+    "smtp_auth", "smtps_auth" };
 
 volatile sig_atomic_t rh_interrupted;
 
@@ -156,7 +157,7 @@ run_free(struct rh_run *r)
 			memset(r->logins_v[i].pass, 0, strlen(r->logins_v[i].pass));
 			free(r->logins_v[i].pass);
 		}
-		for (p = 0; p < 3; p++)
+		for (p = 0; p < RH_NPROTO; p++)
 			free(r->logins_v[i].reply[p]);
 	}
 	free(r->logins_v);

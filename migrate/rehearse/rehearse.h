@@ -81,6 +81,10 @@ struct rh_paths {
 	const char	*user;		/* the unprivileged user for mail */
 	unsigned	 uid, gid;
 	int		 smtp_port, submission_port, imap_port, pop3_port;
+	/* the first TLS wrapper-mode listener (465), 0 when not started;
+	 * it runs with this certificate and key (OUT's, or throw-away) */
+	int		 smtps_port;
+	const char	*tls_cert, *tls_key;
 	int		 sink_port;
 	int		 (*next_port)(void);	/* for any other inet service */
 	const struct strlist *dc_files;	/* basenames of OUT/dovecot files */
@@ -138,6 +142,10 @@ enum rh_login rh_login_pop3(int port, const char *user, const char *pass,
 	    struct qstr *reply);
 enum rh_login rh_login_smtp(int port, const char *user, const char *pass,
 	    struct qstr *reply);
+/* SMTP AUTH in TLS from the first byte (smtpd_tls_wrappermode), from
+ * the loopback address src; the certificate is not checked */
+enum rh_login rh_login_smtps(const char *src, int port, const char *user,
+	    const char *pass, struct qstr *reply);
 
 /* One SMTP session that sends probe messages one after another. */
 struct rh_smtp;

@@ -2,7 +2,8 @@
  * NAME		rehearse_conf - OUT's configuration, moved onto loopback
  * DOES		rewrites copies of main.cf (as postconf -e overrides),
  *		master.cf (listeners on free loopback ports, pipes replaced
- *		by the recorder, TLS-only listeners left out), the transport
+ *		by the recorder, a TLS wrapper-mode listener with the
+ *		rehearsal's certificate, or left out without one), the transport
  *		map (remote next hops to the capture sink), dovecot.conf
  *		(private paths and listeners, in the syntax of the Dovecot
  *		version it was written for: 2.3 or 2.4) and Dovecot's users file
@@ -44,6 +45,11 @@ rh_main_overrides(const struct rh_paths *p, struct strlist *out)
 	if ((e = qpm_snprintf(sink, sizeof(sink), "smtp:[127.0.0.1]:%d",
 	    p->sink_port)) < 0)
 		return e;
+	/* named, not left to "-c DIR": right after main.cf changed, Postfix
+	 * 3.10's first postconf -c DIR expands ${config_directory} to
+	 * /etc/postfix, and the transport map OUT's next hops are moved out
+	 * of would be missed (a remote hop then really dialled) */
+	CHECK(add_kv(out, "config_directory", p->pf_conf));
 	CHECK(add_kv(out, "queue_directory", p->pf_queue));
 	CHECK(qpm_snprintf(buf, sizeof(buf), "%s/pf/data", p->tmp));
 	CHECK(add_kv(out, "data_directory", buf));
@@ -272,14 +278,17 @@ out:
 	return e;
 }
 
+/* *smtps_taken: the rehearsal's smtps port is given (to the first
+ * wrapper-mode listener named smtps, submissions or 465) */
 static int
 entry_rewrite(const char *ent, const struct rh_paths *p, struct qstr *out,
-    struct strlist *notes, struct strlist *clients)
+    struct strlist *notes, struct strlist *clients, int *smtps_taken)
 {
 	const char *f[8], *rest, *svc, *colon;
+	struct qstr note = QSTR_INIT(4096);
 	size_t fl[8], sl;
 	char name[256];
-	int n, e = 0, port;
+	int n, e = 0, port, wrapper;
 
 	n = fields(ent, f, fl, &rest);
 	if (n < 8) {	/* not a service line: keep it, postfix check decides */
@@ -306,11 +315,14 @@ entry_rewrite(const char *ent, const struct rh_paths *p, struct qstr *out,
 	    (fl[7] == 4 && strncmp(f[7], "lmtp", 4) == 0)))
 		CHECK(strlist_add(clients, name));
 	if (fl[1] == 4 && strncmp(f[1], "inet", 4) == 0) {
-		if (strstr(rest, "smtpd_tls_wrappermode=yes") != NULL) {
+		wrapper = strstr(rest, "smtpd_tls_wrappermode=yes") != NULL;
+		if (wrapper && p->tls_cert == NULL) {
 			CHECK(qstr_catf(out, "# rehearsal: not started (TLS "
 			    "wrapper mode, no certificate here): %s\n", name));
-			CHECK(strlist_add(notes, name));
-			return 0;
+			CHECK(qstr_catf(&note, "%s: not started (TLS wrapper "
+			    "mode, no certificate)", name));
+			CHECK(strlist_add(notes, qstr_str(&note)));
+			goto out;
 		}
 		colon = strrchr(name, ':');
 		svc = colon ? colon + 1 : name;
@@ -319,7 +331,12 @@ entry_rewrite(const char *ent, const struct rh_paths *p, struct qstr *out,
 			port = p->smtp_port;
 		else if (strcmp(svc, "submission") == 0 || strcmp(svc, "587") == 0)
 			port = p->submission_port;
-		else if ((port = p->next_port ? p->next_port() : -1) < 0)
+		else if (wrapper && p->smtps_port > 0 && !*smtps_taken &&
+		    (strcmp(svc, "smtps") == 0 || strcmp(svc, "465") == 0 ||
+		    strcmp(svc, "submissions") == 0)) {
+			port = p->smtps_port;
+			*smtps_taken = 1;
+		} else if ((port = p->next_port ? p->next_port() : -1) < 0)
 			return QPM_ERANGE;
 		CHECK(qstr_catf(out, "127.0.0.1:%d inet %.*s %.*s n %.*s %.*s %.*s",
 		    port, (int)fl[2], f[2], (int)fl[3], f[3], (int)fl[5], f[5],
@@ -330,7 +347,17 @@ entry_rewrite(const char *ent, const struct rh_paths *p, struct qstr *out,
 			CHECK(qstr_cat(out, "\n  -o smtpd_tls_security_level=none"
 			    "\n  -o smtpd_tls_auth_only=no"
 			    "\n  -o smtpd_sasl_auth_enable=yes"));
-		return qstr_catc(out, '\n');
+		/* main.cf has TLS off and no certificate: this one has both */
+		if (wrapper) {
+			CHECK(qstr_catf(out, "\n  -o smtpd_tls_security_level="
+			    "encrypt\n  -o smtpd_tls_cert_file=%s\n  -o "
+			    "smtpd_tls_key_file=%s", p->tls_cert, p->tls_key));
+			CHECK(qstr_catf(&note, "%s: TLS wrapper mode on 127.0.0.1:%d, "
+			    "certificate %s", name, port, p->tls_cert));
+			CHECK(strlist_add(notes, qstr_str(&note)));
+		}
+		CHECK(qstr_catc(out, '\n'));
+		goto out;
 	}
 	/* every other service as it is, without a chroot */
 	CHECK(qstr_catf(out, "%.*s %.*s %.*s %.*s n %.*s %.*s %.*s", (int)fl[0],
@@ -340,6 +367,7 @@ entry_rewrite(const char *ent, const struct rh_paths *p, struct qstr *out,
 		CHECK(qstr_catf(out, " %s", rest));
 	CHECK(qstr_catc(out, '\n'));
 out:
+	qstr_free(&note);
 	return e;
 }
 
@@ -350,7 +378,7 @@ rh_master_rewrite(const char *text, const struct rh_paths *p,
 	struct qstr ent = QSTR_INIT(QPM_MAX_CONFIG_FILE);
 	const char *s = text, *eol;
 	size_t n;
-	int e = 0;
+	int e = 0, smtps_taken = 0;
 
 	CHECK(qstr_cat(out, "# master.cf of a qmail2postfix rehearsal: OUT's, "
 	    "on loopback ports\n"));
@@ -360,7 +388,8 @@ rh_master_rewrite(const char *text, const struct rh_paths *p,
 		if (*s == '\0' || (*s != ' ' && *s != '\t' && *s != '#' && n > 0)) {
 			/* a new logical line: finish the previous one */
 			if (ent.len > 0) {
-				CHECK(entry_rewrite(ent.buf, p, out, notes, clients));
+				CHECK(entry_rewrite(ent.buf, p, out, notes, clients,
+				    &smtps_taken));
 				qstr_reset(&ent);
 			}
 			if (*s == '\0')

@@ -41,6 +41,7 @@
 
 #include <jansson.h>
 
+#include "mail/doveconf.h"
 #include "mail/json.h"
 #include "migrate/rehearse/rehearse.h"
 #include "migrate/rehearse/rl_int.h"
@@ -98,10 +99,10 @@ rl_secs(const char *v)
 }
 
 /* Runs argv (no shell), stdout (and stderr with with_err) into out
- * (first line, trimmed); the exit status, 127 when the program is
- * missing, -1 on a timeout. */
-int
-rl_cmd_run(char *const argv[], struct qstr *out, int with_err)
+ * (all of it); the exit status, 127 when the program is missing, -1 on
+ * a timeout. */
+static int
+cmd_all(char *const argv[], struct qstr *out, int with_err)
 {
 	int pp[2], st, rc = -1;
 	double end = qpm_clock_mono() + RL_CMD_S;
@@ -150,6 +151,15 @@ rl_cmd_run(char *const argv[], struct qstr *out, int with_err)
 			return -1;
 	if (qpm_clock_mono() < end)
 		rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return rc;
+}
+
+/* cmd_all with out cut to its first line */
+int
+rl_cmd_run(char *const argv[], struct qstr *out, int with_err)
+{
+	int rc = cmd_all(argv, out, with_err);
+
 	if (out->len > 0) {
 		out->len = strcspn(out->buf, "\n");
 		out->buf[out->len] = '\0';
@@ -201,16 +211,35 @@ rl_pf_maxproc(const struct rh_limits_env *env, int port)
 	return n;
 }
 
+/* KEY as "doveconf -h" prints it (with filter, e.g. protocol=imap);
+ * service/S/KEY from the block doveconf prints for service S, as both
+ * 2.3 and 2.4 print it (2.4's -h refuses such a path when several
+ * settings end in KEY: "Multiple settings matched"); "" when unset */
 void
 rl_dc_value(const struct rh_limits_env *env, const char *filter,
     const char *key, struct qstr *out)
 {
+	char blk[256];
 	char *av[] = { "doveconf", "-c", (char *)env->dc_conf, "-f",
 	    (char *)filter, "-h", (char *)key, NULL };
 	char *an[] = { "doveconf", "-c", (char *)env->dc_conf, "-h",
 	    (char *)key, NULL };
+	char *ab[] = { "doveconf", "-c", (char *)env->dc_conf, blk, NULL };
+	const char *slash = strrchr(key, '/'), *v;
+	struct qstr all = QSTR_INIT(1024 * 1024);
+	size_t n;
 
-	cmd_line(filter != NULL ? av : an, out);
+	if (slash == NULL) {
+		cmd_line(filter != NULL ? av : an, out);
+		goto out;
+	}
+	qstr_reset(out);
+	if (qpm_snprintf(blk, sizeof(blk), "%.*s", (int)(slash - key),
+	    key) >= 0 && cmd_all(ab, &all, 0) == 0 &&
+	    doveconf_value(&all, key, &v, &n) == 0)
+		qstr_catn(out, v, n);
+out:
+	qstr_free(&all);
 }
 
 void
@@ -263,6 +292,10 @@ rh_limits_new(json_t *model)
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
 	qstr_init(&l->none, 4096);
+	/* the Dovecot OUT was written for: 2.4 names settings and words
+	 * refusals otherwise */
+	l->dc24 = strcmp(qpm_json_get_str(json_object_get(model, "targets"),
+	    "dovecot"), "2.4") == 0;
 	lim = json_object_get(model, "limits");
 	set = json_object_get(lim, "settings");
 	items = json_object_get(lim, "items");
@@ -355,8 +388,11 @@ service_port(const struct rh_paths *p, const char *svc)
 }
 
 static const char *
-not_started(const char *svc)
+not_started(const struct rh_paths *p, const char *svc)
 {
+	if (strcmp(svc, "smtps") == 0 && p->smtps_port > 0)
+		return "smtps speaks TLS from the first byte and these probes "
+		    "speak plain text (its logins are rehearsed in TLS)";
 	if (strcmp(svc, "smtps") == 0)
 		return "smtps is not started in the rehearsal (TLS wrapper "
 		    "mode; the rehearsal has no certificate)";
@@ -469,7 +505,8 @@ rh_limits_run(struct rh_limits *l, const struct rh_limits_env *env)
 			if (port < 0) {
 				qstr_catf(&pr->what, "%s: %s %ld", pr->service, t,
 				    pr->value);
-				rl_not_probed(pr, "%s", not_started(pr->service));
+				rl_not_probed(pr, "%s", not_started(env->p,
+				    pr->service));
 				continue;
 			}
 		}

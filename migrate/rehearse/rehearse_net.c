@@ -2,7 +2,10 @@
  * NAME		rehearse_net - the rehearsal's clients: SMTP probes, IMAP,
  *		POP3 and SMTP AUTH logins, free loopback ports
  * DOES		speaks just enough of each protocol to send a message or
- *		learn whether a login was accepted (SASL PLAIN)
+ *		learn whether a login was accepted (SASL PLAIN); SMTP AUTH
+ *		also inside TLS from the first byte (a wrapper-mode
+ *		listener, 465), without checking the certificate: the
+ *		rehearsal's may be a throw-away one
  * NEVER	connects anywhere but 127.0.0.1, prints a password, waits
  *		longer than RH_IO_TIMEOUT for one reply
  */
@@ -17,6 +20,8 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#include <openssl/ssl.h>
 
 #include "migrate/rehearse/rehearse.h"
 #include "util/err.h"
@@ -110,12 +115,15 @@ rh_tcp_connects(int port)
 
 struct rh_conn {
 	int	fd;
+	SSL_CTX	*ctx;		/* TLS from the first byte, else NULL */
+	SSL	*ssl;
 	char	buf[4096];
 	size_t	len, off;
 };
 
+/* from 127.0.0.1, or from src (another 127/8 address) when not NULL */
 static int
-conn_open(struct rh_conn *c, int port)
+conn_open_from(struct rh_conn *c, const char *src, int port)
 {
 	struct sockaddr_in sa;
 	struct timeval tv = { RH_IO_TIMEOUT, 0 };
@@ -127,22 +135,62 @@ conn_open(struct rh_conn *c, int port)
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
+	if (src != NULL && (inet_pton(AF_INET, src, &sa.sin_addr) != 1 ||
+	    bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0))
+		goto fail;
 	sa.sin_port = htons((unsigned short)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		close(c->fd);
-		c->fd = -1;
-		return -1;
-	}
+	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
 	return 0;
+fail:
+	close(c->fd);
+	c->fd = -1;
+	return -1;
+}
+
+static int
+conn_open(struct rh_conn *c, int port)
+{
+	return conn_open_from(c, NULL, port);
 }
 
 static void
 conn_close(struct rh_conn *c)
 {
+	SSL_free(c->ssl);
+	SSL_CTX_free(c->ctx);
+	c->ssl = NULL;
+	c->ctx = NULL;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+}
+
+/* the TLS handshake on an open connection; -1 when it fails */
+static int
+conn_tls(struct rh_conn *c)
+{
+	if ((c->ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
+	    (c->ssl = SSL_new(c->ctx)) == NULL ||
+	    SSL_set_fd(c->ssl, c->fd) != 1)
+		return -1;
+	SSL_set_verify(c->ssl, SSL_VERIFY_NONE, NULL);
+	return SSL_connect(c->ssl) == 1 ? 0 : -1;
+}
+
+static ssize_t
+conn_io(struct rh_conn *c, char *p, size_t n, int out)
+{
+	int k, i = n > 65536 ? 65536 : (int)n;
+
+	if (c->ssl == NULL)
+		return out ? write(c->fd, p, n) : read(c->fd, p, n);
+	k = out ? SSL_write(c->ssl, p, i) : SSL_read(c->ssl, p, i);
+	if (k > 0)
+		return k;
+	errno = EIO;
+	return SSL_get_error(c->ssl, k) == SSL_ERROR_ZERO_RETURN ? 0 : -1;
 }
 
 static int
@@ -151,8 +199,8 @@ conn_write(struct rh_conn *c, const char *p, size_t n)
 	ssize_t w;
 
 	while (n > 0) {
-		if ((w = write(c->fd, p, n)) < 0) {
-			if (errno == EINTR)
+		if ((w = conn_io(c, (char *)p, n, 1)) <= 0) {
+			if (w < 0 && errno == EINTR)
 				continue;
 			return -1;
 		}
@@ -173,7 +221,7 @@ conn_line(struct rh_conn *c, struct qstr *line)
 	for (;;) {
 		if (c->off == c->len) {
 			do
-				r = read(c->fd, c->buf, sizeof(c->buf));
+				r = conn_io(c, c->buf, sizeof(c->buf), 0);
 			while (r < 0 && errno == EINTR);
 			if (r <= 0)
 				return -1;
@@ -264,6 +312,24 @@ login_open(struct rh_conn *c, int port, struct qstr *reply)
 	return 0;
 }
 
+/* the same from src, in TLS from the first byte */
+static int
+login_open_tls(struct rh_conn *c, const char *src, int port,
+    struct qstr *reply)
+{
+	qstr_reset(reply);
+	if (conn_open_from(c, src, port) < 0) {
+		qstr_catf(reply, "cannot connect from %s", src);
+		return -1;
+	}
+	if (conn_tls(c) < 0) {
+		qstr_cat(reply, "no TLS handshake");
+		conn_close(c);
+		return -1;
+	}
+	return 0;
+}
+
 enum rh_login
 rh_login_imap(int port, const char *user, const char *pass,
     struct qstr *reply)
@@ -319,27 +385,47 @@ out:
 	return r;
 }
 
+/* SMTP AUTH on c, which login_open or login_open_tls opened */
+static enum rh_login
+smtp_login(struct rh_conn *c, const char *user, const char *pass,
+    struct qstr *reply)
+{
+	enum rh_login r = RH_LOGIN_ERROR;
+	int code;
+
+	if (smtp_reply(c, reply) != 220 ||
+	    conn_write(c, "EHLO rehearse.invalid\r\n", 23) < 0 ||
+	    smtp_reply(c, reply) != 250 ||
+	    send_auth(c, "AUTH PLAIN ", user, pass) < 0 ||
+	    (code = smtp_reply(c, reply)) < 0)
+		goto out;
+	r = code == 235 ? RH_LOGIN_OK : RH_LOGIN_FAIL;
+	conn_write(c, "QUIT\r\n", 6);
+out:
+	conn_close(c);
+	return r;
+}
+
 enum rh_login
 rh_login_smtp(int port, const char *user, const char *pass,
     struct qstr *reply)
 {
 	struct rh_conn c;
-	enum rh_login r = RH_LOGIN_ERROR;
-	int code;
 
 	if (login_open(&c, port, reply) < 0)
 		return RH_LOGIN_ERROR;
-	if (smtp_reply(&c, reply) != 220 ||
-	    conn_write(&c, "EHLO rehearse.invalid\r\n", 23) < 0 ||
-	    smtp_reply(&c, reply) != 250 ||
-	    send_auth(&c, "AUTH PLAIN ", user, pass) < 0 ||
-	    (code = smtp_reply(&c, reply)) < 0)
-		goto out;
-	r = code == 235 ? RH_LOGIN_OK : RH_LOGIN_FAIL;
-	conn_write(&c, "QUIT\r\n", 6);
-out:
-	conn_close(&c);
-	return r;
+	return smtp_login(&c, user, pass, reply);
+}
+
+enum rh_login
+rh_login_smtps(const char *src, int port, const char *user,
+    const char *pass, struct qstr *reply)
+{
+	struct rh_conn c;
+
+	if (login_open_tls(&c, src, port, reply) < 0)
+		return RH_LOGIN_ERROR;
+	return smtp_login(&c, user, pass, reply);
 }
 
 /* --------------------------------------------------------- SMTP probes */

@@ -357,7 +357,7 @@ rh_collect(struct rh_run *r)
 		struct rh_login_row *l = &r->logins_v[i];
 		int p, want;
 
-		for (p = 0; p < 3; p++) {
+		for (p = 0; p < RH_NPROTO; p++) {
 			if (l->res[p] == 0)
 				continue;
 			want = rh_model_login(r->m, l->addr, rh_proto_names[p]);

@@ -42,17 +42,22 @@ struct rh_probe {
 	struct qstr	 why;
 };
 
+/* the login protocols in the order of rh_login_row's arrays: IMAP,
+ * POP3, SMTP AUTH on submission and on the TLS wrapper-mode listener
+ * (skipped without one); names as migration.json's logins know them */
+#define RH_NPROTO	4
+#define RH_PROTO_SMTPS	3
+
 struct rh_login_row {
 	char		*addr;
 	char		*pass;		/* NULL: no cleartext kept */
-	enum rh_login	 res[3];	/* imap, pop3, smtp; 0 = skipped */
-	char		*reply[3];
+	enum rh_login	 res[RH_NPROTO];	/* 0 = skipped */
+	char		*reply[RH_NPROTO];
 	int		 mismatch;
 };
 
-/* the login protocols in the order of rh_login_row's arrays */
-extern const char *const rh_proto_names[3];	/* "imap", "pop3", "smtp" */
-extern const char *const rh_proto_keys[3];	/* their report keys */
+extern const char *const rh_proto_names[RH_NPROTO];	/* imap pop3 smtp smtp */
+extern const char *const rh_proto_keys[RH_NPROTO];	/* their report keys */
 
 struct rh_run {
 	/* options */
@@ -69,6 +74,7 @@ struct rh_run {
 	char		 pf_conf[600], pf_queue[600], dc_dir[600], dc_conf[700];
 	char		 mail_root[600], sink_dir[600], pipe_dir[600];
 	char		 recorder[600], cmdlog[600], old_queue[600];
+	char		 tls_cert[1024], tls_key[1024];	/* p.tls_cert, p.tls_key */
 	pid_t		 sink_pid, dc_pid, pf_pid;
 	int		 pf_started;
 	json_t		*model_json;

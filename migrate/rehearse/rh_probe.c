@@ -235,11 +235,20 @@ login_one(struct rh_run *r, size_t k, int proto, struct qstr *reply)
 {
 	struct rh_login_row *l = &r->logins_v[k];
 
+	char src[32];
+
 	switch (proto) {
 	case 0: return rh_login_imap(r->p.imap_port, l->addr, l->pass, reply);
 	case 1: return rh_login_pop3(r->p.pop3_port, l->addr, l->pass, reply);
-	default: return rh_login_smtp(r->p.submission_port, l->addr, l->pass,
+	case 2: return rh_login_smtp(r->p.submission_port, l->addr, l->pass,
 	    reply);
+	default:
+		/* one source address per mailbox, as its users' own: OUT's
+		 * per-client count and rate limits of 465 hold for each */
+		qpm_snprintf(src, sizeof(src), "127.%zu.%zu.%zu", 250 + k /
+		    62500 % 4, k / 250 % 250, k % 250 + 1);
+		return rh_login_smtps(src, r->p.smtps_port, l->addr, l->pass,
+		    reply);
 	}
 }
 
@@ -249,6 +258,8 @@ int
 rh_logins_run(struct rh_run *r)
 {
 	size_t ntask = 0, t, k, nw, w;
+	/* the smtps column only with a wrapper-mode listener running */
+	int nproto = r->p.smtps_port > 0 ? RH_NPROTO : RH_PROTO_SMTPS;
 	int fds[RH_MAX_WORKERS], proto;
 	pid_t pids[RH_MAX_WORKERS];
 	struct pollfd pfd[RH_MAX_WORKERS];
@@ -257,7 +268,7 @@ rh_logins_run(struct rh_run *r)
 
 	for (k = 0; k < r->nlogins; k++)
 		if (r->logins_v[k].pass != NULL)
-			ntask += 3;
+			ntask += nproto;
 	if (ntask == 0)
 		return 0;
 	nw = ntask < RH_MAX_WORKERS ? ntask : RH_MAX_WORKERS;
@@ -279,7 +290,7 @@ rh_logins_run(struct rh_run *r)
 			for (t = 0, k = 0; k < r->nlogins; k++) {
 				if (r->logins_v[k].pass == NULL)
 					continue;
-				for (proto = 0; proto < 3; proto++, t++) {
+				for (proto = 0; proto < nproto; proto++, t++) {
 					if (t % nw != w)
 						continue;
 					res = login_one(r, k, proto, &reply);
@@ -341,7 +352,7 @@ rh_logins_run(struct rh_run *r)
 				continue;
 			k = strtoul(line, NULL, 10);
 			i = atoi(f2 + 1);
-			if (k >= r->nlogins || i < 0 || i > 2)
+			if (k >= r->nlogins || i < 0 || i >= nproto)
 				continue;
 			r->logins_v[k].res[i] = (enum rh_login)atoi(f3 + 1);
 			r->logins_v[k].reply[i] = strdup(f4 + 1);

@@ -294,7 +294,7 @@ rh_report_json(struct rh_run *r, size_t *nmis, size_t *nnc, size_t *nlmis)
 		o = json_object();
 		w = json_object();
 		qpm_json_set_str(o, "address", l->addr);
-		for (p = 0; p < 3; p++) {
+		for (p = 0; p < RH_NPROTO; p++) {
 			qpm_json_set_str(o, rh_proto_keys[p], login_name(l->res[p]));
 			want = rh_model_login(r->m, l->addr, rh_proto_names[p]);
 			qpm_json_set_str(w, rh_proto_keys[p], want == 1 ? "ok" : "fail");
@@ -376,7 +376,8 @@ rh_report_text(struct rh_run *r, size_t nmis, size_t nnc, size_t nlmis)
 {
 	struct qstr s = QSTR_INIT(1024 * 1024);
 	struct rh_probe *pr;
-	size_t i, nl = 0, ok[3] = { 0 }, fail[3] = { 0 }, skip = 0;
+	size_t i, nl = 0, ok[RH_NPROTO] = { 0 }, fail[RH_NPROTO] = { 0 };
+	size_t skip = 0;
 	int p;
 
 	printf("qmail2postfix rehearse %s\n\n", r->out);
@@ -409,7 +410,7 @@ rh_report_text(struct rh_run *r, size_t nmis, size_t nnc, size_t nlmis)
 			    pr->want.not_converted.v[0]);
 	}
 	for (i = 0; i < r->nlogins; i++) {
-		for (p = 0; p < 3; p++) {
+		for (p = 0; p < RH_NPROTO; p++) {
 			switch (r->logins_v[i].res[p]) {
 			case RH_LOGIN_OK: ok[p]++; break;
 			case RH_LOGIN_FAIL:
@@ -426,9 +427,9 @@ rh_report_text(struct rh_run *r, size_t nmis, size_t nnc, size_t nlmis)
 		}
 	}
 	printf("\nlogins: imap %zu ok %zu refused, pop3 %zu ok %zu refused, "
-	    "smtp auth %zu ok %zu refused; %zu mailboxes without a cleartext "
-	    "password skipped\n", ok[0], fail[0], ok[1], fail[1], ok[2],
-	    fail[2], skip);
+	    "smtp auth %zu ok %zu refused (smtps %zu ok %zu refused); %zu "
+	    "mailboxes without a cleartext password skipped\n", ok[0], fail[0],
+	    ok[1], fail[1], ok[2], fail[2], ok[3], fail[3], skip);
 	for (i = 0; i < r->notes.n; i++)
 		printf("note: %s\n", r->notes.v[i]);
 	printf("%zu addresses: %zu as on the old host, %zu differ, %zu depend "

@@ -3,7 +3,9 @@
  * DOES		reads OUT/migration.json, picks the mail user and the
  *		loopback ports, copies OUT's Postfix and Dovecot files into
  *		the private directory and has rehearse_conf.c move them onto
- *		loopback, runs postmap and "postfix check", writes the pipe
+ *		loopback, finds the certificate of the TLS wrapper-mode
+ *		listener (OUT's, else a throw-away one made with openssl),
+ *		runs postmap and "postfix check", writes the pipe
  *		recorder, prepares srs-forward, srs-map and a copy of OUT's
  *		SRS secret
  * NEVER	writes below OUT, creates a system user, starts a server
@@ -282,6 +284,64 @@ out:
 	return rc;
 }
 
+/* The certificate and key of the TLS wrapper-mode listener (465): OUT's
+ * (main.cf) when both are readable here, else a throw-away self-signed
+ * pair made with openssl in the private directory, and the output says
+ * so; without either the listener is left out (rehearse_conf.c). */
+static int
+setup_tls(struct rh_run *r, const char *src, struct qstr *tail)
+{
+	char *av[] = { "postconf", "-c", (char *)src, "-x", "-h",
+	    "smtpd_tls_cert_file", "smtpd_tls_key_file", NULL };
+	char dir[700], subj[] = "/CN=" RH_SENDER_DOMAIN;
+	char *ssl[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+	    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+	    subj, "-keyout", r->tls_key, "-out", r->tls_cert, NULL };
+	struct qstr note = QSTR_INIT(4096);
+	char cert[1024], key[1024], *nl;
+
+	/* two lines: the certificate's path, the key's */
+	cert[0] = key[0] = '\0';
+	if (rh_run_cmd(r, av, tail) == 0 && (nl = strchr(tail->buf,
+	    '\n')) != NULL && qpm_snprintf(cert, sizeof(cert), "%.*s",
+	    (int)(nl - tail->buf), tail->buf) >= 0)
+		qpm_snprintf(key, sizeof(key), "%.*s", (int)strcspn(nl + 1,
+		    "\n"), nl + 1);
+	/* a path that fits an "-o name=value" of master.cf, readable */
+	if (*cert == '/' && *key == '/' && strpbrk(cert, " \t,{}$") == NULL &&
+	    strpbrk(key, " \t,{}$") == NULL && access(cert, R_OK) == 0 &&
+	    access(key, R_OK) == 0 &&
+	    qpm_snprintf(r->tls_cert, sizeof(r->tls_cert), "%s", cert) >= 0 &&
+	    qpm_snprintf(r->tls_key, sizeof(r->tls_key), "%s", key) >= 0)
+		qstr_catf(&note, "smtps: OUT's certificate %s", cert);
+	else if (rh_path_join(dir, sizeof(dir), r->tmp, "tls") < 0 ||
+	    rh_path_join(r->tls_cert, sizeof(r->tls_cert), dir, "cert.pem") < 0 ||
+	    rh_path_join(r->tls_key, sizeof(r->tls_key), dir, "key.pem") < 0 ||
+	    file_mkdirs(dir, 0700) < 0 || rh_run_cmd(r, ssl, tail) != 0) {
+		msg_warnx("openssl req (a throw-away certificate): %s",
+		    rh_cmd_tail(r, tail));
+		qstr_catf(&note, "smtps: OUT's certificate %s is not readable "
+		    "here and openssl made none: TLS wrapper mode is not "
+		    "rehearsed", *cert ? cert : "(none)");
+		r->tls_cert[0] = '\0';
+	} else
+		qstr_catf(&note, "smtps: OUT's certificate %s is not readable "
+		    "here: a throw-away self-signed one, made with openssl in "
+		    "%s", *cert ? cert : "(none)", dir);
+	msg_info("%s", qstr_str(&note));
+	if (strlist_add(&r->notes, qstr_str(&note)) < 0 ||
+	    (r->tls_cert[0] != '\0' && (r->p.smtps_port = rh_free_port()) < 0)) {
+		qstr_free(&note);
+		return -1;
+	}
+	if (r->tls_cert[0] != '\0') {
+		r->p.tls_cert = r->tls_cert;
+		r->p.tls_key = r->tls_key;
+	}
+	qstr_free(&note);
+	return 0;
+}
+
 /* postmap every indexed table below the private config dir */
 static int
 setup_postmap(struct rh_run *r, struct qstr *tail)
@@ -323,7 +383,7 @@ rh_setup_postfix(struct rh_run *r)
 	struct strlist over = { 0 };
 	char **argv = NULL;
 	struct passwd *pf;
-	size_t i, n;
+	size_t i, n, n0;
 	int rc = -1;
 
 	if (rh_path_join(src, sizeof(src), r->out, "postfix") < 0 ||
@@ -346,15 +406,20 @@ rh_setup_postfix(struct rh_run *r)
 	}
 	if (r->srs && setup_srs_reverse(r, &tail) < 0)
 		goto out;
-	/* master.cf */
+	/* master.cf; a certificate only for a wrapper-mode listener */
 	if (rh_path_join(path, sizeof(path), r->pf_conf, "master.cf") < 0 ||
-	    rh_slurp(path, &text) < 0 || rh_master_rewrite(text.buf, &r->p, &out,
+	    rh_slurp(path, &text) < 0 ||
+	    (strstr(text.buf, "smtpd_tls_wrappermode=yes") != NULL &&
+	    setup_tls(r, src, &tail) < 0))
+		goto out;
+	n0 = r->notes.n;
+	if (rh_master_rewrite(text.buf, &r->p, &out,
 	    &r->notes, &r->clients) < 0 || (r->lim != NULL &&
 	    rh_limits_master(r->lim, &r->p, &out) < 0) ||
 	    rh_spit(path, &out, 0644) < 0)
 		goto out;
-	for (i = 0; i < r->notes.n; i++)
-		msg_info("not rehearsed: %s (TLS wrapper mode)", r->notes.v[i]);
+	for (i = n0; i < r->notes.n; i++)
+		msg_info("%s", r->notes.v[i]);
 	/* main.cf */
 	if (rh_main_overrides(&r->p, &over) < 0 ||
 	    (argv = calloc(over.n + 6, sizeof(*argv))) == NULL)

@@ -2,7 +2,9 @@
  * NAME		rl_dovecot - the Dovecot probes of "rehearse --limits"
  * DOES		the (process_limit+1)th client before login makes Dovecot
  *		drop the oldest; the (N+1)th IMAP or POP3 login of one user
- *		from one address is refused with [LIMIT]/[IN-USE]
+ *		from one address is refused with [LIMIT]/[IN-USE]; in the
+ *		names and words of the Dovecot OUT was written for (2.4:
+ *		restart_request_count, and POP3's refusal without a code)
  * NEVER	prints a password, connects outside 127.0.0.0/8
  */
 #include <config.h>
@@ -50,6 +52,8 @@ rl_probe_dc_login(struct rh_limits *l, struct rl_probe *pr,
 	struct lc c[RL_MAX_CONN + 1];
 	struct qstr v = QSTR_INIT(4096);
 	const char *ok = strcmp(pr->service, "imap") == 0 ? "* OK" : "+OK";
+	const char *sc_name = l->dc24 ? "restart_request_count" :
+	    "service_count";
 	char key[128], a[32];
 	long n = pr->value, cap, sc, cl, i, g = 0, dropped = 0, first_drop = 0;
 	int logged;
@@ -62,11 +66,12 @@ rl_probe_dc_login(struct rh_limits *l, struct rl_probe *pr,
 		goto out;
 	rl_dc_value(env, NULL, key, &v);
 	rl_conf_differs(pr, n, rl_secs(qstr_str(&v)), qstr_str(&v));
-	qpm_snprintf(key, sizeof(key), "service/%s-login/service_count",
-	    pr->service);
+	/* one client per process, as 2.3 and 2.4 name it */
+	qpm_snprintf(key, sizeof(key), "service/%s-login/%s", pr->service,
+	    sc_name);
 	rl_dc_value(env, NULL, key, &v);
 	sc = rl_secs(qstr_str(&v));
-	qstr_catf(&pr->configured, "; service_count %s", qstr_str(&v));
+	qstr_catf(&pr->configured, "; %s %s", sc_name, qstr_str(&v));
 	qpm_snprintf(key, sizeof(key), "service/%s-login/client_limit",
 	    pr->service);
 	rl_dc_value(env, NULL, key, &v);
@@ -212,7 +217,9 @@ rl_probe_dc_userip(struct rh_limits *l, struct rl_probe *pr,
 {
 	struct lc c[RL_MAX_CONN + 1], other;
 	struct qstr v = QSTR_INIT(4096);
+	/* 2.3 answers POP3 with [IN-USE]; 2.4 with the words alone */
 	const char *tag = strcmp(pr->service, "imap") == 0 ? "[LIMIT]" :
+	    l->dc24 ? "Maximum number of connections from user+IP exceeded" :
 	    "[IN-USE]";
 	char a[32], b[32], filter[64];
 	long n = pr->value, i, okn = 0, opened = 0;

@@ -57,6 +57,7 @@ struct rh_limits {
 	struct rl_copy	 copies[RL_MAX_COPIES];
 	size_t		 ncopies;
 	int		 blk;		/* next block of source addresses */
+	int		 dc24;		/* Dovecot 2.4 (migration.json targets) */
 	int		 ran;
 	struct strlist	 notes;
 	struct qstr	 none;		/* why there is nothing to probe */

@@ -19,6 +19,8 @@
 #                         no root (a failure under CI=true)
 #   d13_tap_project       for a TAP test: D13_R=$(d13_project), or a failure
 #   d13_tap_workdir       for a TAP test: D13_W, a d13_workdir removed at exit
+#   d13_tap_samples_out   for a TAP test: both, and the samples migrated
+#                         for Debian 13 in $D13_W/OUT
 #
 # The cache key is the suite plus the package list, so a changed list builds
 # a new tarball. QPM_D13_CACHE overrides the cache directory. A machine that
@@ -183,6 +185,25 @@ d13_tap_project() {
 # d13_tap_workdir: d13_workdir "$D13_R", or the test bails out
 d13_tap_workdir() {
 	d13_workdir "$D13_R" || tap_bail "no work directory in the root"
+}
+
+# d13_tap_samples_out: for a TAP test after d13_require: D13_R and D13_W
+# (d13_tap_project, d13_tap_workdir), a fixed-up copy of samples/oldhost
+# in $D13_W/old and its migration for Debian 13 (--dovecot 2.4 --postfix
+# 3.10) in $D13_W/OUT, made by the root's qmail2postfix; bails out when
+# the run does not exit 0 or 1
+d13_tap_samples_out() {
+	local s=/usr/src/qmail2postfix/samples rc
+	d13_tap_project
+	d13_tap_workdir
+	d13 "$D13_R" sh -c "cp -a $s/oldhost $D13_W/old &&
+	    python3 $s/tools/make-oldhost.py --fixup $D13_W/old --tree oldhost \
+	    >/dev/null" || tap_bail "cannot prepare the old host copy"
+	d13 "$D13_R" qmail2postfix --root "$D13_W/old" -o "$D13_W/OUT" -q \
+	    --dovecot 2.4 --postfix 3.10 >"$D13_R$D13_W/run.out" 2>&1
+	rc=$?
+	[ "$rc" -le 1 ] || tap_bail "qmail2postfix run exited $rc: $(tail -5 \
+	    "$D13_R$D13_W/run.out")"
 }
 
 # d13_workdir ROOT: sets D13_W to a private directory inside ROOT, as

@@ -263,7 +263,22 @@ test_rewrites(void **state)
 	    "/bin/sh -c { /x/handler --verp; } q2p ${sender}"));
 	assert_null(strstr(qstr_str(&out), "directory="));
 	assert_true(strlist_has(&clients, "smtp"));
-	assert_true(strlist_has(&notes, "smtps"));
+	assert_true(strlist_has(&notes,
+	    "smtps: not started (TLS wrapper mode, no certificate)"));
+
+	/* with a certificate: the wrapper-mode listener on its port, TLS on */
+	p.smtps_port = 30465;
+	p.tls_cert = "/t/tls/cert.pem";
+	p.tls_key = "/t/tls/key.pem";
+	qstr_reset(&out);
+	assert_int_equal(rh_master_rewrite(master, &p, &out, &notes, &clients), 0);
+	assert_non_null(strstr(qstr_str(&out), "127.0.0.1:30465 inet n - n - - "
+	    "smtpd -o smtpd_tls_wrappermode=yes\n"
+	    "  -o smtpd_tls_security_level=encrypt\n"
+	    "  -o smtpd_tls_cert_file=/t/tls/cert.pem\n"
+	    "  -o smtpd_tls_key_file=/t/tls/key.pem\n"));
+	assert_true(strlist_has(&notes, "smtps: TLS wrapper mode on "
+	    "127.0.0.1:30465, certificate /t/tls/cert.pem"));
 
 	qstr_reset(&out);
 	assert_int_equal(rh_transport_rewrite(transport, &clients, 30099, &out,
