@@ -33,7 +33,10 @@ dc_logged(const struct rh_limits_env *env, long n)
 	    env->p->dc_dir) < 0 || qpm_snprintf(want, sizeof(want),
 	    "process_limit (%ld) reached", n) < 0)
 		return 0;
-	for (tries = 0; tries < 20 && !found; tries++) {
+	/* Dovecot's master writes the line when it drops a client: within
+	 * a second on an idle machine, much later on a busy one; the wait
+	 * ends as soon as the line is there */
+	for (tries = 0; tries < 300 && !found; tries++) {
 		qstr_reset(&log);
 		if (file_read_all(path, 64 * 1024 * 1024, 0, &log) == 0 &&
 		    log.len > 0 && strstr(log.buf, want) != NULL)

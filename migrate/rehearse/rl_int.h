@@ -21,7 +21,7 @@
 				   probed as configured */
 #define RL_COPY_TIMEOUT	3	/* smtpd_timeout of the shortened copy */
 #define RL_MAX_COPIES	4	/* shortened copies in master.cf */
-#define RL_GREET_MS	30000	/* every greeting of one batch */
+#define RL_GREET_MS	90000	/* every greeting of one batch (ends when all are in) */
 #define RL_REPLY_MS	5000	/* one reply */
 #define RL_WAIT_MS	2000	/* a connection that must wait stays
 				   unanswered this long */
