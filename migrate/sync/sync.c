@@ -285,21 +285,27 @@ sync_mailbox(struct sync_run *r, struct sync_mbox *mb, json_t *jmbs)
 		return 0;
 	}
 	if (!r->dry_run) {
-		/* the home too: Dovecot's chdir, and the Maildir's parent */
+		/* the home too (Dovecot's chdir), the user's; the folders
+		 * above it as /home is: root's, 0755 */
 		char *slash;
 
 		if ((e = qstr_cat(&d, mb->dst)) < 0)
 			goto out;
 		if ((slash = strrchr(d.buf, '/')) != NULL && slash != d.buf) {
 			*slash = '\0';
-			if (file_mkdirs(d.buf, 0700) < 0 &&
-			    errno != EEXIST)
+			if ((slash = strrchr(d.buf, '/')) != NULL &&
+			    slash != d.buf) {
+				*slash = '\0';
+				if (file_mkdirs(d.buf, 0755) < 0 &&
+				    errno != EEXIST)
+					sync_problem(r, "%s: cannot create: %s",
+					    d.buf, strerror(errno));
+				*slash = '/';
+			}
+			if ((e = sync_mkdir(r, mb, d.buf)) < 0)
 				sync_problem(r, "%s: cannot create: %s", d.buf,
-				    strerror(errno));
-			else if (r->chown && chown(d.buf, mb->uid,
-			    mb->gid) < 0)
-				sync_problem(r, "%s: cannot chown: %s", d.buf,
-				    strerror(errno));
+				    strerror(-e));
+			e = 0;
 		}
 		qstr_reset(&d);
 		if ((e = sync_mkdir(r, mb, mb->dst)) < 0) {
