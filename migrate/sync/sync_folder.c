@@ -60,6 +60,7 @@ struct folder {
 	struct cs_map		 pop3;
 	struct cs_map		 have;	/* new side: base -> uidl "cur/NAME" */
 	struct cs_map		 state;	/* last written: base -> uidl */
+	struct qstr		 state_text;	/* the file, as read */
 	struct strlist		 dkw;	/* new side's dovecot-keywords */
 	struct strlist		 diag;
 	int			 kw_changed, has_uiddb, old_dovecot;
@@ -84,6 +85,7 @@ folder_free(struct folder *f)
 	cs_map_free(&f->pop3);
 	cs_map_free(&f->have);
 	cs_map_free(&f->state);
+	qstr_free(&f->state_text);
 	strlist_free(&f->dkw);
 	strlist_free(&f->diag);
 }
@@ -124,6 +126,31 @@ courier_order(const void *a, const void *b)
 	if (tx != ty)
 		return tx < ty ? -1 : 1;
 	return strcmp(x->name, y->name);
+}
+
+/* by base name (up to the ':'), for msg_find */
+static int
+by_base(const void *a, const void *b)
+{
+	const struct msg *x = a, *y = b;
+	size_t n = x->blen < y->blen ? x->blen : y->blen;
+	int c = memcmp(x->name, y->name, n);
+
+	if (c != 0)
+		return c;
+	return x->blen < y->blen ? -1 : x->blen > y->blen;
+}
+
+/* the message whose base is the start of name (up to ':' or the end),
+ * in f->m sorted by_base, or NULL */
+static struct msg *
+msg_find(struct folder *f, const char *name)
+{
+	struct msg key;
+
+	key.name = (char *)name;
+	key.blen = strcspn(name, ":");
+	return bsearch(&key, f->m, f->n, sizeof(*f->m), by_base);
 }
 
 static int
@@ -249,6 +276,11 @@ state_load(struct folder *f, struct qstr *p, struct qstr *buf)
 
 	if ((e = new_side_lines(f, STATE_FILE, p, buf, &lr)) <= 0)
 		return e;
+	qstr_init(&f->state_text, QPM_MAX_STRING);
+	if ((e = qstr_catn(&f->state_text, qstr_str(buf), buf->len)) < 0) {
+		lines_close(&lr);
+		return e;
+	}
 	while ((r = lines_next(&lr, &line, &n)) > 0) {
 		const char *sp = memchr(line, ' ', n);
 		struct cs_ent *ent;
@@ -278,7 +310,10 @@ state_save(struct folder *f, struct qstr *p)
 			e = qstr_catf(&s, "%.*s %s\n", (int)f->m[i].blen,
 			    f->m[i].name, f->m[i].st != NULL ? f->m[i].st :
 			    f->m[i].want);
-	if (e == 0)
+	/* unchanged: not written again (a run with nothing new stays a
+	 * walk) */
+	if (e == 0 && (s.len != f->state_text.len || (s.len > 0 &&
+	    memcmp(s.buf, f->state_text.buf, s.len) != 0)))
 		e = sync_write(f->r, f->mb, f->dst, STATE_FILE, qstr_str(&s),
 		    s.len);
 	qstr_free(&s);
@@ -691,22 +726,19 @@ uidlist_append(struct folder *f, struct qstr *p, struct qstr *s,
 			next = strtoul(nf + 2, NULL, 10);
 	}
 	/* the messages it lists already (by base) are left alone */
+	if (f->n > 1)
+		qsort(f->m, f->n, sizeof(*f->m), by_base);
 	lines_mem(&lr, p->buf, buf->buf + hdr + 1, buf->len - hdr - 1,
 	    QPM_MAX_CONFIG_LINE);
 	while ((r = lines_next(&lr, &line, &n)) > 0) {
 		const char *c = strstr(line, " :");
 		unsigned long u = strtoul(line, &end, 10);
+		struct msg *m;
 
 		if (u >= next)
 			next = u + 1;
-		if (c == NULL)
-			continue;
-		c += 2;
-		for (i = 0; i < f->n; i++)
-			if (strncmp(f->m[i].name, c, f->m[i].blen) == 0 &&
-			    (c[f->m[i].blen] == ':' || c[f->m[i].blen] ==
-			    '\0'))
-				f->m[i].listed = 1;
+		if (c != NULL && (m = msg_find(f, c + 2)) != NULL)
+			m->listed = 1;
 	}
 	lines_close(&lr);
 	f->uidvalidity = v;
