@@ -45,6 +45,8 @@ struct msg {
 	int		 in_new;
 	int		 listed;	/* in the new side's uidlist already */
 	unsigned long	 uid;		/* courier's, trusted; 0: none */
+	unsigned long	 order;		/* POP3 message order; 0: none */
+	time_t		 mtime;		/* on the new side, for the order */
 	char		*want;		/* "cur/NAME" or "new/NAME" on the new side */
 	char		*st;		/* what the state file keeps, if not want */
 };
@@ -637,6 +639,60 @@ sync_msg(struct folder *f, struct msg *m, struct qstr *p, struct qstr *q)
 	return 0;
 }
 
+static int
+by_mtime(const void *a, const void *b)
+{
+	const struct msg *x = *(const struct msg *const *)a,
+	    *y = *(const struct msg *const *)b;
+
+	if (x->mtime != y->mtime)
+		return x->mtime < y->mtime ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* INBOX's POP3 message order, as the old host's POP3 server numbered
+ * the messages: courier pop3d's list order where it kept one, else
+ * qmail-pop3d's (by mtime: its priority queue of maildir_scan) */
+static int
+pop3_order(struct folder *f, struct qstr *p)
+{
+	struct msg **v;
+	struct stat st;
+	size_t i, k = 0;
+	char *base;
+	int e = 0;
+
+	if ((v = calloc(f->n + 1, sizeof(*v))) == NULL)
+		return QPM_ENOMEM;
+	for (i = 0; i < f->n; i++) {
+		struct msg *m = &f->m[i];
+		const struct cs_ent *pe;
+
+		if (m->want == NULL)
+			continue;
+		if (f->pop3.n > 0) {
+			if ((base = strndup(m->name, m->blen)) == NULL) {
+				e = QPM_ENOMEM;
+				break;
+			}
+			pe = cs_map_find(&f->pop3, base);
+			free(base);
+			m->order = pe != NULL ? pe->line : 0;
+			continue;
+		}
+		if ((e = path(p, f->dst, m->want)) < 0)
+			break;
+		m->mtime = stat(p->buf, &st) == 0 ? st.st_mtime : 0;
+		v[k++] = m;
+	}
+	if (e == 0 && k > 1)
+		qsort(v, k, sizeof(*v), by_mtime);
+	for (i = 0; i < k; i++)
+		v[i]->order = i + 1;
+	free(v);
+	return e;
+}
+
 /* the dovecot-uidlist of a new side that has none: courier's numbers */
 static int
 uidlist_write(struct folder *f, struct qstr *p, struct qstr *s)
@@ -668,6 +724,8 @@ uidlist_write(struct folder *f, struct qstr *p, struct qstr *s)
 		if (f->m[i].uid == 0 && f->m[i].want != NULL)
 			f->m[i].uid = next++;
 	f->uidnext = next;
+	if (strcmp(f->name, "INBOX") == 0 && (e = pop3_order(f, p)) < 0)
+		return e;
 	qstr_reset(s);
 	if ((e = qstr_catf(s, "3 V%lu N%lu\n", f->uidvalidity, next)) < 0)
 		return e;
@@ -678,9 +736,13 @@ uidlist_write(struct folder *f, struct qstr *p, struct qstr *s)
 			return QPM_ENOMEM;
 		pe = cs_map_find(&f->pop3, base);
 		free(base);
-		e = qstr_catf(s, "%lu %s%s%s:%s\n", f->m[i].uid, pe != NULL ?
-		    "P" : "", pe != NULL ? pe->uidl : "", pe != NULL ? " " :
-		    "", f->m[i].want + 4);
+		if ((e = qstr_catf(s, "%lu ", f->m[i].uid)) == 0 &&
+		    f->m[i].order > 0)
+			e = qstr_catf(s, "O%lu ", f->m[i].order);
+		if (e == 0 && pe != NULL)
+			e = qstr_catf(s, "P%s ", pe->uidl);
+		if (e == 0)
+			e = qstr_catf(s, ":%s\n", f->m[i].want + 4);
 	}
 	if (e == 0)
 		e = sync_write(f->r, f->mb, f->dst, "dovecot-uidlist",
