@@ -60,6 +60,12 @@ mk_old() {
 	msg "$a/.R&D/cur/1794900003.1.mail.example.com:2,S" rd1
 	printf 'INBOX.Sent\nINBOX.Archiv.B\303\274ro\n' \
 	    >"$a/courierimapsubscribed"
+	# a folder a Dovecot of the old host numbered: its files stay
+	mkdir -p "$a/.Dove/cur" "$a/.Dove/new" "$a/.Dove/tmp" || return 1
+	msg "$a/.Dove/cur/1794900004.1.mail.example.com:2,Sa" dv1
+	printf '3 V1234 N9\n7 :1794900004.1.mail.example.com:2,Sa\n' \
+	    >"$a/.Dove/dovecot-uidlist"
+	printf '0 OldKeyword\n' >"$a/.Dove/dovecot-keywords"
 	# qmail-pop3d numbers by mtime: UID 1, the newest file, comes last
 	touch -d @1796000000 "$a/cur/$M1:2,S"
 }
@@ -185,6 +191,9 @@ tap_check "corrupt uiddb: the trusted UID kept, the others new from NEXTUID" \
     has "$H_DIR/dump1" 'STATUS INBOX.Bad UIDNEXT 7 UIDVALIDITY 1700000001' \
     'MSG INBOX.Bad 1 bad1@test \Seen' 'MSG INBOX.Bad 5 bad2@test \Seen' \
     'MSG INBOX.Bad 6 bad3@test \Seen'
+tap_check "a Dovecot of the old host: its UIDs and keywords kept" \
+    has "$H_DIR/dump1" 'STATUS INBOX.Dove UIDNEXT 9 UIDVALIDITY 1234' \
+    'MSG INBOX.Dove 7 dv1@test OldKeyword \Seen'
 tap_check "POP3 UIDLs and order: qmail-pop3d's (the name up to ':', by mtime)" \
     test "$(sed -n 's/^UIDL //p' "$H_DIR/dump1" | tr '\n' ' ')" = "$M2 $M3 $M1 "
 
