@@ -169,6 +169,15 @@ by_uid_then_order(const void *a, const void *b)
 }
 
 static int
+name_has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20)
+			return 1;
+	return 0;
+}
+
+static int
 list_old(struct folder *f, const char *sub, int in_new, struct qstr *p)
 {
 	struct dirent *de;
@@ -190,6 +199,19 @@ list_old(struct folder *f, const char *sub, int in_new, struct qstr *p)
 		if (de->d_name[0] == '.' || (de->d_type != DT_REG &&
 		    de->d_type != DT_UNKNOWN))
 			continue;
+		/* no qmail or courier name has them; the uidlist and the
+		 * state file are lines of space-separated fields */
+		if (strpbrk(de->d_name, " \x7f") != NULL ||
+		    name_has_control(de->d_name)) {
+			struct qstr v = QSTR_INIT(1024);
+
+			(void)qstr_cat_vis(&v, de->d_name, strlen(de->d_name),
+			    QSTR_VIS_SPACE);
+			sync_problem(f->r, "%s/%s: the name holds a space or a "
+			    "control byte; not copied", p->buf, qstr_str(&v));
+			qstr_free(&v);
+			continue;
+		}
 		if (f->n == f->cap) {
 			size_t nc = f->cap ? f->cap * 2 : 256;
 

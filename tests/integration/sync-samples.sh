@@ -53,6 +53,7 @@ mk_old() {
 	msg "$a/.Bad/cur/1794900002.1.mail.example.com:2,S" bad1
 	msg "$a/.Bad/cur/1794900002.2.mail.example.com:2,S" bad2
 	msg "$a/.Bad/cur/1794900002.3.mail.example.com:2,S" bad3
+	msg "$a/.Bad/cur/1794900002.4 a b:2,S" bad4	# no line could carry it
 	printf '1 1700000001 5\n1 1794900002.1.mail.example.com\n1 1794900002.2.mail.example.com\n3 1794900002.3.mail.exa' \
 	    >"$a/.Bad/courierimapuiddb"
 	# a folder name that is no modified UTF-7
@@ -89,6 +90,7 @@ tap_check "first sync: exit 1, the untrusted lines listed with file:line" \
     bash -c "[ $rc = 1 ] &&
     grep -q '$A/.Bad/courierimapuiddb:3: UID used before (line 2)' '$H_DIR/sync1.err' &&
     grep -q '$A/.Bad/courierimapuiddb:4: .*cut short' '$H_DIR/sync1.err' &&
+    grep -q '$A/.Bad/cur/1794900002.4.x20a.x20b:2,S: the name holds a space or a control byte; not copied' '$H_DIR/sync1.err' &&
     grep -q '$A/.R&D: folder name is not valid modified UTF-7 (taken as UTF-8); copied as \".R&-D\"' '$H_DIR/sync1.err' &&
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=[f for m in d[\"mailboxes\"] for f in m[\"folders\"] if f[\"name\"]==\"INBOX.Bad\"][0]; sys.exit(len(f[\"untrusted\"])!=2 or f[\"copied\"]!=3)' '$H_DIR/sync1.json'" ||
     cat "$H_DIR/sync1.err" >&2
