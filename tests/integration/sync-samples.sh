@@ -70,7 +70,15 @@ mk_old() {
 	# qmail-pop3d numbers by mtime: UID 1, the newest file, comes last
 	touch -d @1796000000 "$a/cur/$M1:2,S"
 }
-mk_old || tap_bail "cannot build the old state"
+I=home/vpopmail/domains/example.net/info/Maildir
+IM1=1794834300.9354.mail.example.com,S=583
+IM2=1794920700.9391.mail.example.com,S=554
+# info@example.net read mail with courier's pop3d (/2: UID:UIDVALIDITY)
+mk_pop3() {
+	printf '/2 3 1700000500\n%s:2,S 583 1:1700000500\n%s 554 2:1700000500\n' \
+	    "$IM1" "$IM2" >"$old/$I/courierpop3dsizelist"
+}
+mk_old && mk_pop3 || tap_bail "cannot build the old state"
 # the old tree, every byte, name, mode and mtime
 old_sum() {
 	(cd "$old" && find . -printf '%p %m %T@ %s %l\n' | LC_ALL=C sort &&
@@ -103,8 +111,9 @@ tap_check "first sync: names kept, mtime kept (INTERNALDATE)" \
 
 # Dovecot with OUT's namespace and UIDL format, on the new side
 pw=$(h_crypt sha512 sync-secret)
-printf 'alice@example.com:%s:89:89::%s::\n' "$pw" \
-    "$new/home/vpopmail/domains/example.com/alice" >"$H_DIR/passwd"
+printf 'alice@example.com:%s:89:89::%s::\ninfo@example.net:%s:89:89::%s::\n' \
+    "$pw" "$new/home/vpopmail/domains/example.com/alice" "$pw" \
+    "$new/home/vpopmail/domains/example.net/info" >"$H_DIR/passwd"
 ns=$(sed -n '/^namespace inbox {/,/^}/p' "$out/dovecot/dovecot.conf")
 uidl=$(grep '^pop3_uidl_format' "$out/dovecot/dovecot.conf")
 [ -n "$ns" ] && [ -n "$uidl" ] || tap_bail "OUT has no namespace or UIDL line"
@@ -196,6 +205,13 @@ tap_check "corrupt uiddb: the trusted UID kept, the others new from NEXTUID" \
 tap_check "a Dovecot of the old host: its UIDs and keywords kept" \
     has "$H_DIR/dump1" 'STATUS INBOX.Dove UIDNEXT 9 UIDVALIDITY 1234' \
     'MSG INBOX.Dove 7 dv1@test OldKeyword \Seen'
+tap_check "courier pop3d's UIDLs kept (courierpop3dsizelist)" \
+    test "$(Q2P_PW=sync-secret python3 -c '
+import os, poplib, sys
+p = poplib.POP3("127.0.0.1", int(sys.argv[1]))
+p.user("info@example.net"); p.pass_(os.environ["Q2P_PW"])
+print(" ".join(l.decode().split()[1] for l in p.uidl()[1])); p.quit()' \
+    "$H_POP3_PORT")" = "UID1-1700000500 UID2-1700000500"
 tap_check "POP3 UIDLs and order: qmail-pop3d's (the name up to ':', by mtime)" \
     test "$(sed -n 's/^UIDL //p' "$H_DIR/dump1" | tr '\n' ' ')" = "$M2 $M3 $M1 "
 
