@@ -941,7 +941,7 @@ sync_folder(struct sync_run *r, struct sync_mbox *mb, const char *src,
 	    buf = QSTR_INIT(QPM_MAX_STRING);
 	struct folder f;
 	struct stat st;
-	size_t i;
+	size_t i, found = 0;
 	int e, k, missing;
 
 	memset(&f, 0, sizeof(f));
@@ -998,12 +998,10 @@ sync_folder(struct sync_run *r, struct sync_mbox *mb, const char *src,
 		free(base);
 		if (u != NULL) {
 			f.m[i].uid = u->uid;
-			((struct cs_ent *)u)->kw = 1;	/* seen */
+			found++;
 		}
 	}
-	for (i = 0; i < f.uiddb.msgs.n; i++)
-		if (f.uiddb.msgs.v[i].kw == 0)
-			f.gone++;
+	f.gone = f.uiddb.msgs.n > found ? f.uiddb.msgs.n - found : 0;
 	if (f.gone > 0 && msg_verbose)
 		msg_info("%s/courierimapuiddb: %lu lines name files that are "
 		    "gone; ignored", src, f.gone);
