@@ -608,13 +608,35 @@ out:
 	return e;
 }
 
+/* 1 when the new side's names a and b say the same: equal, or
+ * "new/NAME" and "cur/NAME:2," (an IMAP server's SELECT moves a message
+ * from new/ to cur/ without a flag) */
+static int
+same_state(const char *a, const char *b)
+{
+	size_t n;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	if (strncmp(a, "new/", 4) == 0) {
+		const char *t = a;
+
+		a = b;
+		b = t;
+	}
+	if (strncmp(a, "cur/", 4) != 0 || strncmp(b, "new/", 4) != 0)
+		return 0;
+	n = strlen(b + 4);
+	return strncmp(a + 4, b + 4, n) == 0 && strcmp(a + 4 + n, ":2,") == 0;
+}
+
 /* one old message against the new side */
 static int
 sync_msg(struct folder *f, struct msg *m, struct qstr *p, struct qstr *q)
 {
 	const struct cs_ent *have, *last;
 	char *base;
-	int e;
+	int e, unchanged;
 
 	if ((e = want_name(f, m, p)) < 0)
 		return e;
@@ -634,12 +656,12 @@ sync_msg(struct folder *f, struct msg *m, struct qstr *p, struct qstr *q)
 	/* a flag change of the old side, onto a message the new side left
 	 * as the last run wrote it; one the new side changed keeps the new
 	 * side's flags for good (the state keeps what the last run wrote) */
-	if (last == NULL || strcmp(have->uidl, last->uidl) != 0 ||
-	    strcmp(have->uidl, m->want) == 0) {
+	unchanged = last != NULL && same_state(have->uidl, last->uidl);
+	if (!unchanged || same_state(have->uidl, m->want)) {
 		free(m->want);
 		if ((m->want = strdup(have->uidl)) == NULL)
 			return QPM_ENOMEM;
-		if (last != NULL && strcmp(have->uidl, last->uidl) != 0 &&
+		if (last != NULL && !unchanged &&
 		    (m->st = strdup(last->uidl)) == NULL)
 			return QPM_ENOMEM;
 		return 0;
