@@ -18,6 +18,7 @@
 #include "migrate/rehearse/rehearse.h"
 #include "migrate/requeue/requeue.h"
 #include "migrate/run.h"
+#include "migrate/sync/sync.h"
 #include "migrate/targets.h"
 #include "util/msg.h"
 #include "util/num.h"
@@ -77,8 +78,11 @@ help(void)
 	    "  %s rehearse OUT      boot OUT on loopback and prove it\n"
 	    "  %s install OUT       copy into place with dated backups\n"
 	    "  %s requeue --root DIR  move the old qmail queue into Postfix\n"
+	    "  %s sync OUT --root DIR  copy the Maildirs, courier's state "
+	    "kept\n"
 	    "See qmail2postfix(8).\n",
-	    PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME);
+	    PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME,
+	    PROGRAM_NAME);
 }
 
 static int
@@ -228,6 +232,7 @@ static const struct {
 	{ "requeue", requeue_main },
 	{ "rehearse", rehearse_main },
 	{ "install", install_main },
+	{ "sync", sync_main },
 	{ NULL, NULL }
 };
 

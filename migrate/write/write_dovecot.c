@@ -89,6 +89,65 @@ pwf_login(struct qstr *s, const char *prefix, const struct m_mailbox *mb)
 	return pwf_field(s, mb->domain, mb);
 }
 
+/* courier-imap served IMAP when its settings (imapd, imapd-ssl) or a
+ * couriertcpd run script started a listener on 143 or 993: the item of
+ * the limits readers that says so, else NULL */
+static const struct limits_item *
+dc_courier_imap(const struct model *m)
+{
+	const struct limits *l = &m->climits;
+	size_t i;
+
+	for (i = 0; i < l->nitems; i++) {
+		const struct limits_item *it = &l->items[i];
+
+		if ((it->svc == LSVC_IMAP || it->svc == LSVC_IMAPS) &&
+		    it->inert == NULL && it->source != NULL &&
+		    strncmp(it->source, "courier", 7) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+int
+dc_namespace(struct dc_out *d)
+{
+	const struct limits_item *it = dc_courier_imap(d->m);
+	struct wtext t = { &d->conf, 0 };
+
+	if (it == NULL)
+		return 0;	/* Dovecot's default namespace, as before */
+	/* the same lines in 2.3 and 2.4 */
+	wt_cat(&t, "# courier-imap served IMAP here (");
+	wt_vis(&t, it->file, 0);
+	wt_catf(&t, ":%lu):\n# its namespace keeps the folder names clients "
+	    "know (\"INBOX.Sent\", separator\n# \".\", the folders inside "
+	    "INBOX); without it Dovecot shows \"Sent\", and clients\n# set to "
+	    "INBOX.Sent lose it.\nnamespace inbox {\n  inbox = yes\n"
+	    "  prefix = INBOX.\n  separator = .\n}\n\n", it->line);
+	return t.e;
+}
+
+int
+dc_namespace_report(const struct model *m, struct qstr *s)
+{
+	const struct limits_item *it = dc_courier_imap(m);
+	struct wtext t = { s, 0 };
+
+	if (it == NULL) {
+		wt_cat(&t, "  IMAP namespace: Dovecot's default (no prefix): "
+		    "courier-imap did not serve\n  IMAP on the old host.\n");
+		return t.e;
+	}
+	wt_cat(&t, "  IMAP namespace: courier-imap's (\"INBOX.\" prefix, "
+	    "separator \".\", INBOX\n  holds the folders), because courier-imap "
+	    "served IMAP\n  (");
+	wt_vis(&t, it->file, 0);
+	wt_catf(&t, ":%lu): clients keep the folder names they know, such "
+	    "as\n  INBOX.Sent.\n", it->line);
+	return t.e;
+}
+
 /* uid and gid of the mailbox: users/assign's, as qmail-lspawn ran
  * vdelivermail with them; vpopmail's own 89 only when none was given */
 long

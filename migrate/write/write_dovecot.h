@@ -32,6 +32,11 @@ extern const char *const dc_svc[3];
 
 /* "# dovecot.conf written by ... from the qmail host H.\n" */
 int	dc_intro(struct dc_out *d);
+/* courier-imap's namespace ("INBOX.", ".", inbox inside) when courier
+ * served IMAP on the old host, with the reason; nothing otherwise */
+int	dc_namespace(struct dc_out *d);
+/* what the report says of the namespace chosen, and why */
+int	dc_namespace_report(const struct model *m, struct qstr *s);
 /* uid or gid of a mailbox: users/assign's, else vpopmail's 89 */
 long	dc_id(long id);
 /* dovecot.conf and the passwd-files of version ver (23 or 24) into OUT:

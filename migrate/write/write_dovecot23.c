@@ -22,7 +22,7 @@ conf_head(struct dc_out *d)
 	    "not use this file there.\n# Files it names live in %s once "
 	    "installed.\n\n", dd)) < 0)
 		return e;
-	return qstr_catf(&d->conf,
+	e = qstr_catf(&d->conf,
 	    "# the old host served POP3 and IMAP; Postfix delivers over LMTP\n"
 	    "protocols = imap pop3 lmtp\n"
 	    "# logins are full addresses, as vchkpw took them\n"
@@ -44,6 +44,9 @@ conf_head(struct dc_out *d)
 	    "ssl_cert = <%s/private/dovecot.pem\n"
 	    "ssl_key = <%s/private/dovecot.key\n\n", dc_id(d->min_uid),
 	    dc_id(d->min_gid), dd, dd);
+	if (e < 0)
+		return e;
+	return dc_namespace(d);
 }
 
 /* vpasswd's hashes, after the deny passdbs */

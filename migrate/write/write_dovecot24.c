@@ -23,7 +23,7 @@ conf_head(struct dc_out *d)
 	    (e = dc_intro(d)) < 0 ||
 	    (e = writer_targets(&d->conf, "# ", d->o)) < 0)
 		return e;
-	return qstr_catf(&d->conf,
+	e = qstr_catf(&d->conf,
 	    "# Dovecot 2.3 reads another syntax: do not use this file there.\n"
 	    "# The two version lines stay first. 2.4.0: the oldest 2.4 syntax "
 	    "and defaults,\n# read by every 2.4.x. dovecot_storage_version: "
@@ -55,6 +55,9 @@ conf_head(struct dc_out *d)
 	    "ssl_server_cert_file = %s/private/dovecot.pem\n"
 	    "ssl_server_key_file = %s/private/dovecot.key\n\n", dd,
 	    dc_id(d->min_uid), dc_id(d->min_gid), dd, dd);
+	if (e < 0)
+		return e;
+	return dc_namespace(d);
 }
 
 /* vpasswd's hashes, after the deny passdbs */

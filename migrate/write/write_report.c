@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "migrate/write/write_dovecot.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"
 #include "util/file.h"
@@ -219,6 +220,14 @@ rep_mailboxes(struct wtext *r, const struct model *m,
 	wt_catf(r, "\n  quotas: %lu; NO_POP %lu, NO_IMAP %lu, NO_SMTP %lu "
 	    "(Dovecot deny lists), BOUNCE_MAIL %lu (rejected)\n", nquota,
 	    nfl[0], nfl[1], nfl[2], nfl[3]);
+	if (r->e == 0)
+		r->e = dc_namespace_report(m, r->s);
+	wt_cat(r, "  The mail: qmail2postfix sync OUT --root OLD copies the "
+	    "Maildirs to the homes\n  in dovecot/users, owned by their uid "
+	    "and gid, and keeps courier-imap's UIDs,\n  keywords and "
+	    "subscriptions and the POP3 UIDLs clients saw. Order of the\n  "
+	    "switch: sync (as often as needed), stop qmail, sync --final, "
+	    "requeue,\n  switch DNS.\n");
 	if (nscheme[6])
 		wt_catf(r, "  %lu mailboxes had no password: they still "
 		    "cannot log in\n", nscheme[6]);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Includes point one way (docs/DESIGN.md, "Layout and data flow"):
-# programs (migrate/*.c) -> migrate/{oldhost,write,rehearse,install,requeue}
+# programs (migrate/*.c) -> migrate/{oldhost,write,rehearse,install,requeue,sync}
 # -> migrate/model -> lib/; checks/{authcheck,cutover} -> checks/core ->
 # srs/ and lib/ (requeue/ also uses the queue reader of oldhost/). A
 # folder includes its own headers, the folders below it
@@ -16,7 +16,9 @@ allowed() {
 	case $1 in
 	migrate)	echo "migrate migrate/oldhost migrate/write"\
 			    "migrate/rehearse migrate/install migrate/requeue"\
-			    "migrate/model util mail" ;;
+			    "migrate/sync migrate/model util mail" ;;
+	# sync reads OUT's files and the old tree; lib/ only
+	migrate/sync)	echo "$1 util mail" ;;
 	migrate/model)	echo "migrate/model util mail" ;;
 	migrate/oldhost|migrate/write|migrate/rehearse|migrate/install)
 			echo "$1 migrate/model util mail" ;;
