@@ -9,6 +9,9 @@
   courier-client.py qmail-pop3d PROG ROOT
                                      the same from qmail-pop3d PROG run in
                                      each user's Maildir (as vchkpw runs it)
+  courier-client.py compare RECORDING IMAP POP3 OLD [EXTRA]
+                                     a dump against a recording: one line
+                                     "ok|not ok<TAB>what<TAB>detail" per property
   courier-client.py manifest ROOT    what git cannot keep (empty dirs, mtimes)
   courier-client.py fixup ROOT MANIFEST.fixup
                                      apply it to a checked-out copy
@@ -19,6 +22,7 @@ standard library is used.
 """
 
 import imaplib
+import base64
 import calendar
 import importlib.util
 import json
@@ -308,6 +312,100 @@ def qmail_pop3d(prog, root):
     return canon_pop3(out)
 
 
+# ----------------------------------------------------------------- compare
+
+def mutf7_decode(name):
+    """IMAP modified UTF-7 (RFC 3501 5.1.3) to str."""
+    out, i = [], 0
+    while i < len(name):
+        c = name[i]
+        if c != "&":
+            out.append(c)
+            i += 1
+            continue
+        j = name.index("-", i)
+        if j == i + 1:
+            out.append("&")
+        else:
+            b = name[i + 1:j].replace(",", "/")
+            out.append(base64.b64decode(b + "=" * (-len(b) % 4)).decode("utf-16-be"))
+        i = j + 1
+    return "".join(out)
+
+
+def folder_dir(old, user, name):
+    """The old tree's directory of folder NAME (courier 5: UTF-8 on disk)."""
+    md = os.path.join(old, DOMAIN_DIR, user.split("@")[0], "Maildir")
+    return md if name == "INBOX" else os.path.join(md, "." + mutf7_decode(name[len("INBOX."):]))
+
+
+LIST_ATTRS = ("\\noselect", "\\haschildren", "\\hasnochildren")
+
+
+def compare(rec, got, old, extra_flags):
+    """One (ok, description, detail) per folder and message property.
+
+    rec, got: what dump() and pop3()/qmail_pop3d() return ({"imap", "pop3"});
+    old: the old tree (which folders courier kept a UIDVALIDITY for);
+    extra_flags: {"user folder uid": [flags]} set on the new side since."""
+    res = []
+
+    def check(desc, want, have):
+        res.append((want == have, desc, "" if want == have else
+                    "want %s; have %s" % (json.dumps(want), json.dumps(have))))
+
+    for user in sorted(rec["imap"]):
+        r, g = rec["imap"][user], got["imap"].get(user, {})
+        personal = lambda ns: ns.split(")) ", 1)[0] + "))" if ns else None
+        check("%s: NAMESPACE personal %s" % (user, personal(r["namespace"])),
+              personal(r["namespace"]), personal(g.get("namespace")))
+        sel = lambda l, attrs: [(b["name"], b["delimiter"],
+                                 sorted(a for a in b["attributes"] if a.lower() in attrs))
+                                for b in l]
+        check("%s: LIST names, delimiter, \\Noselect" % user,
+              sel(r["list"], ("\\noselect",)), sel(g.get("list", []), ("\\noselect",)))
+        check("%s: LIST \\HasChildren / \\HasNoChildren" % user,
+              sel(r["list"], LIST_ATTRS), sel(g.get("list", []), LIST_ATTRS))
+        # courier lists unsubscribed parents of subscribed folders as
+        # \Noselect in LSUB "*" (even INBOX); Dovecot lists subscriptions only
+        subs = lambda l: sorted(b["name"] for b in l if "\\Noselect" not in b["attributes"])
+        check("%s: LSUB the subscribed names (courier's \\Noselect parents aside)" % user,
+              subs(r["lsub"]), subs(g.get("lsub", [])))
+        for name in sorted(r["folders"]):
+            rf, gf = r["folders"][name], g.get("folders", {}).get(name, {})
+            p = "%s %s" % (user, name)
+            kept = os.path.exists(os.path.join(folder_dir(old, user, name), "courierimapuiddb"))
+            for when in ("status_before_select", "status_after_select"):
+                want = dict(rf[when])
+                have = dict(gf.get(when, {}))
+                if not kept:
+                    want.pop("uidvalidity", None)
+                    have.pop("uidvalidity", None)
+                check("%s: STATUS %s %s" % (p, when.replace("_", " ").replace("status ", ""),
+                                            " ".join(sorted(want))), want, have)
+            if kept:
+                check("%s: UIDVALIDITY at SELECT" % p, rf["uidvalidity"], gf.get("uidvalidity"))
+            check("%s: EXISTS" % p, rf["exists"], gf.get("exists"))
+            gm = {m["uid"]: m for m in gf.get("messages", [])}
+            check("%s: UIDs" % p, [m["uid"] for m in rf["messages"]], sorted(gm))
+            for m in rf["messages"]:
+                h = gm.get(m["uid"], {})
+                q = "%s UID %d" % (p, m["uid"])
+                flags = sorted(set(m["flags"]) | set(extra_flags.get("%s %d" % (p, m["uid"]), [])))
+                check("%s: FLAGS" % q, flags, h.get("flags"))
+                for k in ("message_id", "size", "internaldate"):
+                    check("%s: %s" % (q, k.replace("_", "-")), m[k], h.get(k))
+    for user in sorted(rec["pop3"]):
+        r, g = rec["pop3"][user], got["pop3"].get(user, {})
+        check("%s: POP3 UIDLs as qmail-pop3d's" % user,
+              sorted(u for _, u in r["uidl"]), sorted(u for _, u in g.get("uidl", [])))
+        # qmail-pop3d numbers messages by mtime, not in UID order
+        check("%s: POP3 message numbers as qmail-pop3d's" % user, r["uidl"], g.get("uidl"))
+        check("%s: POP3 message count as qmail-pop3d's" % user,
+              len(r["list"]), len(g.get("list", [])))
+    return res
+
+
 # ----------------------------------------------------------------- git
 
 def manifest(root):
@@ -360,6 +458,13 @@ def main():
     elif a[:1] == ["qmail-pop3d"]:
         json.dump(qmail_pop3d(a[1], a[2]), sys.stdout, indent=1, sort_keys=True)
         sys.stdout.write("\n")
+    elif a[:1] == ["compare"]:
+        # compare RECORDING IMAP.json POP3.json OLD [EXTRA.json]
+        rec = json.load(open(a[1]))
+        got = {"imap": json.load(open(a[2])), "pop3": json.load(open(a[3]))}
+        extra = json.load(open(a[5])) if len(a) > 5 else {}
+        for good, desc, detail in compare(rec, got, a[4], extra):
+            print("%s\t%s\t%s" % ("ok" if good else "not ok", desc, detail))
     elif a[:1] == ["manifest"]:
         sys.stdout.write(manifest(a[1]))
     elif a[:1] == ["fixup"]:
