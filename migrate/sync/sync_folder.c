@@ -45,6 +45,8 @@ struct msg {
 	int		 in_new;
 	int		 listed;	/* in the new side's uidlist already */
 	unsigned long	 uid;		/* courier's, trusted; 0: none */
+	unsigned long	 order;		/* POP3 message order; 0: none */
+	time_t		 mtime;		/* on the new side, for the order */
 	char		*want;		/* "cur/NAME" or "new/NAME" on the new side */
 	char		*st;		/* what the state file keeps, if not want */
 };
@@ -60,6 +62,7 @@ struct folder {
 	struct cs_map		 pop3;
 	struct cs_map		 have;	/* new side: base -> uidl "cur/NAME" */
 	struct cs_map		 state;	/* last written: base -> uidl */
+	struct qstr		 state_text;	/* the file, as read */
 	struct strlist		 dkw;	/* new side's dovecot-keywords */
 	struct strlist		 diag;
 	int			 kw_changed, has_uiddb, old_dovecot;
@@ -84,6 +87,7 @@ folder_free(struct folder *f)
 	cs_map_free(&f->pop3);
 	cs_map_free(&f->have);
 	cs_map_free(&f->state);
+	qstr_free(&f->state_text);
 	strlist_free(&f->dkw);
 	strlist_free(&f->diag);
 }
@@ -126,6 +130,31 @@ courier_order(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* by base name (up to the ':'), for msg_find */
+static int
+by_base(const void *a, const void *b)
+{
+	const struct msg *x = a, *y = b;
+	size_t n = x->blen < y->blen ? x->blen : y->blen;
+	int c = memcmp(x->name, y->name, n);
+
+	if (c != 0)
+		return c;
+	return x->blen < y->blen ? -1 : x->blen > y->blen;
+}
+
+/* the message whose base is the start of name (up to ':' or the end),
+ * in f->m sorted by_base, or NULL */
+static struct msg *
+msg_find(struct folder *f, const char *name)
+{
+	struct msg key;
+
+	key.name = (char *)name;
+	key.blen = strcspn(name, ":");
+	return bsearch(&key, f->m, f->n, sizeof(*f->m), by_base);
+}
+
 static int
 by_uid_then_order(const void *a, const void *b)
 {
@@ -137,6 +166,15 @@ by_uid_then_order(const void *a, const void *b)
 		return x->uid < y->uid ? -1 : 1;
 	}
 	return courier_order(a, b);
+}
+
+static int
+name_has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20)
+			return 1;
+	return 0;
 }
 
 static int
@@ -161,6 +199,19 @@ list_old(struct folder *f, const char *sub, int in_new, struct qstr *p)
 		if (de->d_name[0] == '.' || (de->d_type != DT_REG &&
 		    de->d_type != DT_UNKNOWN))
 			continue;
+		/* no qmail or courier name has them; the uidlist and the
+		 * state file are lines of space-separated fields */
+		if (strpbrk(de->d_name, " \x7f") != NULL ||
+		    name_has_control(de->d_name)) {
+			struct qstr v = QSTR_INIT(1024);
+
+			(void)qstr_cat_vis(&v, de->d_name, strlen(de->d_name),
+			    QSTR_VIS_SPACE);
+			sync_problem(f->r, "%s/%s: the name holds a space or a "
+			    "control byte; not copied", p->buf, qstr_str(&v));
+			qstr_free(&v);
+			continue;
+		}
 		if (f->n == f->cap) {
 			size_t nc = f->cap ? f->cap * 2 : 256;
 
@@ -249,6 +300,11 @@ state_load(struct folder *f, struct qstr *p, struct qstr *buf)
 
 	if ((e = new_side_lines(f, STATE_FILE, p, buf, &lr)) <= 0)
 		return e;
+	qstr_init(&f->state_text, QPM_MAX_STRING);
+	if ((e = qstr_catn(&f->state_text, qstr_str(buf), buf->len)) < 0) {
+		lines_close(&lr);
+		return e;
+	}
 	while ((r = lines_next(&lr, &line, &n)) > 0) {
 		const char *sp = memchr(line, ' ', n);
 		struct cs_ent *ent;
@@ -278,7 +334,10 @@ state_save(struct folder *f, struct qstr *p)
 			e = qstr_catf(&s, "%.*s %s\n", (int)f->m[i].blen,
 			    f->m[i].name, f->m[i].st != NULL ? f->m[i].st :
 			    f->m[i].want);
-	if (e == 0)
+	/* unchanged: not written again (a run with nothing new stays a
+	 * walk) */
+	if (e == 0 && (s.len != f->state_text.len || (s.len > 0 &&
+	    memcmp(s.buf, f->state_text.buf, s.len) != 0)))
 		e = sync_write(f->r, f->mb, f->dst, STATE_FILE, qstr_str(&s),
 		    s.len);
 	qstr_free(&s);
@@ -549,13 +608,35 @@ out:
 	return e;
 }
 
+/* 1 when the new side's names a and b say the same: equal, or
+ * "new/NAME" and "cur/NAME:2," (an IMAP server's SELECT moves a message
+ * from new/ to cur/ without a flag) */
+static int
+same_state(const char *a, const char *b)
+{
+	size_t n;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	if (strncmp(a, "new/", 4) == 0) {
+		const char *t = a;
+
+		a = b;
+		b = t;
+	}
+	if (strncmp(a, "cur/", 4) != 0 || strncmp(b, "new/", 4) != 0)
+		return 0;
+	n = strlen(b + 4);
+	return strncmp(a + 4, b + 4, n) == 0 && strcmp(a + 4 + n, ":2,") == 0;
+}
+
 /* one old message against the new side */
 static int
 sync_msg(struct folder *f, struct msg *m, struct qstr *p, struct qstr *q)
 {
 	const struct cs_ent *have, *last;
 	char *base;
-	int e;
+	int e, unchanged;
 
 	if ((e = want_name(f, m, p)) < 0)
 		return e;
@@ -575,12 +656,12 @@ sync_msg(struct folder *f, struct msg *m, struct qstr *p, struct qstr *q)
 	/* a flag change of the old side, onto a message the new side left
 	 * as the last run wrote it; one the new side changed keeps the new
 	 * side's flags for good (the state keeps what the last run wrote) */
-	if (last == NULL || strcmp(have->uidl, last->uidl) != 0 ||
-	    strcmp(have->uidl, m->want) == 0) {
+	unchanged = last != NULL && same_state(have->uidl, last->uidl);
+	if (!unchanged || same_state(have->uidl, m->want)) {
 		free(m->want);
 		if ((m->want = strdup(have->uidl)) == NULL)
 			return QPM_ENOMEM;
-		if (last != NULL && strcmp(have->uidl, last->uidl) != 0 &&
+		if (last != NULL && !unchanged &&
 		    (m->st = strdup(last->uidl)) == NULL)
 			return QPM_ENOMEM;
 		return 0;
@@ -600,6 +681,60 @@ sync_msg(struct folder *f, struct msg *m, struct qstr *p, struct qstr *q)
 			return QPM_ENOMEM;
 	}
 	return 0;
+}
+
+static int
+by_mtime(const void *a, const void *b)
+{
+	const struct msg *x = *(const struct msg *const *)a,
+	    *y = *(const struct msg *const *)b;
+
+	if (x->mtime != y->mtime)
+		return x->mtime < y->mtime ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* INBOX's POP3 message order, as the old host's POP3 server numbered
+ * the messages: courier pop3d's list order where it kept one, else
+ * qmail-pop3d's (by mtime: its priority queue of maildir_scan) */
+static int
+pop3_order(struct folder *f, struct qstr *p)
+{
+	struct msg **v;
+	struct stat st;
+	size_t i, k = 0;
+	char *base;
+	int e = 0;
+
+	if ((v = calloc(f->n + 1, sizeof(*v))) == NULL)
+		return QPM_ENOMEM;
+	for (i = 0; i < f->n; i++) {
+		struct msg *m = &f->m[i];
+		const struct cs_ent *pe;
+
+		if (m->want == NULL)
+			continue;
+		if (f->pop3.n > 0) {
+			if ((base = strndup(m->name, m->blen)) == NULL) {
+				e = QPM_ENOMEM;
+				break;
+			}
+			pe = cs_map_find(&f->pop3, base);
+			free(base);
+			m->order = pe != NULL ? pe->line : 0;
+			continue;
+		}
+		if ((e = path(p, f->dst, m->want)) < 0)
+			break;
+		m->mtime = stat(p->buf, &st) == 0 ? st.st_mtime : 0;
+		v[k++] = m;
+	}
+	if (e == 0 && k > 1)
+		qsort(v, k, sizeof(*v), by_mtime);
+	for (i = 0; i < k; i++)
+		v[i]->order = i + 1;
+	free(v);
+	return e;
 }
 
 /* the dovecot-uidlist of a new side that has none: courier's numbers */
@@ -633,6 +768,8 @@ uidlist_write(struct folder *f, struct qstr *p, struct qstr *s)
 		if (f->m[i].uid == 0 && f->m[i].want != NULL)
 			f->m[i].uid = next++;
 	f->uidnext = next;
+	if (strcmp(f->name, "INBOX") == 0 && (e = pop3_order(f, p)) < 0)
+		return e;
 	qstr_reset(s);
 	if ((e = qstr_catf(s, "3 V%lu N%lu\n", f->uidvalidity, next)) < 0)
 		return e;
@@ -643,9 +780,13 @@ uidlist_write(struct folder *f, struct qstr *p, struct qstr *s)
 			return QPM_ENOMEM;
 		pe = cs_map_find(&f->pop3, base);
 		free(base);
-		e = qstr_catf(s, "%lu %s%s%s:%s\n", f->m[i].uid, pe != NULL ?
-		    "P" : "", pe != NULL ? pe->uidl : "", pe != NULL ? " " :
-		    "", f->m[i].want + 4);
+		if ((e = qstr_catf(s, "%lu ", f->m[i].uid)) == 0 &&
+		    f->m[i].order > 0)
+			e = qstr_catf(s, "O%lu ", f->m[i].order);
+		if (e == 0 && pe != NULL)
+			e = qstr_catf(s, "P%s ", pe->uidl);
+		if (e == 0)
+			e = qstr_catf(s, ":%s\n", f->m[i].want + 4);
 	}
 	if (e == 0)
 		e = sync_write(f->r, f->mb, f->dst, "dovecot-uidlist",
@@ -691,22 +832,19 @@ uidlist_append(struct folder *f, struct qstr *p, struct qstr *s,
 			next = strtoul(nf + 2, NULL, 10);
 	}
 	/* the messages it lists already (by base) are left alone */
+	if (f->n > 1)
+		qsort(f->m, f->n, sizeof(*f->m), by_base);
 	lines_mem(&lr, p->buf, buf->buf + hdr + 1, buf->len - hdr - 1,
 	    QPM_MAX_CONFIG_LINE);
 	while ((r = lines_next(&lr, &line, &n)) > 0) {
 		const char *c = strstr(line, " :");
 		unsigned long u = strtoul(line, &end, 10);
+		struct msg *m;
 
 		if (u >= next)
 			next = u + 1;
-		if (c == NULL)
-			continue;
-		c += 2;
-		for (i = 0; i < f->n; i++)
-			if (strncmp(f->m[i].name, c, f->m[i].blen) == 0 &&
-			    (c[f->m[i].blen] == ':' || c[f->m[i].blen] ==
-			    '\0'))
-				f->m[i].listed = 1;
+		if (c != NULL && (m = msg_find(f, c + 2)) != NULL)
+			m->listed = 1;
 	}
 	lines_close(&lr);
 	f->uidvalidity = v;
@@ -825,7 +963,7 @@ sync_folder(struct sync_run *r, struct sync_mbox *mb, const char *src,
 	    buf = QSTR_INIT(QPM_MAX_STRING);
 	struct folder f;
 	struct stat st;
-	size_t i;
+	size_t i, found = 0;
 	int e, k, missing;
 
 	memset(&f, 0, sizeof(f));
@@ -882,12 +1020,10 @@ sync_folder(struct sync_run *r, struct sync_mbox *mb, const char *src,
 		free(base);
 		if (u != NULL) {
 			f.m[i].uid = u->uid;
-			((struct cs_ent *)u)->kw = 1;	/* seen */
+			found++;
 		}
 	}
-	for (i = 0; i < f.uiddb.msgs.n; i++)
-		if (f.uiddb.msgs.v[i].kw == 0)
-			f.gone++;
+	f.gone = f.uiddb.msgs.n > found ? f.uiddb.msgs.n - found : 0;
 	if (f.gone > 0 && msg_verbose)
 		msg_info("%s/courierimapuiddb: %lu lines name files that are "
 		    "gone; ignored", src, f.gone);

@@ -53,6 +53,7 @@ mk_old() {
 	msg "$a/.Bad/cur/1794900002.1.mail.example.com:2,S" bad1
 	msg "$a/.Bad/cur/1794900002.2.mail.example.com:2,S" bad2
 	msg "$a/.Bad/cur/1794900002.3.mail.example.com:2,S" bad3
+	msg "$a/.Bad/cur/1794900002.4 a b:2,S" bad4	# no line could carry it
 	printf '1 1700000001 5\n1 1794900002.1.mail.example.com\n1 1794900002.2.mail.example.com\n3 1794900002.3.mail.exa' \
 	    >"$a/.Bad/courierimapuiddb"
 	# a folder name that is no modified UTF-7
@@ -60,8 +61,24 @@ mk_old() {
 	msg "$a/.R&D/cur/1794900003.1.mail.example.com:2,S" rd1
 	printf 'INBOX.Sent\nINBOX.Archiv.B\303\274ro\n' \
 	    >"$a/courierimapsubscribed"
+	# a folder a Dovecot of the old host numbered: its files stay
+	mkdir -p "$a/.Dove/cur" "$a/.Dove/new" "$a/.Dove/tmp" || return 1
+	msg "$a/.Dove/cur/1794900004.1.mail.example.com:2,Sa" dv1
+	printf '3 V1234 N9\n7 :1794900004.1.mail.example.com:2,Sa\n' \
+	    >"$a/.Dove/dovecot-uidlist"
+	printf '0 OldKeyword\n' >"$a/.Dove/dovecot-keywords"
+	# qmail-pop3d numbers by mtime: UID 1, the newest file, comes last
+	touch -d @1796000000 "$a/cur/$M1:2,S"
 }
-mk_old || tap_bail "cannot build the old state"
+I=home/vpopmail/domains/example.net/info/Maildir
+IM1=1794834300.9354.mail.example.com,S=583
+IM2=1794920700.9391.mail.example.com,S=554
+# info@example.net read mail with courier's pop3d (/2: UID:UIDVALIDITY)
+mk_pop3() {
+	printf '/2 3 1700000500\n%s:2,S 583 1:1700000500\n%s 554 2:1700000500\n' \
+	    "$IM1" "$IM2" >"$old/$I/courierpop3dsizelist"
+}
+mk_old && mk_pop3 || tap_bail "cannot build the old state"
 # the old tree, every byte, name, mode and mtime
 old_sum() {
 	(cd "$old" && find . -printf '%p %m %T@ %s %l\n' | LC_ALL=C sort &&
@@ -81,6 +98,7 @@ tap_check "first sync: exit 1, the untrusted lines listed with file:line" \
     bash -c "[ $rc = 1 ] &&
     grep -q '$A/.Bad/courierimapuiddb:3: UID used before (line 2)' '$H_DIR/sync1.err' &&
     grep -q '$A/.Bad/courierimapuiddb:4: .*cut short' '$H_DIR/sync1.err' &&
+    grep -q '$A/.Bad/cur/1794900002.4.x20a.x20b:2,S: the name holds a space or a control byte; not copied' '$H_DIR/sync1.err' &&
     grep -q '$A/.R&D: folder name is not valid modified UTF-7 (taken as UTF-8); copied as \".R&-D\"' '$H_DIR/sync1.err' &&
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=[f for m in d[\"mailboxes\"] for f in m[\"folders\"] if f[\"name\"]==\"INBOX.Bad\"][0]; sys.exit(len(f[\"untrusted\"])!=2 or f[\"copied\"]!=3)' '$H_DIR/sync1.json'" ||
     cat "$H_DIR/sync1.err" >&2
@@ -93,8 +111,9 @@ tap_check "first sync: names kept, mtime kept (INTERNALDATE)" \
 
 # Dovecot with OUT's namespace and UIDL format, on the new side
 pw=$(h_crypt sha512 sync-secret)
-printf 'alice@example.com:%s:89:89::%s::\n' "$pw" \
-    "$new/home/vpopmail/domains/example.com/alice" >"$H_DIR/passwd"
+printf 'alice@example.com:%s:89:89::%s::\ninfo@example.net:%s:89:89::%s::\n' \
+    "$pw" "$new/home/vpopmail/domains/example.com/alice" "$pw" \
+    "$new/home/vpopmail/domains/example.net/info" >"$H_DIR/passwd"
 ns=$(sed -n '/^namespace inbox {/,/^}/p' "$out/dovecot/dovecot.conf")
 uidl=$(grep '^pop3_uidl_format' "$out/dovecot/dovecot.conf")
 [ -n "$ns" ] && [ -n "$uidl" ] || tap_bail "OUT has no namespace or UIDL line"
@@ -183,8 +202,18 @@ tap_check "corrupt uiddb: the trusted UID kept, the others new from NEXTUID" \
     has "$H_DIR/dump1" 'STATUS INBOX.Bad UIDNEXT 7 UIDVALIDITY 1700000001' \
     'MSG INBOX.Bad 1 bad1@test \Seen' 'MSG INBOX.Bad 5 bad2@test \Seen' \
     'MSG INBOX.Bad 6 bad3@test \Seen'
-tap_check "POP3 UIDLs: qmail-pop3d's (the file name up to ':')" \
-    has "$H_DIR/dump1" "UIDL $M1" "UIDL $M2" "UIDL $M3"
+tap_check "a Dovecot of the old host: its UIDs and keywords kept" \
+    has "$H_DIR/dump1" 'STATUS INBOX.Dove UIDNEXT 9 UIDVALIDITY 1234' \
+    'MSG INBOX.Dove 7 dv1@test OldKeyword \Seen'
+tap_check "courier pop3d's UIDLs kept (courierpop3dsizelist)" \
+    test "$(Q2P_PW=sync-secret python3 -c '
+import os, poplib, sys
+p = poplib.POP3("127.0.0.1", int(sys.argv[1]))
+p.user("info@example.net"); p.pass_(os.environ["Q2P_PW"])
+print(" ".join(l.decode().split()[1] for l in p.uidl()[1])); p.quit()' \
+    "$H_POP3_PORT")" = "UID1-1700000500 UID2-1700000500"
+tap_check "POP3 UIDLs and order: qmail-pop3d's (the name up to ':', by mtime)" \
+    test "$(sed -n 's/^UIDL //p' "$H_DIR/dump1" | tr '\n' ' ')" = "$M2 $M3 $M1 "
 
 # the new side changes a flag; the old side gets a delivery, a flag change
 # on the same message and another one, and a keyword update
@@ -200,24 +229,30 @@ h_dovecot_stop
 msg "$old/$A/new/$M4" m4
 mv "$old/$A/cur/$M1:2,S" "$old/$A/cur/$M1:2,FS"
 mv "$old/$A/cur/$M2:2,RS" "$old/$A/cur/$M2:2,S"
+# courier's SELECT moved M3 to cur/ and a client read it, while Dovecot's
+# SELECT above moved the new side's copy to cur/ without a flag
+mv "$old/$A/new/$M3" "$old/$A/cur/$M3:2,S"
 printf 'NonJunk\n' >"$old/$A/courierimapkeywords/.2.$M1"
 sum1=$(old_sum)
 
 "$q2p" sync "$out" --root "$old" --dest-root "$new" >"$H_DIR/sync2.out" \
     2>"$H_DIR/sync2.err"
 rc=$?
-tap_check "second sync: one message copied, one flag change carried" \
-    bash -c "[ $rc = 1 ] && grep -q ': 1 messages copied (58 bytes), [0-9]* already there, 1 flag changes carried over' '$H_DIR/sync2.out'" ||
+tap_check "second sync: one message copied, two flag changes carried" \
+    bash -c "[ $rc = 1 ] && grep -q ': 1 messages copied (58 bytes), [0-9]* already there, 2 flag changes carried over' '$H_DIR/sync2.out'" ||
     cat "$H_DIR/sync2.out" "$H_DIR/sync2.err" >&2
 tap_check "second sync: the new message is there exactly once" \
     bash -c "[ \$(find '$new/$A' -name '$M4*' | wc -l) = 1 ]"
 h_dovecot_start || tap_bail "dovecot again"
 dump >"$H_DIR/dump2" 2>&1 || cat "$H_DIR/dump2" >&2
-tap_check "second sync: the delivery has UID 4, UIDNEXT 5" \
+tap_check "second sync: the delivery has UID 4, UIDNEXT 5, is last in POP3" \
     has "$H_DIR/dump2" 'STATUS INBOX UIDNEXT 5 UIDVALIDITY 1600000000' \
-    'MSG INBOX 4 m4@test ' "UIDL $M4"
+    'MSG INBOX 4 m4@test '
+tap_check "second sync: POP3 order kept, the delivery last" \
+    test "$(sed -n 's/^UIDL //p' "$H_DIR/dump2" | tr '\n' ' ')" = "$M2 $M3 $M1 $M4 "
 tap_check "second sync: the old side's flag and keyword change carried over" \
-    has "$H_DIR/dump2" "MSG INBOX 1 $I1 NonJunk \\Flagged \\Seen"
+    has "$H_DIR/dump2" "MSG INBOX 1 $I1 NonJunk \\Flagged \\Seen" \
+    "MSG INBOX 3 $I3 \\Seen"
 tap_check "second sync: the new side's change is not overwritten" \
     has "$H_DIR/dump2" "MSG INBOX 2 $I2 Work \\Answered \\Flagged \\Seen"
 sum_after2=$(old_sum)
