@@ -16,7 +16,8 @@
 # Where Dovecot cannot say what courier said, the test compares what it
 # can: NAMESPACE only the personal namespace (courier also announces its
 # empty #shared./shared. ones); LIST no \Marked (courier marks folders
-# with new mail); LSUB only the subscribed names, stale ones
+# with new mail), and not INBOX's \HasChildren for a user without folders
+# (Dovecot shows it under the "INBOX." prefix, courier did not); LSUB only the subscribed names, stale ones
 # included (courier's LSUB "*" also lists every unsubscribed parent of a
 # subscription as \Noselect, INBOX too; Dovecot lists subscriptions only);
 # UIDVALIDITY only where courier had stored one (a folder courier never
