@@ -31,7 +31,9 @@ top=$(cd "$realhost/../.." && pwd)
 
 # the root: debian13.sh's cached mmdebstrap tarball, for Debian 12
 . "$top/tests/integration/lib/debian13.sh"
+# shellcheck disable=SC2034	# read by debian13.sh's functions
 D13_SUITE=bookworm
+# shellcheck disable=SC2034
 D13_PKGS="build-essential,ucspi-tcp,groff-base,python3,procps"
 d13_build
 
