@@ -1,0 +1,119 @@
+#!/bin/bash
+#
+# NAME		realhost.sh - the new host against what the real qmail and
+#		vpopmail did (samples/realhost, both vpopmail builds)
+# DOES		for each build (ext: vpopmail --enable-qmail-ext, noext: its
+#		default): migrates a fixed-up copy of samples/realhost/BUILD/root,
+#		runs qmail2postfix rehearse OUT --json (real Postfix, Dovecot and
+#		smtp-sink on loopback) with every recorded address as --probe,
+#		and compares with the recording (tests/integration/lib/
+#		realhost-compare.py): one TAP line per recorded address (outcome,
+#		mailboxes, forwards, programs; a refusal with the same class of
+#		SMTP code), per program run (argv, working directory, the whole
+#		environment, the lines in front of the message) and per login
+#		(POP3, IMAP, SMTP AUTH, from vchkpw's webmail address 127.0.0.1
+#		and from another); the recorded probes from other senders
+#		(control/badmailfrom) through a private Postfix with OUT's
+#		sender restrictions; then that nothing is left running
+# NEVER		trusts rehearse's own "expected": the recording is the oracle
+#
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
+h_init realhost
+
+: "${top_builddir:=$(pwd)}"
+Q=$top_builddir/qmail2postfix
+R=$top_srcdir/samples/realhost
+[ -x "$Q" ] || tap_bail "no $Q"
+command -v smtp-sink >/dev/null || tap_bail "smtp-sink (package postfix) missing"
+
+# Rehearsal temp dirs under $H_DIR: the harness's leftover check sees them.
+export TMPDIR=$H_DIR
+for b in ext noext; do
+	cp -a "$R/$b/root" "$H_DIR/$b" &&
+	    python3 "$R/tools/fixup.py" --fixup "$H_DIR/$b" --tree "$b" ||
+	    tap_bail "cannot prepare the $b copy"
+	"$Q" --root "$H_DIR/$b" -o "$H_DIR/OUT-$b" -q
+	rc=$?
+	[ "$rc" -le 1 ] || tap_bail "qmail2postfix --root ($b) exited $rc"
+
+	# every recorded address sent by the default client and sender
+	probes=()
+	while IFS=$'\t' read -r _ addr client sender _; do
+		[ "$client $sender" = "127.0.0.2 probe-sender@sink.test" ] &&
+		    probes+=(--probe "$addr")
+	done <"$R/$b/routes.tsv"
+	t0=$(date +%s)
+	"$Q" rehearse "$H_DIR/OUT-$b" --json "${probes[@]}" \
+	    --passwords "$R/$b/passwords.tsv" \
+	    >"$H_DIR/report-$b.json" 2>"$H_DIR/rehearse-$b.err"
+	rc=$?
+	tap_diag "$b: rehearse exited $rc after $(($(date +%s) - t0)) s"
+	python3 "$top_srcdir/tests/integration/lib/realhost-compare.py" \
+	    "$H_DIR/report-$b.json" "$R/$b" "$H_DIR/$b" >"$H_DIR/compare-$b.out" ||
+	    tap_bail "$b: cannot compare: $(tail -5 "$H_DIR/rehearse-$b.err")"
+	notes=0
+	while IFS=$'\t' read -r res what why; do
+		case $res in
+		PASS) tap_ok "$b: $what" ;;
+		FAIL) tap_fail "$b: $what" "$why" ;;
+		NOTE) notes=$((notes + 1)) ;;
+		esac
+	done <"$H_DIR/compare-$b.out"
+	tap_diag "$b: $notes recorded rows the rehearsal cannot try (other senders:" \
+	    "below; the relaying client; wrong passwords, login names that are no" \
+	    "mailbox)"
+done
+
+# --- senders: control/badmailfrom as the new host's smtpd applies it --------
+# rehearse sends every probe from its own sender, so the recorded probes with
+# other senders go to a private Postfix with OUT's sender restrictions, their
+# maps and the parameters that decide how they match; the RCPT reply's class
+# must be qmail-smtpd's
+for b in ext noext; do
+	O=$H_DIR/OUT-$b/postfix
+	# its error transports would refuse kim@example.com at RCPT: discard
+	h_postfix_setup "$H_DIR/pf-$b" "default_transport = discard:sender probe" \
+	    "relay_transport = discard:sender probe" ||
+	    tap_bail "$b: no private Postfix"
+	set_pf() { postconf -c "$H_PF_CONF" -e "$1 = $(postconf -c "$O" -h "$1")"; }
+	for p in smtpd_sender_restrictions parent_domain_matches_subdomains \
+	    smtpd_delay_reject; do
+		set_pf "$p" || tap_bail "$b: cannot copy $p"
+	done
+	for m in $(postconf -c "$O" -h smtpd_sender_restrictions |
+	    grep -o 'hash:[^ ,]*' | sed 's|.*/||'); do
+		cp "$O/$m" "$H_PF_CONF/$m" && postmap "hash:$H_PF_CONF/$m" ||
+		    tap_bail "$b: cannot copy the map $m"
+	done
+	h_postfix_start || tap_bail "$b: the private Postfix does not start"
+	while IFS=$'\t' read -r n addr client sender _ rcpt _; do
+		[ "$n" = n ] || [ "$sender" = probe-sender@sink.test ] && continue
+		got=$(python3 - "$H_SMTP_PORT" "$sender" "$addr" <<'PY'
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30)
+s.ehlo("probe.test")
+code, _ = s.mail(sys.argv[2])
+if code == 250:
+    code, text = s.rcpt(sys.argv[3])
+print(code, text.decode(errors="replace"))
+s.quit()
+PY
+)
+		what="$b: sender $n $sender to $addr: qmail-smtpd $rcpt, new host ${got%% *}"
+		if [ "${got:0:1}" = "${rcpt:0:1}" ]; then
+			tap_ok "$what"
+		else
+			tap_fail "$what" "new host: ${got:-no answer}" \
+			    "control/badmailfrom: $(tr '\n' ' ' <"$H_DIR/$b/var/qmail/control/badmailfrom")"
+		fi
+	done <"$R/$b/routes.tsv"
+	h_postfix_stop
+done
+
+out=$(h_leftovers)
+if [ -z "$out" ] && ! ls -d "$H_DIR"/q2p-rehearse.* >/dev/null 2>&1; then
+	tap_ok "rehearse stopped its servers and removed its directory"
+else
+	tap_fail "rehearse stopped its servers and removed its directory" "$out"
+fi
+tap_done
