@@ -27,7 +27,7 @@ struct pool_chunk {
 
 const char *const model_cat_names[CAT_N] = {
 	"control files", "users/assign", "vpasswd entries", ".qmail lines",
-	"domains", "connection limits"
+	"domains", "vpopmail limits", "connection limits"
 };
 
 static void *

@@ -159,6 +159,7 @@ struct m_listed {
 /* Accounting: every item read is converted, listed or skipped. */
 enum m_cat {
 	CAT_CONTROL = 0, CAT_ASSIGN, CAT_VPASSWD, CAT_DOTQMAIL, CAT_DOMAIN,
+	CAT_VLIMITS,		/* vlimits.default, .qmailadmin-limits lines */
 	CAT_LIMITS,		/* connection limits (climits.items) */
 	CAT_N
 };

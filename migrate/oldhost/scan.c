@@ -150,13 +150,24 @@ static const struct {
 	{ "tlsclientciphers", "TLS cipher list",
 	    "set smtp_tls_mandatory_ciphers if needed" },
 	{ "signatures", "virus signature patch", "use a content filter" },
-	{ "virtualdomains.lock", "lock file", "nothing" },
 	{ "defaultdelivery", "the own Maildir is the default on Dovecot",
 	    "nothing" },
 	{ "conf-common", "QMailToaster shell settings",
 	    "see the limits section" },
 	{ NULL, NULL, NULL }
 };
+
+/* "NAME.lock" of a control file: only ever a lock, never settings */
+static int
+is_lock_file(struct model *m, const char *base)
+{
+	size_t n = strlen(base);
+	const char *name;
+
+	return n > 5 && strcmp(base + n - 5, ".lock") == 0 &&
+	    (name = model_strndup(m, base, n - 5)) != NULL &&
+	    control_known(name);
+}
 
 static void
 scan_control(struct scan *s)
@@ -194,8 +205,11 @@ scan_control(struct scan *s)
 		    base));
 		src.line = 0;
 		model_read(s->m, CAT_CONTROL);
-		/* compiled companions of text files already read */
-		if (strcmp(base, "morercpthosts.cdb") == 0) {
+		/* compiled companions of text files already read, and
+		 * the lock files qmail and vpopmail (vadddomain leaves
+		 * locals.lock and rcpthosts.lock) take beside them */
+		if (strcmp(base, "morercpthosts.cdb") == 0 ||
+		    is_lock_file(s->m, base)) {
 			model_skipped(s->m, CAT_CONTROL);
 			continue;
 		}
@@ -539,7 +553,7 @@ scan_domain_limits(struct scan *s, struct m_domain *d, size_t first)
 	int rc;
 
 	rel = model_printf(s->m, "%s/.qmailadmin-limits", d->dir);
-	rc = scan_read(s, rel, &st, CAT_VPASSWD);
+	rc = scan_read(s, rel, &st, CAT_VLIMITS);
 	if (rc == READ_FAILED)
 		return;
 	if (rc == READ_OK)
@@ -681,7 +695,7 @@ scan_run(struct model *m, const struct scan_opts *o)
 		const char *rel = model_printf(m, "%s/etc/vlimits.default",
 		    o->vpopmail_dir);
 
-		if (scan_read(&s, rel, &st, CAT_VPASSWD) == READ_OK)
+		if (scan_read(&s, rel, &st, CAT_VLIMITS) == READ_OK)
 			s.default_flags = vlimits_parse(m, model_file(m, rel),
 			    s.buf.buf ? s.buf.buf : "", s.buf.len);
 	}

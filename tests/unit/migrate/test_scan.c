@@ -1,0 +1,169 @@
+/*
+ * NAME		test_scan - the tree walk on small old hosts built per case
+ * DOES		writes a qmail + vpopmail tree under a temporary directory,
+ *		runs scan_run() on it and checks what the model holds: lock
+ *		files, vpopmail's limits files and their counts
+ * NEVER	reads anything outside its own temporary tree
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "migrate/model/model.h"
+#include "migrate/oldhost/scan.h"
+
+#define DOM	"home/vpopmail/domains/example.com"
+
+struct tree {
+	char	root[64];
+};
+
+/* ROOT/rel with text, its directories made on the way */
+static void
+put(const struct tree *t, const char *rel, const char *text)
+{
+	char path[1024], *p;
+	FILE *f;
+
+	assert_true(snprintf(path, sizeof(path), "%s/%s", t->root, rel) <
+	    (int)sizeof(path));
+	for (p = path + strlen(t->root) + 1; (p = strchr(p, '/')) != NULL;
+	    p++) {
+		*p = '\0';
+		assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+		*p = '/';
+	}
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0644), 0);
+}
+
+/* one vpopmail domain, example.com, with alice and bob */
+static void
+base_host(struct tree *t)
+{
+	memcpy(t->root, "/tmp/q2p-scan-XXXXXX", 21);
+	assert_non_null(mkdtemp(t->root));
+	put(t, "var/qmail/control/me", "mail.example.com\n");
+	put(t, "var/qmail/control/rcpthosts", "example.com\n");
+	put(t, "var/qmail/users/assign", "+example.com-:example.com:89:89:"
+	    "/home/vpopmail/domains/example.com:-::\n.\n");
+	put(t, DOM "/vpasswd",
+	    "alice:$1$ab$cd:1:0:Alice:/home/vpopmail/domains/example.com/"
+	    "alice:NOQUOTA:pw1\n"
+	    "bob:$1$ab$cd:1:0:Bob:/home/vpopmail/domains/example.com/"
+	    "bob:NOQUOTA:pw2\n");
+	put(t, DOM "/.qmail-default", "| /home/vpopmail/bin/vdelivermail '' "
+	    "bounce-no-mailbox\n");
+	put(t, DOM "/alice/Maildir/cur/.keep", "");
+	put(t, DOM "/bob/Maildir/cur/.keep", "");
+}
+
+static struct model *
+scan(const struct tree *t)
+{
+	struct scan_opts o = { t->root, "var/qmail", "home/vpopmail" };
+	struct model *m = model_new();
+
+	assert_non_null(m);
+	m->quiet = 1;
+	assert_int_equal(scan_run(m, &o), 0);
+	return m;
+}
+
+static void
+rm_tree(const struct tree *t)
+{
+	char cmd[128];
+
+	assert_true(snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->root) <
+	    (int)sizeof(cmd));
+	assert_int_equal(system(cmd), 0);
+}
+
+static size_t
+nlisted(const struct model *m, const char *file_suffix)
+{
+	size_t i, n = 0, l = strlen(file_suffix), fl;
+	const char *f;
+
+	for (i = 0; i < m->listed.n; i++) {
+		f = M_LISTED((struct model *)m, i)->src.file;
+		if (f != NULL && (fl = strlen(f)) >= l &&
+		    strcmp(f + fl - l, file_suffix) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* vadddomain leaves locals.lock and rcpthosts.lock: locks, not items
+ * left unconverted (no exit 1) */
+static void
+test_lock_files(void **state)
+{
+	struct tree t;
+	struct model *m;
+
+	(void)state;
+	base_host(&t);
+	put(&t, "var/qmail/control/locals.lock", "");
+	put(&t, "var/qmail/control/rcpthosts.lock", "");
+	put(&t, "var/qmail/control/virtualdomains.lock", "");
+	put(&t, "var/qmail/control/junk.lock", "");
+	m = scan(&t);
+	assert_int_equal(nlisted(m, "/locals.lock"), 0);
+	assert_int_equal(nlisted(m, "/rcpthosts.lock"), 0);
+	assert_int_equal(nlisted(m, "/virtualdomains.lock"), 0);
+	/* a lock of no control file is still looked at by hand */
+	assert_int_equal(nlisted(m, "/junk.lock"), 1);
+	assert_int_equal(m->count[CAT_CONTROL].listed, 1);
+	assert_true(model_counts_add_up(m));
+	model_free(m);
+	rm_tree(&t);
+}
+
+/* vlimits.default lines are vpopmail limits, not vpasswd entries */
+static void
+test_vlimits_counted_apart(void **state)
+{
+	struct tree t;
+	struct model *m;
+
+	(void)state;
+	base_host(&t);
+	put(&t, "home/vpopmail/etc/vlimits.default", "maxpopaccounts -1\n"
+	    "maxaliases -1\ndisable_webmail 1\n");
+	put(&t, DOM "/.qmailadmin-limits", "maxforwards 10\n");
+	m = scan(&t);
+	assert_int_equal(m->count[CAT_VPASSWD].read, 2);
+	assert_int_equal(m->count[CAT_VPASSWD].converted, 2);
+	assert_int_equal(m->count[CAT_VPASSWD].skipped, 0);
+	assert_int_equal(m->count[CAT_VLIMITS].read, 4);
+	assert_int_equal(m->count[CAT_VLIMITS].converted, 1);
+	assert_int_equal(m->count[CAT_VLIMITS].skipped, 3);
+	assert_true(model_counts_add_up(m));
+	model_free(m);
+	rm_tree(&t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lock_files),
+		cmocka_unit_test(test_vlimits_counted_apart),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
