@@ -194,6 +194,19 @@ main_maps(struct pf *p, const struct wopts *o)
 	    "transport_maps", "hash:${config_directory}/transport");
 	param(p, "control/badmailfrom", "smtpd_sender_restrictions",
 	    "check_sender_access hash:${config_directory}/sender_access");
+	param(p, "qmail-smtpd: @host in badmailfrom (badrcptto) matches that "
+	    "host only; Postfix's default\n# also matches its subdomains in "
+	    "access maps: the default list without smtpd_access_maps",
+	    "parent_domain_matches_subdomains", "debug_peer_list,"
+	    "fast_flush_domains,mynetworks,permit_mx_backup_networks,"
+	    "qmqpd_authorized_clients,relay_domains");
+	param(p, "qmail-smtpd refused relaying for good (553, not in "
+	    "rcpthosts); Postfix's default\n# defer_unauth_destination "
+	    "answers 454, a temporary error", "smtpd_relay_restrictions",
+	    "permit_mynetworks, permit_sasl_authenticated, "
+	    "reject_unauth_destination");
+	param(p, "qmail's code: 553 sorry, that domain isn't in my list of "
+	    "allowed rcpthosts (#5.7.1)", "relay_domains_reject_code", "553");
 	param(p, "control/badrcptto and vpopmail BOUNCE_MAIL users",
 	    "smtpd_recipient_restrictions",
 	    "check_recipient_access hash:${config_directory}/recipient_access");
