@@ -105,6 +105,13 @@ struct m_rule {
 	unsigned char	 key, dest, origin;
 };
 
+/* How the vpopmail build was learnt */
+enum m_build_from {
+	BUILD_ASSUMED = 1,	/* no header, no option: qmail-ext assumed */
+	BUILD_HEADER,		/* include/vpopmail_config.h of the old host */
+	BUILD_OPTION		/* --qmail-ext, the header being missing */
+};
+
 /* One control-file setting that became a Postfix parameter. */
 struct m_setting {
 	const char	*param;		/* Postfix main.cf parameter */
@@ -194,6 +201,12 @@ struct model {
 	const char		*me, *defaulthost, *defaultdomain, *plusdomain;
 	const char		*envnoathost;
 	const char		*doublebounceto, *doublebouncehost;
+	/* vpopmail's build: QMAIL_EXT (--enable-qmail-ext) makes
+	 * vdelivermail deliver user-ext to user through the user's
+	 * .qmail-ext files; without it user-ext is an unknown user */
+	int			 qmail_ext;
+	enum m_build_from	 qmail_ext_from;
+	struct src		 qmail_ext_src;	/* BUILD_HEADER: the header */
 	struct src		 doublebounce_src;
 	/* SRS domain of forwarded mail (srs/README.md "Postfix wiring");
 	 * NULL: forwards go out with the original sender (--no-srs) */

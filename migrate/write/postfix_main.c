@@ -158,9 +158,14 @@ main_domains(struct pf *p)
 static void
 main_maps(struct pf *p, const struct wopts *o)
 {
-	param(p, "qmail's extension character; vpopmail with "
-	    "--enable-qmail-ext strips at the first '-' as Postfix does",
-	    "recipient_delimiter", "-");
+	if (p->m->qmail_ext)
+		param(p, "qmail's extension character; vpopmail with "
+		    "--enable-qmail-ext strips at the first '-' as Postfix "
+		    "does", "recipient_delimiter", "-");
+	else
+		param(p, "vpopmail without QMAIL_EXT: user-ext is an unknown "
+		    "user, never delivered to user", "recipient_delimiter",
+		    "");
 	param(p, "owner-LIST and LIST-request are never split at '-'",
 	    "owner_request_special", "yes");
 	param(p, "forward targets get no extension appended (qmail added "

@@ -618,6 +618,29 @@ counts_object(const struct model *m)
 	return o;
 }
 
+static const char *
+build_from_name(enum m_build_from f)
+{
+	switch (f) {
+	case BUILD_HEADER:	return "header";
+	case BUILD_OPTION:	return "option";
+	case BUILD_ASSUMED:	return "assumed";
+	}
+	return "assumed";
+}
+
+/* vpopmail's build: QMAIL_EXT or not, and how that was learnt */
+static json_t *
+vpopmail_build(const struct model *m)
+{
+	json_t *o = json_object();
+
+	return built(o, qpm_json_set(o, "qmail_ext",
+	    json_boolean(m->qmail_ext)) < 0 ||
+	    qpm_json_set_str(o, "from", build_from_name(m->qmail_ext_from)) < 0 ||
+	    qpm_json_set(o, "source", src_json(m->qmail_ext_src)) < 0);
+}
+
 /* The whole file, its keys in the order of migration.json(5) */
 static json_t *
 migration_json(const struct model *m, const struct wopts *o)
@@ -632,6 +655,7 @@ migration_json(const struct model *m, const struct wopts *o)
 	    qpm_json_set(r, "targets", writer_targets_json(o)) < 0 ||
 	    qpm_json_set(r, "old_host", host_object(m, 1)) < 0 ||
 	    qpm_json_set(r, "new_host", host_object(m, 0)) < 0 ||
+	    qpm_json_set(r, "vpopmail_build", vpopmail_build(m)) < 0 ||
 	    qpm_json_set(r, "domains", each(&m->domains, domain_json, 0)) < 0 ||
 	    qpm_json_set(r, "mailboxes",
 	    each(&m->mailboxes, mailbox_json, 0)) < 0 ||

@@ -82,6 +82,27 @@ rep_hosts(struct wtext *r, const struct model *m,
 		wt_cat(r, " ");
 		wt_vis(r, m->new_ip, 0);
 	}
+	wt_catf(r, "\nvpopmail:  %s", m->qmail_ext ? "built with QMAIL_EXT "
+	    "(--enable-qmail-ext): user-ext@dom went to user, through\n"
+	    "           the user's .qmail-ext files" : "built without "
+	    "QMAIL_EXT: user-ext@dom was an unknown user,\n"
+	    "           left to the domain's .qmail-default");
+	switch (m->qmail_ext_from) {
+	case BUILD_HEADER:
+		wt_cat(r, "\n           (");
+		src_text(r, m->qmail_ext_src);
+		wt_cat(r, m->qmail_ext ? ")" : ": no QMAIL_EXT)");
+		break;
+	case BUILD_OPTION:
+		wt_cat(r, "\n           (--qmail-ext: the old host has no "
+		    "vpopmail_config.h)");
+		break;
+	case BUILD_ASSUMED:
+		wt_cat(r, "\n           (assumed: the old host has no "
+		    "vpopmail_config.h and no --qmail-ext\n           was "
+		    "given; check that user-ext routing is what it was)");
+		break;
+	}
 	wt_cat(r, "\n");
 	if (r->e == 0)
 		r->e = writer_targets(r->s, "", o);

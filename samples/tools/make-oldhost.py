@@ -491,6 +491,33 @@ DOT_QMAIL_EXAMPLE_COM = {
 }
 
 
+VPOPMAIL_CONFIG_H = (
+    "/* include/config.h.  Generated from config.h.in by configure.  */\n"
+    "/* config.h.in.  Generated from configure.in by autoheader.  */\n"
+    "\n"
+    "/* \"\" */\n"
+    "#define AUTH_LOG 1\n"
+    "\n"
+    "/* \"\" */\n"
+    "#define CLEAR_PASS 1\n"
+    "\n"
+    "/* \"\" */\n"
+    "#define MD5_PASSWORDS 1\n"
+    "\n"
+    "/* \"\" */\n"
+    "#define QMAIL_EXT 1\n"
+    "\n"
+    "/* \"\" */\n"
+    "#define VPOPMAIL_DIR_BIN \"/home/vpopmail/bin\"\n"
+    "\n"
+    "/* \"\" */\n"
+    "#define VPOPMAILUID 89\n"
+    "\n"
+    "/* \"\" */\n"
+    "#define VPOPMAILGID 89\n"
+)
+
+
 def vdm(arg):
     return "| /home/vpopmail/bin/vdelivermail '' %s\n" % arg
 
@@ -527,6 +554,9 @@ def gen_oldhost(root, users):
             "# Default limits file.  This file is used for domains without a\n"
             "# .qmailadmin-limits file.\n\nmaxpopaccounts\t\t-1\nmaxforwards\t\t-1\n"
             "maxautoresponders\t-1\nmaxmailinglists\t\t-1\n\nperm_account\t\t0\nperm_alias\t\t0\n")
+    # vpopmail 5.4.33's build settings as its "make install" leaves them;
+    # QMAIL_EXT: configured with --enable-qmail-ext (user-ext reaches user)
+    t.write("home/vpopmail/include/vpopmail_config.h", VPOPMAIL_CONFIG_H)
     t.write("home/vpopmail/domains/.dir-control-dom_89",
             "5\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n0\n")
 

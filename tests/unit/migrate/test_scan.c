@@ -2,7 +2,8 @@
  * NAME		test_scan - the tree walk on small old hosts built per case
  * DOES		writes a qmail + vpopmail tree under a temporary directory,
  *		runs scan_run() on it and checks what the model holds: lock
- *		files, vpopmail's limits files and their counts
+ *		files, vpopmail's limits files and their counts, vpopmail's
+ *		build (QMAIL_EXT)
  * NEVER	reads anything outside its own temporary tree
  */
 #include <config.h>
@@ -157,12 +158,84 @@ test_vlimits_counted_apart(void **state)
 	rm_tree(&t);
 }
 
+static size_t
+nrules(const struct model *m, const char *local)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->rules.n; i++)
+		if (strcmp(M_RULE((struct model *)m, i)->local, local) == 0)
+			n++;
+	return n;
+}
+
+/* vpopmail_config.h decides; --qmail-ext only when it is missing */
+static void
+test_vpopmail_build(void **state)
+{
+	static const struct {
+		const char *name, *rel, *header;
+		int option, want;
+		enum m_build_from from;
+		unsigned long line;
+	} t[] = {
+		{ "header with QMAIL_EXT", "home/vpopmail/include/"
+		    "vpopmail_config.h", "/* x */\n#define CLEAR_PASS 1\n"
+		    "#define QMAIL_EXT 1\n", -1, 1, BUILD_HEADER, 3 },
+		{ "header without QMAIL_EXT", "home/vpopmail/include/"
+		    "vpopmail_config.h", "#define CLEAR_PASS 1\n"
+		    "/* #define QMAIL_EXT 1 */\n#define QMAIL_EXTRA 1\n", 1, 0,
+		    BUILD_HEADER, 0 },
+		{ "QmailToaster's place", "usr/include/vpopmail/"
+		    "vpopmail_config.h", "#  define\tQMAIL_EXT 1\n", 0, 1,
+		    BUILD_HEADER, 1 },
+		{ "no header: --qmail-ext no", NULL, NULL, -1, 0,
+		    BUILD_OPTION, 0 },
+		{ "no header: --qmail-ext yes", NULL, NULL, 1, 1,
+		    BUILD_OPTION, 0 },
+		{ "no header, no option: assumed", NULL, NULL, 0, 1,
+		    BUILD_ASSUMED, 0 },
+	};
+	struct scan_opts o = { NULL, "var/qmail", "home/vpopmail", 0 };
+	struct tree tr;
+	struct model *m;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		base_host(&tr);
+		put(&tr, DOM "/alice/.qmail-news", "&news@far.example\n");
+		if (t[i].rel != NULL)
+			put(&tr, t[i].rel, t[i].header);
+		o.root = tr.root;
+		o.qmail_ext = t[i].option;
+		assert_non_null(m = model_new());
+		m->quiet = 1;
+		assert_int_equal(scan_run(m, &o), 0);
+		if (m->qmail_ext != t[i].want || m->qmail_ext_from != t[i].from ||
+		    m->qmail_ext_src.line != t[i].line)
+			fail_msg("%s: got qmail_ext %d from %d line %lu, want %d "
+			    "from %d line %lu", t[i].name, m->qmail_ext,
+			    (int)m->qmail_ext_from, m->qmail_ext_src.line,
+			    t[i].want, (int)t[i].from, t[i].line);
+		/* without QMAIL_EXT vdelivermail never read .qmail-news */
+		if (nrules(m, "alice-news") != (size_t)t[i].want)
+			fail_msg("%s: %zu rules for alice-news", t[i].name,
+			    nrules(m, "alice-news"));
+		assert_true(model_counts_add_up(m));
+		assert_int_equal(m->count[CAT_DOTQMAIL].listed, 0);
+		model_free(m);
+		rm_tree(&tr);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lock_files),
 		cmocka_unit_test(test_vlimits_counted_apart),
+		cmocka_unit_test(test_vpopmail_build),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
