@@ -101,6 +101,9 @@ struct m_rule {
 	const char	*domain;
 	const char	*value;
 	const char	*user;		/* DEST_PIPE */
+	/* DEST_MAILBOX: a Maildir++ folder of it (".Lists"), or NULL for
+	 * its INBOX; the Maildir's own name for it, dot included */
+	const char	*folder;
 	struct src	 src;
 	unsigned char	 key, dest, origin;
 };

@@ -339,18 +339,14 @@ scan_alias(struct scan *s)
 		    ext[0] == '\0')
 			continue;
 		rel = model_printf(s->m, "%s/%s", dir, nm.v[i]);
-		if (strcmp(ext, "default") == 0 ||
-		    (strlen(ext) > 8 &&
-		    strcmp(ext + strlen(ext) - 8, "-default") == 0)) {
-			struct src src = { model_file(s->m, rel), 0 };
-
-			model_read(s->m, CAT_DOTQMAIL);
-			model_list(s->m, CAT_DOTQMAIL, src, nm.v[i],
-			    "~alias default file: it caught mail for every "
-			    "unknown system user", "route the local domains' "
-			    "unknown users by hand (luser_relay)");
-			continue;
-		}
+		if (strcmp(ext, "default") == 0)
+			model_note(s->m, (struct src){ model_file(s->m, rel),
+			    0 }, nm.v[i], "qmail-send gave ~alias/.qmail-default "
+			    "the mail of every unknown user of the local domains "
+			    "(control/locals): it is their catch-all now, and "
+			    "catches system users (/etc/passwd) too",
+			    "add NAME@DOMAIN NAME@DOMAIN to virtual_alias for "
+			    "each system user who got mail");
 		/* one pass per local domain; lines counted once */
 		first = 1;
 		for (j = 0; j < s->m->domains.n; j++) {

@@ -197,6 +197,19 @@ main_maps(struct pf *p, const struct wopts *o)
 	    "virtual_transport", "lmtp:unix:private/dovecot-lmtp");
 	param(p, "control/smtproutes, pipes, discards and bounces",
 	    "transport_maps", "hash:${config_directory}/transport");
+	if (p->nfolders > 0) {
+		/* LMTP delivers to INBOX only; virtual(8) writes the
+		 * folder's Maildir itself, as qmail-local did */
+		param(p, ".qmail lines to a Maildir folder (./Maildir/.Lists/): "
+		    "virtual(8) delivers to\n# the folder's path in "
+		    "virtual_mailbox (transport: virtual:); Dovecot's quota\n"
+		    "# counts them when it next recalculates",
+		    "virtual_mailbox_base", "/");
+		pf_cat(p, &p->main, "# the Maildirs' owner (users/assign)\n"
+		    "virtual_uid_maps = static:%ld\nvirtual_gid_maps = "
+		    "static:%ld\nvirtual_minimum_uid = %ld\n", p->folder_uid,
+		    p->folder_gid, p->folder_uid > 0 ? p->folder_uid : 1);
+	}
 	param(p, "control/badmailfrom", "smtpd_sender_restrictions",
 	    "check_sender_access hash:${config_directory}/sender_access");
 	param(p, "qmail-smtpd: @host in badmailfrom (badrcptto) matches that "

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mail/addr.h"
 #include "mail/json.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"
@@ -161,6 +162,21 @@ same_group(const struct m_rule *a, const struct m_rule *b)
 	    strcmp(a->domain, b->domain) == 0 && a->src.file == b->src.file;
 }
 
+/* A Maildir folder target: its path, as the old host named it */
+static json_t *
+folder_path(const struct model *m, const struct m_rule *r)
+{
+	struct model *mm = (struct model *)m;
+	const struct m_mailbox *mb;
+	long split;
+
+	if ((split = addr_split(r->value, strlen(r->value))) < 0 ||
+	    (mb = model_mailbox(mm, model_strndup(mm, r->value,
+	    (size_t)split), r->value + split + 1)) == NULL)
+		return jstr(r->value);
+	return jfmt("%s/Maildir/%s/", mb->home, r->folder);
+}
+
 /* the targets of a group of n rules: those delivered (a mailbox or a
  * forward), or only the remote forwards */
 static json_t *
@@ -175,7 +191,8 @@ route_targets(const struct model *m, const struct m_rule *r, size_t n,
 		    !writer_is_remote(m, r[k].value) :
 		    r[k].dest != DEST_FORWARD && r[k].dest != DEST_MAILBOX)
 			continue;
-		if (qpm_json_append(a, jstr(r[k].value)) < 0)
+		if (qpm_json_append(a, r[k].folder != NULL ?
+		    folder_path(m, &r[k]) : jstr(r[k].value)) < 0)
 			return built(a, 1);
 	}
 	return a;

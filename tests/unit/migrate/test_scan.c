@@ -3,7 +3,7 @@
  * DOES		writes a qmail + vpopmail tree under a temporary directory,
  *		runs scan_run() on it and checks what the model holds: lock
  *		files, vpopmail's limits files and their counts, vpopmail's
- *		build (QMAIL_EXT)
+ *		build (QMAIL_EXT), Maildir folders, ~alias/.qmail-default
  * NEVER	reads anything outside its own temporary tree
  */
 #include <config.h>
@@ -24,6 +24,7 @@
 #include "migrate/oldhost/scan.h"
 
 #define DOM	"home/vpopmail/domains/example.com"
+#define DOM_ABS	"/" DOM
 
 struct tree {
 	char	root[64];
@@ -74,7 +75,7 @@ base_host(struct tree *t)
 static struct model *
 scan(const struct tree *t)
 {
-	struct scan_opts o = { t->root, "var/qmail", "home/vpopmail" };
+	struct scan_opts o = { t->root, "var/qmail", "home/vpopmail", 0 };
 	struct model *m = model_new();
 
 	assert_non_null(m);
@@ -229,6 +230,80 @@ test_vpopmail_build(void **state)
 	}
 }
 
+static const struct m_rule *
+rule_for(const struct model *m, const char *local, const char *domain)
+{
+	const struct m_rule *r;
+	size_t i;
+
+	for (i = 0; i < m->rules.n; i++) {
+		r = M_RULE((struct model *)m, i);
+		if (strcmp(r->local, local) == 0 && strcmp(r->domain, domain) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* ./Maildir/.Lists/ in a user's .qmail-EXT: vdelivermail chdirs to the
+ * user's home, so it is the Lists folder of that user's Maildir */
+static void
+test_maildir_folder(void **state)
+{
+	struct tree t;
+	struct model *m;
+	const struct m_rule *r;
+
+	(void)state;
+	base_host(&t);
+	put(&t, DOM "/alice/.qmail-lists", "./Maildir/.Lists/\n");
+	put(&t, DOM "/alice/.qmail-work", DOM_ABS "/bob/Maildir/.Work.Q1/\n");
+	put(&t, DOM "/alice/.qmail-bad", "./Maildir/.Bad Name/\n");
+	m = scan(&t);
+	assert_non_null(r = rule_for(m, "alice-lists", "example.com"));
+	assert_int_equal(r->dest, DEST_MAILBOX);
+	assert_string_equal(r->value, "alice@example.com");
+	assert_non_null(r->folder);
+	assert_string_equal(r->folder, ".Lists");
+	assert_non_null(r = rule_for(m, "alice-work", "example.com"));
+	assert_string_equal(r->value, "bob@example.com");
+	assert_string_equal(r->folder, ".Work.Q1");
+	/* a name Postfix's tables cannot hold as written: listed */
+	assert_null(rule_for(m, "alice-bad", "example.com"));
+	assert_int_equal(nlisted(m, "/alice/.qmail-bad"), 1);
+	assert_int_equal(m->count[CAT_DOTQMAIL].listed, 1);
+	assert_true(model_counts_add_up(m));
+	model_free(m);
+	rm_tree(&t);
+}
+
+/* control/locals: qmail-send gives an unknown local user to
+ * ~alias/.qmail-default; ~alias/.qmail-USER first */
+static void
+test_locals_alias_default(void **state)
+{
+	struct tree t;
+	struct model *m;
+	const struct m_rule *r;
+
+	(void)state;
+	base_host(&t);
+	put(&t, "var/qmail/control/locals", "mail.example.com\n");
+	put(&t, "var/qmail/alias/.qmail-root", "&alice@example.com\n");
+	put(&t, "var/qmail/alias/.qmail-default", "&bob@example.com\n");
+	m = scan(&t);
+	assert_non_null(r = rule_for(m, "root", "mail.example.com"));
+	assert_int_equal(r->key, KEY_ADDRESS);
+	assert_non_null(r = rule_for(m, "", "mail.example.com"));
+	assert_int_equal(r->key, KEY_CATCHALL);
+	assert_int_equal(r->dest, DEST_FORWARD);
+	assert_string_equal(r->value, "bob@example.com");
+	assert_int_equal(r->origin, ORIG_ALIAS);
+	assert_int_equal(nlisted(m, "/.qmail-default"), 0);
+	assert_true(model_counts_add_up(m));
+	model_free(m);
+	rm_tree(&t);
+}
+
 int
 main(void)
 {
@@ -236,6 +311,8 @@ main(void)
 		cmocka_unit_test(test_lock_files),
 		cmocka_unit_test(test_vlimits_counted_apart),
 		cmocka_unit_test(test_vpopmail_build),
+		cmocka_unit_test(test_maildir_folder),
+		cmocka_unit_test(test_locals_alias_default),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
