@@ -728,7 +728,13 @@ rh_model_login(const struct rh_model *m, const char *addr, const char *proto)
 	low[n] = '\0';
 	if ((mb = json_object_get(m->mailboxes, low)) == NULL)
 		return -1;
-	v = json_object_get(mb, strcmp(proto, "smtp") == 0 ? "smtp_auth" : proto);
+	/* the rehearsal logs in from 127.0.0.1: vchkpw classed POP3 and
+	 * IMAP from there as webmail, where NO_WEBMAIL applies and NO_POP
+	 * and NO_IMAP do not (a model without "webmail": the protocol's) */
+	if (strcmp(proto, "smtp") == 0)
+		v = json_object_get(mb, "smtp_auth");
+	else if ((v = json_object_get(mb, "webmail")) == NULL)
+		v = json_object_get(mb, proto);
 	return json_is_boolean(v) ? json_is_true(v) : -1;
 }
 

@@ -563,6 +563,7 @@ mailbox_json(const void *p, int unused)
 	    qpm_json_set_bool(o, "pop3", !(mb->flags & VP_NO_POP)) < 0 ||
 	    qpm_json_set_bool(o, "imap", !(mb->flags & VP_NO_IMAP)) < 0 ||
 	    qpm_json_set_bool(o, "smtp_auth", !(mb->flags & VP_NO_SMTP)) < 0 ||
+	    qpm_json_set_bool(o, "webmail", !(mb->flags & VP_NO_WEBMAIL)) < 0 ||
 	    qpm_json_set_bool(o, "receives_mail",
 	    !(mb->flags & VP_BOUNCE_MAIL)) < 0 ||
 	    qpm_json_set_bool(o, "own_delivery", mb->own_delivery) < 0 ||

@@ -209,7 +209,7 @@ rep_mailboxes(struct wtext *r, const struct model *m,
 	static const char *const schemes[] = { "des-crypt", "md5-crypt",
 	    "sha256-crypt", "sha512-crypt", "bcrypt", "other", "none", NULL };
 	const struct m_mailbox *mb;
-	unsigned long nscheme[7] = { 0 }, nfl[4] = { 0, 0, 0, 0 };
+	unsigned long nscheme[7] = { 0 }, nfl[5] = { 0, 0, 0, 0, 0 };
 	unsigned long nclear = 0, nquota = 0;
 	size_t i, k;
 
@@ -230,6 +230,8 @@ rep_mailboxes(struct wtext *r, const struct model *m,
 			nfl[2]++;
 		if (mb->flags & VP_BOUNCE_MAIL)
 			nfl[3]++;
+		if (mb->flags & VP_NO_WEBMAIL)
+			nfl[4]++;
 	}
 	wt_catf(r, "\nMailboxes: %zu, Maildirs used in place; logins are "
 	    "full addresses.\n  password hashes kept as they are:",
@@ -240,6 +242,31 @@ rep_mailboxes(struct wtext *r, const struct model *m,
 	wt_catf(r, "\n  quotas: %lu; NO_POP %lu, NO_IMAP %lu, NO_SMTP %lu "
 	    "(Dovecot deny lists), BOUNCE_MAIL %lu (rejected)\n", nquota,
 	    nfl[0], nfl[1], nfl[2], nfl[3]);
+	if (o->dovecot_ver != 24)
+		wt_catf(r, "  vchkpw's webmail rule kept: POP3 and IMAP logins "
+		    "from 127.0.0.1 refuse the\n  %lu NO_WEBMAIL users and "
+		    "admit NO_POP/NO_IMAP users (deny.webmail)\n", nfl[4]);
+	else if (nfl[0] + nfl[1] + nfl[4] > 0) {
+		wt_catf(r, "  NOT KEPT in the Dovecot 2.4 output: vchkpw's "
+		    "webmail rule (a POP3 or IMAP\n  login from 127.0.0.1 "
+		    "was webmail). On the new host these users change:\n");
+		for (i = 0; i < m->mailboxes.n; i++) {
+			mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
+			if (!(mb->flags & (VP_NO_POP | VP_NO_IMAP |
+			    VP_NO_WEBMAIL)))
+				continue;
+			wt_cat(r, "    ");
+			wt_vis(r, mb->local, 0);
+			wt_cat(r, "@");
+			wt_vis(r, mb->domain, 0);
+			wt_catf(r, ":%s%s%s\n", mb->flags & VP_NO_WEBMAIL ?
+			    " NO_WEBMAIL, may now log in from 127.0.0.1 "
+			    "(webmail)" : "", mb->flags & VP_NO_POP ?
+			    " NO_POP, refused on POP3 from 127.0.0.1 too" : "",
+			    mb->flags & VP_NO_IMAP ? " NO_IMAP, refused on "
+			    "IMAP from 127.0.0.1 too (webmail)" : "");
+		}
+	}
 	if (nscheme[6])
 		wt_catf(r, "  %lu mailboxes had no password: they still "
 		    "cannot log in\n", nscheme[6]);

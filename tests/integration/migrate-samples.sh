@@ -177,13 +177,15 @@ for a, line in (("nobody@example.net", 1), ("test@example.net", 2)):
         "refused at RCPT by badrcptto", "/var/qmail/control/badrcptto:%d" % line), b.get(a)
 ' "$out/migration.json"
 # NO_POP/NO_IMAP/NO_SMTP: each list denies its own service only (the key
-# names the service); user@localhost is not completed to localhost.$mydomain
+# names the service; POP3/IMAP from 127.0.0.1 are webmail, keyed so
+# that they miss); user@localhost is not completed to localhost.$mydomain
 check "deny lists keyed SERVICE/LOGIN; append_dot_mydomain = no" \
     bash -c "grep -qx 'pop3/dave@example.com' '$out/dovecot/deny.pop3' &&
 	grep -qx 'imap/erin@example.com' '$out/dovecot/deny.imap' &&
 	grep -qx 'smtp/grace@example.com' '$out/dovecot/deny.smtp' &&
 	! grep -h '^[^#]' '$out'/dovecot/deny.* | grep -qv '^\(pop3/.*\|imap/.*\|smtp/.*\)' &&
-	test \"\$(grep -c 'args = username_format=%s/%u /etc/dovecot/deny\.' '$out/dovecot/dovecot.conf')\" = 3 &&
+	test \"\$(grep -c 'args = username_format=%{if;%r;eq;127\.0\.0\.1;webmail;%s}/%u /etc/dovecot/deny\.\(pop3\|imap\)\$' '$out/dovecot/dovecot.conf')\" = 2 &&
+	test \"\$(grep -c 'args = username_format=%s/%u /etc/dovecot/deny\.smtp\$' '$out/dovecot/dovecot.conf')\" = 1 &&
 	test \"\$(postconf -h -c '$out/postfix' append_dot_mydomain)\" = no"
 
 # the routing oracle, through the real Postfix lookup tables

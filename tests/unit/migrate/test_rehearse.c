@@ -262,6 +262,36 @@ test_model_no_qmail_ext(void **state)
 	qstr_free(&s);
 }
 
+/* The rehearsal logs in from 127.0.0.1: vchkpw's webmail, where
+ * NO_WEBMAIL applies and NO_POP/NO_IMAP do not; SMTP AUTH never is */
+static void
+test_model_login_webmail(void **state)
+{
+	static const char text[] = "{\"domains\":[{\"name\":\"ex.com\","
+	    "\"kind\":\"mailbox\"}],\"mailboxes\":["
+	    "{\"address\":\"dave@ex.com\",\"pop3\":false,\"imap\":true,"
+	    "\"smtp_auth\":true,\"webmail\":true},"
+	    "{\"address\":\"kim@ex.com\",\"pop3\":true,\"imap\":true,"
+	    "\"smtp_auth\":false,\"webmail\":false}]}";
+	struct qstr err = QSTR_INIT(1024);
+	struct rh_model *m;
+	json_error_t je;
+	json_t *root;
+
+	(void)state;
+	assert_non_null(root = json_loads(text, 0, &je));
+	assert_non_null(m = rh_model_new(root, &err));
+	assert_int_equal(rh_model_login(m, "dave@ex.com", "pop3"), 1);
+	assert_int_equal(rh_model_login(m, "dave@ex.com", "imap"), 1);
+	assert_int_equal(rh_model_login(m, "dave@ex.com", "smtp"), 1);
+	assert_int_equal(rh_model_login(m, "kim@ex.com", "pop3"), 0);
+	assert_int_equal(rh_model_login(m, "KIM@ex.com", "imap"), 0);
+	assert_int_equal(rh_model_login(m, "kim@ex.com", "smtp"), 0);
+	rh_model_free(m);
+	json_decref(root);
+	qstr_free(&err);
+}
+
 static int fake_port_n = 40000;
 static int fake_port(void) { return fake_port_n++; }
 
@@ -410,6 +440,7 @@ main(void)
 		cmocka_unit_test(test_header_value),
 		cmocka_unit_test(test_model_expect),
 		cmocka_unit_test(test_model_no_qmail_ext),
+		cmocka_unit_test(test_model_login_webmail),
 		cmocka_unit_test(test_rewrites),
 		cmocka_unit_test(test_pipe_ran),
 		cmocka_unit_test(test_install_names),
