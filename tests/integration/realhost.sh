@@ -1,0 +1,70 @@
+#!/bin/bash
+#
+# NAME		realhost.sh - the new host against what the real qmail and
+#		vpopmail did (samples/realhost, both vpopmail builds)
+# DOES		for each build (ext: vpopmail --enable-qmail-ext, noext: its
+#		default): migrates a fixed-up copy of samples/realhost/BUILD/root,
+#		runs qmail2postfix rehearse OUT --json (real Postfix, Dovecot and
+#		smtp-sink on loopback) with every recorded address as --probe,
+#		and compares with the recording (tests/integration/lib/
+#		realhost-compare.py): one TAP line per recorded address (outcome,
+#		mailboxes, forwards, programs; a refusal with the same class of
+#		SMTP code), per program run (argv, working directory, the whole
+#		environment, the lines in front of the message) and per login
+#		(POP3, IMAP, SMTP AUTH, from vchkpw's webmail address 127.0.0.1
+#		and from another); then that nothing is left running
+# NEVER		trusts rehearse's own "expected": the recording is the oracle
+#
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
+h_init realhost
+
+: "${top_builddir:=$(pwd)}"
+Q=$top_builddir/qmail2postfix
+R=$top_srcdir/samples/realhost
+[ -x "$Q" ] || tap_bail "no $Q"
+command -v smtp-sink >/dev/null || tap_bail "smtp-sink (package postfix) missing"
+
+# Rehearsal temp dirs under $H_DIR: the harness's leftover check sees them.
+export TMPDIR=$H_DIR
+for b in ext noext; do
+	cp -a "$R/$b/root" "$H_DIR/$b" &&
+	    python3 "$R/tools/fixup.py" --fixup "$H_DIR/$b" --tree "$b" ||
+	    tap_bail "cannot prepare the $b copy"
+	"$Q" --root "$H_DIR/$b" -o "$H_DIR/OUT-$b" -q
+	rc=$?
+	[ "$rc" -le 1 ] || tap_bail "qmail2postfix --root ($b) exited $rc"
+
+	# every recorded address sent by the default client and sender
+	probes=()
+	while IFS=$'\t' read -r _ addr client sender _; do
+		[ "$client $sender" = "127.0.0.2 probe-sender@sink.test" ] &&
+		    probes+=(--probe "$addr")
+	done <"$R/$b/routes.tsv"
+	t0=$(date +%s)
+	"$Q" rehearse "$H_DIR/OUT-$b" --json "${probes[@]}" \
+	    --passwords "$R/$b/passwords.tsv" \
+	    >"$H_DIR/report-$b.json" 2>"$H_DIR/rehearse-$b.err"
+	rc=$?
+	tap_diag "$b: rehearse exited $rc after $(($(date +%s) - t0)) s"
+	python3 "$top_srcdir/tests/integration/lib/realhost-compare.py" \
+	    "$H_DIR/report-$b.json" "$R/$b" "$H_DIR/$b" >"$H_DIR/compare-$b.out" ||
+	    tap_bail "$b: cannot compare: $(tail -5 "$H_DIR/rehearse-$b.err")"
+	notes=0
+	while IFS=$'\t' read -r res what why; do
+		case $res in
+		PASS) tap_ok "$b: $what" ;;
+		FAIL) tap_fail "$b: $what" "$why" ;;
+		NOTE) notes=$((notes + 1)) ;;
+		esac
+	done <"$H_DIR/compare-$b.out"
+	tap_diag "$b: $notes recorded rows the rehearsal cannot try (other senders," \
+	    "wrong passwords, login names that are no mailbox)"
+done
+
+out=$(h_leftovers)
+if [ -z "$out" ] && ! ls -d "$H_DIR"/q2p-rehearse.* >/dev/null 2>&1; then
+	tap_ok "rehearse stopped its servers and removed its directory"
+else
+	tap_fail "rehearse stopped its servers and removed its directory" "$out"
+fi
+tap_done
