@@ -12,7 +12,9 @@
 #		SMTP code), per program run (argv, working directory, the whole
 #		environment, the lines in front of the message) and per login
 #		(POP3, IMAP, SMTP AUTH, from vchkpw's webmail address 127.0.0.1
-#		and from another); then that nothing is left running
+#		and from another); the recorded probes from other senders
+#		(control/badmailfrom) through a private Postfix with OUT's
+#		sender restrictions; then that nothing is left running
 # NEVER		trusts rehearse's own "expected": the recording is the oracle
 #
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
@@ -57,8 +59,55 @@ for b in ext noext; do
 		NOTE) notes=$((notes + 1)) ;;
 		esac
 	done <"$H_DIR/compare-$b.out"
-	tap_diag "$b: $notes recorded rows the rehearsal cannot try (other senders," \
-	    "wrong passwords, login names that are no mailbox)"
+	tap_diag "$b: $notes recorded rows the rehearsal cannot try (other senders:" \
+	    "below; the relaying client; wrong passwords, login names that are no" \
+	    "mailbox)"
+done
+
+# --- senders: control/badmailfrom as the new host's smtpd applies it --------
+# rehearse sends every probe from its own sender, so the recorded probes with
+# other senders go to a private Postfix with OUT's sender restrictions, their
+# maps and the parameters that decide how they match; the RCPT reply's class
+# must be qmail-smtpd's
+for b in ext noext; do
+	O=$H_DIR/OUT-$b/postfix
+	# its error transports would refuse kim@example.com at RCPT: discard
+	h_postfix_setup "$H_DIR/pf-$b" "default_transport = discard:sender probe" \
+	    "relay_transport = discard:sender probe" ||
+	    tap_bail "$b: no private Postfix"
+	set_pf() { postconf -c "$H_PF_CONF" -e "$1 = $(postconf -c "$O" -h "$1")"; }
+	for p in smtpd_sender_restrictions parent_domain_matches_subdomains \
+	    smtpd_delay_reject; do
+		set_pf "$p" || tap_bail "$b: cannot copy $p"
+	done
+	for m in $(postconf -c "$O" -h smtpd_sender_restrictions |
+	    grep -o 'hash:[^ ,]*' | sed 's|.*/||'); do
+		cp "$O/$m" "$H_PF_CONF/$m" && postmap "hash:$H_PF_CONF/$m" ||
+		    tap_bail "$b: cannot copy the map $m"
+	done
+	h_postfix_start || tap_bail "$b: the private Postfix does not start"
+	while IFS=$'\t' read -r n addr client sender _ rcpt _; do
+		[ "$n" = n ] || [ "$sender" = probe-sender@sink.test ] && continue
+		got=$(python3 - "$H_SMTP_PORT" "$sender" "$addr" <<'PY'
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30)
+s.ehlo("probe.test")
+code, _ = s.mail(sys.argv[2])
+if code == 250:
+    code, text = s.rcpt(sys.argv[3])
+print(code, text.decode(errors="replace"))
+s.quit()
+PY
+)
+		what="$b: sender $n $sender to $addr: qmail-smtpd $rcpt, new host ${got%% *}"
+		if [ "${got:0:1}" = "${rcpt:0:1}" ]; then
+			tap_ok "$what"
+		else
+			tap_fail "$what" "new host: ${got:-no answer}" \
+			    "control/badmailfrom: $(tr '\n' ' ' <"$H_DIR/$b/var/qmail/control/badmailfrom")"
+		fi
+	done <"$R/$b/routes.tsv"
+	h_postfix_stop
 done
 
 out=$(h_leftovers)

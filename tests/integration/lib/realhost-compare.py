@@ -8,9 +8,9 @@
 #
 # Prints one line per check, tab-separated: "PASS<TAB>what",
 # "FAIL<TAB>what<TAB>why", or "NOTE<TAB>what<TAB>why" for a recorded row
-# the rehearsal cannot try (another sender, a wrong password, a login
-# name that is no mailbox); realhost.sh turns them into TAP lines and a
-# count of the notes.
+# the rehearsal cannot try (another sender or client, a wrong password, a
+# login name that is no mailbox); realhost.sh turns them into TAP lines
+# and a count of the notes, and sends the other senders' probes itself.
 # One check per probe of routes.tsv, per login of logins.tsv and per
 # program run of pipes.json.
 #
@@ -112,6 +112,7 @@ def main():
     for row in csv.DictReader(open(os.path.join(bdir, "routes.tsv")), delimiter="\t"):
         what = "route %s %s" % (row["n"], row["address"])
         if row["sender"] != REC_SENDER or row["client"] != REC_CLIENT:
+            # other senders: realhost.sh sends them to a private Postfix
             out.append("NOTE\t%s from %s at %s\trehearse sends every probe from its "
                        "own sender at 127.0.0.1" % (what, row["sender"], row["client"]))
             continue
