@@ -434,6 +434,16 @@ write_rules(struct pf *p)
 		pf_cat(p, &p->vregexp, "%s", p->vshadow.buf);
 }
 
+/* recipient_access: a BOUNCE_MAIL user's address in domain dn */
+static void
+bounce_mail_entry(struct pf *p, const struct m_mailbox *mb, const char *dn)
+{
+	pf_src_line(p, &p->rcpt, "# from ", mb->src);
+	cat_key(p, &p->rcpt, mb->local, dn, mb->src);
+	pf_cat(p, &p->rcpt, "\tREJECT 5.2.1 mailbox disabled (vpopmail "
+	    "BOUNCE_MAIL)\n");
+}
+
 /* Mailboxes; in a catch-all domain each gets a self entry so that the
  * @domain line does not take its mail (virtual(5)). */
 static void
@@ -483,10 +493,15 @@ write_mailboxes(struct pf *p)
 	for (i = 0; i < m->mailboxes.n; i++) {
 		mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
 		if (mb->flags & VP_BOUNCE_MAIL) {
-			pf_src_line(p, &p->rcpt, "# from ", mb->src);
-			cat_key(p, &p->rcpt, mb->local, mb->domain, mb->src);
-			pf_cat(p, &p->rcpt, "\tREJECT 5.2.1 mailbox disabled "
-			    "(vpopmail BOUNCE_MAIL)\n");
+			/* its address in each alias domain too: vdelivermail
+			 * bounced it there as well */
+			bounce_mail_entry(p, mb, mb->domain);
+			for (size_t k = 0; k < nd; k++) {
+				d = &((const struct m_domain *)m->domains.v)[k];
+				if (d->kind == DOM_ALIAS && d->real != NULL &&
+				    strcmp(d->real, mb->domain) == 0)
+					bounce_mail_entry(p, mb, d->name);
+			}
 			continue;
 		}
 		pf_src_line(p, &p->vmbox, "# from ", mb->src);

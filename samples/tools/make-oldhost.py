@@ -1758,6 +1758,8 @@ EXPECTED_SPECIAL = [
     ("postmaster@example.org", "delivered", "postmaster@example.com", "-", "-", "alias domain of example.com"),
     ("alice@example.org", "delivered", "alice@example.com", EC_FWD_ALICE, "-", "alias domain"),
     ("bob@example.org", "forwarded", "-", "bob@webmail.example", "-", "alias domain"),
+    ("frank@example.org", "bounced", "-", "-", "-",
+     "alias domain: frank is BOUNCE_MAIL in example.com, vdelivermail exits 100 there too"),
     ("nosuchuser@example.org", "bounced", "-", "-", "-", "alias domain, example.com's bounce-no-mailbox"),
     # example.net: catch-all to info's Maildir
     ("postmaster@example.net", "delivered", "postmaster@example.net", "-", "-", "vpopmail user"),
