@@ -39,6 +39,9 @@ help(void)
 	    "  --force              replace an existing OUT\n"
 	    "  --qmail-dir P        qmail's directory under DIR [var/qmail]\n"
 	    "  --vpopmail-dir P     vpopmail's home under DIR [home/vpopmail]\n"
+	    "  --qmail-ext yes|no   vpopmail was built with --enable-qmail-ext\n"
+	    "                       (user-ext reaches user); only used when the\n"
+	    "                       old host has no vpopmail_config.h [yes]\n"
 	    "  --dovecot-dir P      where dovecot.conf will live [/etc/dovecot]\n"
 	    "  --hostname NAME      the new host's name (myhostname, and its HELO;\n"
 	    "                       control/helohost is then not carried over)\n"
@@ -108,6 +111,7 @@ cmd_run(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "qmail-dir", required_argument, NULL, 'Q' },
 		{ "vpopmail-dir", required_argument, NULL, 'P' },
+		{ "qmail-ext", required_argument, NULL, 'X' },
 		{ "dovecot-dir", required_argument, NULL, 'D' },
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "ip", required_argument, NULL, 'I' },
@@ -154,6 +158,18 @@ cmd_run(int argc, char **argv)
 		case 'f': o.force = 1; break;
 		case 'Q': o.qmail_dir = optarg; break;
 		case 'P': o.vpopmail_dir = optarg; break;
+		case 'X':
+			if (strcmp(optarg, "yes") == 0)
+				o.qmail_ext = 1;
+			else if (strcmp(optarg, "no") == 0)
+				o.qmail_ext = -1;
+			else {
+				msg_errorx("--qmail-ext %s: not yes or no",
+				    optarg);
+				free(logs);
+				return usage();
+			}
+			break;
 		case 'D': o.dovecot_dir = optarg; break;
 		case 'H': o.hostname = optarg; break;
 		case 'I': o.ip = optarg; break;

@@ -689,6 +689,7 @@ migrate_run(const struct run_opts *o)
 	so.root = o->root;
 	so.qmail_dir = o->qmail_dir;
 	so.vpopmail_dir = o->vpopmail_dir;
+	so.qmail_ext = o->qmail_ext;
 	if ((e = scan_run(m, &so)) < 0) {
 		msg_errorx("%s: not a directory: nothing read", o->root);
 		goto out;

@@ -11,6 +11,8 @@
 struct run_opts {
 	const char	*root, *out;
 	const char	*qmail_dir, *vpopmail_dir, *dovecot_dir;
+	/* --qmail-ext yes|no: 1, -1; 0 not given (scan.h) */
+	int		 qmail_ext;
 	const char	*hostname, *ip;
 	/* --postfix, --dovecot (targets.h: 310, 24); 0: the machine's */
 	int		 postfix_ver, dovecot_ver;

@@ -27,7 +27,7 @@ struct pool_chunk {
 
 const char *const model_cat_names[CAT_N] = {
 	"control files", "users/assign", "vpasswd entries", ".qmail lines",
-	"domains", "connection limits"
+	"domains", "vpopmail limits", "connection limits"
 };
 
 static void *
@@ -230,8 +230,12 @@ model_new(void)
 {
 	struct model *m;
 
-	if ((m = calloc(1, sizeof(*m))) != NULL)
-		limits_init(&m->climits);
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	limits_init(&m->climits);
+	/* what this tool always assumed, until the old host says */
+	m->qmail_ext = 1;
+	m->qmail_ext_from = BUILD_ASSUMED;
 	return m;
 }
 

@@ -101,8 +101,18 @@ struct m_rule {
 	const char	*domain;
 	const char	*value;
 	const char	*user;		/* DEST_PIPE */
+	/* DEST_MAILBOX: a Maildir++ folder of it (".Lists"), or NULL for
+	 * its INBOX; the Maildir's own name for it, dot included */
+	const char	*folder;
 	struct src	 src;
 	unsigned char	 key, dest, origin;
+};
+
+/* How the vpopmail build was learnt */
+enum m_build_from {
+	BUILD_ASSUMED = 1,	/* no header, no option: qmail-ext assumed */
+	BUILD_HEADER,		/* include/vpopmail_config.h of the old host */
+	BUILD_OPTION		/* --qmail-ext, the header being missing */
 };
 
 /* One control-file setting that became a Postfix parameter. */
@@ -159,6 +169,7 @@ struct m_listed {
 /* Accounting: every item read is converted, listed or skipped. */
 enum m_cat {
 	CAT_CONTROL = 0, CAT_ASSIGN, CAT_VPASSWD, CAT_DOTQMAIL, CAT_DOMAIN,
+	CAT_VLIMITS,		/* vlimits.default, .qmailadmin-limits lines */
 	CAT_LIMITS,		/* connection limits (climits.items) */
 	CAT_N
 };
@@ -193,6 +204,12 @@ struct model {
 	const char		*me, *defaulthost, *defaultdomain, *plusdomain;
 	const char		*envnoathost;
 	const char		*doublebounceto, *doublebouncehost;
+	/* vpopmail's build: QMAIL_EXT (--enable-qmail-ext) makes
+	 * vdelivermail deliver user-ext to user through the user's
+	 * .qmail-ext files; without it user-ext is an unknown user */
+	int			 qmail_ext;
+	enum m_build_from	 qmail_ext_from;
+	struct src		 qmail_ext_src;	/* BUILD_HEADER: the header */
 	struct src		 doublebounce_src;
 	/* SRS domain of forwarded mail (srs/README.md "Postfix wiring");
 	 * NULL: forwards go out with the original sender (--no-srs) */

@@ -212,9 +212,9 @@ access_line(struct model *m, const struct ctl *c, struct src src,
 	long at;
 
 	if (line[0] == '@' && n > 1 && is_hostname(line + 1, n - 1)) {
-		/* qmail: @host matches that host only; Postfix's domain
-		 * key also matches subdomains (parent_domain_matches_
-		 * subdomains includes smtpd_access_maps) */
+		/* qmail: @host matches that host only; so does Postfix's
+		 * domain key, as main.cf takes smtpd_access_maps out of
+		 * parent_domain_matches_subdomains */
 		key = model_lower(m, line + 1, n - 1);
 	} else if ((at = addr_split(line, n)) > 0 &&
 	    is_hostname(line + at + 1, n - (size_t)at - 1) &&

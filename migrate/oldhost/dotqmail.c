@@ -290,11 +290,41 @@ converted(struct model *m, const struct dq_ctx *ctx)
 		model_converted(m, CAT_DOTQMAIL);
 }
 
+/* HOME/Maildir/.FOLDER/ of a known mailbox: the mailbox, *folder the
+ * ".FOLDER" (a name Postfix's tables and the Maildir++ layout take as
+ * written); NULL when path is none */
+static struct m_mailbox *
+maildir_folder(struct model *m, char *path, const char **folder)
+{
+	struct m_mailbox *mb;
+	size_t n = strlen(path), i;
+	char *slash;
+
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+	if ((slash = strrchr(path, '/')) == NULL || slash[1] != '.' ||
+	    slash[2] == '\0' || slash[2] == '.' || slash - path < 8 ||
+	    strncmp(slash - 8, "/Maildir", 8) != 0)
+		return NULL;
+	for (i = 1; slash[i] != '\0'; i++)
+		if (!isalnum((unsigned char)slash[i]) &&
+		    strchr("._-&+,", slash[i]) == NULL)
+			return NULL;
+	*slash = '\0';
+	mb = model_mailbox_by_home(m, path);
+	*slash = '/';
+	if (mb != NULL && (*folder = model_strdup(m, slash + 1)) == NULL)
+		return NULL;
+	return mb;
+}
+
 static void
 maildir_line(struct model *m, const struct dq_ctx *ctx, struct src src,
     const char *arg, size_t n, int *own)
 {
 	struct m_mailbox *mb;
+	struct m_rule *r;
+	const char *folder = NULL;
 	char path[QPM_MAX_PATH * 8];
 
 	if (arg[0] == '.') {
@@ -313,16 +343,21 @@ maildir_line(struct model *m, const struct dq_ctx *ctx, struct src src,
 		memcpy(path, arg, n);
 		path[n] = '\0';
 	}
-	if ((mb = model_mailbox_by_home(m, path)) == NULL) {
+	/* ./Maildir/.Lists/: qmail-local (vdelivermail chdirs to the
+	 * user's home first) delivers into that folder of the mailbox */
+	if ((mb = model_mailbox_by_home(m, path)) == NULL &&
+	    (mb = maildir_folder(m, path, &folder)) == NULL) {
 		list(m, ctx, src, "maildir line",
 		    "Maildir of no known mailbox (system user or old path)",
 		    "create a mailbox for it or change the route by hand");
 		return;
 	}
-	if (mb == ctx->owner)
+	if (mb == ctx->owner && folder == NULL)
 		*own = 1;
-	add(m, ctx, DEST_MAILBOX, model_printf(m, "%s@%s", mb->local,
-	    mb->domain), src);
+	r = model_rule_add(m, ctx->key, ctx->local, ctx->domain, DEST_MAILBOX,
+	    model_printf(m, "%s@%s", mb->local, mb->domain), ctx->origin, src);
+	if (r != NULL)
+		r->folder = folder;
 	converted(m, ctx);
 }
 

@@ -150,13 +150,24 @@ static const struct {
 	{ "tlsclientciphers", "TLS cipher list",
 	    "set smtp_tls_mandatory_ciphers if needed" },
 	{ "signatures", "virus signature patch", "use a content filter" },
-	{ "virtualdomains.lock", "lock file", "nothing" },
 	{ "defaultdelivery", "the own Maildir is the default on Dovecot",
 	    "nothing" },
 	{ "conf-common", "QMailToaster shell settings",
 	    "see the limits section" },
 	{ NULL, NULL, NULL }
 };
+
+/* "NAME.lock" of a control file: only ever a lock, never settings */
+static int
+is_lock_file(struct model *m, const char *base)
+{
+	size_t n = strlen(base);
+	const char *name;
+
+	return n > 5 && strcmp(base + n - 5, ".lock") == 0 &&
+	    (name = model_strndup(m, base, n - 5)) != NULL &&
+	    control_known(name);
+}
 
 static void
 scan_control(struct scan *s)
@@ -194,8 +205,11 @@ scan_control(struct scan *s)
 		    base));
 		src.line = 0;
 		model_read(s->m, CAT_CONTROL);
-		/* compiled companions of text files already read */
-		if (strcmp(base, "morercpthosts.cdb") == 0) {
+		/* compiled companions of text files already read, and
+		 * the lock files qmail and vpopmail (vadddomain leaves
+		 * locals.lock and rcpthosts.lock) take beside them */
+		if (strcmp(base, "morercpthosts.cdb") == 0 ||
+		    is_lock_file(s->m, base)) {
 			model_skipped(s->m, CAT_CONTROL);
 			continue;
 		}
@@ -539,7 +553,7 @@ scan_domain_limits(struct scan *s, struct m_domain *d, size_t first)
 	int rc;
 
 	rel = model_printf(s->m, "%s/.qmailadmin-limits", d->dir);
-	rc = scan_read(s, rel, &st, CAT_VPASSWD);
+	rc = scan_read(s, rel, &st, CAT_VLIMITS);
 	if (rc == READ_FAILED)
 		return;
 	if (rc == READ_OK)
@@ -583,6 +597,69 @@ scan_domain_dirs(struct scan *s, const char *rel, int depth)
 		    "is still wanted");
 	}
 	names_free(&nm);
+}
+
+/* vpopmail's build settings: include/vpopmail_config.h under its home,
+ * else where QmailToaster's package puts it; "#define QMAIL_EXT" there
+ * only for --enable-qmail-ext.  Neither: --qmail-ext, else assumed. */
+static void
+scan_vpopmail_build(struct scan *s)
+{
+	const char *where[2], *rel, *line, *p;
+	struct src src = { NULL, 0 };
+	struct lines lr;
+	struct stat st;
+	size_t i, n;
+	int rc;
+
+	where[0] = model_printf(s->m, "%s/include/vpopmail_config.h",
+	    s->o->vpopmail_dir);
+	where[1] = "usr/include/vpopmail/vpopmail_config.h";
+	for (i = 0; i < 2; i++) {
+		rel = where[i];
+		if ((rc = scan_read(s, rel, &st, CAT_VLIMITS)) == READ_MISSING)
+			continue;
+		if (rc == READ_FAILED)
+			break;	/* listed: the option or the assumption */
+		src.file = model_file(s->m, rel);
+		s->m->qmail_ext = 0;
+		s->m->qmail_ext_from = BUILD_HEADER;
+		s->m->qmail_ext_src = src;
+		lines_mem(&lr, src.file, s->buf.buf ? s->buf.buf : "",
+		    s->buf.len, QPM_MAX_CONFIG_LINE);
+		while ((rc = lines_next(&lr, &line, &n)) != 0) {
+			if (rc < 0 || n == 0 || line[0] != '#')
+				continue;
+			for (p = line + 1; p < line + n && (*p == ' ' ||
+			    *p == '\t'); p++)
+				;
+			if ((size_t)(line + n - p) < 16 ||
+			    strncmp(p, "define", 6) != 0 ||
+			    (p[6] != ' ' && p[6] != '\t'))
+				continue;
+			for (p += 6; p < line + n && (*p == ' ' ||
+			    *p == '\t'); p++)
+				;
+			if ((size_t)(line + n - p) >= 9 &&
+			    strncmp(p, "QMAIL_EXT", 9) == 0 &&
+			    (p + 9 == line + n || p[9] == ' ' ||
+			    p[9] == '\t')) {
+				s->m->qmail_ext = 1;
+				s->m->qmail_ext_src.line = lr.lineno;
+			}
+		}
+		lines_close(&lr);
+		if (s->o->qmail_ext != 0 &&
+		    (s->o->qmail_ext > 0) != s->m->qmail_ext)
+			model_note(s->m, s->m->qmail_ext_src, "--qmail-ext",
+			    "the old host's vpopmail_config.h says otherwise "
+			    "and wins", "drop the option, or fix the header");
+		return;
+	}
+	if (s->o->qmail_ext != 0) {
+		s->m->qmail_ext = s->o->qmail_ext > 0;
+		s->m->qmail_ext_from = BUILD_OPTION;
+	}
 }
 
 /* uid 89's name, and the old IP of me, from the old /etc */
@@ -676,12 +753,13 @@ scan_run(struct model *m, const struct scan_opts *o)
 	scan_control(&s);
 	control_finish(m);
 	scan_etc(&s);
+	scan_vpopmail_build(&s);
 	scan_assign(&s);
 	{
 		const char *rel = model_printf(m, "%s/etc/vlimits.default",
 		    o->vpopmail_dir);
 
-		if (scan_read(&s, rel, &st, CAT_VPASSWD) == READ_OK)
+		if (scan_read(&s, rel, &st, CAT_VLIMITS) == READ_OK)
 			s.default_flags = vlimits_parse(m, model_file(m, rel),
 			    s.buf.buf ? s.buf.buf : "", s.buf.len);
 	}

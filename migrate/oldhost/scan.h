@@ -17,6 +17,9 @@ struct scan_opts {
 	const char	*root;		/* the old host's / */
 	const char	*qmail_dir;	/* relative to root: var/qmail */
 	const char	*vpopmail_dir;	/* relative to root: home/vpopmail */
+	/* --qmail-ext yes|no: 1 or -1, used when the old host has no
+	 * vpopmail_config.h; 0: not given */
+	int		 qmail_ext;
 };
 
 /* 0, or a negative qpm_err when nothing could be read (no root). */

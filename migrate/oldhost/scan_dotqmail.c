@@ -104,6 +104,31 @@ refuse_file(struct scan *s, const char *rel, const char *why,
 	}
 }
 
+/* A .qmail file the old host never read: its lines are counted as
+ * skipped, the file gets a note saying why */
+static void
+skip_file(struct scan *s, const char *rel, const char *why)
+{
+	struct stat st;
+	struct lines lr;
+	struct src src = { NULL, 0 };
+	const char *line;
+	size_t n;
+
+	if (read_dotqmail(s, rel, &st) != READ_OK)
+		return;
+	src.file = model_file(s->m, rel);
+	lines_mem(&lr, src.file, s->buf.buf ? s->buf.buf : "", s->buf.len,
+	    QPM_MAX_CONFIG_LINE);
+	while (lines_next(&lr, &line, &n) != 0) {
+		model_read(s->m, CAT_DOTQMAIL);
+		model_skipped(s->m, CAT_DOTQMAIL);
+	}
+	lines_close(&lr);
+	model_note(s->m, src, ".qmail file", why, "nothing: mail for the "
+	    "address goes where the old host sent it");
+}
+
 static void
 apply_file(struct scan *s, struct dq_ctx *ctx, const char *rel)
 {
@@ -268,6 +293,13 @@ scan_user_dotqmail(struct scan *s, struct m_domain *d, struct m_mailbox *mb)
 			ctx.key = KEY_ADDRESS;
 			ctx.local = mb->local;
 		} else if (strncmp(nm.v[i], ".qmail-", 7) == 0 &&
+		    !s->m->qmail_ext) {
+			skip_file(s, model_printf(s->m, "%s/%s", mb->home,
+			    nm.v[i]), "vpopmail built without QMAIL_EXT: "
+			    "vdelivermail never read a user's .qmail-EXT, "
+			    "user-EXT was an unknown user of the domain");
+			continue;
+		} else if (strncmp(nm.v[i], ".qmail-", 7) == 0 &&
 		    (ext = dotqmail_ext(s, mb->home, nm.v[i], 7, 1)) != NULL &&
 		    ext[0]) {
 			ctx_for_ext(&ctx, s->m, model_printf(s->m, "%s-",
@@ -307,18 +339,14 @@ scan_alias(struct scan *s)
 		    ext[0] == '\0')
 			continue;
 		rel = model_printf(s->m, "%s/%s", dir, nm.v[i]);
-		if (strcmp(ext, "default") == 0 ||
-		    (strlen(ext) > 8 &&
-		    strcmp(ext + strlen(ext) - 8, "-default") == 0)) {
-			struct src src = { model_file(s->m, rel), 0 };
-
-			model_read(s->m, CAT_DOTQMAIL);
-			model_list(s->m, CAT_DOTQMAIL, src, nm.v[i],
-			    "~alias default file: it caught mail for every "
-			    "unknown system user", "route the local domains' "
-			    "unknown users by hand (luser_relay)");
-			continue;
-		}
+		if (strcmp(ext, "default") == 0)
+			model_note(s->m, (struct src){ model_file(s->m, rel),
+			    0 }, nm.v[i], "qmail-send gave ~alias/.qmail-default "
+			    "the mail of every unknown user of the local domains "
+			    "(control/locals): it is their catch-all now, and "
+			    "catches system users (/etc/passwd) too",
+			    "add NAME@DOMAIN NAME@DOMAIN to virtual_alias for "
+			    "each system user who got mail");
 		/* one pass per local domain; lines counted once */
 		first = 1;
 		for (j = 0; j < s->m->domains.n; j++) {

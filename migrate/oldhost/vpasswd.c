@@ -285,9 +285,9 @@ vlimits_parse(struct model *m, const char *file, const char *buf, size_t len)
 	lines_mem(&lr, file, buf, len, QPM_MAX_CONFIG_LINE);
 	while ((rc = lines_next(&lr, &line, &n)) != 0) {
 		src.line = lr.lineno;
-		model_read(m, CAT_VPASSWD);
+		model_read(m, CAT_VLIMITS);
 		if (rc < 0 || lr.had_nul) {
-			model_list(m, CAT_VPASSWD, src, "limits line",
+			model_list(m, CAT_VLIMITS, src, "limits line",
 			    "unreadable", "check the file");
 			continue;
 		}
@@ -308,9 +308,9 @@ vlimits_parse(struct model *m, const char *file, const char *buf, size_t len)
 			}
 		}
 		if (hit)
-			model_converted(m, CAT_VPASSWD);
+			model_converted(m, CAT_VLIMITS);
 		else
-			model_skipped(m, CAT_VPASSWD);	/* qmailadmin quotas */
+			model_skipped(m, CAT_VLIMITS);	/* qmailadmin quotas */
 	}
 	lines_close(&lr);
 	return flags;

@@ -85,6 +85,13 @@ rh_main_overrides(const struct rh_paths *p, struct strlist *out)
 			CHECK(add_kv(out, "recipient_canonical_maps",
 			    p->srs_reverse_map));
 	}
+	/* Maildir folders (virtual(8)): their old paths under the copy */
+	CHECK(add_kv(out, "virtual_mailbox_base", p->mail_root));
+	CHECK(qpm_snprintf(buf, sizeof(buf), "static:%ld", (long)p->uid));
+	CHECK(add_kv(out, "virtual_uid_maps", buf));
+	CHECK(add_kv(out, "virtual_minimum_uid", p->uid > 0 ? buf + 7 : "1"));
+	CHECK(qpm_snprintf(buf, sizeof(buf), "static:%ld", (long)p->gid));
+	CHECK(add_kv(out, "virtual_gid_maps", buf));
 	CHECK(add_kv(out, "local_transport", "q2p-rehearse-local:"));
 	CHECK(add_kv(out, "alias_maps", ""));
 	CHECK(add_kv(out, "alias_database", ""));

@@ -86,6 +86,7 @@ struct rh_model {
 	struct strlist	 pool;		/* strings the entries point to */
 	size_t		*prefixes;	/* entry indexes of prefix matches */
 	size_t		 nprefixes;
+	int		 qmail_ext;	/* vpopmail built with QMAIL_EXT */
 };
 
 static const char *
@@ -296,6 +297,9 @@ rh_model_new(json_t *root, struct qstr *err)
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
 	m->root = json_incref(root);
+	/* a model without the key was written when qmail-ext was assumed */
+	m->qmail_ext = !json_is_false(json_object_get(json_object_get(root,
+	    "vpopmail_build"), "qmail_ext"));
 	m->domains = json_object();
 	m->mailboxes = json_object();
 	m->homes = json_object();
@@ -529,10 +533,11 @@ resolve(const struct rh_model *m, const char *addr, int depth,
 		}
 		return 0;
 	}
-	/* vdelivermail: the user, then the user before the first '-' */
+	/* vdelivermail: the user, then (QMAIL_EXT) the user before the
+	 * first '-' */
 	if (json_object_get(m->mailboxes, key) != NULL)
 		return deliver_mailbox(m, key, acc);
-	if ((p = strchr(local, '-')) != NULL && p > local &&
+	if (m->qmail_ext && (p = strchr(local, '-')) != NULL && p > local &&
 	    qpm_snprintf(base, sizeof(base), "%.*s@%s", (int)(p - local), local,
 	    dom) >= 0 && json_object_get(m->mailboxes, base) != NULL) {
 		if ((idx = json_object_get(m->exact, base)) != NULL &&
@@ -723,7 +728,13 @@ rh_model_login(const struct rh_model *m, const char *addr, const char *proto)
 	low[n] = '\0';
 	if ((mb = json_object_get(m->mailboxes, low)) == NULL)
 		return -1;
-	v = json_object_get(mb, strcmp(proto, "smtp") == 0 ? "smtp_auth" : proto);
+	/* the rehearsal logs in from 127.0.0.1: vchkpw classed POP3 and
+	 * IMAP from there as webmail, where NO_WEBMAIL applies and NO_POP
+	 * and NO_IMAP do not (a model without "webmail": the protocol's) */
+	if (strcmp(proto, "smtp") == 0)
+		v = json_object_get(mb, "smtp_auth");
+	else if ((v = json_object_get(mb, "webmail")) == NULL)
+		v = json_object_get(mb, proto);
 	return json_is_boolean(v) ? json_is_true(v) : -1;
 }
 

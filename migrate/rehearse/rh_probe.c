@@ -9,6 +9,7 @@
  */
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -162,7 +163,7 @@ static int
 load_passwords(struct rh_run *r, const char *path, json_t *pw)
 {
 	struct qstr t;
-	char *line, *next, *sep;
+	char *line, *next, *sep, *c;
 
 	if (rh_slurp(path, &t) < 0) {
 		qstr_free(&t);
@@ -178,6 +179,9 @@ load_passwords(struct rh_run *r, const char *path, json_t *pw)
 		    (sep = strchr(line, ':')) == NULL)
 			continue;
 		*sep = '\0';
+		/* vchkpw lower-cases the login: so does the key */
+		for (c = line; *c != '\0'; c++)
+			*c = (char)tolower((unsigned char)*c);
 		if (sep[1] != '\0')
 			json_object_set_new(pw, line, json_string(sep + 1));
 	}
@@ -190,7 +194,7 @@ load_passwords(struct rh_run *r, const char *path, json_t *pw)
 int
 rh_logins_build(struct rh_run *r)
 {
-	char path[1024];
+	char path[1024], low[QPM_MAX_ADDRESS + 1], *c;
 	json_t *pw, *mb;
 	const char *a, *pass;
 	size_t i;
@@ -218,8 +222,12 @@ rh_logins_build(struct rh_run *r)
 
 		if ((a = qpm_json_opt_str(it, "address")) == NULL)
 			continue;
+		if (qpm_snprintf(low, sizeof(low), "%s", a) < 0)
+			low[0] = '\0';
+		for (c = low; *c != '\0'; c++)
+			*c = (char)tolower((unsigned char)*c);
 		r->logins_v[r->nlogins].addr = strdup(a);
-		pass = qpm_json_opt_str(pw, a);
+		pass = qpm_json_opt_str(pw, low);
 		if (pass != NULL)
 			r->logins_v[r->nlogins].pass = strdup(pass);
 		r->nlogins++;

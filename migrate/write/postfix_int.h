@@ -31,6 +31,11 @@ struct pf {
 				 srs_transport, srs_reverse;
 	struct pipe_svc		*pipes;
 	size_t			 npipes, nbounces;
+	/* Maildir folders (.qmail lines ./Maildir/.Lists/): one rule of
+	 * each, delivered by virtual(8) as the uid and gid of the first */
+	const struct m_rule	**folders;
+	size_t			 nfolders;
+	long			 folder_uid, folder_gid;
 	int			 err;
 	/* the first string an esc_pf_* function refused: the readers
 	 * list what Postfix cannot take, so this is an internal error */

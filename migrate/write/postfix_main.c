@@ -158,9 +158,14 @@ main_domains(struct pf *p)
 static void
 main_maps(struct pf *p, const struct wopts *o)
 {
-	param(p, "qmail's extension character; vpopmail with "
-	    "--enable-qmail-ext strips at the first '-' as Postfix does",
-	    "recipient_delimiter", "-");
+	if (p->m->qmail_ext)
+		param(p, "qmail's extension character; vpopmail with "
+		    "--enable-qmail-ext strips at the first '-' as Postfix "
+		    "does", "recipient_delimiter", "-");
+	else
+		param(p, "vpopmail without QMAIL_EXT: user-ext is an unknown "
+		    "user, never delivered to user", "recipient_delimiter",
+		    "");
 	param(p, "owner-LIST and LIST-request are never split at '-'",
 	    "owner_request_special", "yes");
 	param(p, "forward targets get no extension appended (qmail added "
@@ -192,8 +197,34 @@ main_maps(struct pf *p, const struct wopts *o)
 	    "virtual_transport", "lmtp:unix:private/dovecot-lmtp");
 	param(p, "control/smtproutes, pipes, discards and bounces",
 	    "transport_maps", "hash:${config_directory}/transport");
+	if (p->nfolders > 0) {
+		/* LMTP delivers to INBOX only; virtual(8) writes the
+		 * folder's Maildir itself, as qmail-local did */
+		param(p, ".qmail lines to a Maildir folder (./Maildir/.Lists/): "
+		    "virtual(8) delivers to\n# the folder's path in "
+		    "virtual_mailbox (transport: virtual:); Dovecot's quota\n"
+		    "# counts them when it next recalculates",
+		    "virtual_mailbox_base", "/");
+		pf_cat(p, &p->main, "# the Maildirs' owner (users/assign)\n"
+		    "virtual_uid_maps = static:%ld\nvirtual_gid_maps = "
+		    "static:%ld\nvirtual_minimum_uid = %ld\n", p->folder_uid,
+		    p->folder_gid, p->folder_uid > 0 ? p->folder_uid : 1);
+	}
 	param(p, "control/badmailfrom", "smtpd_sender_restrictions",
 	    "check_sender_access hash:${config_directory}/sender_access");
+	param(p, "qmail-smtpd: @host in badmailfrom (badrcptto) matches that "
+	    "host only; Postfix's default\n# also matches its subdomains in "
+	    "access maps: the default list without smtpd_access_maps",
+	    "parent_domain_matches_subdomains", "debug_peer_list,"
+	    "fast_flush_domains,mynetworks,permit_mx_backup_networks,"
+	    "qmqpd_authorized_clients,relay_domains");
+	param(p, "qmail-smtpd refused relaying for good (553, not in "
+	    "rcpthosts); Postfix's default\n# defer_unauth_destination "
+	    "answers 454, a temporary error", "smtpd_relay_restrictions",
+	    "permit_mynetworks, permit_sasl_authenticated, "
+	    "reject_unauth_destination");
+	param(p, "qmail's code: 553 sorry, that domain isn't in my list of "
+	    "allowed rcpthosts (#5.7.1)", "relay_domains_reject_code", "553");
 	param(p, "control/badrcptto and vpopmail BOUNCE_MAIL users",
 	    "smtpd_recipient_restrictions",
 	    "check_recipient_access hash:${config_directory}/recipient_access");

@@ -170,12 +170,17 @@ dc_init(struct dc_out *d, const struct model *m, const struct wopts *o,
 	qstr_init(&d->users, BIG);
 	qstr_init(&d->clear, BIG);
 	qstr_init(&d->lim, BIG);
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < DC_DENY_N; k++)
 		qstr_init(&d->deny[k], BIG);
 	for (k = 0; k < DC_IN_N; k++)
 		qstr_init(&d->in[k], BIG);
 	d->min_uid = d->min_gid = -1;
 }
+
+/* vchkpw: a POP3 or IMAP login from 127.0.0.1 is webmail: NO_WEBMAIL
+ * applies there and NO_POP/NO_IMAP do not (Dovecot 2.3's %{if}) */
+#define WEBMAIL_KEY	"%{if;%r;eq;127.0.0.1;%s;-}/%u"
+#define NOT_WEBMAIL_KEY	"%{if;%r;eq;127.0.0.1;webmail;%s}/%u"
 
 static int
 dc_passwd_files(struct dc_out *d)
@@ -202,6 +207,12 @@ dc_passwd_files(struct dc_out *d)
 		    "username_format=%s/%u", k == 0 ? "POP" : k == 1 ? "IMAP" :
 		    "SMTP", dc_svc[k])) < 0)
 			return e;
+	if (d->ver == 23 && (e = qstr_cat(&d->deny[DC_DENY_WEBMAIL], "# Dovecot "
+	    "passwd-file read with deny = yes and username_format="
+	    WEBMAIL_KEY ":\n# vpopmail NO_WEBMAIL users, refused on POP3 and "
+	    "IMAP from 127.0.0.1 only\n# (vchkpw: such a login is webmail). "
+	    "Written by qmail2postfix.\n")) < 0)
+		return e;
 	for (i = 0; i < d->m->mailboxes.n; i++) {
 		mb = &((const struct m_mailbox *)d->m->mailboxes.v)[i];
 		/* an empty vpopmail password refused every login: keep it so */
@@ -234,6 +245,17 @@ dc_passwd_files(struct dc_out *d)
 			    (e = qstr_catc(&d->deny[k], '\n')) < 0)
 				return e;
 			d->ndeny[k]++;
+		}
+		/* 2.4: the report lists what changes for them */
+		for (k = 0; d->ver == 23 && (mb->flags & VP_NO_WEBMAIL) &&
+		    k < 2; k++) {
+			if ((k == 0 && (e = writer_src(&d->deny[DC_DENY_WEBMAIL],
+			    "# from ", mb->src)) < 0) ||
+			    (e = pwf_login(&d->deny[DC_DENY_WEBMAIL], key[k],
+			    mb)) < 0 ||
+			    (e = qstr_catc(&d->deny[DC_DENY_WEBMAIL], '\n')) < 0)
+				return e;
+			d->ndeny[DC_DENY_WEBMAIL] += k;
 		}
 		if (mb->clear != NULL) {
 			if ((e = pwf_login(&d->clear, "", mb)) < 0 ||
@@ -305,12 +327,21 @@ dc_deny_passdbs(struct dc_out *d)
 		    "  driver = passwd-file\n  deny = yes\n"
 		    "  auth_username_format = %%{protocol}/%%{user}\n"
 		    "  passwd_file_path = %s/deny.%s\n}\n", dc_svc[k], dd,
-		    dc_svc[k]) : qstr_catf(&d->conf, "passdb {\n"
+		    dc_svc[k]) : qstr_catf(&d->conf, "%spassdb {\n"
 		    "  driver = passwd-file\n  deny = yes\n"
-		    "  args = username_format=%%s/%%u %s/deny.%s\n}\n", dd,
-		    dc_svc[k])) < 0)
+		    "  args = username_format=%s %s/deny.%s\n}\n", k < 2 ?
+		    "# (vchkpw: from 127.0.0.1 this is webmail, where "
+		    "NO_POP/NO_IMAP do not apply)\n" : "", k < 2 ?
+		    NOT_WEBMAIL_KEY : "%s/%u", dd, dc_svc[k])) < 0)
 			return e;
 	}
+	if (d->ndeny[DC_DENY_WEBMAIL] > 0 && (e = qstr_catf(&d->conf,
+	    "# vpopmail NO_WEBMAIL users may not log in to pop3 or imap from "
+	    "127.0.0.1\n# (vchkpw: webmail; keys: SERVICE/LOGIN from there, "
+	    "-/LOGIN otherwise)\npassdb {\n  driver = passwd-file\n"
+	    "  deny = yes\n  args = username_format=%s %s/deny.webmail\n}\n",
+	    WEBMAIL_KEY, dd)) < 0)
+		return e;
 	return 0;
 }
 
@@ -338,8 +369,8 @@ dc_services(struct dc_out *d)
 static int
 dc_files(struct dc_out *d)
 {
-	static const char *const deny_file[3] = { "dovecot/deny.pop3",
-	    "dovecot/deny.imap", "dovecot/deny.smtp" };
+	static const char *const deny_file[DC_DENY_N] = { "dovecot/deny.pop3",
+	    "dovecot/deny.imap", "dovecot/deny.smtp", "dovecot/deny.webmail" };
 	int k, e;
 
 	e = writer_file(d->o, "dovecot/dovecot.conf", &d->conf,
@@ -347,7 +378,7 @@ dc_files(struct dc_out *d)
 	if (e == 0)
 		e = writer_file(d->o, "dovecot/users", &d->users,
 		    QPM_MODE_SECRET);
-	for (k = 0; k < 3 && e == 0; k++)
+	for (k = 0; k < DC_DENY_N && e == 0; k++)
 		if (d->ndeny[k])
 			e = writer_file(d->o, deny_file[k], &d->deny[k],
 			    QPM_MODE_PUBLIC);
@@ -366,7 +397,7 @@ dc_free(struct dc_out *d)
 	qstr_free(&d->users);
 	qstr_free(&d->clear);
 	qstr_free(&d->lim);
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < DC_DENY_N; k++)
 		qstr_free(&d->deny[k]);
 	for (k = 0; k < DC_IN_N; k++)
 		qstr_free(&d->in[k]);

@@ -15,14 +15,19 @@
 /* The blocks of dovecot.conf that a writer and the limits both fill. */
 enum { DC_IN_PLUGIN, DC_IN_IMAP, DC_IN_LMTP, DC_IN_AUTH, DC_IN_N };
 
+/* The deny lists: one per service of dc_svc, then vchkpw's webmail
+ * (POP3 and IMAP from 127.0.0.1) */
+enum { DC_DENY_WEBMAIL = 3, DC_DENY_N };
+
 /* One run of a Dovecot writer: ver is 23 or 24, the syntax written. */
 struct dc_out {
 	const struct model	*m;
 	const struct wopts	*o;
 	int			 ver;
-	struct qstr		 conf, users, clear, deny[3];
+	/* deny lists: NO_POP, NO_IMAP, NO_SMTP (dc_svc), NO_WEBMAIL */
+	struct qstr		 conf, users, clear, deny[DC_DENY_N];
 	struct qstr		 lim, in[DC_IN_N];	/* the limits' text */
-	int			 ndeny[3], nclear;
+	int			 ndeny[DC_DENY_N], nclear;
 	long			 min_uid, min_gid;
 	unsigned long		 nweak;	/* DES or MD5-crypt hashes */
 };

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mail/addr.h"
 #include "mail/json.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"
@@ -161,6 +162,21 @@ same_group(const struct m_rule *a, const struct m_rule *b)
 	    strcmp(a->domain, b->domain) == 0 && a->src.file == b->src.file;
 }
 
+/* A Maildir folder target: its path, as the old host named it */
+static json_t *
+folder_path(const struct model *m, const struct m_rule *r)
+{
+	struct model *mm = (struct model *)m;
+	const struct m_mailbox *mb;
+	long split;
+
+	if ((split = addr_split(r->value, strlen(r->value))) < 0 ||
+	    (mb = model_mailbox(mm, model_strndup(mm, r->value,
+	    (size_t)split), r->value + split + 1)) == NULL)
+		return jstr(r->value);
+	return jfmt("%s/Maildir/%s/", mb->home, r->folder);
+}
+
 /* the targets of a group of n rules: those delivered (a mailbox or a
  * forward), or only the remote forwards */
 static json_t *
@@ -175,7 +191,8 @@ route_targets(const struct model *m, const struct m_rule *r, size_t n,
 		    !writer_is_remote(m, r[k].value) :
 		    r[k].dest != DEST_FORWARD && r[k].dest != DEST_MAILBOX)
 			continue;
-		if (qpm_json_append(a, jstr(r[k].value)) < 0)
+		if (qpm_json_append(a, r[k].folder != NULL ?
+		    folder_path(m, &r[k]) : jstr(r[k].value)) < 0)
 			return built(a, 1);
 	}
 	return a;
@@ -546,6 +563,7 @@ mailbox_json(const void *p, int unused)
 	    qpm_json_set_bool(o, "pop3", !(mb->flags & VP_NO_POP)) < 0 ||
 	    qpm_json_set_bool(o, "imap", !(mb->flags & VP_NO_IMAP)) < 0 ||
 	    qpm_json_set_bool(o, "smtp_auth", !(mb->flags & VP_NO_SMTP)) < 0 ||
+	    qpm_json_set_bool(o, "webmail", !(mb->flags & VP_NO_WEBMAIL)) < 0 ||
 	    qpm_json_set_bool(o, "receives_mail",
 	    !(mb->flags & VP_BOUNCE_MAIL)) < 0 ||
 	    qpm_json_set_bool(o, "own_delivery", mb->own_delivery) < 0 ||
@@ -618,6 +636,29 @@ counts_object(const struct model *m)
 	return o;
 }
 
+static const char *
+build_from_name(enum m_build_from f)
+{
+	switch (f) {
+	case BUILD_HEADER:	return "header";
+	case BUILD_OPTION:	return "option";
+	case BUILD_ASSUMED:	return "assumed";
+	}
+	return "assumed";
+}
+
+/* vpopmail's build: QMAIL_EXT or not, and how that was learnt */
+static json_t *
+vpopmail_build(const struct model *m)
+{
+	json_t *o = json_object();
+
+	return built(o, qpm_json_set(o, "qmail_ext",
+	    json_boolean(m->qmail_ext)) < 0 ||
+	    qpm_json_set_str(o, "from", build_from_name(m->qmail_ext_from)) < 0 ||
+	    qpm_json_set(o, "source", src_json(m->qmail_ext_src)) < 0);
+}
+
 /* The whole file, its keys in the order of migration.json(5) */
 static json_t *
 migration_json(const struct model *m, const struct wopts *o)
@@ -632,6 +673,7 @@ migration_json(const struct model *m, const struct wopts *o)
 	    qpm_json_set(r, "targets", writer_targets_json(o)) < 0 ||
 	    qpm_json_set(r, "old_host", host_object(m, 1)) < 0 ||
 	    qpm_json_set(r, "new_host", host_object(m, 0)) < 0 ||
+	    qpm_json_set(r, "vpopmail_build", vpopmail_build(m)) < 0 ||
 	    qpm_json_set(r, "domains", each(&m->domains, domain_json, 0)) < 0 ||
 	    qpm_json_set(r, "mailboxes",
 	    each(&m->mailboxes, mailbox_json, 0)) < 0 ||

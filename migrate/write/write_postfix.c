@@ -146,6 +146,45 @@ pipe_index(struct pf *p, const struct m_rule *r)
 	return p->npipes;
 }
 
+/* The index (from 1) of a Maildir folder target; the first time, its
+ * transport (virtual(8)) and virtual_mailbox lines: the folder's path */
+static size_t
+folder_index(struct pf *p, const struct m_rule *r)
+{
+	const struct m_mailbox *mb;
+	const struct m_rule **n;
+	long split;
+	size_t i;
+
+	for (i = 0; i < p->nfolders; i++)
+		if (strcmp(p->folders[i]->value, r->value) == 0 &&
+		    strcmp(p->folders[i]->folder, r->folder) == 0)
+			return i + 1;
+	if ((split = addr_split(r->value, strlen(r->value))) < 0 ||
+	    (mb = model_mailbox((struct model *)p->m, model_strndup(
+	    (struct model *)p->m, r->value, (size_t)split),
+	    r->value + split + 1)) == NULL ||
+	    (n = realloc(p->folders, (p->nfolders + 1) * sizeof(*n))) == NULL) {
+		p->err = QPM_ENOMEM;
+		return 0;
+	}
+	p->folders = n;
+	p->folders[p->nfolders++] = r;
+	if (p->nfolders == 1) {
+		p->folder_uid = mb->uid >= 0 ? mb->uid : 89;
+		p->folder_gid = mb->gid >= 0 ? mb->gid : 89;
+	}
+	pf_src_line(p, &p->transport, "# from ", r->src);
+	pf_cat(p, &p->transport, "folder%zu@%s\tvirtual:\n", p->nfolders,
+	    Q2P_PSEUDO_DOMAIN);
+	pf_src_line(p, &p->vmbox, "# from ", r->src);
+	pf_cat(p, &p->vmbox, "folder%zu@%s\t", p->nfolders, Q2P_PSEUDO_DOMAIN);
+	if (qstr_cat_vis(&p->vmbox, mb->home, strlen(mb->home), 0) < 0)
+		p->err = QPM_ENOMEM;
+	pf_cat(p, &p->vmbox, "/Maildir/%s/\n", r->folder);
+	return p->nfolders;
+}
+
 /* One target of a rule, as a virtual_alias_maps result; re: in a
  * regexp: table, where '$' in a result is a substitution. */
 static void
@@ -158,6 +197,12 @@ target(struct pf *p, struct qstr *s, const struct m_rule *r, int re)
 
 	switch ((enum m_dest)r->dest) {
 	case DEST_MAILBOX:
+		if (r->folder != NULL) {
+			k = folder_index(p, r);
+			pf_cat(p, s, "folder%zu@%s", k, Q2P_PSEUDO_DOMAIN);
+			break;
+		}
+		/* FALLTHROUGH */
 	case DEST_FORWARD:
 		cat_addr(p, s, r->value, re, r->src);
 		break;
@@ -389,6 +434,16 @@ write_rules(struct pf *p)
 		pf_cat(p, &p->vregexp, "%s", p->vshadow.buf);
 }
 
+/* recipient_access: a BOUNCE_MAIL user's address in domain dn */
+static void
+bounce_mail_entry(struct pf *p, const struct m_mailbox *mb, const char *dn)
+{
+	pf_src_line(p, &p->rcpt, "# from ", mb->src);
+	cat_key(p, &p->rcpt, mb->local, dn, mb->src);
+	pf_cat(p, &p->rcpt, "\tREJECT 5.2.1 mailbox disabled (vpopmail "
+	    "BOUNCE_MAIL)\n");
+}
+
 /* Mailboxes; in a catch-all domain each gets a self entry so that the
  * @domain line does not take its mail (virtual(5)). */
 static void
@@ -438,10 +493,15 @@ write_mailboxes(struct pf *p)
 	for (i = 0; i < m->mailboxes.n; i++) {
 		mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
 		if (mb->flags & VP_BOUNCE_MAIL) {
-			pf_src_line(p, &p->rcpt, "# from ", mb->src);
-			cat_key(p, &p->rcpt, mb->local, mb->domain, mb->src);
-			pf_cat(p, &p->rcpt, "\tREJECT 5.2.1 mailbox disabled "
-			    "(vpopmail BOUNCE_MAIL)\n");
+			/* its address in each alias domain too: vdelivermail
+			 * bounced it there as well */
+			bounce_mail_entry(p, mb, mb->domain);
+			for (size_t k = 0; k < nd; k++) {
+				d = &((const struct m_domain *)m->domains.v)[k];
+				if (d->kind == DOM_ALIAS && d->real != NULL &&
+				    strcmp(d->real, mb->domain) == 0)
+					bounce_mail_entry(p, mb, d->name);
+			}
 			continue;
 		}
 		pf_src_line(p, &p->vmbox, "# from ", mb->src);
@@ -980,5 +1040,6 @@ write_postfix(const struct model *m, const struct wopts *o)
 	qstr_free(&p.srs_transport);
 	qstr_free(&p.srs_reverse);
 	free(p.pipes);
+	free(p.folders);
 	return e;
 }

@@ -83,6 +83,27 @@ rep_hosts(struct wtext *r, const struct model *m,
 		wt_cat(r, " ");
 		wt_vis(r, m->new_ip, 0);
 	}
+	wt_catf(r, "\nvpopmail:  %s", m->qmail_ext ? "built with QMAIL_EXT "
+	    "(--enable-qmail-ext): user-ext@dom went to user, through\n"
+	    "           the user's .qmail-ext files" : "built without "
+	    "QMAIL_EXT: user-ext@dom was an unknown user,\n"
+	    "           left to the domain's .qmail-default");
+	switch (m->qmail_ext_from) {
+	case BUILD_HEADER:
+		wt_cat(r, "\n           (");
+		src_text(r, m->qmail_ext_src);
+		wt_cat(r, m->qmail_ext ? ")" : ": no QMAIL_EXT)");
+		break;
+	case BUILD_OPTION:
+		wt_cat(r, "\n           (--qmail-ext: the old host has no "
+		    "vpopmail_config.h)");
+		break;
+	case BUILD_ASSUMED:
+		wt_cat(r, "\n           (assumed: the old host has no "
+		    "vpopmail_config.h and no --qmail-ext\n           was "
+		    "given; check that user-ext routing is what it was)");
+		break;
+	}
 	wt_cat(r, "\n");
 	if (r->e == 0)
 		r->e = writer_targets(r->s, "", o);
@@ -189,7 +210,7 @@ rep_mailboxes(struct wtext *r, const struct model *m,
 	static const char *const schemes[] = { "des-crypt", "md5-crypt",
 	    "sha256-crypt", "sha512-crypt", "bcrypt", "other", "none", NULL };
 	const struct m_mailbox *mb;
-	unsigned long nscheme[7] = { 0 }, nfl[4] = { 0, 0, 0, 0 };
+	unsigned long nscheme[7] = { 0 }, nfl[5] = { 0, 0, 0, 0, 0 };
 	unsigned long nclear = 0, nquota = 0;
 	size_t i, k;
 
@@ -210,6 +231,8 @@ rep_mailboxes(struct wtext *r, const struct model *m,
 			nfl[2]++;
 		if (mb->flags & VP_BOUNCE_MAIL)
 			nfl[3]++;
+		if (mb->flags & VP_NO_WEBMAIL)
+			nfl[4]++;
 	}
 	wt_catf(r, "\nMailboxes: %zu, Maildirs used in place; logins are "
 	    "full addresses.\n  password hashes kept as they are:",
@@ -228,6 +251,31 @@ rep_mailboxes(struct wtext *r, const struct model *m,
 	    "subscriptions and the POP3 UIDLs clients saw. Order of the\n  "
 	    "switch: sync (as often as needed), stop qmail, sync --final, "
 	    "requeue,\n  switch DNS.\n");
+	if (o->dovecot_ver != 24)
+		wt_catf(r, "  vchkpw's webmail rule kept: POP3 and IMAP logins "
+		    "from 127.0.0.1 refuse the\n  %lu NO_WEBMAIL users and "
+		    "admit NO_POP/NO_IMAP users (deny.webmail)\n", nfl[4]);
+	else if (nfl[0] + nfl[1] + nfl[4] > 0) {
+		wt_catf(r, "  NOT KEPT in the Dovecot 2.4 output: vchkpw's "
+		    "webmail rule (a POP3 or IMAP\n  login from 127.0.0.1 "
+		    "was webmail). On the new host these users change:\n");
+		for (i = 0; i < m->mailboxes.n; i++) {
+			mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
+			if (!(mb->flags & (VP_NO_POP | VP_NO_IMAP |
+			    VP_NO_WEBMAIL)))
+				continue;
+			wt_cat(r, "    ");
+			wt_vis(r, mb->local, 0);
+			wt_cat(r, "@");
+			wt_vis(r, mb->domain, 0);
+			wt_catf(r, ":%s%s%s\n", mb->flags & VP_NO_WEBMAIL ?
+			    " NO_WEBMAIL, may now log in from 127.0.0.1 "
+			    "(webmail)" : "", mb->flags & VP_NO_POP ?
+			    " NO_POP, refused on POP3 from 127.0.0.1 too" : "",
+			    mb->flags & VP_NO_IMAP ? " NO_IMAP, refused on "
+			    "IMAP from 127.0.0.1 too (webmail)" : "");
+		}
+	}
 	if (nscheme[6])
 		wt_catf(r, "  %lu mailboxes had no password: they still "
 		    "cannot log in\n", nscheme[6]);

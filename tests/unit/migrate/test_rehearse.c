@@ -209,6 +209,89 @@ test_model_expect(void **state)
 	qstr_free(&s);
 }
 
+/* vpopmail built without QMAIL_EXT: user-ext is an unknown user, left to
+ * the domain's .qmail-default (vdelivermail's own argument) */
+static void
+test_model_no_qmail_ext(void **state)
+{
+	static const struct {
+		const char *addr, *want;
+	} t[] = {
+		{ "alice-news@ex.com", "bounced" },	/* bounce-no-mailbox */
+		{ "bob-x@ex.com", "bounced" },
+		{ "bob@ex.com", "delivered bob@ex.com" },
+		{ "info-x@ex.net", "delivered info@ex.net" },	/* catch-all */
+		{ "sup-a@ex.com", "delivered /bin/short" },	/* domain file */
+	};
+	struct qstr text = QSTR_INIT(8192), err = QSTR_INIT(1024),
+	    s = QSTR_INIT(4096);
+	struct rh_model *m;
+	json_error_t je;
+	json_t *root;
+	size_t i;
+
+	(void)state;
+	qstr_cat(&text, "{\"vpopmail_build\":{\"qmail_ext\":false},");
+	qstr_cat(&text, model_text + 1);
+	assert_non_null(root = json_loads(qstr_str(&text), 0, &je));
+	assert_non_null(m = rh_model_new(root, &err));
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct rh_result r;
+
+		rh_result_init(&r);
+		assert_int_equal(rh_model_expect(m, t[i].addr, &r), 0);
+		qstr_reset(&s);
+		qstr_cat(&s, rh_outcome_name(r.outcome));
+		if (r.mailboxes.n > 0) {
+			qstr_cat(&s, " ");
+			strlist_join(&r.mailboxes, ",", &s);
+		}
+		if (r.pipes.n > 0) {
+			qstr_cat(&s, " ");
+			strlist_join(&r.pipes, ",", &s);
+		}
+		if (strcmp(qstr_str(&s), t[i].want) != 0)
+			fail_msg("%s: got %s, want %s", t[i].addr, qstr_str(&s),
+			    t[i].want);
+		rh_result_free(&r);
+	}
+	rh_model_free(m);
+	json_decref(root);
+	qstr_free(&text);
+	qstr_free(&err);
+	qstr_free(&s);
+}
+
+/* The rehearsal logs in from 127.0.0.1: vchkpw's webmail, where
+ * NO_WEBMAIL applies and NO_POP/NO_IMAP do not; SMTP AUTH never is */
+static void
+test_model_login_webmail(void **state)
+{
+	static const char text[] = "{\"domains\":[{\"name\":\"ex.com\","
+	    "\"kind\":\"mailbox\"}],\"mailboxes\":["
+	    "{\"address\":\"dave@ex.com\",\"pop3\":false,\"imap\":true,"
+	    "\"smtp_auth\":true,\"webmail\":true},"
+	    "{\"address\":\"kim@ex.com\",\"pop3\":true,\"imap\":true,"
+	    "\"smtp_auth\":false,\"webmail\":false}]}";
+	struct qstr err = QSTR_INIT(1024);
+	struct rh_model *m;
+	json_error_t je;
+	json_t *root;
+
+	(void)state;
+	assert_non_null(root = json_loads(text, 0, &je));
+	assert_non_null(m = rh_model_new(root, &err));
+	assert_int_equal(rh_model_login(m, "dave@ex.com", "pop3"), 1);
+	assert_int_equal(rh_model_login(m, "dave@ex.com", "imap"), 1);
+	assert_int_equal(rh_model_login(m, "dave@ex.com", "smtp"), 1);
+	assert_int_equal(rh_model_login(m, "kim@ex.com", "pop3"), 0);
+	assert_int_equal(rh_model_login(m, "KIM@ex.com", "imap"), 0);
+	assert_int_equal(rh_model_login(m, "kim@ex.com", "smtp"), 0);
+	rh_model_free(m);
+	json_decref(root);
+	qstr_free(&err);
+}
+
 static int fake_port_n = 40000;
 static int fake_port(void) { return fake_port_n++; }
 
@@ -371,6 +454,8 @@ main(void)
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_header_value),
 		cmocka_unit_test(test_model_expect),
+		cmocka_unit_test(test_model_no_qmail_ext),
+		cmocka_unit_test(test_model_login_webmail),
 		cmocka_unit_test(test_rewrites),
 		cmocka_unit_test(test_pipe_ran),
 		cmocka_unit_test(test_install_names),
