@@ -55,12 +55,15 @@ struct dq {
 	size_t		 nvp;
 	const char	*wrap[DQ_MAX_ARGS];	/* -w: the rehearsal's recorder */
 	size_t		 nwrap;
+	const char	*ldaopt[DQ_MAX_ARGS];	/* -O: dovecot-lda -o */
+	size_t		 nldaopt;
 	int		 vdeliver;		/* -V: a file vdelivermail read */
 	int		 msg;			/* the message, seekable */
 	struct qlocal_in in;
 	struct qlocal_env env;
 	struct strlist	 envp;			/* the programs' environment */
 	struct strlist	 fwd;			/* qmail-local: sent at the end */
+	struct qstr	 vpbuf;			/* the host's prefix */
 };
 
 static void
@@ -80,10 +83,12 @@ help(void)
 	    "                            for EXT) and ext field\n"
 	    "  -q NAME     the .qmail file qmail-local read, after \".qmail\"\n"
 	    "              and DASH (\"default\", \"orders\"): DEFAULT\n"
-	    "  -p HOST:PREFIX  control/virtualdomains (repeat)\n"
+	    "  -p HOST:PREFIX:KEY  control/virtualdomains' PREFIX for HOST and\n"
+	    "              the users/assign KEY there (repeat; replaces -a)\n"
 	    "  -V          the file was read by vdelivermail (a user's .qmail)\n"
 	    "  -s PATH     sendmail (default %s), -S DIR its -C\n"
-	    "  -l PATH     dovecot-lda (default %s), -L FILE its -c\n"
+	    "  -l PATH     dovecot-lda (default %s), -L FILE its -c,\n"
+	    "              -O NAME=VALUE its -o (repeat)\n"
 	    "  -w ARG      run ARG... FILE:LINE DIR before /bin/sh -c (repeat;\n"
 	    "              the rehearsal records programs this way)\n"
 	    "Exit: 0 delivered, 69 bounced, 75 deferred.\n",
@@ -303,8 +308,8 @@ mailbox(struct dq *d, const struct qlocal_line *l)
 	struct qstr user = QSTR_INIT(QPM_MAX_CONFIG_LINE), head =
 	    QSTR_INIT(QPM_MAX_CONFIG_LINE * 2);
 	const char *slash = memchr(l->text, '/', l->len);
-	char *av[16];
-	size_t k = 0;
+	char *av[2 * DQ_MAX_ARGS + 16];
+	size_t k = 0, i;
 	enum qlocal_exit x = QLOCAL_DEFER;
 
 	if (qstr_catn(&user, l->text, slash != NULL ?
@@ -317,6 +322,10 @@ mailbox(struct dq *d, const struct qlocal_line *l)
 	    qstr_str(&d->env.dtline)) < 0)
 		goto out;
 	k = cmd_start(av, d->lda, "-c", d->lda_conf);
+	for (i = 0; i < d->nldaopt; i++) {
+		av[k++] = "-o";
+		av[k++] = (char *)d->ldaopt[i];
+	}
 	av[k++] = "-d";
 	av[k++] = (char *)qstr_str(&user);
 	av[k++] = "-f";
@@ -451,22 +460,31 @@ out:
 	return e;
 }
 
-/* -p host:prefix for the recipient's host, or NULL */
-static const char *
-vprefix(const struct dq *d, const char *recipient)
+/* -p HOST:PREFIX:KEY for the recipient's host: the virtualdomains
+ * prefix (in d->vpbuf) and the users/assign key there; 0 when the host
+ * has none (a local domain) */
+static int
+vprefix(struct dq *d, const char *recipient)
 {
-	const char *at = strrchr(recipient, '@'), *c;
+	const char *at = strrchr(recipient, '@'), *c, *k;
 	size_t i, hl;
 
 	if (at == NULL)
-		return NULL;
+		return 0;
 	hl = strlen(at + 1);
-	for (i = 0; i < d->nvp; i++)
-		if ((c = strchr(d->vp[i], ':')) != NULL &&
-		    (size_t)(c - d->vp[i]) == hl &&
-		    strncasecmp(d->vp[i], at + 1, hl) == 0)
-			return c + 1;
-	return NULL;
+	for (i = 0; i < d->nvp; i++) {
+		if ((c = strchr(d->vp[i], ':')) == NULL ||
+		    (size_t)(c - d->vp[i]) != hl ||
+		    strncasecmp(d->vp[i], at + 1, hl) != 0)
+			continue;
+		if ((k = strchr(c + 1, ':')) == NULL ||
+		    qstr_catn(&d->vpbuf, c + 1, (size_t)(k - c - 1)) < 0)
+			return -1;
+		d->in.vprefix = qstr_str(&d->vpbuf);
+		d->in.aprefix = k + 1;
+		return 1;
+	}
+	return 0;
 }
 
 int
@@ -482,6 +500,7 @@ main(int argc, char **argv)
 
 	msg_init(PROGRAM_NAME, MSG_STDERR);
 	memset(&d, 0, sizeof(d));
+	qstr_init(&d.vpbuf, QPM_MAX_CONFIG_LINE);
 	d.msg = -1;
 	d.file = ".qmail";
 	d.sendmail = DEF_SENDMAIL;
@@ -490,7 +509,7 @@ main(int argc, char **argv)
 	d.in.aprefix = "";
 	d.in.aext = "";
 	d.in.qme = "";
-	while ((c = getopt_long(argc, argv, "a:c:d:f:h:l:L:p:q:s:S:u:Vw:x:",
+	while ((c = getopt_long(argc, argv, "a:c:d:f:h:l:L:O:p:q:s:S:u:Vw:x:",
 	    opts, NULL)) != -1) {
 		switch (c) {
 		case 'H': help(); return 0;
@@ -508,12 +527,15 @@ main(int argc, char **argv)
 		case 'u': d.in.user = optarg; break;
 		case 'V': d.vdeliver = 1; break;
 		case 'x': d.in.aext = optarg; break;
+		case 'O':
 		case 'p':
 		case 'w':
 			if (c == 'p' && d.nvp < DQ_MAX_ARGS)
 				d.vp[d.nvp++] = optarg;
 			else if (c == 'w' && d.nwrap < DQ_MAX_ARGS)
 				d.wrap[d.nwrap++] = optarg;
+			else if (c == 'O' && d.nldaopt < DQ_MAX_ARGS)
+				d.ldaopt[d.nldaopt++] = optarg;
 			else
 				return usage();
 			break;
@@ -529,8 +551,8 @@ main(int argc, char **argv)
 	}
 	d.in.sender = argv[optind];
 	d.in.recipient = argv[optind + 1];
-	d.in.vprefix = vprefix(&d, d.in.recipient);
-	if (qlocal_env(&d.in, time(NULL), &d.env) < 0 || make_envp(&d) < 0) {
+	if (vprefix(&d, d.in.recipient) < 0 ||
+	    qlocal_env(&d.in, time(NULL), &d.env) < 0 || make_envp(&d) < 0) {
 		msg_warnx("cannot compute the environment for %s",
 		    d.in.recipient);
 		goto out;
@@ -562,5 +584,6 @@ out:
 	qlocal_env_free(&d.env);
 	strlist_free(&d.envp);
 	strlist_free(&d.fwd);
+	qstr_free(&d.vpbuf);
 	return exit_code;
 }

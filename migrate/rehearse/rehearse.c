@@ -148,6 +148,8 @@ run_free(struct rh_run *r)
 		rh_result_free(&r->probes[i].want);
 		qstr_free(&r->probes[i].reply);
 		qstr_free(&r->probes[i].why);
+		if (r->probes[i].pipe_runs != NULL)
+			json_decref(r->probes[i].pipe_runs);
 	}
 	free(r->probes);
 	for (i = 0; i < r->nlogins; i++) {

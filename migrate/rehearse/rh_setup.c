@@ -77,6 +77,7 @@ static const char recorder_sh[] =
     "f=\"$d/pipe.$$.$(date +%s%N)\"\n"
     "cat >\"$f.msg\" || exit 75\n"
     "env >\"$f.env\"\n"
+    "cat /proc/$$/environ >\"$f.environ\" 2>/dev/null\n"
     "for a in \"$@\"; do\n"
     "\tprintf 'arg %s\\n' \"$(printf '%s' \"$a\" | od -An -v -tx1 | tr -d ' \\n')\"\n"
     "done >\"$f.tmp\" && mv \"$f.tmp\" \"$f.rec\" || exit 75\n"
@@ -535,6 +536,10 @@ rh_prepare_recorder(struct rh_run *r)
 		msg_warn("cannot set up the pipe recorder in %s", r->tmp);
 		return -1;
 	}
+	if (srs_find_prog("q2p-dotqmail", NULL, r->dotqmail,
+	    sizeof(r->dotqmail)) == 0)
+		r->p.dotqmail = r->dotqmail;
+	r->p.dc_conf = r->dc_conf;
 	return 0;
 }
 
