@@ -81,6 +81,7 @@ help(void)
 	    "  -u USER -h HOME -d DASH   users/assign's user, home and dash\n"
 	    "  -a KEY -x EXT             users/assign's key (stripped from LOCAL\n"
 	    "                            for EXT) and ext field\n"
+	    "  -e          EXT is all of LOCAL (qmail-lspawn's ~alias)\n"
 	    "  -q NAME     the .qmail file qmail-local read, after \".qmail\"\n"
 	    "              and DASH (\"default\", \"orders\"): DEFAULT\n"
 	    "  -p HOST:PREFIX:KEY  control/virtualdomains' PREFIX for HOST and\n"
@@ -506,10 +507,9 @@ main(int argc, char **argv)
 	d.sendmail = DEF_SENDMAIL;
 	d.lda = DEF_LDA;
 	d.in.dash = "";
-	d.in.aprefix = "";
 	d.in.aext = "";
 	d.in.qme = "";
-	while ((c = getopt_long(argc, argv, "a:c:d:f:h:l:L:O:p:q:s:S:u:Vw:x:",
+	while ((c = getopt_long(argc, argv, "a:c:d:ef:h:l:L:O:p:q:s:S:u:Vw:x:",
 	    opts, NULL)) != -1) {
 		switch (c) {
 		case 'H': help(); return 0;
@@ -517,6 +517,7 @@ main(int argc, char **argv)
 		case 'a': d.in.aprefix = optarg; break;
 		case 'c': d.dir = optarg; break;
 		case 'd': d.in.dash = optarg; break;
+		case 'e': d.in.aprefix = ""; break;
 		case 'f': d.file = optarg; break;
 		case 'h': d.in.home = optarg; break;
 		case 'l': d.lda = optarg; break;

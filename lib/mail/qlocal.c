@@ -165,7 +165,7 @@ qlocal_env(const struct qlocal_in *in, time_t now, struct qlocal_env *out)
 	if (r == 0 && in->aext != NULL)
 		r = qstr_cat(&ext, in->aext);
 	n = in->aprefix != NULL ? strlen(in->aprefix) : 0;
-	if (r == 0 && n > 0 && out->local.len >= n &&
+	if (r == 0 && in->aprefix != NULL && out->local.len >= n &&
 	    strncasecmp(qstr_str(&out->local), in->aprefix, n) == 0)
 		r = qstr_cat(&ext, qstr_str(&out->local) + n);
 	if (r == 0)

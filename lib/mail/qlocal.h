@@ -25,7 +25,8 @@ struct qlocal_in {
 	const char	*user, *home, *dash;	/* users/assign fields */
 	const char	*aprefix;	/* the assign key: stripped from the
 					 * front of LOCAL to give the rest of
-					 * EXT ("" for an exact line) */
+					 * EXT (NULL for an exact line; "" for
+					 * ~alias, whose EXT is all of LOCAL) */
 	const char	*aext;		/* users/assign's ext field */
 	const char	*qme;		/* the .qmail file qmail-local read,
 					 * after ".qmail" and dash: "default",

@@ -861,10 +861,18 @@ write_pipes(struct pf *p)
 			if (a->ext != NULL && *a->ext)
 				pipe_word(p, "-x ", a->ext, g->src);
 		} else {
+			/* qmail-getpw: USER-ext of a system user, else all of
+			 * LOCAL is ~alias's ext */
 			pipe_word(p, "-u ", user, g->src);
 			if (slash != NULL)
 				pipe_word(p, "-h ", model_strndup((struct model *)m,
 				    dir, (size_t)(slash - dir)), g->src);
+			pf_cat(p, &p->master, " -d -");
+			if (g->origin == ORIG_ALIAS)
+				pf_cat(p, &p->master, " -e");
+			else
+				pipe_word(p, "-a ", model_printf((struct model *)m,
+				    "%s-", user), g->src);
 		}
 		/* the file qmail-local read: vdelivermail reads a user's
 		 * .qmail under the domain's .qmail-default */
