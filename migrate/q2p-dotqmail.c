@@ -239,6 +239,7 @@ feed_command(struct dq *d, char *const av[], const char *head)
 		close(pp[1]);
 		if (dup2(pp[0], 0) < 0)
 			_exit(EX_TEMPFAIL);
+		signal(SIGPIPE, SIG_DFL);
 		execve(av[0], av, d->envp.v);
 		fprintf(stdout, "Unable to run %s. (#4.3.0)\n", av[0]);
 		_exit(EX_TEMPFAIL);

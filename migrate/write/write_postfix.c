@@ -819,6 +819,7 @@ write_pipes(struct pf *p)
 
 	for (i = 0; i < p->npipes; i++) {
 		g = p->pipes[i].rule;
+		user = NULL;
 		for (k = 0; k < p->pipes[i].n; k++)
 			if (g[k].dest == DEST_PIPE)
 				user = g[k].user;
