@@ -815,11 +815,14 @@ write_pipes(struct pf *p)
 	const struct m_assign *a;
 	const struct m_domain *d;
 	const char *dir, *slash, *base, *user = NULL, *vp, *qme, *why = NULL;
-	size_t i, k;
+	size_t i, k, len0;
+	int err0;
 
 	for (i = 0; i < p->npipes; i++) {
 		g = p->pipes[i].rule;
 		user = NULL;
+		len0 = p->master.len;
+		err0 = p->err;
 		for (k = 0; k < p->pipes[i].n; k++)
 			if (g[k].dest == DEST_PIPE)
 				user = g[k].user;
@@ -899,6 +902,22 @@ write_pipes(struct pf *p)
 			pipe_line(p, g + k);
 		pf_cat(p, &p->master, "\n");
 		pf_src_line(p, &p->transport, "# from ", g->src);
+		if (err0 == 0 && p->err == QPM_ESYNTAX) {
+			/* a users/assign or virtualdomains value master.cf
+			 * cannot hold (the reader checked the file's own):
+			 * the mail waits in the queue, never bounces */
+			p->master.len = len0;
+			p->master.buf[len0] = '\0';
+			p->err = 0;
+			pf_esc(p, esc_comment(&p->master, "", "q2p-pipe%zu not "
+			    "written: %s", i + 1, p->why != NULL ? p->why : "?"),
+			    NULL, g->src);
+			p->why = NULL;
+			pf_cat(p, &p->transport, "pipe%zu@%s\tretry:4.3.5 the "
+			    ".qmail file's service could not be written\n", i + 1,
+			    Q2P_PSEUDO_DOMAIN);
+			continue;
+		}
 		pf_cat(p, &p->transport, "pipe%zu@%s\tq2p-pipe%zu:\n", i + 1,
 		    Q2P_PSEUDO_DOMAIN, i + 1);
 	}
