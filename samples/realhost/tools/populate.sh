@@ -155,9 +155,11 @@ printf '|%s alias-pipe\n' "$DUMP" >"$Q/alias/.qmail-pipe"
 printf '&localcatch@example.net\n' >"$Q/alias/.qmail-default"
 # a relay domain: accepted (rcpthosts), not local, sent on by smtproutes
 echo backupmx.example >>"$Q/control/rcpthosts"
-# every remote delivery goes to the sink on loopback
-printf 'backupmx.example:[127.0.0.1]:2526\n:[127.0.0.1]:2525\n' >"$Q/control/smtproutes"
+# the backup MX's primary, and a smarthost for everything else (probe.py
+# listens on both addresses)
+printf 'backupmx.example:[192.0.2.30]:25\n:[192.0.2.25]:25\n' >"$Q/control/smtproutes"
 printf 'spammer@bad.example\n@junk.example\n' >"$Q/control/badmailfrom"
-# relaying: 127.0.0.1 may relay, everybody else only to rcpthosts
-printf '127.0.0.1:allow,RELAYCLIENT=""\n:allow\n' >/etc/tcp.smtp
+# relaying: the office network 192.0.2. may relay, everybody else only to
+# rcpthosts
+printf '192.0.2.:allow,RELAYCLIENT=""\n:allow\n' >/etc/tcp.smtp
 tcprules /etc/tcp.smtp.cdb /etc/tcp.smtp.tmp </etc/tcp.smtp

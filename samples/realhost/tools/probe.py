@@ -8,8 +8,8 @@
 #                       working directory, user and group, the header it read
 #   OUTDIR/logins.tsv   one row per login check: vchkpw's exit code
 # Runs inside the build root (see record.sh) as root, in a private network
-# namespace (127.0.0.1 and 127.0.0.2 on its own loopback), after
-# populate.sh.  Python 3 standard library only.
+# namespace (127.0.0.1, 127.0.0.2 and the 192.0.2.x of record.sh on its
+# own loopback), after populate.sh.  Python 3 standard library only.
 import glob
 import json
 import os
@@ -29,6 +29,7 @@ Q = "/var/qmail"
 V = "/home/vpopmail"
 SENDER = "probe-sender@sink.test"
 CLIENT = "127.0.0.2"
+SINKS = ("192.0.2.25", "192.0.2.30")	# control/smtproutes
 ENV = {"PATH": "/var/qmail/bin:/usr/local/bin:/usr/bin:/bin"}
 DATE = "Thu, 03 Dec 2026 12:00:00 +0000"
 
@@ -45,7 +46,7 @@ class Sink(socketserver.StreamRequestHandler):
         self.wfile.flush()
 
     def handle(self):
-        port = self.server.server_address[1]
+        host = self.server.server_address[0]
         self.reply("220 sink.test ESMTP")
         mail, rcpts = None, []
         while True:
@@ -72,7 +73,7 @@ class Sink(socketserver.StreamRequestHandler):
                         break
                     data.append(l.decode("latin-1").rstrip("\r\n"))
                 with sink_lock:
-                    sunk.append({"port": port, "mail_from": mail,
+                    sunk.append({"host": host, "mail_from": mail,
                                  "rcpts": rcpts, "data": data})
                 self.reply("250 ok")
             elif verb == "QUIT":
@@ -87,8 +88,8 @@ class Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
 
 
-def start_sink(port):
-    s = Server(("127.0.0.1", port), Sink)
+def start_sink(host):
+    s = Server((host, 25), Sink)
     threading.Thread(target=s.serve_forever, daemon=True).start()
 
 
@@ -268,7 +269,7 @@ def sinks():
             hdr = m["data"][:m["data"].index("")] if "" in m["data"] else m["data"]
             n = probe_of(hdr)
             for r in m["rcpts"]:
-                fw.setdefault(n, set()).add("%s<%s>:%d" % (r, m["mail_from"], m["port"]))
+                fw.setdefault(n, set()).add("%s<%s>:%s" % (r, m["mail_from"], m["host"]))
     return fw, bo
 
 
@@ -322,8 +323,8 @@ def logins():
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    start_sink(2525)
-    start_sink(2526)
+    for h in SINKS:
+        start_sink(h)
     log = os.path.join(OUT, "qmail-send.log")
     send = subprocess.Popen([Q + "/bin/qmail-start", "./Maildir/"], cwd="/",
                             env=ENV, stdout=open(log, "w"),
@@ -335,7 +336,8 @@ def main():
          "127.0.0.1", "25", Q + "/bin/qmail-smtpd"], env=ENV,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port("127.0.0.1", 25)
-    wait_port("127.0.0.1", 2525)
+    for h in SINKS:
+        wait_port(h, 25)
     probes = read_probes()
     for p in probes:
         smtp(p)

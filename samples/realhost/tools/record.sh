@@ -36,13 +36,18 @@ D13_PKGS="build-essential,ucspi-tcp,groff-base,python3,procps"
 d13_build
 
 # inroot ROOT CMD...: CMD chrooted into ROOT with its own mount, PID and
-# network namespaces (loopback up: 127.0.0.1 and 127.0.0.2 are its own)
+# network namespaces (loopback up: 127.0.0.1 and 127.0.0.2 are its own,
+# and the documentation addresses of the office client (192.0.2.10) and
+# of the sinks smtproutes names)
 inroot() {
 	local dir=$1
 	shift
 	unshare --net --mount --pid --fork --propagation private /bin/sh -c '
 	    d=$1; shift
 	    ip link set lo up || exit 1
+	    for a in 192.0.2.10 192.0.2.25 192.0.2.30; do
+		ip addr add "$a/32" dev lo || exit 1
+	    done
 	    mount --bind "$d" "$d" || exit 1
 	    mount -t proc proc "$d/proc" || exit 1
 	    exec chroot "$d" /usr/bin/env -i \
