@@ -96,6 +96,7 @@ struct rh_paths {
 	 * dovecot-lda with the private dovecot.conf for mailbox lines */
 	const char	*dotqmail;
 	const char	*dc_conf;
+	const char	*standins;	/* --programs: stand-in programs */
 };
 
 int	rh_master_rewrite(const char *text, const struct rh_paths *p,

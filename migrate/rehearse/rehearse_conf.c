@@ -253,10 +253,11 @@ dotqmail_rewrite(const char *name, size_t nl, const char *argv,
 	int e = 0;
 
 	CHECK(qstr_catf(out, "%.*s unix - n n - - pipe\n  %suser=%s argv=%s "
-	    "-w %s -w %s -w %.*s -w q2p-dotqmail -L %s -O log_path=/dev/stderr "
-	    "-O info_log_path=/dev/stderr -S %s", (int)nl, name,
-	    keep, p->user, p->dotqmail, p->recorder, p->pipe_dir, (int)nl, name,
-	    p->dc_conf, p->pf_conf));
+	    "-w %s -w %s -w %.*s -w q2p-dotqmail -w %s -L %s "
+	    "-O log_path=/dev/stderr -O info_log_path=/dev/stderr -S %s", (int)nl,
+	    name, keep, p->user, p->dotqmail, p->recorder, p->pipe_dir, (int)nl,
+	    name, p->standins != NULL ? p->standins : "-", p->dc_conf,
+	    p->pf_conf));
 	CHECK(cat_joined(out, argv + strcspn(argv, " \t\n")));
 out:
 	return e;

@@ -260,7 +260,7 @@ dotqmail_run(struct rh_probe *pr, const struct strlist *args,
 	struct qstr env = QSTR_INIT(QPM_MAX_CONFIG_LINE * 16);
 	struct qstr t = QSTR_INIT(QPM_MAX_CONFIG_LINE);
 	char epath[1024], *p, *e, *eq;
-	const char *colon = strrchr(args->v[2], ':'), *m;
+	const char *colon = strrchr(args->v[3], ':'), *m;
 	json_t *o, *av, *jenv, *head;
 	size_t i, n = strlen(recpath);
 
@@ -270,15 +270,15 @@ dotqmail_run(struct rh_probe *pr, const struct strlist *args,
 	av = json_array();
 	jenv = json_object();
 	head = json_array();
-	qstr_catn(&t, args->v[2], colon ? (size_t)(colon - args->v[2]) :
-	    strlen(args->v[2]));
+	qstr_catn(&t, args->v[3], colon ? (size_t)(colon - args->v[3]) :
+	    strlen(args->v[3]));
 	qpm_json_set_str(o, "file", qstr_str(&t));
 	qpm_json_set_int(o, "line", colon ? atol(colon + 1) : 0);
-	qpm_json_set_str(o, "command", args->v[6]);
-	for (i = 4; i < args->n; i++)
+	qpm_json_set_str(o, "command", args->v[7]);
+	for (i = 5; i < args->n; i++)
 		qpm_json_append(av, qpm_json_string(args->v[i]));
 	qpm_json_set(o, "argv", av);
-	qpm_json_set_str(o, "cwd", args->v[3]);
+	qpm_json_set_str(o, "cwd", args->v[4]);
 	if (qpm_snprintf(epath, sizeof(epath), "%.*s.environ", (int)(n - 4),
 	    recpath) >= 0 && file_read_all(epath, QPM_MAX_CONFIG_LINE * 16, 0,
 	    &env) >= 0 && env.len > 0) {
@@ -342,9 +342,9 @@ pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 		if (p != NULL)
 			p++;
 	}
-	/* SERVICE q2p-dotqmail FILE:LINE DIR /bin/sh -c COMMAND */
-	if (args.n == 7 && strcmp(args.v[1], "q2p-dotqmail") == 0) {
-		strlist_add_unique(&pr->got.pipes, args.v[6]);
+	/* SERVICE q2p-dotqmail STANDINS FILE:LINE DIR /bin/sh -c COMMAND */
+	if (args.n == 8 && strcmp(args.v[1], "q2p-dotqmail") == 0) {
+		strlist_add_unique(&pr->got.pipes, args.v[7]);
 		dotqmail_run(pr, &args, path, buf);
 		goto out;
 	}
@@ -401,11 +401,13 @@ rh_collect(struct rh_run *r)
 		} else if (pr->queued) {
 			pr->got.outcome = RH_DEFERRED;
 			qstr_catf(&pr->got.detail, "%s still queued", pr->qid);
-		} else if (pr->got.mailboxes.n + pr->got.forwards.n +
+		} else if (pr->dsn && pr->got.mailboxes.n +
+		    pr->got.forwards.n == 0)
+			/* bounced, maybe by a program (exit 100) */
+			pr->got.outcome = RH_BOUNCED;
+		else if (pr->got.mailboxes.n + pr->got.forwards.n +
 		    pr->got.pipes.n > 0)
 			pr->got.outcome = RH_DELIVERED;
-		else if (pr->dsn)
-			pr->got.outcome = RH_BOUNCED;
 		else {
 			pr->got.outcome = RH_DISCARDED;
 			if (pr->got.detail.len == 0)

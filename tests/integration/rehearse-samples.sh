@@ -310,7 +310,12 @@ if [ -z "$ahome" ] ||
     ! grep -q 'example.com/info --all }' "$H_DIR/OUT-broken/postfix/master.cf"; then
 	tap_bail "could not move carol's home or change info@'s pipe"
 fi
+# --programs: a stand-in for support-*'s rt-mailgate exits 100
+mkdir -p "$H_DIR/standins"
+printf '#!/bin/sh\ncat >/dev/null\nexit 100\n' >"$H_DIR/standins/rt-mailgate"
+chmod 0755 "$H_DIR/standins" "$H_DIR/standins/rt-mailgate"
 "$Q" rehearse "$H_DIR/OUT-broken" --json --no-logins \
+    --programs "$H_DIR/standins" --probe support-billing@example.com \
     >"$H_DIR/broken.json" 2>"$H_DIR/broken.err"
 rc=$?
 if [ "$rc" -eq 1 ] && python3 -c 'import json,sys
@@ -361,6 +366,11 @@ seen_check "info@'s pipe with a changed command in master.cf: the command as it 
 i = a["info@example.com"]
 assert i["status"] == "mismatch" and "info@example.com" in mis, i
 assert i["pipes"] == ["/home/vpopmail/bin/autorespond 86400 3 /home/vpopmail/domains/example.com/info/message /home/vpopmail/domains/example.com/info --all"], i'
+seen_check "--programs: the stand-in's exit 100 bounces support-billing@, its run recorded (exit 1)" '
+x = a["support-billing@example.com"]
+assert x["outcome"] == "bounced" and x["status"] == "mismatch", x
+assert [r["command"] for r in x["pipe_runs"]] == ["/usr/local/bin/rt-mailgate --queue support --action correspond --url https://rt.example.com/"], x
+assert x["pipe_runs"][0]["env"]["DEFAULT"] == "billing", x'
 
 # --- OUT made with --no-srs: SRS is not rehearsed, and says so -------------
 "$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT-nosrs" --no-srs -q
