@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "migrate/model/model.h"
 #include "util/msg.h"
@@ -436,6 +437,35 @@ struct m_assign *
 model_assign_add(struct model *m)
 {
 	return vec_add(m, &m->assigns, sizeof(struct m_assign));
+}
+
+/* qmail-lspawn's choice: the first exact line, else the longest
+ * wildcard prefix */
+const struct m_assign *
+model_assign_lookup(const struct model *m, const char *local)
+{
+	const struct m_assign *a, *best = NULL;
+	size_t i, n = strlen(local), l, bestlen = 0;
+
+	for (i = 0; i < m->assigns.n; i++) {
+		a = &((const struct m_assign *)m->assigns.v)[i];
+		if (a->local == NULL || a->wild)
+			continue;
+		if (strcasecmp(a->local, local) == 0)
+			return a;	/* first exact line wins */
+	}
+	for (i = 0; i < m->assigns.n; i++) {
+		a = &((const struct m_assign *)m->assigns.v)[i];
+		if (a->local == NULL || !a->wild)
+			continue;
+		l = strlen(a->local);
+		if (l <= n && strncasecmp(a->local, local, l) == 0 &&
+		    (best == NULL || l > bestlen)) {
+			best = a;
+			bestlen = l;
+		}
+	}
+	return best;
 }
 
 int

@@ -253,6 +253,10 @@ int		 model_setting(struct model *m, const char *param,
 int		 model_entry(struct model *m, enum m_table t, const char *key,
 		    const char *value, struct src src);
 struct m_assign	*model_assign_add(struct model *m);
+/* The users/assign line for a qmail local part (as qmail-lspawn picks
+ * it: an exact line first, else the longest wildcard), or NULL. */
+const struct m_assign *model_assign_lookup(const struct model *m,
+		    const char *local);
 int		 model_limit(struct model *m, const char *service,
 		    const char *setting, long long value, const char *old,
 		    struct src src);

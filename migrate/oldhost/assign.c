@@ -159,26 +159,5 @@ assign_record(struct model *m, struct src src, const char *key, size_t klen,
 const struct m_assign *
 assign_lookup(const struct model *m, const char *local)
 {
-	const struct m_assign *a, *best = NULL;
-	size_t i, n = strlen(local), l, bestlen = 0;
-
-	for (i = 0; i < m->assigns.n; i++) {
-		a = &((const struct m_assign *)m->assigns.v)[i];
-		if (a->local == NULL || a->wild)
-			continue;
-		if (strcasecmp(a->local, local) == 0)
-			return a;	/* first exact line wins */
-	}
-	for (i = 0; i < m->assigns.n; i++) {
-		a = &((const struct m_assign *)m->assigns.v)[i];
-		if (a->local == NULL || !a->wild)
-			continue;
-		l = strlen(a->local);
-		if (l <= n && strncasecmp(a->local, local, l) == 0 &&
-		    (best == NULL || l > bestlen)) {
-			best = a;
-			bestlen = l;
-		}
-	}
-	return best;
+	return model_assign_lookup(m, local);
 }

@@ -68,6 +68,10 @@ help(void)
 	    "  --passwords FILE     more cleartext passwords (address TAB password)\n"
 	    "  --user NAME          the unprivileged user for mail files and\n"
 	    "                       recorded programs [vpopmail, else nobody]\n"
+	    "  --programs DIR       a .qmail program whose name DIR has runs as\n"
+	    "                       DIR/NAME after it is recorded (a stand-in:\n"
+	    "                       its exit code counts, 99 and 100 too);\n"
+	    "                       others are recorded and exit 0\n"
 	    "  --timeout SECONDS    how long the queue may take to settle [120]\n"
 	    "  --no-logins          probe addresses only\n"
 	    "  --limits             also prove OUT's connection limits with\n"
@@ -149,6 +153,8 @@ run_free(struct rh_run *r)
 		rh_result_free(&r->probes[i].want);
 		qstr_free(&r->probes[i].reply);
 		qstr_free(&r->probes[i].why);
+		if (r->probes[i].pipe_runs != NULL)
+			json_decref(r->probes[i].pipe_runs);
 	}
 	free(r->probes);
 	for (i = 0; i < r->nlogins; i++) {
@@ -189,6 +195,7 @@ options(struct rh_run *r, int argc, char **argv)
 		{ "probe", required_argument, NULL, 'p' },
 		{ "passwords", required_argument, NULL, 'P' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "programs", required_argument, NULL, 'g' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-logins", no_argument, NULL, 'L' },
 		{ "limits", no_argument, NULL, 'l' },
@@ -215,6 +222,14 @@ options(struct rh_run *r, int argc, char **argv)
 			break;
 		case 'P': r->passwords = optarg; break;
 		case 'u': r->user_opt = optarg; break;
+		case 'g':
+			if (optarg[0] != '/' || strpbrk(optarg, " \t\n'\"{}$")) {
+				msg_errorx("--programs %s: an absolute path without "
+				    "blanks, quotes, braces or '$'", optarg);
+				return RH_EXIT_NOTRUN;
+			}
+			r->p.standins = optarg;
+			break;
 		case 't':
 			if ((r->timeout = atoi(optarg)) <= 0 || r->timeout > 86400) {
 				msg_errorx("--timeout %s: 1 to 86400 seconds", optarg);

@@ -95,6 +95,12 @@ struct rh_paths {
 	const char	*srs_forward;	/* the srs-forward program */
 	const char	*srs_secret;	/* the private copy of the secret */
 	const char	*srs_reverse_map;	/* rewritten recipient_canonical_maps */
+	/* q2p-dotqmail (NULL: not found, its services are recorded whole):
+	 * run for real, with the recorder in front of each program line,
+	 * dovecot-lda with the private dovecot.conf for mailbox lines */
+	const char	*dotqmail;
+	const char	*dc_conf;
+	const char	*standins;	/* --programs: stand-in programs */
 };
 
 int	rh_master_rewrite(const char *text, const struct rh_paths *p,

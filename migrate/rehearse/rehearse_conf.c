@@ -223,6 +223,59 @@ fields(const char *s, const char **f, size_t *fl, const char **rest)
 	return n;
 }
 
+/* text with master.cf's continuation lines joined, then a newline */
+static int
+cat_joined(struct qstr *out, const char *text)
+{
+	const char *t;
+	int e = 0;
+
+	for (t = text; *t != '\0'; t++) {
+		if (*t == '\n') {
+			CHECK(qstr_catc(out, ' '));
+			while (t[1] == ' ' || t[1] == '\t')
+				t++;
+		} else
+			CHECK(qstr_catc(out, *t));
+	}
+	CHECK(qstr_catc(out, '\n'));
+out:
+	return e;
+}
+
+/* 1 when argv's program is q2p-dotqmail */
+static int
+is_dotqmail(const char *argv)
+{
+	size_t n = strcspn(argv, " \t\n");
+	static const char base[] = "/q2p-dotqmail";
+
+	return n >= sizeof(base) - 1 &&
+	    strncmp(argv + n - (sizeof(base) - 1), base, sizeof(base) - 1) == 0;
+}
+
+/* q2p-dotqmail, run for real: the recorder in front of each program
+ * line (-w: it records the argv, the environment and the message),
+ * dovecot-lda with the private dovecot.conf, sendmail with the private
+ * Postfix; OUT's arguments after the program, continuation lines
+ * joined */
+static int
+dotqmail_rewrite(const char *name, size_t nl, const char *argv,
+    const char *keep, const struct rh_paths *p, struct qstr *out)
+{
+	int e = 0;
+
+	CHECK(qstr_catf(out, "%.*s unix - n n - - pipe\n  %suser=%s argv=%s "
+	    "-w %s -w %s -w %.*s -w q2p-dotqmail -w %s -L %s "
+	    "-O log_path=/dev/stderr -O info_log_path=/dev/stderr -S %s", (int)nl,
+	    name, keep, p->user, p->dotqmail, p->recorder, p->pipe_dir, (int)nl,
+	    name, p->standins != NULL ? p->standins : "-", p->dc_conf,
+	    p->pf_conf));
+	CHECK(cat_joined(out, argv + strcspn(argv, " \t\n")));
+out:
+	return e;
+}
+
 static int
 pipe_rewrite(const char *name, size_t nl, const char *rest,
     const struct rh_paths *p, struct qstr *out)
@@ -266,20 +319,16 @@ pipe_rewrite(const char *name, size_t nl, const char *rest,
 		e = srs_pipe_rewrite(name, nl, argv, qstr_str(&keep), p, out);
 		goto out;
 	}
+	if (p->dotqmail != NULL && is_dotqmail(argv)) {
+		e = dotqmail_rewrite(name, nl, argv, qstr_str(&keep), p, out);
+		goto out;
+	}
 	CHECK(qstr_catf(out, "%.*s unix - n n - - pipe\n  %suser=%s argv=%s %s "
 	    "%.*s %s ${sender} ${original_recipient} ${recipient} ", (int)nl,
 	    name, qstr_str(&keep), p->user, p->recorder, p->pipe_dir, (int)nl,
 	    name, olduser));
 	/* the old argv, continuation lines joined */
-	for (t = argv; *t != '\0'; t++) {
-		if (*t == '\n') {
-			CHECK(qstr_catc(out, ' '));
-			while (t[1] == ' ' || t[1] == '\t')
-				t++;
-		} else
-			CHECK(qstr_catc(out, *t));
-	}
-	CHECK(qstr_catc(out, '\n'));
+	CHECK(cat_joined(out, argv));
 out:
 	qstr_free(&keep);
 	return e;

@@ -248,6 +248,65 @@ hexval(int c)
 	    c - 'a' + 10 : -1;
 }
 
+/* One program q2p-dotqmail ran (through the recorder): where it came
+ * from, its argv and directory, the environment execve gave it (the
+ * recorder's .environ, NUL-separated: DTLINE ends in a newline) and the
+ * Delivered-To:, Return-Path: and "From " lines in front of the
+ * message it read. */
+static void
+dotqmail_run(struct rh_probe *pr, const struct strlist *args,
+    const char *recpath, const char *msg)
+{
+	struct qstr env = QSTR_INIT(QPM_MAX_CONFIG_LINE * 16);
+	struct qstr t = QSTR_INIT(QPM_MAX_CONFIG_LINE);
+	char epath[1024], *p, *e, *eq;
+	const char *colon = strrchr(args->v[3], ':'), *m;
+	json_t *o, *av, *jenv, *head;
+	size_t i, n = strlen(recpath);
+
+	if ((pr->pipe_runs == NULL && (pr->pipe_runs = json_array()) == NULL) ||
+	    (o = json_object()) == NULL)
+		return;
+	av = json_array();
+	jenv = json_object();
+	head = json_array();
+	qstr_catn(&t, args->v[3], colon ? (size_t)(colon - args->v[3]) :
+	    strlen(args->v[3]));
+	qpm_json_set_str(o, "file", qstr_str(&t));
+	qpm_json_set_int(o, "line", colon ? atol(colon + 1) : 0);
+	qpm_json_set_str(o, "command", args->v[7]);
+	for (i = 5; i < args->n; i++)
+		qpm_json_append(av, qpm_json_string(args->v[i]));
+	qpm_json_set(o, "argv", av);
+	qpm_json_set_str(o, "cwd", args->v[4]);
+	if (qpm_snprintf(epath, sizeof(epath), "%.*s.environ", (int)(n - 4),
+	    recpath) >= 0 && file_read_all(epath, QPM_MAX_CONFIG_LINE * 16, 0,
+	    &env) >= 0 && env.len > 0) {
+		for (p = env.buf; p < env.buf + env.len; p = e + 1) {
+			e = p + strlen(p);	/* the NUL after the entry */
+			if ((eq = strchr(p, '=')) == NULL)
+				continue;
+			*eq = '\0';
+			qpm_json_set_str(jenv, p, eq + 1);
+		}
+	}
+	qpm_json_set(o, "env", jenv);
+	for (m = msg; *m != '\0'; m += strcspn(m, "\n") + (m[strcspn(m,
+	    "\n")] != '\0')) {
+		if (strncasecmp(m, "Delivered-To:", 13) != 0 &&
+		    strncasecmp(m, "Return-Path:", 12) != 0 &&
+		    strncmp(m, "From ", 5) != 0)
+			break;
+		qstr_reset(&t);
+		qstr_catn(&t, m, strcspn(m, "\n"));
+		qpm_json_append(head, qpm_json_string(qstr_str(&t)));
+	}
+	qpm_json_set(o, "head", head);
+	qpm_json_append(pr->pipe_runs, o);
+	qstr_free(&env);
+	qstr_free(&t);
+}
+
 static int
 pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
@@ -282,6 +341,12 @@ pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 		p = strchr(p, '\n');
 		if (p != NULL)
 			p++;
+	}
+	/* SERVICE q2p-dotqmail STANDINS FILE:LINE DIR /bin/sh -c COMMAND */
+	if (args.n == 8 && strcmp(args.v[1], "q2p-dotqmail") == 0) {
+		strlist_add_unique(&pr->got.pipes, args.v[7]);
+		dotqmail_run(pr, &args, path, buf);
+		goto out;
 	}
 	/* SERVICE OLDUSER SENDER ORIG_RCPT RCPT ARGV... */
 	if (args.n < 5)
@@ -336,11 +401,13 @@ rh_collect(struct rh_run *r)
 		} else if (pr->queued) {
 			pr->got.outcome = RH_DEFERRED;
 			qstr_catf(&pr->got.detail, "%s still queued", pr->qid);
-		} else if (pr->got.mailboxes.n + pr->got.forwards.n +
+		} else if (pr->dsn && pr->got.mailboxes.n +
+		    pr->got.forwards.n == 0)
+			/* bounced, maybe by a program (exit 100) */
+			pr->got.outcome = RH_BOUNCED;
+		else if (pr->got.mailboxes.n + pr->got.forwards.n +
 		    pr->got.pipes.n > 0)
 			pr->got.outcome = RH_DELIVERED;
-		else if (pr->dsn)
-			pr->got.outcome = RH_BOUNCED;
 		else {
 			pr->got.outcome = RH_DISCARDED;
 			if (pr->got.detail.len == 0)

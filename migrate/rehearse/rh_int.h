@@ -38,6 +38,8 @@ struct rh_probe {
 	int		 dsn, queued;
 	struct qstr	 reply;
 	struct rh_result got, want;
+	json_t		*pipe_runs;	/* [{file, line, command, argv, cwd,
+					 * env, head}], q2p-dotqmail's programs */
 	int		 status;	/* 1 match, 0 mismatch, 2 not converted */
 	struct qstr	 why;
 };
@@ -73,6 +75,7 @@ struct rh_run {
 	struct rh_paths	 p;
 	char		 pf_conf[600], pf_queue[600], dc_dir[600], dc_conf[700];
 	char		 mail_root[600], sink_dir[600], pipe_dir[600];
+	char		 dotqmail[1024];
 	char		 recorder[600], cmdlog[600], old_queue[600];
 	char		 tls_cert[1024], tls_key[1024];	/* p.tls_cert, p.tls_key */
 	pid_t		 sink_pid, dc_pid, pf_pid;

@@ -327,6 +327,8 @@ rh_report_json(struct rh_run *r, size_t *nmis, size_t *nnc, size_t *nlmis)
 		qpm_json_set(o, "mailboxes", jlist(&pr->got.mailboxes));
 		qpm_json_set(o, "forwards", jlist(&pr->got.forwards));
 		qpm_json_set(o, "pipes", jlist(&pr->got.pipes));
+		qpm_json_set(o, "pipe_runs", pr->pipe_runs != NULL ?
+		    json_incref(pr->pipe_runs) : json_array());
 		if (pr->got.detail.len > 0)
 			qpm_json_set_str(o, "detail", qstr_str(&pr->got.detail));
 		qpm_json_set_str(w, "outcome", rh_outcome_name(pr->want.outcome));
@@ -371,6 +373,52 @@ rh_report_json(struct rh_run *r, size_t *nmis, size_t *nnc, size_t *nlmis)
 	return root;
 }
 
+/* old-host bytes, control characters escaped */
+static void
+vis(struct qstr *s, const char *t)
+{
+	if (t != NULL)
+		qstr_cat_vis(s, t, strlen(t), 0);
+}
+
+/* Each program q2p-dotqmail ran for the probe: the file and line, the
+ * variables qmail-local sets that decide where a program goes (LOCAL,
+ * EXT, DEFAULT, USER, HOME) and those of qmail-command(8) the program
+ * did not get. */
+static void
+pipe_runs_text(const struct rh_probe *pr)
+{
+	static const char *const shown[] = { "RECIPIENT", "LOCAL", "EXT",
+	    "DEFAULT", "USER", "HOME" };
+	static const char *const all[] = { "SENDER", "NEWSENDER", "RECIPIENT",
+	    "USER", "HOME", "HOST", "HOST2", "HOST3", "HOST4", "LOCAL", "EXT",
+	    "EXT2", "EXT3", "EXT4", "DTLINE", "RPLINE", "UFLINE" };
+	struct qstr s = QSTR_INIT(64 * 1024);
+	const json_t *run, *env, *v;
+	size_t i, k;
+
+	json_array_foreach(pr->pipe_runs, i, run) {
+		env = json_object_get(run, "env");
+		qstr_reset(&s);
+		qstr_cat(&s, "          pipe ");
+		vis(&s, qpm_json_get_str(run, "file"));
+		qstr_catf(&s, ":%lld ran with", qpm_json_get_int(run, "line", 0));
+		for (k = 0; k < sizeof(shown) / sizeof(shown[0]); k++)
+			if ((v = json_object_get(env, shown[k])) != NULL) {
+				qstr_catf(&s, " %s=", shown[k]);
+				vis(&s, json_string_value(v));
+			}
+		qstr_cat(&s, "; unset:");
+		for (k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+			if (json_object_get(env, all[k]) == NULL)
+				qstr_catf(&s, " %s", all[k]);
+		if (s.len > 0 && s.buf[s.len - 1] == ':')
+			qstr_cat(&s, " none of qmail-command(8)'s");
+		printf("%s\n", qstr_str(&s));
+	}
+	qstr_free(&s);
+}
+
 void
 rh_report_text(struct rh_run *r, size_t nmis, size_t nnc, size_t nlmis)
 {
@@ -403,6 +451,7 @@ rh_report_text(struct rh_run *r, size_t nmis, size_t nnc, size_t nlmis)
 		printf("%-9s %-44s %-10s %s\n", pr->status == 1 ? "ok" :
 		    pr->status == 2 ? "listed" : "DIFFERS", pr->addr,
 		    rh_outcome_name(pr->got.outcome), qstr_str(&s));
+		pipe_runs_text(pr);
 		if (pr->status == 0)
 			printf("          %s\n", qstr_str(&pr->why));
 		if (pr->status == 2)

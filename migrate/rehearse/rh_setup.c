@@ -72,16 +72,26 @@ copy_dir(const char *src, const char *dst, struct strlist *names)
 static const char recorder_sh[] =
     "#!/bin/sh\n"
     "# qmail2postfix rehearse: stands in for a pipe(8) program. Records\n"
-    "# its arguments (hex), environment and message, then exits 0.\n"
+    "# its arguments (hex), environment and message, then exits 0 (or\n"
+    "# as the stand-in of --programs below).\n"
     "LC_ALL=C\nexport LC_ALL\n"
     "umask 077\n"
     "d=$1\nshift\n"
     "f=\"$d/pipe.$$.$(date +%s%N)\"\n"
     "cat >\"$f.msg\" || exit 75\n"
     "env >\"$f.env\"\n"
+    "cat /proc/$$/environ >\"$f.environ\" 2>/dev/null\n"
     "for a in \"$@\"; do\n"
     "\tprintf 'arg %s\\n' \"$(printf '%s' \"$a\" | od -An -v -tx1 | tr -d ' \\n')\"\n"
     "done >\"$f.tmp\" && mv \"$f.tmp\" \"$f.rec\" || exit 75\n"
+    "# q2p-dotqmail's program line: NAME q2p-dotqmail STANDINS FILE:LINE DIR\n"
+    "# /bin/sh -c COMMAND; a stand-in of the command's name runs on the\n"
+    "# recorded message with the same environment, its exit code counts\n"
+    "if [ \"$2\" = q2p-dotqmail ] && [ \"$3\" != - ]; then\n"
+    "\tw=${8%%[ \t]*}\n"
+    "\tp=\"$3/${w##*/}\"\n"
+    "\t[ -x \"$p\" ] && exec /bin/sh -c \"\\\"\\$0\\\"${8#\"$w\"}\" \"$p\" <\"$f.msg\"\n"
+    "fi\n"
     "exit 0\n";
 
 static int next_port_fn(void) { return rh_free_port(); }
@@ -600,6 +610,10 @@ rh_prepare_recorder(struct rh_run *r)
 		msg_warn("cannot set up the pipe recorder in %s", r->tmp);
 		return -1;
 	}
+	if (srs_find_prog("q2p-dotqmail", NULL, r->dotqmail,
+	    sizeof(r->dotqmail)) == 0)
+		r->p.dotqmail = r->dotqmail;
+	r->p.dc_conf = r->dc_conf;
 	return 0;
 }
 

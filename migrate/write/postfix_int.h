@@ -13,9 +13,11 @@
 
 #define BIG	((size_t)1 << 32)
 
-/* Distinct (command, user, address) pipes get one service each. */
+/* Each .qmail file's rules for one key (a group with a program line)
+ * get one q2p-dotqmail service, which runs all of its lines. */
 struct pipe_svc {
 	const struct m_rule	*rule;
+	size_t			 n;
 };
 
 struct pf {

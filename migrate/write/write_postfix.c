@@ -122,26 +122,47 @@ same_group(const struct m_rule *a, const struct m_rule *b)
 	    strcmp(a->domain, b->domain) == 0 && a->src.file == b->src.file;
 }
 
-static size_t
-pipe_index(struct pf *p, const struct m_rule *r)
+/* control/virtualdomains' prefix for host, or NULL (a local domain) */
+static const char *
+vd_prefix(const struct model *m, const char *host)
 {
+	const struct m_entry *e;
 	size_t i;
-	struct pipe_svc *n;
+
+	for (i = 0; i < m->entries.n; i++) {
+		e = &((const struct m_entry *)m->entries.v)[i];
+		if (e->table == TBL_VIRTUALDOMAINS &&
+		    strcasecmp(e->key, host) == 0)
+			return e->value;
+	}
+	return NULL;
+}
+
+/* The service of the group r[0..n), made on first use. */
+static size_t
+pipe_index(struct pf *p, const struct m_rule *r, size_t n)
+{
+	const struct m_rule *q;
+	size_t i;
+	struct pipe_svc *v;
 
 	for (i = 0; i < p->npipes; i++) {
-		const struct m_rule *q = p->pipes[i].rule;
-
-		if (strcmp(q->value, r->value) == 0 &&
-		    strcmp(q->user, r->user) == 0 &&
-		    q->key == r->key && strcmp(q->local, r->local) == 0)
+		q = p->pipes[i].rule;
+		/* one file for several local domains (no virtualdomains
+		 * prefix): the same service */
+		if (q == r || (q->src.file == r->src.file && q->key == r->key &&
+		    p->pipes[i].n == n && strcmp(q->local, r->local) == 0 &&
+		    vd_prefix(p->m, q->domain) == NULL &&
+		    vd_prefix(p->m, r->domain) == NULL))
 			return i + 1;
 	}
-	if ((n = realloc(p->pipes, (p->npipes + 1) * sizeof(*n))) == NULL) {
+	if ((v = realloc(p->pipes, (p->npipes + 1) * sizeof(*v))) == NULL) {
 		p->err = QPM_ENOMEM;
 		return 0;
 	}
-	p->pipes = n;
+	p->pipes = v;
 	p->pipes[p->npipes].rule = r;
+	p->pipes[p->npipes].n = n;
 	p->npipes++;
 	return p->npipes;
 }
@@ -207,7 +228,7 @@ target(struct pf *p, struct qstr *s, const struct m_rule *r, int re)
 		cat_addr(p, s, r->value, re, r->src);
 		break;
 	case DEST_PIPE:
-		k = pipe_index(p, r);
+		k = pipe_index(p, r, 1);
 		pf_cat(p, s, "pipe%zu@%s", k, Q2P_PSEUDO_DOMAIN);
 		break;
 	case DEST_DISCARD:
@@ -230,6 +251,29 @@ target(struct pf *p, struct qstr *s, const struct m_rule *r, int re)
 		break;
 	}
 	qstr_free(&text);
+}
+
+/* The targets of one .qmail file's rules r[0..n): with a program line,
+ * all of them are its q2p-dotqmail service, which runs them in order
+ * (exit 99 skips the rest); else one target each. */
+static void
+group_targets(struct pf *p, struct qstr *s, const struct m_rule *r,
+    size_t n, int re)
+{
+	size_t k;
+
+	for (k = 0; k < n && r[k].dest != DEST_PIPE; k++)
+		;
+	if (k < n) {
+		pf_cat(p, s, "pipe%zu@%s", pipe_index(p, r, n),
+		    Q2P_PSEUDO_DOMAIN);
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		if (k)
+			pf_cat(p, s, ", ");
+		target(p, s, r + k, re);
+	}
 }
 
 static void
@@ -351,11 +395,8 @@ shadow_prefixes(struct pf *p, const struct prefix_group *pg, size_t npg)
 		pf_cat(p, &p->vshadow, "$/\t");
 		if (c == NULL)
 			pf_cat(p, &p->vshadow, "nouser@%s", Q2P_PSEUDO_DOMAIN);
-		for (k = 0; c != NULL && k < ncatch; k++) {
-			if (k)
-				pf_cat(p, &p->vshadow, ", ");
-			target(p, &p->vshadow, c + k, 1);
-		}
+		if (c != NULL)
+			group_targets(p, &p->vshadow, c, ncatch, 1);
 		pf_cat(p, &p->vshadow, "\n");
 		p->nshadow++;
 		/* a domain's mailboxes are consecutive */
@@ -404,11 +445,7 @@ write_rules(struct pf *p)
 		cat_key(p, &p->valias, r->key == KEY_CATCHALL ? "" : r->local,
 		    r->domain, r->src);
 		pf_cat(p, &p->valias, "\t");
-		for (size_t k = 0; k < n; k++) {
-			if (k)
-				pf_cat(p, &p->valias, ", ");
-			target(p, &p->valias, r + k, 0);
-		}
+		group_targets(p, &p->valias, r, n, 0);
 		pf_cat(p, &p->valias, "\n");
 	}
 	if (npg_n > 1)
@@ -422,11 +459,7 @@ write_rules(struct pf *p)
 		pf_cat(p, &p->vregexp, ".+@");
 		cat_re(p, &p->vregexp, r->domain, r->src);
 		pf_cat(p, &p->vregexp, "$/\t");
-		for (j = 0; j < pg[i].n; j++) {
-			if (j)
-				pf_cat(p, &p->vregexp, ", ");
-			target(p, &p->vregexp, r + j, 1);
-		}
+		group_targets(p, &p->vregexp, r, pg[i].n, 1);
 		pf_cat(p, &p->vregexp, "\n");
 	}
 	free(pg);
@@ -776,52 +809,175 @@ auth_listener(struct pf *p, const char *name, enum limits_svc svc,
 	limits_master_free(lm);
 }
 
+/* one pipe(8) argv word: "{ text }" when it holds a blank ('$'
+ * doubled, no brace or control byte either way) */
+static void
+pipe_word(struct pf *p, const char *opt, const char *t, struct src src)
+{
+	const char *why = NULL;
+	int brace = strpbrk(t, " \t") != NULL;
+
+	pf_cat(p, &p->master, " %s%s", opt, brace ? "{ " : "");
+	pf_esc(p, esc_pf_sh_cmd(&p->master, t, &why), &why, src);
+	if (brace)
+		pf_cat(p, &p->master, " }");
+}
+
+/* -p HOST:PREFIX:KEY for a host with a virtualdomains prefix: KEY is
+ * the users/assign key qmail-lspawn took for PREFIX-local there */
+static void
+pipe_vd(struct pf *p, const char *host, const char *local, struct src src)
+{
+	struct model *m = (struct model *)p->m;
+	const char *v = vd_prefix(p->m, host);
+	const struct m_assign *a;
+
+	if (v == NULL)
+		return;
+	a = model_assign_lookup(m, model_printf(m, "%s%s%s", v, *v ? "-" : "",
+	    local));
+	pipe_word(p, "-p ", model_printf(m, "%s:%s:%s", host, v,
+	    a != NULL && a->wild ? a->local : ""), src);
+}
+
+/* One line argument of q2p-dotqmail: "N|command", "N&address",
+ * "N>mailbox", "N!bounce text"; a discard is no line. */
+static void
+pipe_line(struct pf *p, const struct m_rule *r)
+{
+	static const char kind[] = { 0, '>', '&', '|', 0, '!' };
+	struct qstr t = QSTR_INIT(QPM_MAX_CONFIG_LINE * 4);
+	const char *v;
+
+	if (r->dest >= sizeof(kind) || kind[r->dest] == 0)
+		return;
+	if (qstr_catf(&t, "%lu%c", r->src.line, kind[r->dest]) < 0)
+		p->err = QPM_ENOMEM;
+	/* a bounce text as one line without braces, as in transport */
+	for (v = r->value; *v != '\0' && p->err == 0; v++)
+		if (qstr_catc(&t, r->dest == DEST_BOUNCE &&
+		    ((unsigned char)*v < ' ' || *v == 0x7f || *v == '{' ||
+		    *v == '}') ? ' ' : *v) < 0)
+			p->err = QPM_ENOMEM;
+	pipe_word(p, "", qstr_str(&t), r->src);
+	qstr_free(&t);
+}
+
+/* Each group with a program line: a q2p-dotqmail service running the
+ * whole file as qmail-local did.  What qmail-send and qmail-lspawn
+ * decided (virtualdomains prefix, the users/assign line) and which
+ * file qmail-local read (DEFAULT) are decided here, from the model. */
 static void
 write_pipes(struct pf *p)
 {
-	const struct m_rule *r;
-	size_t i;
-	const char *dir, *slash, *why = NULL;
+	const struct model *m = p->m;
+	const struct m_rule *r, *g;
+	const struct m_assign *a;
+	const struct m_domain *d;
+	const char *dir, *slash, *base, *user = NULL, *vp, *qme, *why = NULL;
+	size_t i, k, len0;
+	int err0;
 
 	for (i = 0; i < p->npipes; i++) {
-		r = p->pipes[i].rule;
-		pf_src_line(p, &p->master, "# from ", r->src);
-		pf_esc(p, esc_comment(&p->master, "", "|%s  (ran as %s)", r->value,
-		    r->user), NULL, r->src);
-		pf_cat(p, &p->master, "q2p-pipe%zu unix  -       n       n       "
-		    "-       -       pipe\n", i + 1);
-		pf_cat(p, &p->master, "  flags=DR user=");
-		pf_esc(p, esc_pf_word(&p->master, r->user, &why), &why, r->src);
-		pf_cat(p, &p->master, " argv=/bin/sh -c { ");
-		dir = r->src.file;
-		slash = strrchr(dir, '/');
-		if (slash != NULL) {
-			pf_cat(p, &p->master, "cd ");
-			pf_esc(p, esc_pf_sh_quote(&p->master, model_strndup(
-			    (struct model *)p->m, dir, (size_t)(slash - dir)),
-			    &why), &why, r->src);
-			pf_cat(p, &p->master, " || exit 75; ");
+		g = p->pipes[i].rule;
+		user = NULL;
+		len0 = p->master.len;
+		err0 = p->err;
+		for (k = 0; k < p->pipes[i].n; k++)
+			if (g[k].dest == DEST_PIPE)
+				user = g[k].user;
+		group_comment(p, &p->master, g, p->pipes[i].n);
+		for (k = 0; k < p->pipes[i].n; k++) {
+			r = g + k;
+			pf_esc(p, esc_comment(&p->master, "", "%lu: %s%s",
+			    r->src.line, r->dest == DEST_PIPE ? "|" :
+			    r->dest == DEST_FORWARD ? "&" : r->dest ==
+			    DEST_MAILBOX ? "mailbox " : r->dest == DEST_BOUNCE ?
+			    "bounce " : "discard ", r->value), NULL, r->src);
 		}
-		/* pipe(8) turns $$ into $: the shell sees one */
-		pf_cat(p, &p->master, "SENDER=$$1; RECIPIENT=$$2; "
-		    "LOCAL=$${RECIPIENT%%@*}; HOST=$${RECIPIENT##*@}; "
-		    "EXT=$$LOCAL; ");
-		if (r->key == KEY_PREFIX) {
-			pf_cat(p, &p->master, "DEFAULT=$${LOCAL#");
-			pf_esc(p, esc_pf_sh_quote(&p->master, r->local, &why), &why,
-			    r->src);
-			pf_cat(p, &p->master, "}; ");
-		} else if (r->key == KEY_CATCHALL)
-			pf_cat(p, &p->master, "DEFAULT=$$LOCAL; ");
-		pf_cat(p, &p->master, "export SENDER RECIPIENT LOCAL HOST EXT%s; ",
-		    r->key != KEY_ADDRESS ? " DEFAULT" : "");
-		pf_esc(p, esc_pf_sh_cmd(&p->master, r->value, &why), &why, r->src);
-		/* qmail exit codes: 99 success, 100 and friends bounce,
-		 * everything else defers; Postfix defers only on 75 */
-		pf_cat(p, &p->master, "; rc=$$?; case $$rc in 0|99) exit 0;; "
-		    "64|65|70|76|77|78|100|112) exit 69;; esac; exit 75 } "
-		    "q2p ${sender} ${original_recipient}\n");
-		pf_src_line(p, &p->transport, "# from ", r->src);
+		pf_esc(p, esc_comment(&p->master, "", "ran as %s, in file "
+		    "order, by q2p-dotqmail", user), NULL, g->src);
+		pf_cat(p, &p->master, "q2p-pipe%zu unix  -       n       n       "
+		    "-       -       pipe\n  user=", i + 1);
+		pf_esc(p, esc_pf_word(&p->master, user, &why), &why, g->src);
+		pf_cat(p, &p->master, " argv=%s/q2p-dotqmail", p->o->srs != NULL ?
+		    p->o->srs->bindir : BINDIR);
+		dir = g->src.file;
+		slash = strrchr(dir, '/');
+		base = slash != NULL ? slash + 1 : dir;
+		pipe_word(p, "-f ", dir, g->src);
+		if (slash != NULL)
+			pipe_word(p, "-c ", model_strndup((struct model *)m, dir,
+			    (size_t)(slash - dir)), g->src);
+		/* the users/assign line qmail-lspawn took for the file's
+		 * addresses: vprefix-local, or the prefix of a -default */
+		vp = vd_prefix(m, g->domain);
+		a = model_assign_lookup(m, model_printf((struct model *)m,
+		    "%s%s%s", vp != NULL && *vp ? vp : "", vp != NULL && *vp ?
+		    "-" : "", g->local));
+		if (a != NULL) {
+			pipe_word(p, "-u ", a->user, g->src);
+			pipe_word(p, "-h ", a->home, g->src);
+			if (*a->dash)
+				pipe_word(p, "-d ", a->dash, g->src);
+			if (a->wild && *a->local)
+				pipe_word(p, "-a ", a->local, g->src);
+			if (a->ext != NULL && *a->ext)
+				pipe_word(p, "-x ", a->ext, g->src);
+		} else {
+			/* qmail-getpw: USER-ext of a system user, else all of
+			 * LOCAL is ~alias's ext */
+			pipe_word(p, "-u ", user, g->src);
+			if (slash != NULL)
+				pipe_word(p, "-h ", model_strndup((struct model *)m,
+				    dir, (size_t)(slash - dir)), g->src);
+			pf_cat(p, &p->master, " -d -");
+			if (g->origin == ORIG_ALIAS)
+				pf_cat(p, &p->master, " -e");
+			else
+				pipe_word(p, "-a ", model_printf((struct model *)m,
+				    "%s-", user), g->src);
+		}
+		/* the file qmail-local read: vdelivermail reads a user's
+		 * .qmail under the domain's .qmail-default */
+		if (g->origin == ORIG_USER) {
+			qme = "default";
+			pf_cat(p, &p->master, " -V");
+		} else if (a != NULL && strncmp(base, ".qmail", 6) == 0 &&
+		    strncmp(base + 6, a->dash, strlen(a->dash)) == 0)
+			qme = base + 6 + strlen(a->dash);
+		else
+			qme = strncmp(base, ".qmail-", 7) == 0 ? base + 7 : "";
+		if (*qme)
+			pipe_word(p, "-q ", qme, g->src);
+		pipe_vd(p, g->domain, g->local, g->src);
+		for (k = 0; k < m->domains.n; k++) {
+			d = &((const struct m_domain *)m->domains.v)[k];
+			if (d->kind == DOM_ALIAS && d->real != NULL &&
+			    strcasecmp(d->real, g->domain) == 0)
+				pipe_vd(p, d->name, g->local, d->src);
+		}
+		pf_cat(p, &p->master, " -- ${sender} ${original_recipient}");
+		for (k = 0; k < p->pipes[i].n; k++)
+			pipe_line(p, g + k);
+		pf_cat(p, &p->master, "\n");
+		pf_src_line(p, &p->transport, "# from ", g->src);
+		if (err0 == 0 && p->err == QPM_ESYNTAX) {
+			/* a users/assign or virtualdomains value master.cf
+			 * cannot hold (the reader checked the file's own):
+			 * the mail waits in the queue, never bounces */
+			p->master.len = len0;
+			p->master.buf[len0] = '\0';
+			p->err = 0;
+			pf_esc(p, esc_comment(&p->master, "", "q2p-pipe%zu not "
+			    "written: %s", i + 1, p->why != NULL ? p->why : "?"),
+			    NULL, g->src);
+			p->why = NULL;
+			pf_cat(p, &p->transport, "pipe%zu@%s\tretry:4.3.5 the "
+			    ".qmail file's service could not be written\n", i + 1,
+			    Q2P_PSEUDO_DOMAIN);
+			continue;
+		}
 		pf_cat(p, &p->transport, "pipe%zu@%s\tq2p-pipe%zu:\n", i + 1,
 		    Q2P_PSEUDO_DOMAIN, i + 1);
 	}

@@ -330,11 +330,12 @@ rep_routing(struct wtext *r, const struct model *m, const struct wopts *o)
 		    o->srs != NULL ? "an SRS envelope sender" :
 		    "the ORIGINAL envelope sender, no SRS");
 	if (npipe > 0)
-		wt_catf(r, "  Programs run through pipe(8) services "
-		    "(q2p-pipeN in master.cf) as the old user,\n  with "
-		    "qmail's SENDER, RECIPIENT, LOCAL, HOST, EXT, DEFAULT; exit "
-		    "111 now defers (75).\n  Create the user(s) on the new "
-		    "host and check each program exists there.\n");
+		wt_catf(r, "  A .qmail file with programs runs whole, in file "
+		    "order, through q2p-dotqmail\n  (q2p-pipeN in master.cf) "
+		    "as the old user, with qmail-local's environment;\n  exit "
+		    "99 skips the remaining lines, 111 now defers (75).\n  "
+		    "Create the user(s) and the files' directories on the new "
+		    "host and check\n  each program exists there.\n");
 	if (m->doublebounceto) {
 		wt_cat(r, "  Double bounces go to ");
 		wt_vis(r, m->doublebounceto, 0);

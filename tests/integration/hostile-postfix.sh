@@ -184,4 +184,19 @@ listed "tcprules catch-all relay rule, loudly" '^/etc/tcp\.smtp:\d+$' 'OPEN RELA
 listed "tcprules host name relay rule" '^/etc/tcp\.smtp:\d+$' 'host name or ident rule'
 listed "tcprules malformed relay rule" '^/etc/tcp\.smtp:\d+$' 'not an address or prefix'
 tap_check "report: the counts add up" grep -q "The counts add up." "$rep"
+
+# 9. a virtualdomains prefix with a brace: the q2p-dotqmail services of
+#    the domain cannot be written; their mail waits (retry), never bounces
+root9=$H_DIR/root9
+prepare "$root9" || tap_bail "cannot prepare samples/oldhost"
+sed -i 's/^example\.org:example\.org$/example.org:exa}mple.org/' \
+    "$root9/var/qmail/control/virtualdomains"
+migrate "$root9" "$H_DIR/OUT9"
+rc9=$rc
+tap_check "virtualdomains brace: converted (exit 1), pipes not written" \
+    eval '[ "$rc9" = 1 ] && grep -q "^# q2p-pipe1 not written: " "$H_DIR/OUT9/postfix/master.cf" && ! grep -q "^q2p-pipe1 " "$H_DIR/OUT9/postfix/master.cf"'
+tap_check "virtualdomains brace: the pipe's mail is deferred (retry:4.3.5)" \
+    grep -q "^pipe1@qmail2postfix.invalid	retry:4.3.5 " "$H_DIR/OUT9/postfix/transport"
+tap_check "virtualdomains brace: master.cf still reads" \
+    postconf -c "$H_DIR/OUT9/postfix" -M
 tap_done

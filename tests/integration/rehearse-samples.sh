@@ -247,6 +247,42 @@ else
 	tap_ok "no password or hash in the report"
 fi
 
+# --- pipes ran with qmail-local's environment ------------------------------
+# hand-derived from qmail-local's rules (users/assign +example.com- and
+# +webapp-, virtualdomains example.com:example.com, .qmail-support-default
+# and webapp's .qmail-default): the real qmail's values
+if python3 - "$H_DIR/report.json" 2>"$H_DIR/pipe-runs.py" <<'PY'
+import json, sys
+a = {x["address"]: x for x in json.load(open(sys.argv[1]))["addresses"]}
+def env(addr):
+    runs = a[addr]["pipe_runs"]
+    assert len(runs) == 1, (addr, runs)
+    assert runs[0]["argv"][:2] == ["/bin/sh", "-c"], runs
+    assert runs[0]["head"] == [], runs
+    return runs[0]["env"]
+e = env("support-billing@example.com")
+want = {"LOCAL": "example.com-support-billing", "EXT": "support-billing",
+        "DEFAULT": "billing", "EXT2": "billing", "USER": "example.com",
+        "HOME": "/home/vpopmail/domains/example.com", "HOST": "example.com",
+        "RECIPIENT": "example.com-support-billing@example.com",
+        "DTLINE": "Delivered-To: example.com-support-billing@example.com\n"}
+for k, v in want.items():
+    assert e.get(k) == v, (k, e.get(k), v)
+assert "ORIGINAL_RECIPIENT" not in e and "SHELL" not in e, e
+e = env("webapp-bounce@mail.example.com")
+want = {"LOCAL": "webapp-bounce", "EXT": "bounce", "DEFAULT": "bounce",
+        "USER": "webapp", "HOME": "/home/webapp", "HOST2": "mail.example",
+        "RECIPIENT": "webapp-bounce@mail.example.com"}
+for k, v in want.items():
+    assert e.get(k) == v, (k, e.get(k), v)
+PY
+then
+	tap_ok "pipes: the environment qmail-local gave (support-*, webapp-*)"
+else
+	tap_fail "pipes: the environment qmail-local gave (support-*, webapp-*)" \
+	    "$(tail -5 "$H_DIR/pipe-runs.py")"
+fi
+
 # --- a broken route is noticed ---------------------------------------------
 cp -a "$H_DIR/OUT" "$H_DIR/OUT-broken"
 sed -i 's/^support@example\.com[[:space:]].*/support@example.com\tjohn@example.com/' \
@@ -267,14 +303,19 @@ fi
 ahome=$(awk -F: '$1 == "alice@example.com" { print $6 }' "$H_DIR/OUT/dovecot/users")
 awk -F: -v OFS=: -v h="$ahome" '$1 == "carol@example.com" { $6 = h } { print }' \
     "$H_DIR/OUT/dovecot/users" >"$H_DIR/OUT-broken/dovecot/users"
-sed -i 's|\(/home/vpopmail/domains/example.com/info/message /home/vpopmail/domains/example.com/info\);|\1 --all;|' \
+sed -i 's|\(/home/vpopmail/domains/example.com/info/message /home/vpopmail/domains/example.com/info\) }|\1 --all }|' \
     "$H_DIR/OUT-broken/postfix/master.cf"
 if [ -z "$ahome" ] ||
     [ "$(awk -F: '$1 == "carol@example.com" { print $6 }' "$H_DIR/OUT-broken/dovecot/users")" != "$ahome" ] ||
-    ! grep -q 'example.com/info --all; rc=' "$H_DIR/OUT-broken/postfix/master.cf"; then
+    ! grep -q 'example.com/info --all }' "$H_DIR/OUT-broken/postfix/master.cf"; then
 	tap_bail "could not move carol's home or change info@'s pipe"
 fi
+# --programs: a stand-in for support-*'s rt-mailgate exits 100
+mkdir -p "$H_DIR/standins"
+printf '#!/bin/sh\ncat >/dev/null\nexit 100\n' >"$H_DIR/standins/rt-mailgate"
+chmod 0755 "$H_DIR/standins" "$H_DIR/standins/rt-mailgate"
 "$Q" rehearse "$H_DIR/OUT-broken" --json --no-logins \
+    --programs "$H_DIR/standins" --probe support-billing@example.com \
     >"$H_DIR/broken.json" 2>"$H_DIR/broken.err"
 rc=$?
 if [ "$rc" -eq 1 ] && python3 -c 'import json,sys
@@ -325,6 +366,11 @@ seen_check "info@'s pipe with a changed command in master.cf: the command as it 
 i = a["info@example.com"]
 assert i["status"] == "mismatch" and "info@example.com" in mis, i
 assert i["pipes"] == ["/home/vpopmail/bin/autorespond 86400 3 /home/vpopmail/domains/example.com/info/message /home/vpopmail/domains/example.com/info --all"], i'
+seen_check "--programs: the stand-in's exit 100 bounces support-billing@, its run recorded (exit 1)" '
+x = a["support-billing@example.com"]
+assert x["outcome"] == "bounced" and x["status"] == "mismatch", x
+assert [r["command"] for r in x["pipe_runs"]] == ["/usr/local/bin/rt-mailgate --queue support --action correspond --url https://rt.example.com/"], x
+assert x["pipe_runs"][0]["env"]["DEFAULT"] == "billing", x'
 
 # --- OUT made with --no-srs: SRS is not rehearsed, and says so -------------
 "$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT-nosrs" --no-srs -q
