@@ -60,14 +60,15 @@ cmp_str(const void *a, const void *b)
 }
 
 void
-strlist_sort(struct strlist *l)
+strlist_sort(struct strlist *l, int fold)
 {
 	size_t i, j;
 	char *p;
 
-	for (i = 0; i < l->n; i++)
-		for (p = l->v[i]; *p != '\0'; p++)
-			*p = (char)tolower((unsigned char)*p);
+	for (i = 0; fold && i < l->n; i++)
+		if (l->v[i][0] != '/' && l->v[i][0] != '|')
+			for (p = l->v[i]; *p != '\0'; p++)
+				*p = (char)tolower((unsigned char)*p);
 	if (l->n > 1)
 		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
 	for (i = j = 0; i < l->n; i++) {

@@ -22,8 +22,9 @@ int	strlist_add(struct strlist *l, const char *s);
 int	strlist_add_unique(struct strlist *l, const char *s);
 /* 1 when an entry equals s ignoring case, else 0 */
 int	strlist_has(const struct strlist *l, const char *s);
-/* every entry lower-cased, then sorted, duplicates dropped */
-void	strlist_sort(struct strlist *l);
+/* sorted, duplicates dropped; with fold, every address lower-cased first
+ * (a path "/..." or a program "|..." keeps its case, as on disk) */
+void	strlist_sort(struct strlist *l, int fold);
 /* 1 when a and b hold the same entries in the same order, ignoring case */
 int	strlist_equal(const struct strlist *a, const struct strlist *b);
 /* the entries separated by sep, or "-" for an empty list, appended to

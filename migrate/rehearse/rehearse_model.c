@@ -583,9 +583,9 @@ rh_model_expect(const struct rh_model *m, const char *addr,
 	strlist_free(&acc.seen);
 	if (e < 0)
 		return e;
-	strlist_sort(&out->mailboxes);
-	strlist_sort(&out->forwards);
-	strlist_sort(&out->pipes);
+	strlist_sort(&out->mailboxes, 1);
+	strlist_sort(&out->forwards, 1);
+	strlist_sort(&out->pipes, 0);
 	if (out->mailboxes.n + out->forwards.n + out->pipes.n > 0)
 		out->outcome = RH_DELIVERED;
 	else if (acc.bounced || out->not_converted.n > 0)

@@ -385,9 +385,9 @@ rh_collect(struct rh_run *r)
 		pr = &r->probes[i];
 		if (pr->qid[0] != '\0' && strlist_has(&ids, pr->qid))
 			pr->queued = 1;
-		strlist_sort(&pr->got.mailboxes);
-		strlist_sort(&pr->got.forwards);
-		strlist_sort(&pr->got.pipes);
+		strlist_sort(&pr->got.mailboxes, 1);
+		strlist_sort(&pr->got.forwards, 1);
+		strlist_sort(&pr->got.pipes, 0);
 		if (pr->sent == 2) {
 			pr->got.outcome = pr->reply.len > 0 && pr->reply.buf[0] == '4' ?
 			    RH_DEFERRED : RH_BOUNCED;
