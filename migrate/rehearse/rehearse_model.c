@@ -87,7 +87,6 @@ struct rh_model {
 	size_t		*prefixes;	/* entry indexes of prefix matches */
 	size_t		 nprefixes;
 	int		 qmail_ext;	/* vpopmail built with QMAIL_EXT */
-	int		 webmail_rule;	/* OUT keeps vchkpw's webmail rule */
 };
 
 static const char *
@@ -301,11 +300,6 @@ rh_model_new(json_t *root, struct qstr *err)
 	/* a model without the key was written when qmail-ext was assumed */
 	m->qmail_ext = !json_is_false(json_object_get(json_object_get(root,
 	    "vpopmail_build"), "qmail_ext"));
-	/* the Dovecot 2.4 output does not keep vchkpw's webmail rule (the
-	 * report lists the users it changes): there a login from 127.0.0.1
-	 * is what the protocol's flag says */
-	m->webmail_rule = strcmp(qpm_json_get_str(json_object_get(root,
-	    "targets"), "dovecot"), "2.4") != 0;
 	m->domains = json_object();
 	m->mailboxes = json_object();
 	m->homes = json_object();
@@ -739,8 +733,7 @@ rh_model_login(const struct rh_model *m, const char *addr, const char *proto)
 	 * and NO_IMAP do not (a model without "webmail": the protocol's) */
 	if (strcmp(proto, "smtp") == 0)
 		v = json_object_get(mb, "smtp_auth");
-	else if (!m->webmail_rule ||
-	    (v = json_object_get(mb, "webmail")) == NULL)
+	else if ((v = json_object_get(mb, "webmail")) == NULL)
 		v = json_object_get(mb, proto);
 	return json_is_boolean(v) ? json_is_true(v) : -1;
 }
