@@ -181,6 +181,14 @@ dc_init(struct dc_out *d, const struct model *m, const struct wopts *o,
  * applies there and NO_POP/NO_IMAP do not (Dovecot 2.3's %{if}) */
 #define WEBMAIL_KEY	"%{if;%r;eq;127.0.0.1;%s;-}/%u"
 #define NOT_WEBMAIL_KEY	"%{if;%r;eq;127.0.0.1;webmail;%s}/%u"
+/* 2.4 has no %{if}: its regexp filter turns the client address into a
+ * part of the key ("pop3/webmail/LOGIN" from 127.0.0.1, "pop3/LOGIN"
+ * otherwise; "pop3/LOGIN" from 127.0.0.1, "pop3/-/LOGIN" otherwise) */
+#define RIP_IS_LOCAL	"%{remote_ip | regexp('^127[.]0[.]0[.]1$', "
+#define NOT_WEBMAIL_KEY24 "%{protocol}" RIP_IS_LOCAL "'/webmail') | " \
+	"regexp('^[^/].*$', '')}/%{user}"
+#define WEBMAIL_KEY24	"%{protocol}" RIP_IS_LOCAL "'') | " \
+	"regexp('^.+$', '/-')}/%{user}"
 
 static int
 dc_passwd_files(struct dc_out *d)
@@ -203,15 +211,17 @@ dc_passwd_files(struct dc_out *d)
 		if ((e = qstr_catf(&d->deny[k], "# Dovecot passwd-file read "
 		    "with deny = yes and %s:\n# vpopmail NO_%s users, refused "
 		    "on %s only. Written by qmail2postfix.\n", d->ver == 24 ?
-		    "auth_username_format = %{protocol}/%{user}" :
-		    "username_format=%s/%u", k == 0 ? "POP" : k == 1 ? "IMAP" :
-		    "SMTP", dc_svc[k])) < 0)
+		    (k < 2 ? "auth_username_format = " NOT_WEBMAIL_KEY24 :
+		    "auth_username_format = %{protocol}/%{user}") :
+		    "username_format=%s/%u",
+		    k == 0 ? "POP" : k == 1 ? "IMAP" : "SMTP", dc_svc[k])) < 0)
 			return e;
-	if (d->ver == 23 && (e = qstr_cat(&d->deny[DC_DENY_WEBMAIL], "# Dovecot "
-	    "passwd-file read with deny = yes and username_format="
-	    WEBMAIL_KEY ":\n# vpopmail NO_WEBMAIL users, refused on POP3 and "
-	    "IMAP from 127.0.0.1 only\n# (vchkpw: such a login is webmail). "
-	    "Written by qmail2postfix.\n")) < 0)
+	if ((e = qstr_catf(&d->deny[DC_DENY_WEBMAIL], "# Dovecot "
+	    "passwd-file read with deny = yes and %s:\n# vpopmail NO_WEBMAIL "
+	    "users, refused on POP3 and IMAP from 127.0.0.1 only\n# (vchkpw: "
+	    "such a login is webmail). Written by qmail2postfix.\n",
+	    d->ver == 24 ? "auth_username_format = " WEBMAIL_KEY24 :
+	    "username_format=" WEBMAIL_KEY)) < 0)
 		return e;
 	for (i = 0; i < d->m->mailboxes.n; i++) {
 		mb = &((const struct m_mailbox *)d->m->mailboxes.v)[i];
@@ -246,9 +256,7 @@ dc_passwd_files(struct dc_out *d)
 				return e;
 			d->ndeny[k]++;
 		}
-		/* 2.4: the report lists what changes for them */
-		for (k = 0; d->ver == 23 && (mb->flags & VP_NO_WEBMAIL) &&
-		    k < 2; k++) {
+		for (k = 0; (mb->flags & VP_NO_WEBMAIL) && k < 2; k++) {
 			if ((k == 0 && (e = writer_src(&d->deny[DC_DENY_WEBMAIL],
 			    "# from ", mb->src)) < 0) ||
 			    (e = pwf_login(&d->deny[DC_DENY_WEBMAIL], key[k],
@@ -323,11 +331,13 @@ dc_deny_passdbs(struct dc_out *d)
 		if ((e = qstr_catf(&d->conf, "# vpopmail NO_%s users may not "
 		    "log in to %s (keys: %s/LOGIN)\n", k == 0 ? "POP" :
 		    k == 1 ? "IMAP" : "SMTP", dc_svc[k], dc_svc[k])) < 0 ||
-		    (e = d->ver == 24 ? qstr_catf(&d->conf, "passdb deny-%s {\n"
+		    (e = d->ver == 24 ? qstr_catf(&d->conf, "%spassdb deny-%s {\n"
 		    "  driver = passwd-file\n  deny = yes\n"
-		    "  auth_username_format = %%{protocol}/%%{user}\n"
-		    "  passwd_file_path = %s/deny.%s\n}\n", dc_svc[k], dd,
-		    dc_svc[k]) : qstr_catf(&d->conf, "%spassdb {\n"
+		    "  auth_username_format = %s\n"
+		    "  passwd_file_path = %s/deny.%s\n}\n", k < 2 ?
+		    "# (vchkpw: from 127.0.0.1 this is webmail, where "
+		    "NO_POP/NO_IMAP do not apply)\n" : "", dc_svc[k], k < 2 ?
+		    NOT_WEBMAIL_KEY24 : "%{protocol}/%{user}", dd, dc_svc[k]) : qstr_catf(&d->conf, "%spassdb {\n"
 		    "  driver = passwd-file\n  deny = yes\n"
 		    "  args = username_format=%s %s/deny.%s\n}\n", k < 2 ?
 		    "# (vchkpw: from 127.0.0.1 this is webmail, where "
@@ -338,7 +348,14 @@ dc_deny_passdbs(struct dc_out *d)
 	if (d->ndeny[DC_DENY_WEBMAIL] > 0 && (e = qstr_catf(&d->conf,
 	    "# vpopmail NO_WEBMAIL users may not log in to pop3 or imap from "
 	    "127.0.0.1\n# (vchkpw: webmail; keys: SERVICE/LOGIN from there, "
-	    "-/LOGIN otherwise)\npassdb {\n  driver = passwd-file\n"
+	    "%s otherwise)\n", d->ver == 24 ? "SERVICE/-/LOGIN" :
+	    "-/LOGIN")) < 0)
+		return e;
+	if (d->ndeny[DC_DENY_WEBMAIL] > 0 && (e = d->ver == 24 ?
+	    qstr_catf(&d->conf, "passdb deny-webmail {\n  driver = "
+	    "passwd-file\n  deny = yes\n  auth_username_format = %s\n"
+	    "  passwd_file_path = %s/deny.webmail\n}\n", WEBMAIL_KEY24, dd) :
+	    qstr_catf(&d->conf, "passdb {\n  driver = passwd-file\n"
 	    "  deny = yes\n  args = username_format=%s %s/deny.webmail\n}\n",
 	    WEBMAIL_KEY, dd)) < 0)
 		return e;

@@ -251,31 +251,9 @@ rep_mailboxes(struct wtext *r, const struct model *m,
 	    "subscriptions and the POP3 UIDLs clients saw. Order of the\n  "
 	    "switch: sync (as often as needed), stop qmail, sync --final, "
 	    "requeue,\n  switch DNS.\n");
-	if (o->dovecot_ver != 24)
-		wt_catf(r, "  vchkpw's webmail rule kept: POP3 and IMAP logins "
-		    "from 127.0.0.1 refuse the\n  %lu NO_WEBMAIL users and "
-		    "admit NO_POP/NO_IMAP users (deny.webmail)\n", nfl[4]);
-	else if (nfl[0] + nfl[1] + nfl[4] > 0) {
-		wt_catf(r, "  NOT KEPT in the Dovecot 2.4 output: vchkpw's "
-		    "webmail rule (a POP3 or IMAP\n  login from 127.0.0.1 "
-		    "was webmail). On the new host these users change:\n");
-		for (i = 0; i < m->mailboxes.n; i++) {
-			mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
-			if (!(mb->flags & (VP_NO_POP | VP_NO_IMAP |
-			    VP_NO_WEBMAIL)))
-				continue;
-			wt_cat(r, "    ");
-			wt_vis(r, mb->local, 0);
-			wt_cat(r, "@");
-			wt_vis(r, mb->domain, 0);
-			wt_catf(r, ":%s%s%s\n", mb->flags & VP_NO_WEBMAIL ?
-			    " NO_WEBMAIL, may now log in from 127.0.0.1 "
-			    "(webmail)" : "", mb->flags & VP_NO_POP ?
-			    " NO_POP, refused on POP3 from 127.0.0.1 too" : "",
-			    mb->flags & VP_NO_IMAP ? " NO_IMAP, refused on "
-			    "IMAP from 127.0.0.1 too (webmail)" : "");
-		}
-	}
+	wt_catf(r, "  vchkpw's webmail rule kept: POP3 and IMAP logins "
+	    "from 127.0.0.1 refuse the\n  %lu NO_WEBMAIL users and "
+	    "admit NO_POP/NO_IMAP users (deny.webmail)\n", nfl[4]);
 	if (nscheme[6])
 		wt_catf(r, "  %lu mailboxes had no password: they still "
 		    "cannot log in\n", nscheme[6]);
