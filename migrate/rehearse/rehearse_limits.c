@@ -255,6 +255,18 @@ rl_not_probed(struct rl_probe *pr, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* 1, with the probe marked "not probed", when it needs more than the
+ * RL_MAX_CONN connections (WHAT: "connections", "logins") one probe opens */
+int
+rl_too_many(struct rl_probe *pr, long n, const char *what)
+{
+	if (n <= RL_MAX_CONN)
+		return 0;
+	rl_not_probed(pr, "%ld %s are more than the %d one probe opens", n,
+	    what, RL_MAX_CONN);
+	return 1;
+}
+
 /* the configured value; 1 when it differs from what OUT says */
 int
 rl_conf_differs(struct rl_probe *pr, long want, long got, const char *raw)

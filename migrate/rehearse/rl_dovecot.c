@@ -238,11 +238,8 @@ rl_probe_dc_userip(struct rh_limits *l, struct rl_probe *pr,
 		rl_not_probed(pr, "no limit (%ld)", n);
 		goto out;
 	}
-	if (n + 1 > RL_MAX_CONN) {
-		rl_not_probed(pr, "%ld logins are more than the %d one probe opens",
-		    n + 1, RL_MAX_CONN);
+	if (rl_too_many(pr, n + 1, "logins"))
 		goto out;
-	}
 	if (env->user == NULL || env->pass == NULL) {
 		rl_not_probed(pr, "no mailbox allowed IMAP and POP3 with a "
 		    "cleartext password (OUT/rehearse/cleartext-passwords, "

@@ -90,6 +90,7 @@ void	rl_dc_value(const struct rh_limits_env *env, const char *filter,
 	    const char *key, struct qstr *out);
 void	rl_not_probed(struct rl_probe *pr, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+int	rl_too_many(struct rl_probe *pr, long n, const char *what);
 int	rl_conf_differs(struct rl_probe *pr, long want, long got,
 	    const char *raw);
 

@@ -35,11 +35,8 @@ rl_probe_pf_count(struct rh_limits *l, struct rl_probe *pr,
 		    "host");
 		goto out;
 	}
-	if (n + 1 > RL_MAX_CONN) {
-		rl_not_probed(pr, "%ld connections are more than the %d one probe "
-		    "opens", n + 1, RL_MAX_CONN);
+	if (rl_too_many(pr, n + 1, "connections"))
 		goto out;
-	}
 	rl_pf_value(env, port, "smtpd_client_connection_count_limit", &v);
 	bad = rl_conf_differs(pr, n, rl_secs(qstr_str(&v)), qstr_str(&v));
 	if ((mp = rl_pf_maxproc(env, port)) > 0 && mp < n + 1) {
@@ -92,11 +89,8 @@ rl_probe_pf_rate(struct rh_limits *l, struct rl_probe *pr,
 		rl_not_probed(pr, "no rate limit here (0)");
 		goto out;
 	}
-	if (n + 1 > RL_MAX_CONN) {
-		rl_not_probed(pr, "%ld connections are more than the %d one probe "
-		    "opens", n + 1, RL_MAX_CONN);
+	if (rl_too_many(pr, n + 1, "connections"))
 		goto out;
-	}
 	rl_pf_value(env, port, "smtpd_client_connection_rate_limit", &v);
 	rl_pf_value(env, port, "anvil_rate_time_unit", &u);
 	unit = rl_secs(qstr_str(&u));
@@ -155,11 +149,8 @@ rl_probe_pf_maxproc(struct rh_limits *l, struct rl_probe *pr,
 		rl_not_probed(pr, "no process limit to probe (%ld)", n);
 		return;
 	}
-	if (n + 1 > RL_MAX_CONN) {
-		rl_not_probed(pr, "%ld connections are more than the %d one probe "
-		    "opens", n + 1, RL_MAX_CONN);
+	if (rl_too_many(pr, n + 1, "connections"))
 		return;
-	}
 	mp = rl_pf_maxproc(env, port);
 	qstr_catf(&pr->configured, "%ld", mp);
 	if (mp != n)
