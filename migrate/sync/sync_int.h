@@ -29,6 +29,7 @@ struct sync_run {
 	int			 chown;		/* root: files get the user's ids */
 	struct qpm_clock	 clock;
 	struct sync_totals	 t;
+	struct strlist		 problems;	/* --json: each problem line */
 };
 
 struct sync_mbox {
@@ -48,7 +49,8 @@ struct sync_mbox {
 int	sync_folder(struct sync_run *r, struct sync_mbox *mb, const char *src,
 	    const char *dst, const char *name, json_t *jfolders);
 
-/* "what: problem" on stderr (unless quiet), counted */
+/* "what: problem" on stderr (unless quiet), counted, and kept for
+ * --json's "problems" */
 void	sync_problem(struct sync_run *r, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
