@@ -399,6 +399,37 @@ out:
 	return e;
 }
 
+/* A mailbox whose old mail is over its vpopmail quota keeps all of it
+ * (sync never drops mail); Dovecot then answers as vdelivermail did: new
+ * mail is refused, IMAP APPEND and COPY fail, reading and deleting work.
+ * Said on stderr (not a problem of the copy: the exit status stays) and
+ * in --json's mailbox (messages, bytes, over_quota). */
+static int
+over_quota(struct sync_run *r, const struct sync_mbox *mb, json_t *jmbs)
+{
+	json_t *jm;
+	int over;
+
+	over = (mb->quota_bytes >= 0 && mb->old_bytes >
+	    (unsigned long long)mb->quota_bytes) || (mb->quota_messages >= 0 &&
+	    mb->old_messages > (unsigned long)mb->quota_messages);
+	if (over && !r->quiet)
+		msg_warnx("%s: over its quota on the old host: %lu messages, "
+		    "%llu bytes (quota: %lld bytes, %lld messages; -1: none); "
+		    "all copied. Dovecot refuses new mail for it (LMTP 552 "
+		    "5.2.2, as vdelivermail bounced it) and IMAP APPEND, until "
+		    "the user deletes mail", mb->address, mb->old_messages,
+		    mb->old_bytes, mb->quota_bytes, mb->quota_messages);
+	if (jmbs == NULL || (jm = json_array_get(jmbs,
+	    json_array_size(jmbs) - 1)) == NULL)
+		return 0;
+	if (qpm_json_set_int(jm, "messages", (long long)mb->old_messages) < 0 ||
+	    qpm_json_set_int(jm, "bytes", (long long)mb->old_bytes) < 0 ||
+	    qpm_json_set_bool(jm, "over_quota", over) < 0)
+		return QPM_ENOMEM;
+	return 0;
+}
+
 /* courierimapsubscribed -> Maildir/subscriptions, once: Dovecot owns
  * the file from then on.  A Dovecot of the old host keeps its own. */
 static int
@@ -617,6 +648,8 @@ sync_main(int argc, char **argv)
 		mb.dst = dst.buf;
 		mb.uid = (uid_t)u->uid;
 		mb.gid = (gid_t)u->gid;
+		mb.quota_bytes = qpm_json_get_int(jm, "quota_bytes", -1);
+		mb.quota_messages = qpm_json_get_int(jm, "quota_messages", -1);
 		if ((e = sync_mailbox(&r, &mb, jmbs)) < 0 ||
 		    (e = sync_subscriptions(&r, &mb)) < 0)
 			goto out;
@@ -630,6 +663,8 @@ sync_main(int argc, char **argv)
 				sync_problem(&r, "%s: cannot remove: %s",
 				    src.buf, strerror(errno));
 		}
+		if ((e = over_quota(&r, &mb, jmbs)) < 0)
+			goto out;
 	}
 	e = summary(&r, jmbs);
 	jmbs = NULL;

@@ -676,6 +676,32 @@ sync_msg(struct folder *f, struct msg *m, struct qstr *p, struct qstr *q)
 	return 0;
 }
 
+/* the old host's mail of the mailbox, counted as Dovecot's maildir quota
+ * counts it: the size in ",S=" of the name, else the file's */
+static void
+msg_usage(struct folder *f, const struct msg *m, struct qstr *p)
+{
+	const char *s = strstr(m->name, ",S=");
+	unsigned long long size = 0;
+	struct stat st;
+
+	if (s != NULL && s < m->name + m->blen) {
+		for (s += 3; *s >= '0' && *s <= '9' && size < (1ULL << 50); s++)
+			size = size * 10 + (unsigned long long)(*s - '0');
+		if (*s != ':' && *s != ',' && *s != '\0')
+			s = NULL;
+	}
+	if (s == NULL) {
+		size = 0;
+		if (path(p, f->src, m->in_new ? "new" : "cur") == 0 &&
+		    qstr_catf(p, "/%s", m->name) == 0 &&
+		    rootfs_stat(&f->r->root, p->buf, ROOTFS_NOFOLLOW, &st) == 0)
+			size = (unsigned long long)st.st_size;
+	}
+	f->mb->old_bytes += size;
+	f->mb->old_messages++;
+}
+
 static int
 by_mtime(const void *a, const void *b)
 {
@@ -1160,9 +1186,11 @@ sync_folder(struct sync_run *r, struct sync_mbox *mb, const char *src,
 	}
 	if (f.n > 1)
 		qsort(f.m, f.n, sizeof(*f.m), courier_order);
-	for (i = 0; i < f.n; i++)
+	for (i = 0; i < f.n; i++) {
 		if ((e = sync_msg(&f, &f.m[i], &p, &q)) < 0)
 			goto out;
+		msg_usage(&f, &f.m[i], &p);
+	}
 	if ((e = dkw_save(&f, &p, &q)) < 0)
 		goto out;
 	if (strcmp(f.how, "dovecot") == 0)

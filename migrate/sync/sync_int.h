@@ -39,6 +39,11 @@ struct sync_mbox {
 	uid_t		 uid;
 	gid_t		 gid;
 	int		 copied;	/* a message was copied: maildirsize is stale */
+	/* the old host's mail, as Dovecot's maildir quota counts it, and
+	 * the quota of migration.json (-1: none) */
+	unsigned long long old_bytes;
+	unsigned long	 old_messages;
+	long long	 quota_bytes, quota_messages;
 };
 
 /* One folder: src and dst are the folder's directories (the Maildir
