@@ -248,40 +248,8 @@ tap_check "POP3 UIDLs and order: qmail-pop3d's (the name up to ':', by mtime)" \
 
 # quota: Dovecot's maildir quota rebuilds maildirsize (sync removed the
 # old one) from the synced files and the users file's limit
-usage() {	# usage MAILDIR: "COUNT BYTES" of its folders' cur/ and new/, as
-	# Dovecot's maildir quota counts (",S=" of the name, else the size)
-	python3 - "$1" <<'EOF'
-import os, re, sys
-n = b = 0
-for root, dirs, files in os.walk(sys.argv[1]):
-    if os.path.basename(root) not in ('cur', 'new'):
-        continue
-    for f in files:
-        m = re.search(r',S=(\d+)(?=[:,]|$)', f)
-        n += 1
-        b += int(m.group(1)) if m else os.path.getsize(os.path.join(root, f))
-print(n, b)
-EOF
-}
-getquota() {	# getquota USER: "ROOT used limit" of GETQUOTAROOT INBOX
-	Q2P_PW=sync-secret python3 - "$H_IMAP_PORT" "$1" <<'EOF'
-import imaplib, os, re, sys
-im = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))
-im.login(sys.argv[2], os.environ['Q2P_PW'])
-typ, d = im.getquotaroot('INBOX')
-root = d[0][0].decode().split(' ', 1)[1].strip('"')
-m = re.search(r'STORAGE (\d+) (\d+)', d[1][0].decode())
-print(root, m.group(1), m.group(2))
-im.logout()
-EOF
-}
-mdsize() {	# mdsize MAILDIR: "COUNT BYTES" summed from Dovecot's maildirsize
-	awk 'NR > 1 { b += $1; n += $2 } END { print n, b }' "$1/maildirsize"
-}
-kb() {	# IMAP's STORAGE unit: Dovecot 2.3's quota_get_resource rounds up
-	echo $(( ($1 + 1023) / 1024 ))
-}
-q1=$(getquota alice@example.com 2>&1)
+. "$src/tests/integration/lib/sync-quota.sh"
+q1=$(getquota alice@example.com sync-secret 2>&1)
 u1=$(usage "$new/$A")
 tap_check "quota: GETQUOTAROOT INBOX is OUT's root, vpasswd's 50000000 bytes as the limit" \
     test "$q1" = "User quota $(kb "${u1#* }") $(kb 50000000)"
@@ -289,7 +257,7 @@ tap_check "quota: Dovecot counts the synced messages and bytes ($u1)" \
     test "$(mdsize "$new/$A")" = "$u1"
 t_frank() {
 	local q r a
-	q=$(getquota frank@example.com 2>&1)
+	q=$(getquota frank@example.com sync-secret 2>&1)
 	r=$(python3 -c 'import smtplib, sys
 c = smtplib.LMTP("127.0.0.1", int(sys.argv[1]))
 c.ehlo("test")
@@ -343,7 +311,7 @@ tap_check "second sync: the stale maildirsize removed" \
     test ! -e "$new/$A/maildirsize"
 h_dovecot_start || tap_bail "dovecot again"
 dump >"$H_DIR/dump2" 2>&1 || cat "$H_DIR/dump2" >&2
-q2=$(getquota alice@example.com 2>&1)
+q2=$(getquota alice@example.com sync-secret 2>&1)
 read -r n1 b1 <<<"$u1"
 tap_check "quota after the second sync: exactly the new message more (1, 58 bytes)" \
     test "$(mdsize "$new/$A")" = "$((n1 + 1)) $((b1 + 58))" -a \
