@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "migrate/sync/courier_state.h"
+#include "migrate/sync/esc_dovecot.h"
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/lines.h"
@@ -340,23 +341,6 @@ kw_index(struct cs_keywords *k, const char *kw, size_t n, int *idx)
 	return 0;
 }
 
-/* an IMAP atom (RFC 3501 9: no atom-specials, no '\\') */
-static int
-kw_ok(const char *p, size_t n)
-{
-	size_t i;
-
-	if (n == 0)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c <= 0x20 || c >= 0x7f || strchr("(){%*\"\\]", c) != NULL)
-			return 0;
-	}
-	return 1;
-}
-
 static int
 kw_add(struct cs_keywords *k, const char *file, unsigned long line,
     const char *kw, size_t n, uint32_t *mask, struct strlist *diag)
@@ -364,7 +348,7 @@ kw_add(struct cs_keywords *k, const char *file, unsigned long line,
 	struct qstr v = QSTR_INIT(256);
 	int idx, e;
 
-	if (!kw_ok(kw, n)) {
+	if (!esc_dc_keyword_ok(kw, n)) {
 		e = diag_add(diag, file, line, "\"%s\": not a keyword; "
 		    "dropped", vis(&v, kw, n));
 		qstr_free(&v);
@@ -410,7 +394,7 @@ cs_keywords_list(struct cs_keywords *k, const char *file, const char *text,
 			}
 			/* the index in :list is the line's; a bad name keeps
 			 * its place so that the numbers below still match */
-			if (!kw_ok(line, n)) {
+			if (!esc_dc_keyword_ok(line, n)) {
 				e = diag_add(diag, file, lr.lineno, "\"%s\": "
 				    "not a keyword; messages naming it lose it",
 				    vis(&v, line, n));
@@ -556,6 +540,7 @@ cs_subscriptions(const char *file, const char *text, size_t len,
 	struct lines lr;
 	const char *line;
 	size_t n;
+	const char *why;
 	int r, e = 0;
 
 	lines_mem(&lr, file, text, len, QPM_MAX_CONFIG_LINE);
@@ -572,7 +557,7 @@ cs_subscriptions(const char *file, const char *text, size_t len,
 			continue;
 		}
 		if (n == 5 && strncasecmp(line, "INBOX", 5) == 0) {
-			e = qstr_cat(out, "INBOX\n");
+			e = esc_dc_subscription(out, "INBOX", 5, &why);
 			continue;
 		}
 		if (n <= 6 || strncasecmp(line, "INBOX.", 6) != 0) {
@@ -581,16 +566,16 @@ cs_subscriptions(const char *file, const char *text, size_t len,
 			    vis(&v, line, n));
 			continue;
 		}
-		if ((r = cs_folder_name(out, line + 6, n - 6)) ==
+		if ((r = esc_dc_subscription(out, line + 6, n - 6, &why)) ==
 		    QPM_ESYNTAX)
-			e = diag_add(diag, file, lr.lineno, "\"%s\": neither "
-			    "modified UTF-7 nor UTF-8; not subscribed",
-			    vis(&v, line, n));
+			e = diag_add(diag, file, lr.lineno, "\"%s\": %s; not "
+			    "subscribed", vis(&v, line, n), why);
 		else if (r < 0)
 			e = r;
-		else if ((e = qstr_catc(out, '\n')) == 0 && r == 2)
+		else if (r >= 2)
 			e = diag_add(diag, file, lr.lineno, "\"%s\": not valid "
-			    "modified UTF-7; taken as UTF-8", vis(&v, line, n));
+			    "modified UTF-7; taken as %s", vis(&v, line, n),
+			    r == 2 ? "UTF-8" : "Latin-1");
 	}
 	lines_close(&lr);
 	qstr_free(&v);

@@ -26,6 +26,7 @@
 #include "mail/exits.h"
 #include "mail/json.h"
 #include "migrate/sync/courier_state.h"
+#include "migrate/sync/esc_dovecot.h"
 #include "migrate/sync/sync.h"
 #include "migrate/sync/sync_int.h"
 #include "util/err.h"
@@ -81,12 +82,16 @@ sync_problem(struct sync_run *r, const char *fmt, ...)
 	va_list ap;
 
 	r->t.problems++;
-	if (r->quiet)
+	if (r->quiet && !r->json)
 		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	msg_warnx("%s", buf);
+	/* no memory for the list: the count and stderr still say it */
+	if (r->json)
+		(void)strlist_add(&r->problems, buf);
+	if (!r->quiet)
+		msg_warnx("%s", buf);
 }
 
 int
@@ -175,6 +180,24 @@ struct user {
 	char	*login, *home;
 	long	 uid, gid;
 };
+
+static int
+by_login(const void *a, const void *b)
+{
+	return strcmp(((const struct user *)a)->login,
+	    ((const struct user *)b)->login);
+}
+
+/* the users file's line of login, in users sorted by_login, or NULL (a
+ * search, not a scan: 100,000 mailboxes would make a scan quadratic) */
+static const struct user *
+user_find(const struct user *users, size_t nusers, const char *login)
+{
+	struct user key;
+
+	key.login = (char *)login;
+	return bsearch(&key, users, nusers, sizeof(*users), by_login);
+}
 
 static int
 users_load(const char *out, struct user **users, size_t *nusers)
@@ -318,7 +341,7 @@ sync_mailbox(struct sync_run *r, struct sync_mbox *mb, json_t *jmbs)
 	if ((e = sync_folder(r, mb, mb->src, mb->dst, "INBOX", jf)) < 0)
 		goto out;
 	while ((de = readdir(dir)) != NULL) {
-		const char *n = de->d_name;
+		const char *n = de->d_name, *why;
 		struct stat st;
 		int c;
 
@@ -333,36 +356,28 @@ sync_mailbox(struct sync_run *r, struct sync_mbox *mb, json_t *jmbs)
 		/* courier 4 wrote modified UTF-7, courier 5 UTF-8; Dovecot
 		 * keeps modified UTF-7 on disk */
 		qstr_reset(&nm);
-		if ((c = cs_folder_name(&nm, n + 1, strlen(n + 1))) ==
-		    QPM_ESYNTAX) {
-			size_t i;
-
-			/* neither: its bytes taken as Latin-1, and listed */
-			qstr_reset(&d);
-			for (i = 1; n[i] != '\0' && e == 0; i++) {
-				unsigned char ch = (unsigned char)n[i];
-
-				e = ch < 0x80 ? qstr_catc(&d, (char)ch) :
-				    qstr_catf(&d, "%c%c", 0xc0 | (ch >> 6),
-				    0x80 | (ch & 0x3f));
-			}
-			if (e < 0 || (e = cs_utf8_to_mutf7(&nm, d.buf,
-			    d.len)) < 0)
-				goto out;
-			c = 3;
-		} else if (c < 0) {
+		c = esc_dc_folder(&nm, n + 1, strlen(n + 1), &why);
+		if (c < 0 && c != QPM_ESYNTAX) {
 			e = c;
 			goto out;
 		}
-		if (c >= 2) {
+		if (c == QPM_ESYNTAX || c >= 2) {
 			struct qstr v = QSTR_INIT(1024);
 
 			(void)qstr_cat_vis(&v, n, strlen(n), QSTR_VIS_SPACE);
-			sync_problem(r, "%s/%s: folder name is not valid "
-			    "modified UTF-7%s; copied as \".%s\"", mb->src,
-			    qstr_str(&v), c == 3 ? " nor UTF-8 (taken as "
-			    "Latin-1)" : " (taken as UTF-8)", nm.buf);
+			if (c == QPM_ESYNTAX)
+				sync_problem(r, "%s/%s: folder name has %s; not "
+				    "copied (move its mail by hand)", mb->src,
+				    qstr_str(&v), why);
+			else
+				sync_problem(r, "%s/%s: folder name is not valid "
+				    "modified UTF-7%s; copied as \".%s\"",
+				    mb->src, qstr_str(&v), c == 3 ? " nor UTF-8 "
+				    "(taken as Latin-1)" : " (taken as UTF-8)",
+				    nm.buf);
 			qstr_free(&v);
+			if (c == QPM_ESYNTAX)
+				continue;
 		}
 		qstr_reset(&d);
 		qstr_reset(&s);
@@ -382,6 +397,37 @@ out:
 	qstr_free(&d);
 	qstr_free(&nm);
 	return e;
+}
+
+/* A mailbox whose old mail is over its vpopmail quota keeps all of it
+ * (sync never drops mail); Dovecot then answers as vdelivermail did: new
+ * mail is refused, IMAP APPEND and COPY fail, reading and deleting work.
+ * Said on stderr (not a problem of the copy: the exit status stays) and
+ * in --json's mailbox (messages, bytes, over_quota). */
+static int
+over_quota(struct sync_run *r, const struct sync_mbox *mb, json_t *jmbs)
+{
+	json_t *jm;
+	int over;
+
+	over = (mb->quota_bytes >= 0 && mb->old_bytes >
+	    (unsigned long long)mb->quota_bytes) || (mb->quota_messages >= 0 &&
+	    mb->old_messages > (unsigned long)mb->quota_messages);
+	if (over && !r->quiet)
+		msg_warnx("%s: over its quota on the old host: %lu messages, "
+		    "%llu bytes (quota: %lld bytes, %lld messages; -1: none); "
+		    "all copied. Dovecot refuses new mail for it (LMTP 552 "
+		    "5.2.2, as vdelivermail bounced it) and IMAP APPEND, until "
+		    "the user deletes mail", mb->address, mb->old_messages,
+		    mb->old_bytes, mb->quota_bytes, mb->quota_messages);
+	if (jmbs == NULL || (jm = json_array_get(jmbs,
+	    json_array_size(jmbs) - 1)) == NULL)
+		return 0;
+	if (qpm_json_set_int(jm, "messages", (long long)mb->old_messages) < 0 ||
+	    qpm_json_set_int(jm, "bytes", (long long)mb->old_bytes) < 0 ||
+	    qpm_json_set_bool(jm, "over_quota", over) < 0)
+		return QPM_ENOMEM;
+	return 0;
 }
 
 /* courierimapsubscribed -> Maildir/subscriptions, once: Dovecot owns
@@ -446,7 +492,8 @@ out:
 static int
 summary(struct sync_run *r, json_t *jmbs)
 {
-	json_t *top, *t;
+	json_t *top, *t, *jp;
+	size_t i;
 	int e;
 
 	if (!r->json) {
@@ -467,6 +514,21 @@ summary(struct sync_run *r, json_t *jmbs)
 		json_decref(jmbs);
 		return QPM_ENOMEM;
 	}
+	if ((jp = json_array()) == NULL ||
+	    (e = qpm_json_set(top, "problems", jp)) < 0) {
+		json_decref(top);
+		json_decref(t);
+		json_decref(jmbs);
+		return QPM_ENOMEM;
+	}
+	for (i = 0; i < r->problems.n; i++)
+		if ((e = qpm_json_append(jp,
+		    qpm_json_string(r->problems.v[i]))) < 0) {
+			json_decref(top);
+			json_decref(t);
+			json_decref(jmbs);
+			return e;
+		}
 	if ((e = qpm_json_set_bool(top, "final", r->final)) < 0 ||
 	    (e = qpm_json_set_bool(top, "dry_run", r->dry_run)) < 0 ||
 	    (e = qpm_json_set(top, "mailboxes", jmbs)) < 0 ||
@@ -507,7 +569,7 @@ sync_main(int argc, char **argv)
 	struct qstr sub = QSTR_INIT(PATH_MAX), src = QSTR_INIT(PATH_MAX),
 	    dst = QSTR_INIT(PATH_MAX);
 	struct user *users = NULL;
-	size_t nusers = 0, i, k;
+	size_t nusers = 0, i;
 	json_t *model = NULL, *mbs, *jmbs = NULL;
 	json_error_t je;
 	const char *rootdir = NULL, *out;
@@ -542,6 +604,8 @@ sync_main(int argc, char **argv)
 	if ((e = maildir_of(out, &sub)) < 0 ||
 	    (e = users_load(out, &users, &nusers)) < 0)
 		goto out;
+	if (nusers > 1)
+		qsort(users, nusers, sizeof(*users), by_login);
 	if (qpm_snprintf(path, sizeof(path), "%s/migration.json", out) < 0 ||
 	    (model = json_load_file(path, 0, &je)) == NULL) {
 		msg_errorx("%s:%d: %s", path, je.line, je.text);
@@ -561,32 +625,31 @@ sync_main(int argc, char **argv)
 	for (i = 0; i < json_array_size(mbs); i++) {
 		json_t *jm = json_array_get(mbs, i);
 		const char *addr = qpm_json_get_str(jm, "address");
+		const struct user *u;
 		struct sync_mbox mb;
 
 		if (addr == NULL)
 			continue;
-		for (k = 0; k < nusers; k++)
-			if (strcmp(users[k].login, addr) == 0)
-				break;
-		if (k == nusers) {
+		if ((u = user_find(users, nusers, addr)) == NULL) {
 			sync_problem(&r, "%s: in migration.json but not in "
 			    "dovecot/users; not copied", addr);
 			continue;
 		}
 		qstr_reset(&src);
 		qstr_reset(&dst);
-		if ((e = qstr_cat(&src, users[k].home + (users[k].home[0] ==
-		    '/'))) < 0 || (e = qstr_catf(&src, "/%s", sub.buf)) < 0 ||
+		if ((e = qstr_cat(&src, u->home + (u->home[0] == '/'))) < 0 ||
+		    (e = qstr_catf(&src, "/%s", sub.buf)) < 0 ||
 		    (e = qstr_catf(&dst, "%s%s%s/%s", r.dest_root,
-		    users[k].home[0] == '/' ? "" : "/", users[k].home,
-		    sub.buf)) < 0)
+		    u->home[0] == '/' ? "" : "/", u->home, sub.buf)) < 0)
 			goto out;
 		memset(&mb, 0, sizeof(mb));
 		mb.address = addr;
 		mb.src = src.buf;
 		mb.dst = dst.buf;
-		mb.uid = (uid_t)users[k].uid;
-		mb.gid = (gid_t)users[k].gid;
+		mb.uid = (uid_t)u->uid;
+		mb.gid = (gid_t)u->gid;
+		mb.quota_bytes = qpm_json_get_int(jm, "quota_bytes", -1);
+		mb.quota_messages = qpm_json_get_int(jm, "quota_messages", -1);
 		if ((e = sync_mailbox(&r, &mb, jmbs)) < 0 ||
 		    (e = sync_subscriptions(&r, &mb)) < 0)
 			goto out;
@@ -600,6 +663,8 @@ sync_main(int argc, char **argv)
 				sync_problem(&r, "%s: cannot remove: %s",
 				    src.buf, strerror(errno));
 		}
+		if ((e = over_quota(&r, &mb, jmbs)) < 0)
+			goto out;
 	}
 	e = summary(&r, jmbs);
 	jmbs = NULL;
@@ -615,6 +680,7 @@ out:
 	}
 	json_decref(jmbs);
 	json_decref(model);
+	strlist_free(&r.problems);
 	for (i = 0; i < nusers; i++) {
 		free(users[i].login);
 		free(users[i].home);

@@ -29,6 +29,7 @@
 
 #include "mail/json.h"
 #include "migrate/sync/courier_state.h"
+#include "migrate/sync/esc_dovecot.h"
 #include "migrate/sync/sync_int.h"
 #include "util/err.h"
 #include "util/file.h"
@@ -169,15 +170,6 @@ by_uid_then_order(const void *a, const void *b)
 }
 
 static int
-name_has_control(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20)
-			return 1;
-	return 0;
-}
-
-static int
 list_old(struct folder *f, const char *sub, int in_new, struct qstr *p)
 {
 	struct dirent *de;
@@ -195,20 +187,20 @@ list_old(struct folder *f, const char *sub, int in_new, struct qstr *p)
 	}
 	while ((de = readdir(d)) != NULL) {
 		struct msg *m;
+		const char *why;
 
 		if (de->d_name[0] == '.' || (de->d_type != DT_REG &&
 		    de->d_type != DT_UNKNOWN))
 			continue;
 		/* no qmail or courier name has them; the uidlist and the
-		 * state file are lines of space-separated fields */
-		if (strpbrk(de->d_name, " \x7f") != NULL ||
-		    name_has_control(de->d_name)) {
+		 * state file could not carry it */
+		if (!esc_dc_name_ok(de->d_name, strlen(de->d_name), &why)) {
 			struct qstr v = QSTR_INIT(1024);
 
 			(void)qstr_cat_vis(&v, de->d_name, strlen(de->d_name),
 			    QSTR_VIS_SPACE);
-			sync_problem(f->r, "%s/%s: the name holds a space or a "
-			    "control byte; not copied", p->buf, qstr_str(&v));
+			sync_problem(f->r, "%s/%s: the name holds %s; not copied",
+			    p->buf, qstr_str(&v), why);
 			qstr_free(&v);
 			continue;
 		}
@@ -326,14 +318,15 @@ static int
 state_save(struct folder *f, struct qstr *p)
 {
 	struct qstr s = QSTR_INIT(QPM_MAX_STRING);
+	const char *why;
 	size_t i;
 	int e = 0;
 
 	for (i = 0; i < f->n && e == 0; i++)
-		if (f->m[i].want != NULL)
-			e = qstr_catf(&s, "%.*s %s\n", (int)f->m[i].blen,
-			    f->m[i].name, f->m[i].st != NULL ? f->m[i].st :
-			    f->m[i].want);
+		if (f->m[i].want != NULL && (e = esc_dc_state(&s, f->m[i].name,
+		    f->m[i].blen, f->m[i].st != NULL ? f->m[i].st :
+		    f->m[i].want, &why)) == QPM_ESYNTAX)
+			e = 0;	/* list_old refused such names already */
 	/* unchanged: not written again (a run with nothing new stays a
 	 * walk) */
 	if (e == 0 && (s.len != f->state_text.len || (s.len > 0 &&
@@ -683,6 +676,32 @@ sync_msg(struct folder *f, struct msg *m, struct qstr *p, struct qstr *q)
 	return 0;
 }
 
+/* the old host's mail of the mailbox, counted as Dovecot's maildir quota
+ * counts it: the size in ",S=" of the name, else the file's */
+static void
+msg_usage(struct folder *f, const struct msg *m, struct qstr *p)
+{
+	const char *s = strstr(m->name, ",S=");
+	unsigned long long size = 0;
+	struct stat st;
+
+	if (s != NULL && s < m->name + m->blen) {
+		for (s += 3; *s >= '0' && *s <= '9' && size < (1ULL << 50); s++)
+			size = size * 10 + (unsigned long long)(*s - '0');
+		if (*s != ':' && *s != ',' && *s != '\0')
+			s = NULL;
+	}
+	if (s == NULL) {
+		size = 0;
+		if (path(p, f->src, m->in_new ? "new" : "cur") == 0 &&
+		    qstr_catf(p, "/%s", m->name) == 0 &&
+		    rootfs_stat(&f->r->root, p->buf, ROOTFS_NOFOLLOW, &st) == 0)
+			size = (unsigned long long)st.st_size;
+	}
+	f->mb->old_bytes += size;
+	f->mb->old_messages++;
+}
+
 static int
 by_mtime(const void *a, const void *b)
 {
@@ -737,6 +756,25 @@ pop3_order(struct folder *f, struct qstr *p)
 	return e;
 }
 
+/* one record of the new side's dovecot-uidlist; one it cannot carry is
+ * listed, and Dovecot numbers that message itself */
+static int
+uidlist_rec(struct folder *f, struct qstr *s, unsigned long uid,
+    const char *fields, const char *name)
+{
+	struct qstr v = QSTR_INIT(1024);
+	const char *why;
+	int e;
+
+	if ((e = esc_dc_uidlist(s, uid, fields, name, &why)) != QPM_ESYNTAX)
+		return e;
+	(void)qstr_cat_vis(&v, name, strlen(name), QSTR_VIS_SPACE);
+	sync_problem(f->r, "%s/dovecot-uidlist: UID %lu (%s) not written: "
+	    "%s", f->dst, uid, qstr_str(&v), why);
+	qstr_free(&v);
+	return 0;
+}
+
 /* the dovecot-uidlist of a new side that has none: courier's numbers */
 static int
 uidlist_write(struct folder *f, struct qstr *p, struct qstr *s)
@@ -780,13 +818,15 @@ uidlist_write(struct folder *f, struct qstr *p, struct qstr *s)
 			return QPM_ENOMEM;
 		pe = cs_map_find(&f->pop3, base);
 		free(base);
-		if ((e = qstr_catf(s, "%lu ", f->m[i].uid)) == 0 &&
-		    f->m[i].order > 0)
-			e = qstr_catf(s, "O%lu ", f->m[i].order);
+		qstr_reset(p);
+		if (f->m[i].order > 0)
+			e = qstr_catf(p, "O%lu", f->m[i].order);
 		if (e == 0 && pe != NULL)
-			e = qstr_catf(s, "P%s ", pe->uidl);
+			e = qstr_catf(p, "%sP%s", p->len > 0 ? " " : "",
+			    pe->uidl);
 		if (e == 0)
-			e = qstr_catf(s, ":%s\n", f->m[i].want + 4);
+			e = uidlist_rec(f, s, f->m[i].uid, qstr_str(p),
+			    f->m[i].want + 4);
 	}
 	if (e == 0)
 		e = sync_write(f->r, f->mb, f->dst, "dovecot-uidlist",
@@ -862,7 +902,7 @@ uidlist_append(struct folder *f, struct qstr *p, struct qstr *s,
 		if (m->uid < next)
 			m->uid = next;
 		next = m->uid + 1;
-		e = qstr_catf(s, "%lu :%s\n", m->uid, m->want + 4);
+		e = uidlist_rec(f, s, m->uid, NULL, m->want + 4);
 		added++;
 	}
 	f->uidnext = next;
@@ -887,6 +927,7 @@ uidlist_append(struct folder *f, struct qstr *p, struct qstr *s,
 static int
 dkw_save(struct folder *f, struct qstr *p, struct qstr *s)
 {
+	const char *why;
 	size_t i;
 	int e = 0;
 
@@ -894,31 +935,108 @@ dkw_save(struct folder *f, struct qstr *p, struct qstr *s)
 		return 0;
 	qstr_reset(s);
 	for (i = 0; i < f->dkw.n && e == 0; i++)
-		if (f->dkw.v[i][0] != '\0')
-			e = qstr_catf(s, "%zu %s\n", i, f->dkw.v[i]);
+		if (f->dkw.v[i][0] != '\0' && (e = esc_dc_keyword(s, i,
+		    f->dkw.v[i], &why)) == QPM_ESYNTAX) {
+			sync_problem(f->r, "%s/dovecot-keywords: keyword %zu "
+			    "not written: %s", f->dst, i, why);
+			e = 0;
+		}
 	if (e == 0)
 		e = sync_write(f->r, f->mb, f->dst, "dovecot-keywords",
 		    qstr_str(s), s->len);
 	return e;
 }
 
-/* a Dovecot of the old host: its uidlist and keywords, as they were */
+/* one line of an old Dovecot's dovecot-uidlist (k 0) or dovecot-keywords
+ * (k 1) through the function of that syntax onto out; a line it refuses
+ * is listed (the message gets a new UID, the keyword is not shown) */
+static int
+old_dovecot_line(struct folder *f, int k, struct lines *lr, const char *line,
+    size_t n, struct qstr *out)
+{
+	struct qstr v = QSTR_INIT(1024), fl = QSTR_INIT(QPM_MAX_CONFIG_LINE),
+	    nm = QSTR_INIT(QPM_MAX_CONFIG_LINE);
+	const char *why = "not \"UID [FIELDS] :NAME\"", *c;
+	unsigned long u;
+	size_t i;
+	char *end;
+	int e = QPM_ESYNTAX;
+
+	if (lr->had_nul || lr->no_newline)
+		why = lr->had_nul ? "a NUL byte" : "no newline (cut short?)";
+	else if (k == 0 && lr->lineno == 1) {
+		/* the header: "3 V... N..." of printable ASCII */
+		for (i = 0; i < n && line[i] >= 0x20 && line[i] < 0x7f; i++)
+			;
+		why = "not a version 3 header";
+		if (i == n && n > 2 && memcmp(line, "3 ", 2) == 0)
+			e = qstr_catf(out, "%.*s\n", (int)n, line);
+	} else if (line[0] >= '1' && line[0] <= '9' &&
+	    (u = strtoul(line, &end, 10)) > 0 && end < line + n &&
+	    *end == ' ' && (e = qstr_catn(&nm, end + 1, (size_t)(line + n -
+	    end - 1))) == 0) {
+		e = QPM_ESYNTAX;
+		/* the name is the first word that starts with ':' */
+		for (c = nm.buf; k == 0 && c != NULL && *c != ':';)
+			if ((c = strchr(c, ' ')) != NULL)
+				c++;
+		if (k == 1)
+			e = esc_dc_keyword(out, u, nm.buf, &why);
+		else if (c != NULL &&
+		    (e = qstr_catn(&fl, nm.buf, c == nm.buf ? 0 :
+		    (size_t)(c - nm.buf - 1))) == 0)
+			e = esc_dc_uidlist(out, u, fl.buf != NULL ? fl.buf :
+			    "", c + 1, &why);
+	} else if (k == 1 && line[0] == '0' && n > 2 && line[1] == ' ' &&
+	    (e = qstr_catn(&nm, line + 2, n - 2)) == 0)
+		e = esc_dc_keyword(out, 0, nm.buf, &why);
+	if (e == QPM_ESYNTAX) {
+		(void)qstr_cat_vis(&v, line, n > 80 ? 80 : n, QSTR_VIS_SPACE);
+		sync_problem(f->r, "%s:%lu: \"%s\": %s; not carried over",
+		    lr->name, lr->lineno, qstr_str(&v), why);
+		e = 0;
+	}
+	qstr_free(&v);
+	qstr_free(&fl);
+	qstr_free(&nm);
+	return e;
+}
+
+/* a Dovecot of the old host: its uidlist and keywords, line by line
+ * (old-host bytes: each line through the function of its syntax) */
 static int
 old_dovecot_files(struct folder *f, struct qstr *p, struct qstr *buf)
 {
 	static const char *const files[2] = { "dovecot-uidlist",
 	    "dovecot-keywords" };
-	int k, e = 0;
+	struct qstr out = QSTR_INIT(QPM_MAX_STRING);
+	struct lines lr;
+	const char *line;
+	size_t n;
+	int k, r, e = 0;
 
 	for (k = 0; k < 2 && e == 0; k++) {
 		if ((e = old_read(f, files[k], buf, p)) < 0) {
 			e = e == QPM_ENOMEM ? e : 0;
 			continue;
 		}
-		if (!f->r->dry_run)
+		qstr_reset(&out);
+		lines_mem(&lr, p->buf, qstr_str(buf), buf->len,
+		    QPM_MAX_CONFIG_LINE);
+		while (e == 0 && (r = lines_next(&lr, &line, &n)) != 0)
+			if (r == QPM_ERANGE)
+				sync_problem(f->r, "%s:%lu: line too long; not "
+				    "carried over", p->buf, lr.lineno);
+			else if (r < 0)
+				e = r;
+			else
+				e = old_dovecot_line(f, k, &lr, line, n, &out);
+		lines_close(&lr);
+		if (e == 0 && !f->r->dry_run && (k == 1 || out.len > 0))
 			e = sync_write(f->r, f->mb, f->dst, files[k],
-			    qstr_str(buf), buf->len);
+			    qstr_str(&out), out.len);
 	}
+	qstr_free(&out);
 	return e;
 }
 
@@ -1068,9 +1186,11 @@ sync_folder(struct sync_run *r, struct sync_mbox *mb, const char *src,
 	}
 	if (f.n > 1)
 		qsort(f.m, f.n, sizeof(*f.m), courier_order);
-	for (i = 0; i < f.n; i++)
+	for (i = 0; i < f.n; i++) {
 		if ((e = sync_msg(&f, &f.m[i], &p, &q)) < 0)
 			goto out;
+		msg_usage(&f, &f.m[i], &p);
+	}
 	if ((e = dkw_save(&f, &p, &q)) < 0)
 		goto out;
 	if (strcmp(f.how, "dovecot") == 0)

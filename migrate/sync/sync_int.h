@@ -29,6 +29,7 @@ struct sync_run {
 	int			 chown;		/* root: files get the user's ids */
 	struct qpm_clock	 clock;
 	struct sync_totals	 t;
+	struct strlist		 problems;	/* --json: each problem line */
 };
 
 struct sync_mbox {
@@ -38,6 +39,11 @@ struct sync_mbox {
 	uid_t		 uid;
 	gid_t		 gid;
 	int		 copied;	/* a message was copied: maildirsize is stale */
+	/* the old host's mail, as Dovecot's maildir quota counts it, and
+	 * the quota of migration.json (-1: none) */
+	unsigned long long old_bytes;
+	unsigned long	 old_messages;
+	long long	 quota_bytes, quota_messages;
 };
 
 /* One folder: src and dst are the folder's directories (the Maildir
@@ -48,7 +54,8 @@ struct sync_mbox {
 int	sync_folder(struct sync_run *r, struct sync_mbox *mb, const char *src,
 	    const char *dst, const char *name, json_t *jfolders);
 
-/* "what: problem" on stderr (unless quiet), counted */
+/* "what: problem" on stderr (unless quiet), counted, and kept for
+ * --json's "problems" */
 void	sync_problem(struct sync_run *r, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 

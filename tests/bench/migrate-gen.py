@@ -54,3 +54,30 @@ for di, d in enumerate(doms):
         with open(dd + "/.qmail-alias%03d" % a, "w") as f:
             f.write("&user%03d@%s\n&user%03d@%s\n" %
                     (a % nusr, d, (a + 1) % nusr, d))
+
+
+def add_mail(root, doms, nusr, per_box):
+    """--mail=N (the sync benchmark): N messages of about 600 bytes in each
+    mailbox's Maildir/cur, and the courierimapuiddb courier-imap kept."""
+    t = 1790000000
+    body = "x" * 480 + "\n"
+    for d in doms:
+        for u in range(nusr):
+            md = "%s/home/vpopmail/domains/%s/user%03d/Maildir" % (root, d, u)
+            os.makedirs(md + "/new", exist_ok=True)
+            os.makedirs(md + "/tmp", exist_ok=True)
+            lines = ["1 1700000000 %d\n" % (per_box + 1)]
+            for m in range(per_box):
+                t += 1
+                name = "%d.%d.bench.example,S=600" % (t, 1000 + m)
+                with open(md + "/cur/" + name + ":2,S", "w") as f:
+                    f.write("From: a@example.org\nSubject: %d\n"
+                            "Message-ID: <%d@b>\n\n%s" % (m, t, body))
+                lines.append("%d %s\n" % (m + 1, name))
+            with open(md + "/courierimapuiddb", "w") as f:
+                f.write("".join(lines))
+
+
+for a in sys.argv[5:]:
+    if a.startswith("--mail="):
+        add_mail(root, doms, nusr, int(a[7:]))

@@ -4,7 +4,11 @@
 # a courierimapuiddb and 100 messages of about 600 bytes), next to cp -a of
 # the same tree in the same run; then a second sync with nothing changed,
 # next to find over the old and the new tree (the walk it cannot avoid).
-# Prints wall time and peak RSS of each; the page cache is warm for all.
+# Then the same four on the big host of migrate-bench.sh (migrate-gen.py:
+# 100,000 mailboxes in 1,000 domains, --mail=3 messages each, OUT made by
+# qmail2postfix itself); BENCH_HOST=0 leaves it out.
+# Prints wall time and peak RSS of each, and the load average; the page
+# cache is warm for all.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 dir=${BENCH_DIR:-${TMPDIR:-/tmp}/q2p-bench-sync}
@@ -43,29 +47,52 @@ json.dump({'mailboxes': mbs}, open(d + '/out/migration.json', 'w'))
 EOF
 	touch "$dir/.done"
 fi
-echo "messages: $(find "$dir/old" -path '*/cur/*' -type f | wc -l)," \
-    "folders: $(find "$dir/old" -name cur -type d | wc -l)"
-sync
 measure() {	# measure NAME CMD...: wall seconds and peak RSS (KiB), once
 	local name=$1 rss t; shift
 	/usr/bin/time -f '%e %M' -o "$dir/time" "$@" >"$dir/$name.out" \
 	    2>"$dir/$name.err"
 	read -r t rss <"$dir/time"
-	printf '%-22s %8ss %10s KiB peak RSS\n' "$name" "$t" "$rss"
+	printf '%-22s %8ss %10s KiB peak RSS  (load %s)\n' "$name" "$t" "$rss" \
+	    "$(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "$t" >"$dir/$name.t"
 }
 ratio() {
 	awk -v a="$(cat "$dir/$1.t")" -v b="$(cat "$dir/$2.t")" -v n="$1/$2" \
 	    'BEGIN { if (b > 0) printf "ratio %s: %.2f\n", n, a / b }'
 }
-rm -rf "$dir/cp" "$dir/new"
-measure "cp -a" cp -a "$dir/old" "$dir/cp"
-measure "sync (first run)" "$q2p" sync "$dir/out" --root "$dir/old" \
-    --dest-root "$dir/new" -q
-ratio "sync (first run)" "cp -a"
-measure "find old and new" sh -c "find '$dir/old' '$dir/new' >/dev/null"
-measure "sync (nothing new)" "$q2p" sync "$dir/out" --root "$dir/old" \
-    --dest-root "$dir/new" -q
-ratio "sync (nothing new)" "find old and new"
-head -n 1 "$dir/sync (first run).out" "$dir/sync (nothing new).out"
-rm -rf "$dir/cp" "$dir/new"
+# the four measures on OLD (the mail), OUT (its migration), NEW (scratch),
+# ROOT (the old host's /, OLD's parent or OLD itself)
+pair() {
+	local old=$1 out=$2 new=$3 root=${4:-$1}
+	echo "messages: $(find "$old" -path '*/cur/*' -type f | wc -l)," \
+	    "folders: $(find "$old" -name cur -type d | wc -l)"
+	rm -rf "$dir/cp" "$new"
+	sync
+	measure "cp -a" cp -a "$old" "$dir/cp"
+	measure "sync (first run)" "$q2p" sync "$out" --root "$root" \
+	    --dest-root "$new" -q
+	ratio "sync (first run)" "cp -a"
+	measure "find old and new" sh -c "find '$old' '$new' >/dev/null"
+	measure "sync (nothing new)" "$q2p" sync "$out" --root "$root" \
+	    --dest-root "$new" -q
+	ratio "sync (nothing new)" "find old and new"
+	head -n 1 "$dir/sync (first run).out" "$dir/sync (nothing new).out"
+	rm -rf "$dir/cp" "$new"
+}
+echo "== $boxes mailboxes of $folders folders, $msgs messages each"
+pair "$dir/old" "$dir/out" "$dir/new"
+[ "${BENCH_HOST:-1}" = 0 ] && exit 0
+host=${BENCH_HOST_DIR:-${TMPDIR:-/tmp}/q2p-bench-synchost}
+per=${BENCH_HOST_MAIL:-3}
+if [ ! -f "$host/.done" ]; then
+	rm -rf "$host"
+	echo "generating $host ..."
+	python3 "$top_srcdir/tests/bench/migrate-gen.py" "$host/root" \
+	    "${BENCH_DOMAINS:-1000}" "${BENCH_USERS:-100}" \
+	    "${BENCH_QMAIL:-50000}" --mail="$per" &&
+	    "$q2p" --root "$host/root" -o "$host/out" --force -q \
+	    --postfix 3.7 --dovecot 2.3 >/dev/null || exit 1
+	touch "$host/.done"
+fi
+echo "== the big host: $per messages in each mailbox"
+pair "$host/root/home" "$host/out" "$host/new" "$host/root"

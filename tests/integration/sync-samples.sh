@@ -6,7 +6,12 @@
 # bad folder name listed with file:line while the folder is still copied;
 # then a delivery and flag changes on the old side, a flag change on the new
 # side, a second sync: the new message once, the new side's change kept,
-# the old tree byte-identical throughout.
+# the old tree byte-identical throughout.  Quota: Dovecot with OUT's quota
+# settings and the users file's limits reports the synced mail (count and
+# bytes as its maildir quota counts them) against the old vpasswd limit,
+# and exactly the new mail more after the second sync; frank, over his
+# quota on the old host, is listed, keeps all his mail, and Dovecot
+# refuses new mail for him.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
 h_init sync-samples
 
@@ -21,6 +26,8 @@ M1=1794209461.4211.mail.example.com,S=545
 M2=1794820440.9021.mail.example.com,S=543
 M3=1794988862.8984.mail.example.com,S=542
 M4=1799999999.1.mail.example.com,S=58
+F=home/vpopmail/domains/example.com/frank/Maildir
+FM=1794900200.1.mail.example.com,S=1100000
 
 cp -a "$src/samples/oldhost" "$old" &&
     python3 "$src/samples/tools/make-oldhost.py" --fixup "$old" \
@@ -69,6 +76,8 @@ mk_old() {
 	printf '0 OldKeyword\n' >"$a/.Dove/dovecot-keywords"
 	# qmail-pop3d numbers by mtime: UID 1, the newest file, comes last
 	touch -d @1796000000 "$a/cur/$M1:2,S"
+	# frank (vpasswd 1024KB) over his quota on the old host
+	head -c 1100000 /dev/zero | tr '\0' x >"$old/$F/new/$FM"
 }
 I=home/vpopmail/domains/example.net/info/Maildir
 IM1=1794834300.9354.mail.example.com,S=583
@@ -102,6 +111,15 @@ tap_check "first sync: exit 1, the untrusted lines listed with file:line" \
     grep -q '$A/.R&D: folder name is not valid modified UTF-7 (taken as UTF-8); copied as \".R&-D\"' '$H_DIR/sync1.err' &&
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=[f for m in d[\"mailboxes\"] for f in m[\"folders\"] if f[\"name\"]==\"INBOX.Bad\"][0]; sys.exit(len(f[\"untrusted\"])!=2 or f[\"copied\"]!=3)' '$H_DIR/sync1.json'" ||
     cat "$H_DIR/sync1.err" >&2
+over() {	# over ADDRESS true|false: --json's over_quota of the mailbox
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); m=[m for m in d["mailboxes"] if m["address"]==sys.argv[2]][0]; print(json.dumps(m["over_quota"]))' \
+	    "$H_DIR/sync1.json" "$1" | grep -qx "$2"
+}
+tap_check "first sync: frank over his old quota is said, his mail all copied" \
+    bash -c "grep -q 'frank@example.com: over its quota on the old host: 2 messages, 1100545 bytes (quota: 1048576 bytes' '$H_DIR/sync1.err' &&
+    [ -f '$new/$F/new/$FM' ] && ! grep -q 'alice@example.com: over' '$H_DIR/sync1.err'"
+tap_check "first sync: --json says over_quota for frank only" \
+    eval 'over frank@example.com true && over alice@example.com false'
 sum_after1=$(old_sum)
 tap_check "first sync: owned by the users file's uid and gid, 0600" \
     bash -c "[ \"\$(stat -c '%u:%g %a' '$new/$A/cur/$M1:2,Sab')\" = '89:89 600' ] &&
@@ -111,13 +129,26 @@ tap_check "first sync: names kept, mtime kept (INTERNALDATE)" \
 
 # Dovecot with OUT's namespace and UIDL format, on the new side
 pw=$(h_crypt sha512 sync-secret)
-printf 'alice@example.com:%s:89:89::%s::\ninfo@example.net:%s:89:89::%s::\n' \
-    "$pw" "$new/home/vpopmail/domains/example.com/alice" "$pw" \
-    "$new/home/vpopmail/domains/example.net/info" >"$H_DIR/passwd"
-ns=$(sed -n '/^namespace inbox {/,/^}/p' "$out/dovecot/dovecot.conf")
-uidl=$(grep '^pop3_uidl_format' "$out/dovecot/dovecot.conf")
+# the quota fields of OUT's users file (vpasswd's pw_shell)
+xf() { grep "^$1:" "$out/dovecot/users" | cut -d: -f8-; }
+printf 'alice@example.com:%s:89:89::%s::%s\ninfo@example.net:%s:89:89::%s::\nfrank@example.com:%s:89:89::%s::%s\n' \
+    "$pw" "$new/home/vpopmail/domains/example.com/alice" \
+    "$(xf alice@example.com)" "$pw" \
+    "$new/home/vpopmail/domains/example.net/info" "$pw" \
+    "$new/home/vpopmail/domains/example.com/frank" \
+    "$(xf frank@example.com)" >"$H_DIR/passwd"
+conf=$out/dovecot/dovecot.conf
+ns=$(sed -n '/^namespace inbox {/,/^}/p' "$conf")
+uidl=$(grep '^pop3_uidl_format' "$conf")
+# OUT's quota: the plugin, its backend, imap_quota
+quota=$(grep '^mail_plugins' "$conf"; sed -n '/^plugin {/,/^}/p' "$conf";
+    sed -n '/^protocol imap {/,/^}/p' "$conf")
 [ -n "$ns" ] && [ -n "$uidl" ] || tap_bail "OUT has no namespace or UIDL line"
-h_dovecot_setup "" "$H_DIR/passwd" "$ns" "$uidl" &&
+tap_check "OUT's dovecot.conf enables the maildir quota where vpasswd had quotas" \
+    bash -c "grep -qx 'mail_plugins = \$mail_plugins quota' '$conf' &&
+    grep -qx '  quota = maildir:User quota' '$conf' &&
+    grep -q 'imap_quota' '$conf' && grep -q 'userdb_quota_rule=\*:storage=50000000B' '$out/dovecot/users'"
+h_dovecot_setup "" "$H_DIR/passwd" "$ns" "$uidl" "$quota" &&
     h_dovecot_start || tap_bail "dovecot"
 
 # dump: one line per fact, as an IMAP client and a POP3 client see it
@@ -215,6 +246,39 @@ print(" ".join(l.decode().split()[1] for l in p.uidl()[1])); p.quit()' \
 tap_check "POP3 UIDLs and order: qmail-pop3d's (the name up to ':', by mtime)" \
     test "$(sed -n 's/^UIDL //p' "$H_DIR/dump1" | tr '\n' ' ')" = "$M2 $M3 $M1 "
 
+# quota: Dovecot's maildir quota rebuilds maildirsize (sync removed the
+# old one) from the synced files and the users file's limit
+. "$src/tests/integration/lib/sync-quota.sh"
+q1=$(getquota alice@example.com sync-secret 2>&1)
+u1=$(usage "$new/$A")
+tap_check "quota: GETQUOTAROOT INBOX is OUT's root, vpasswd's 50000000 bytes as the limit" \
+    test "$q1" = "User quota $(kb "${u1#* }") $(kb 50000000)"
+tap_check "quota: Dovecot counts the synced messages and bytes ($u1)" \
+    test "$(mdsize "$new/$A")" = "$u1"
+t_frank() {
+	local q r a
+	q=$(getquota frank@example.com sync-secret 2>&1)
+	r=$(python3 -c 'import smtplib, sys
+c = smtplib.LMTP("127.0.0.1", int(sys.argv[1]))
+c.ehlo("test")
+c.mail("a@example.org")
+c.rcpt("frank@example.com")
+print(*c.data(b"Subject: x\r\n\r\nx\r\n"))' "$H_LMTP_PORT" 2>&1)
+	a=$(Q2P_PW=sync-secret python3 -c 'import imaplib, os, sys
+im = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+im.login("frank@example.com", os.environ["Q2P_PW"])
+try:
+    print(*im.append("INBOX", None, None, b"Subject: x\r\n\r\nx\r\n"))
+except imaplib.IMAP4.error as e:
+    print("NO", e)' "$H_IMAP_PORT" 2>&1)
+	echo "GETQUOTA: $q; LMTP RCPT: $r; APPEND: $a"
+	[ "$q" = "User quota $(kb 1100545) 1024" ] &&
+	    case $r in "552 "*[Qq]uota*) true ;; *) false ;; esac &&
+	    case $a in NO*[Qq]uota*) true ;; *) false ;; esac
+}
+tap_check "quota: frank over quota keeps his mail; Dovecot refuses new mail (LMTP 552, APPEND NO)" \
+    t_frank
+
 # the new side changes a flag; the old side gets a delivery, a flag change
 # on the same message and another one, and a keyword update
 Q2P_PW=sync-secret python3 - "$H_IMAP_PORT" <<'EOF' || tap_fail "IMAP STORE"
@@ -243,8 +307,15 @@ tap_check "second sync: one message copied, two flag changes carried" \
     cat "$H_DIR/sync2.out" "$H_DIR/sync2.err" >&2
 tap_check "second sync: the new message is there exactly once" \
     bash -c "[ \$(find '$new/$A' -name '$M4*' | wc -l) = 1 ]"
+tap_check "second sync: the stale maildirsize removed" \
+    test ! -e "$new/$A/maildirsize"
 h_dovecot_start || tap_bail "dovecot again"
 dump >"$H_DIR/dump2" 2>&1 || cat "$H_DIR/dump2" >&2
+q2=$(getquota alice@example.com sync-secret 2>&1)
+read -r n1 b1 <<<"$u1"
+tap_check "quota after the second sync: exactly the new message more (1, 58 bytes)" \
+    test "$(mdsize "$new/$A")" = "$((n1 + 1)) $((b1 + 58))" -a \
+    "$q2" = "User quota $(kb $((b1 + 58))) $(kb 50000000)"
 tap_check "second sync: the delivery has UID 4, UIDNEXT 5, is last in POP3" \
     has "$H_DIR/dump2" 'STATUS INBOX UIDNEXT 5 UIDVALIDITY 1600000000' \
     'MSG INBOX 4 m4@test '
