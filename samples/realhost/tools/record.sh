@@ -66,8 +66,8 @@ inroot() {
 }
 
 for b in $builds; do
-	# sql: the MySQL builds (samples/sqlhost); db: run the steps that need
-	# the database with MariaDB around them
+	# sql: a MySQL build (samples/sqlhost), whose steps that need the
+	# database run with MariaDB started before and stopped after them
 	case $b in
 	ext|noext) sql= base=$realhost ;;
 	per-domain|one-table) sql=1 base=$top/samples/sqlhost ;;
