@@ -7,7 +7,8 @@
 #		clean Debian 12 root (mmdebstrap, cached like the Debian 13 root
 #		of lib/debian13.sh) and proves there that dpkg -i started no
 #		daemon and left the srs-map unit disabled; runs the README's
-#		night of the switch on samples/oldhost (run, install, sync),
+#		night of the switch on samples/oldhost (run, rehearse, install
+#		of every part, sync),
 #		boots the installed Postfix, Dovecot, OpenDKIM and srs-map in a
 #		network namespace of its own (loopback only), then: an IMAP
 #		login with an old password, a local delivery into its Maildir,
@@ -98,20 +99,6 @@ tap_check "qmail2postfix --root /mnt/old -o /root/q2p (exit $rc): written for Po
     bash -c "[ $rc -le 1 ] && head -3 '$R/root/q2p/postfix/main.cf' | grep -q 3.7 &&
     head -3 '$R/root/q2p/dovecot/dovecot.conf' | grep -q 2.3"
 
-# The parts qmail2postfix install does not put in place yet: the mail
-# user, srsfwd, the SRS secret and OpenDKIM's files (OUT/srs/README and
-# OUT/dkim/README say how)
-d13 "$R" sh -e -c '
-	groupadd -g 89 vpopmail; useradd -u 89 -g 89 -M -d /home/vpopmail vpopmail
-	useradd --system --no-create-home --shell /usr/sbin/nologin srsfwd
-	install -d -m 0755 /etc/qmail2postfix /home/vpopmail
-	install -o srsfwd -g srsfwd -m 0600 /root/q2p/srs/secret /etc/qmail2postfix/srs-secret
-	install -m 0644 /root/q2p/srs/srs-map.service /etc/systemd/system/
-	install -d -o opendkim -g opendkim -m 0750 /etc/opendkim/keys
-	install -o opendkim -g opendkim -m 0600 /root/q2p/dkim/keys/q2p.private /etc/opendkim/keys/
-	cd /root/q2p/dkim && install -m 0644 KeyTable SigningTable TrustedHosts /etc/opendkim/
-	install -m 0644 /root/q2p/dkim/opendkim.conf /etc/opendkim.conf' \
-    >"$H_DIR/parts.out" 2>&1 || tap_bail "cannot put srs/ and dkim/ in place: $(tail -3 "$H_DIR/parts.out")"
 # dovecot.conf names the new host's certificate: the admin's part
 key=$(sed -n 's/^ *ssl_key *= *<//p' "$R/root/q2p/dovecot/dovecot.conf" | head -1)
 crt=$(sed -n 's/^ *ssl_cert *= *<//p' "$R/root/q2p/dovecot/dovecot.conf" | head -1)
@@ -125,11 +112,16 @@ rc=$?
 tap_check "qmail2postfix rehearse /root/q2p --limits (exit $rc)" \
     bash -c "[ $rc -eq 0 ] || { tail -5 '$H_DIR/rehearse.out'; exit 1; }"
 
-d13 "$R" qmail2postfix install /root/q2p --postfix-dir /etc/postfix \
-    --dovecot-dir /etc/dovecot >"$H_DIR/install.out" 2>&1
+# every part: Postfix, Dovecot, the mail user, srsfwd, the SRS secret and
+# unit, OpenDKIM, nftables, sysctl
+d13 "$R" qmail2postfix install /root/q2p >"$H_DIR/install.out" 2>&1
 rc=$?
 tap_check "qmail2postfix install /root/q2p (exit $rc)" \
     bash -c "[ $rc -eq 0 ] || { tail -5 '$H_DIR/install.out'; exit 1; }"
+tap_check "installed: secret 0600 srsfwd, DKIM key 0600 opendkim, mail user 89" \
+    bash -c "test \"\$(stat -c '%a %U' '$R/etc/qmail2postfix/srs-secret')\" = '600 srsfwd' &&
+    test \"\$(stat -c '%a %U' '$R/etc/opendkim/keys/q2p.private')\" = '600 opendkim' &&
+    chroot '$R' id -u vpopmail | grep -qx 89"
 d13 "$R" qmail2postfix sync /root/q2p --root /mnt/old -q >"$H_DIR/sync.out" 2>&1
 rc=$?
 tap_check "qmail2postfix sync /root/q2p --root /mnt/old (exit $rc)" \
