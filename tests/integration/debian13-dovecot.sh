@@ -243,7 +243,7 @@ _h_unregister stop_live
 
 # --- install into private directories inside the root --------------------
 d13 "$R" mkdir -p "$W/etc/postfix" "$W/etc/dovecot"
-d13 "$R" qmail2postfix install "$W/OUT" --postfix-dir "$W/etc/postfix" \
+d13 "$R" qmail2postfix install "$W/OUT" --only postfix,dovecot --postfix-dir "$W/etc/postfix" \
     --dovecot-dir "$W/etc/dovecot" --now 20261204-120000 \
     >"$R$W/install.out" 2>&1
 rc=$?

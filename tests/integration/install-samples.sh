@@ -41,7 +41,7 @@ state() {	# every file below etc/ with checksum and mode
 }
 
 # 1: first install into empty directories
-"$Q" install "$H_DIR/OUT" --postfix-dir "$PF" --dovecot-dir "$DC" \
+"$Q" install "$H_DIR/OUT" --only postfix,dovecot --postfix-dir "$PF" --dovecot-dir "$DC" \
     --now 20261118-120000 >"$H_DIR/i1.out" 2>&1
 rc=$?
 if [ "$rc" -eq 0 ] && [ -f "$PF/main.cf" ] && [ -f "$PF/virtual_alias.db" ] &&
@@ -189,7 +189,7 @@ printf 'extra.q2p@example.com\tpostmaster@example.com\n' >>"$H_DIR/OUT2/postfix/
 cp "$PF/main.cf" "$H_DIR/main.cf.first"
 state >"$H_DIR/state1"
 
-"$Q" install "$H_DIR/OUT2" --postfix-dir "$PF" --dovecot-dir "$DC" \
+"$Q" install "$H_DIR/OUT2" --only postfix,dovecot --postfix-dir "$PF" --dovecot-dir "$DC" \
     --now 20261118-130000 >"$H_DIR/i2.out" 2>&1
 rc=$?
 if [ "$rc" -eq 0 ] && cmp -s "$PF/main.cf.20261118-130000" "$H_DIR/main.cf.first" &&
@@ -214,7 +214,7 @@ fi
 # 3: --dry-run changes nothing
 state >"$H_DIR/state2"
 sed -i 's/^message_size_limit = .*/message_size_limit = 1000/' "$H_DIR/OUT/postfix/main.cf"
-"$Q" install "$H_DIR/OUT" --postfix-dir "$PF" --dovecot-dir "$DC" --dry-run \
+"$Q" install "$H_DIR/OUT" --only postfix,dovecot --postfix-dir "$PF" --dovecot-dir "$DC" --dry-run \
     --now 20261118-140000 >"$H_DIR/i3.out" 2>&1
 rc=$?
 if [ "$rc" -eq 0 ] && state | cmp -s - "$H_DIR/state2" &&
@@ -230,7 +230,7 @@ for breakage in 'smtpd_bogus_limit = 3' 'message_size_limit = many'; do
 	cp -a "$H_DIR/OUT2" "$H_DIR/OUT3"
 	echo "$breakage" >>"$H_DIR/OUT3/postfix/main.cf"
 	printf 'broken.q2p@example.com\tpostmaster@example.com\n' >>"$H_DIR/OUT3/postfix/virtual_alias"
-	"$Q" install "$H_DIR/OUT3" --postfix-dir "$PF" --dovecot-dir "$DC" \
+	"$Q" install "$H_DIR/OUT3" --only postfix,dovecot --postfix-dir "$PF" --dovecot-dir "$DC" \
 	    --now 20261118-150000 >"$H_DIR/i4.out" 2>&1
 	rc=$?
 	if [ "$rc" -ne 0 ] && state | cmp -s - "$H_DIR/state2" &&
@@ -244,7 +244,7 @@ for breakage in 'smtpd_bogus_limit = 3' 'message_size_limit = many'; do
 done
 
 # 5: an existing backup is never overwritten
-"$Q" install "$H_DIR/OUT" --postfix-dir "$PF" --dovecot-dir "$DC" \
+"$Q" install "$H_DIR/OUT" --only postfix,dovecot --postfix-dir "$PF" --dovecot-dir "$DC" \
     --now 20261118-130000 >"$H_DIR/i5.out" 2>&1
 rc=$?
 if [ "$rc" -ne 0 ] && state | cmp -s - "$H_DIR/state2" &&
@@ -270,7 +270,7 @@ esac
 exec $(command -v doveconf) "\$@"
 EOF
 chmod 755 "$H_DIR/bin/doveconf"
-PATH=$H_DIR/bin:$PATH "$Q" install "$H_DIR/OUT" --postfix-dir "$PF" \
+PATH=$H_DIR/bin:$PATH "$Q" install "$H_DIR/OUT" --only postfix,dovecot --postfix-dir "$PF" \
     --dovecot-dir "$DC" --now 20261118-160000 >"$H_DIR/i6.out" 2>&1
 rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then

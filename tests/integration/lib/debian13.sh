@@ -26,8 +26,14 @@
 # a new tarball. QPM_D13_CACHE overrides the cache directory. A machine that
 # cannot reach a Debian mirror has no tarball: the tests that need one SKIP
 # (never pass) there; under CI (CI=true) a missing tarball is a failure.
+#
+# Another root: set D13_NAME, D13_SUITE, D13_VARIANT and D13_PKGS after
+# sourcing (deb-package.sh: a Debian 12 root with the servers only); the
+# functions below then build, cache and unpack that one.
 
+D13_NAME=debian13
 D13_SUITE=trixie
+D13_VARIANT=apt
 # the servers, and what the project needs to build and run inside the root
 D13_PKGS="postfix,dovecot-core,dovecot-imapd,dovecot-pop3d,dovecot-lmtpd,\
 gcc,make,autoconf,automake,pkgconf,libc6-dev,libspf2-dev,libopendkim-dev,\
@@ -42,7 +48,7 @@ d13_key() {
 }
 
 d13_tarball() {
-	printf '%s/debian13-%s.tar.zst\n' "$D13_CACHE" "$(d13_key)"
+	printf '%s/%s-%s.tar.zst\n' "$D13_CACHE" "$D13_NAME" "$(d13_key)"
 }
 
 d13_available() {
@@ -51,7 +57,7 @@ d13_available() {
 	if [ -s "$t" ]; then
 		return 0
 	fi
-	echo "no Debian 13 root at $t (run tests/integration/lib/debian13.sh build)"
+	echo "no $D13_NAME root at $t (run tests/integration/lib/debian13.sh build)"
 	return 1
 }
 
@@ -72,7 +78,7 @@ d13_build() {
 	local t tmp rc
 	t=$(d13_tarball)
 	mkdir -p "$D13_CACHE" || return 1
-	exec 9>"$D13_CACHE/.debian13.lock" || return 1
+	exec 9>"$D13_CACHE/.$D13_NAME.lock" || return 1
 	flock 9 || return 1
 	if [ -s "$t" ]; then
 		exec 9>&-
@@ -90,7 +96,7 @@ d13_build() {
 	}
 	tmp=$(mktemp -d "$D13_CACHE/.build.XXXXXX") || return 1
 	echo "debian13.sh: building the $D13_SUITE root ($D13_PKGS) into $t" >&2
-	mmdebstrap --quiet --mode=root --variant=apt --include="$D13_PKGS" \
+	mmdebstrap --quiet --mode=root --variant="$D13_VARIANT" --include="$D13_PKGS" \
 	    "$D13_SUITE" "$tmp/root" \
 	    "deb $D13_MIRROR $D13_SUITE main" \
 	    "deb $D13_MIRROR $D13_SUITE-updates main" \
@@ -134,6 +140,22 @@ d13() {
 	    LANG=C.UTF-8 "$@"
 }
 
+# d13_src_newer STAMP: 0 when a file of $top_srcdir (build directories,
+# .git and autom4te.cache aside) is newer than STAMP
+d13_src_newer() {
+	[ -n "$(find "${top_srcdir:?}" \
+	    \( -name '_build*' -o -name .git -o -name autom4te.cache \) \
+	    -prune -o -type f -newer "$1" -print -quit)" ]
+}
+
+# d13_copy_src DEST: a copy of $top_srcdir in DEST, without build
+# directories, .git and autom4te.cache
+d13_copy_src() {
+	mkdir -p "$1" &&
+	    tar -C "${top_srcdir:?}" --exclude='./_build*' --exclude=./.git \
+	    --exclude=./autom4te.cache -cf - . | tar -C "$1" -xf -
+}
+
 # d13_project: the Debian 13 root of this make check run, with the project
 # built from $top_srcdir and installed inside it (/usr/local), made once per
 # build directory under a lock and shared by the tests (made again when a
@@ -146,16 +168,10 @@ d13_project() {
 	(
 		flock 8 || exit 1
 		# made before, from these sources: reuse it
-		[ -e "$base/ready" ] && [ -z "$(find "$top_srcdir" \
-		    \( -name '_build*' -o -name .git -o -name autom4te.cache \) \
-		    -prune -o -type f -newer "$base/ready" -print -quit)" ] &&
-		    exit 0
+		[ -e "$base/ready" ] && ! d13_src_newer "$base/ready" && exit 0
 		rm -rf "$base/root" "$base/ready"
 		d13_unpack "$base/root" || exit 1
-		mkdir -p "$base/root/usr/src/qmail2postfix"
-		tar -C "${top_srcdir:?}" --exclude='./_build*' --exclude=./.git \
-		    --exclude=./autom4te.cache -cf - . |
-		    tar -C "$base/root/usr/src/qmail2postfix" -xf - || exit 1
+		d13_copy_src "$base/root/usr/src/qmail2postfix" || exit 1
 		d13 "$base/root" /bin/sh -c '
 		    cd /usr/src/qmail2postfix &&
 		    { [ ! -x autogen.sh ] || ./autogen.sh; } &&
