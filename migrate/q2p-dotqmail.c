@@ -41,7 +41,10 @@
 #define PROGRAM_NAME	"q2p-dotqmail"
 #define DEF_SENDMAIL	"/usr/sbin/sendmail"
 #define DEF_LDA		"/usr/lib/dovecot/dovecot-lda"
-#define DEF_PATH	"/usr/local/bin:/usr/bin:/bin"
+/* qmail-local's programs inherit qmail-start's environment, which
+ * qmail's rc makes with env - PATH="/var/qmail/bin:$PATH" from the boot
+ * PATH: the recorded programs saw exactly this */
+#define QMAIL_PATH	"/var/qmail/bin:/usr/local/bin:/usr/bin:/bin"
 #define DQ_MAX_ARGS	64		/* -p and -w options */
 #define DQ_HEADER_MAX	(256 * 1024)	/* header scanned for the loop */
 #define FWD_AV_MAX	(QPM_MAX_QMAIL_LINES + 16)	/* sendmail's argv */
@@ -430,20 +433,18 @@ run_lines(struct dq *d, char **lines, int n)
 	return DQ_OK;
 }
 
-/* the programs' environment: PATH and TZ kept, pipe(8)'s own variables
- * dropped, qmail-local's set (vdelivermail adds SHELL) */
+/* the programs' environment: qmail-start's PATH, TZ kept, pipe(8)'s
+ * own variables dropped, qmail-local's set (vdelivermail adds SHELL) */
 static int
 make_envp(struct dq *d)
 {
-	const char *path = getenv("PATH"), *tz = getenv("TZ");
+	const char *tz = getenv("TZ");
 	struct qstr s = QSTR_INIT(QPM_MAX_CONFIG_LINE);
 	size_t i;
 	int e;
 
-	if ((e = qstr_catf(&s, "PATH=%s", path != NULL ? path :
-	    DEF_PATH)) < 0 || (e = strlist_add(&d->envp, qstr_str(&s))) < 0)
+	if ((e = strlist_add(&d->envp, "PATH=" QMAIL_PATH)) < 0)
 		goto out;
-	qstr_reset(&s);
 	if (tz != NULL && ((e = qstr_catf(&s, "TZ=%s", tz)) < 0 ||
 	    (e = strlist_add(&d->envp, qstr_str(&s))) < 0))
 		goto out;
@@ -459,6 +460,24 @@ make_envp(struct dq *d)
 	d->envp.v[d->envp.n] = NULL;
 out:
 	qstr_free(&s);
+	return e;
+}
+
+/* qlocal's question, as qmail-local asks it in its home directory:
+ * is the owner file name there (ENOENT, ENOTDIR: no; else defer) */
+static int
+home_has(const char *name, void *arg)
+{
+	struct qstr path = QSTR_INIT(QPM_MAX_PATH);
+	struct stat st;
+	int e;
+
+	if ((e = qstr_catf(&path, "%s/%s", (const char *)arg, name)) == 0 &&
+	    stat(qstr_str(&path), &st) < 0)
+		e = errno == ENOENT || errno == ENOTDIR ? 0 : QPM_ETEMP;
+	else if (e == 0)
+		e = 1;
+	qstr_free(&path);
 	return e;
 }
 
@@ -553,6 +572,8 @@ main(int argc, char **argv)
 	}
 	d.in.sender = argv[optind];
 	d.in.recipient = argv[optind + 1];
+	d.in.exists = home_has;
+	d.in.exists_arg = (void *)d.in.home;
 	if (vprefix(&d, d.in.recipient) < 0 ||
 	    qlocal_env(&d.in, time(NULL), &d.env) < 0 || make_envp(&d) < 0) {
 		msg_warnx("cannot compute the environment for %s",

@@ -4,7 +4,8 @@
  *		the old host's users/assign and virtualdomains decisions;
  *		exit codes as qmail-local reads them; q2p-dotqmail's line
  *		arguments
- * NEVER	runs anything, reads a file or looks at the clock
+ * NEVER	runs anything, reads a file or looks at the clock (the
+ *		caller's exists says which owner files are there)
  */
 #include <config.h>
 
@@ -136,6 +137,46 @@ after_dash(const char *x)
 	return *x != '\0' ? x + 1 : x;
 }
 
+/* 1 when HOME has .qmail DASH safe(EXT) SUFFIX, as qmail-local's qmeox
+ * asks: EXT lower-cased, its dots as ':' */
+static int
+owner_file(const struct qlocal_in *in, const char *ext, const char *suffix)
+{
+	struct qstr name = QSTR_INIT(QL_MAX);
+	size_t i, n;
+	int r;
+
+	if ((r = qstr_catf(&name, ".qmail%s", in->dash)) == 0) {
+		n = name.len;
+		r = qstr_catf(&name, "%s%s", ext, suffix);
+		for (i = n; r == 0 && i < name.len - strlen(suffix); i++)
+			name.buf[i] = name.buf[i] == '.' ? ':' :
+			    (char)tolower((unsigned char)name.buf[i]);
+	}
+	if (r == 0)
+		r = in->exists(qstr_str(&name), in->exists_arg);
+	qstr_free(&name);
+	return r;
+}
+
+/* qmail-local's envelope sender for forwards: the sender, or the list
+ * owner's address when .qmail-EXT-owner exists */
+static int
+cat_newsender(const struct qlocal_in *in, const char *ext, const char *local,
+    const char *host, struct qstr *out)
+{
+	int r;
+
+	if (in->exists == NULL || *in->sender == '\0' ||
+	    strcmp(in->sender, "#@[]") == 0 ||
+	    (r = owner_file(in, ext, "-owner")) == 0)
+		return qstr_cat(out, in->sender);
+	if (r < 0 || (r = owner_file(in, ext, "-owner-default")) < 0)
+		return r;
+	return r ? qstr_catf(out, "%s-owner-@%s-@[]", local, host) :
+	    qstr_catf(out, "%s-owner@%s", local, host);
+}
+
 int
 qlocal_env(const struct qlocal_in *in, time_t now, struct qlocal_env *out)
 {
@@ -179,9 +220,9 @@ qlocal_env(const struct qlocal_in *in, time_t now, struct qlocal_env *out)
 			out->dtline.buf[i] = '_';
 	if (r == 0)
 		r = cat_rpline(&out->rpline, in->sender);
-	/* the .qmail-OWNER files that change it are not read here */
 	if (r == 0)
-		r = qstr_cat(&out->newsender, in->sender);
+		r = cat_newsender(in, qstr_str(&ext), qstr_str(&out->local),
+		    host, &out->newsender);
 	if (r < 0)
 		goto out;
 	if ((r = puts0(out, "HOST", host)) < 0 ||

@@ -31,6 +31,10 @@ struct qlocal_in {
 	const char	*qme;		/* the .qmail file qmail-local read,
 					 * after ".qmail" and dash: "default",
 					 * "support-default", "orders" */
+	/* whether HOME holds the file NAME (".qmail-sales-owner"): 1
+	 * yes, 0 no, or a negative qpm_err; NULL: no such file */
+	int		(*exists)(const char *name, void *arg);
+	void		*exists_arg;
 };
 
 /* The environment qmail-local sets, as "NAME=value" strings in its
@@ -38,8 +42,12 @@ struct qlocal_in {
  * EXT EXT2-4 HOST2-4 [DEFAULT] NEWSENDER), and the header lines it
  * puts in front of a Maildir delivery (rp, dt) or a forward (dt).
  * DEFAULT is there only when qme ends in "default" (qmesearch).
- * 0, QPM_ENOMEM/QPM_ERANGE, or QPM_ESYNTAX for a recipient without
- * '@' or a field missing. */
+ * NEWSENDER is the sender unless HOME has .qmail DASH EXT "-owner"
+ * (EXT lower-cased, dots as ':'; not for <> or #@[]): then
+ * LOCAL-owner@HOST, or the VERP LOCAL-owner-@HOST-@[] when
+ * "-owner-default" is there too (qmail-local).
+ * 0, QPM_ENOMEM/QPM_ERANGE, QPM_ESYNTAX for a recipient without '@' or
+ * a field missing, or what exists returned. */
 struct qlocal_env {
 	struct strlist	 env;
 	struct qstr	 local, recipient, dtline, rpline, newsender;

@@ -36,9 +36,10 @@
 #define PROGRAM_NAME	"qmail2postfix rehearse"
 
 const char *const rh_proto_names[RH_NPROTO] = { "imap", "pop3", "smtp",
-    "smtp" };
+    "imap_remote", "pop3_remote", "smtp_remote", "smtp" };
 const char *const rh_proto_keys[RH_NPROTO] = { "imap_login", "pop3_login",
-    "smtp_auth", "smtps_auth" };
+    "smtp_auth", "imap_login_remote", "pop3_login_remote",
+    "smtp_auth_remote", "smtps_auth" };
 
 volatile sig_atomic_t rh_interrupted;
 

@@ -59,7 +59,9 @@ int	rh_model_expect(const struct rh_model *m, const char *addr,
 	    struct rh_result *out);
 /* every address worth a probe, in model order (no duplicates) */
 int	rh_model_probes(const struct rh_model *m, struct strlist *out);
-/* login expectation: 1 allowed, 0 denied, -1 unknown mailbox */
+/* login expectation: 1 allowed, 0 denied, -1 unknown mailbox; proto
+ * "imap", "pop3", "smtp" from 127.0.0.1 (vchkpw's webmail address),
+ * "imap_remote", "pop3_remote", "smtp_remote" from any other */
 int	rh_model_login(const struct rh_model *m, const char *addr,
 	    const char *proto);
 
@@ -142,14 +144,15 @@ enum rh_login {
 	RH_LOGIN_ERROR		/* no answer, broken connection */
 };
 
-enum rh_login rh_login_imap(int port, const char *user, const char *pass,
-	    struct qstr *reply);
-enum rh_login rh_login_pop3(int port, const char *user, const char *pass,
-	    struct qstr *reply);
-enum rh_login rh_login_smtp(int port, const char *user, const char *pass,
-	    struct qstr *reply);
-/* SMTP AUTH in TLS from the first byte (smtpd_tls_wrappermode), from
- * the loopback address src; the certificate is not checked */
+/* A login from the loopback address src (NULL: 127.0.0.1) to port. */
+enum rh_login rh_login_imap(const char *src, int port, const char *user,
+	    const char *pass, struct qstr *reply);
+enum rh_login rh_login_pop3(const char *src, int port, const char *user,
+	    const char *pass, struct qstr *reply);
+enum rh_login rh_login_smtp(const char *src, int port, const char *user,
+	    const char *pass, struct qstr *reply);
+/* SMTP AUTH in TLS from the first byte (smtpd_tls_wrappermode); the
+ * certificate is not checked */
 enum rh_login rh_login_smtps(const char *src, int port, const char *user,
 	    const char *pass, struct qstr *reply);
 

@@ -720,6 +720,7 @@ rh_model_login(const struct rh_model *m, const char *addr, const char *proto)
 	char low[QPM_MAX_ADDRESS + 1];
 	json_t *mb, *v;
 	size_t n;
+	int remote;
 
 	if ((n = strlen(addr)) >= sizeof(low))
 		return -1;
@@ -728,13 +729,17 @@ rh_model_login(const struct rh_model *m, const char *addr, const char *proto)
 	low[n] = '\0';
 	if ((mb = json_object_get(m->mailboxes, low)) == NULL)
 		return -1;
-	/* the rehearsal logs in from 127.0.0.1: vchkpw classed POP3 and
-	 * IMAP from there as webmail, where NO_WEBMAIL applies and NO_POP
-	 * and NO_IMAP do not (a model without "webmail": the protocol's) */
-	if (strcmp(proto, "smtp") == 0)
+	n = strlen(proto);
+	remote = n > 7 && strcmp(proto + n - 7, "_remote") == 0;
+	if (strncmp(proto, "smtp", 4) == 0)
 		v = json_object_get(mb, "smtp_auth");
-	else if ((v = json_object_get(mb, "webmail")) == NULL)
-		v = json_object_get(mb, proto);
+	/* from 127.0.0.1 vchkpw classed POP3 and IMAP as webmail, where
+	 * NO_WEBMAIL applies and NO_POP and NO_IMAP do not (a model
+	 * without "webmail": the protocol's); from any other address the
+	 * protocol's own flag */
+	else if (remote || (v = json_object_get(mb, "webmail")) == NULL)
+		v = json_object_get(mb, strncmp(proto, "imap", 4) == 0 ?
+		    "imap" : "pop3");
 	return json_is_boolean(v) ? json_is_true(v) : -1;
 }
 

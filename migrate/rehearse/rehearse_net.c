@@ -300,28 +300,27 @@ send_auth(struct rh_conn *c, const char *prefix, const char *user,
 	return e;
 }
 
-/* The start every login probe shares: reply says why it could not. */
+/* The start every login probe shares, from src (NULL: 127.0.0.1):
+ * reply says why it could not. */
 static int
-login_open(struct rh_conn *c, int port, struct qstr *reply)
+login_open(struct rh_conn *c, const char *src, int port, struct qstr *reply)
 {
 	qstr_reset(reply);
-	if (conn_open(c, port) < 0) {
-		qstr_cat(reply, "cannot connect");
+	if (conn_open_from(c, src, port) < 0) {
+		qstr_catf(reply, "cannot connect from %s",
+		    src != NULL ? src : "127.0.0.1");
 		return -1;
 	}
 	return 0;
 }
 
-/* the same from src, in TLS from the first byte */
+/* the same, in TLS from the first byte */
 static int
 login_open_tls(struct rh_conn *c, const char *src, int port,
     struct qstr *reply)
 {
-	qstr_reset(reply);
-	if (conn_open_from(c, src, port) < 0) {
-		qstr_catf(reply, "cannot connect from %s", src);
+	if (login_open(c, src, port, reply) < 0)
 		return -1;
-	}
 	if (conn_tls(c) < 0) {
 		qstr_cat(reply, "no TLS handshake");
 		conn_close(c);
@@ -331,13 +330,13 @@ login_open_tls(struct rh_conn *c, const char *src, int port,
 }
 
 enum rh_login
-rh_login_imap(int port, const char *user, const char *pass,
-    struct qstr *reply)
+rh_login_imap(const char *src, int port, const char *user,
+    const char *pass, struct qstr *reply)
 {
 	struct rh_conn c;
 	enum rh_login r = RH_LOGIN_ERROR;
 
-	if (login_open(&c, port, reply) < 0)
+	if (login_open(&c, src, port, reply) < 0)
 		return RH_LOGIN_ERROR;
 	if (conn_line(&c, reply) < 0 || strncmp(qstr_str(reply), "* OK", 4) != 0)
 		goto out;
@@ -362,13 +361,13 @@ out:
 }
 
 enum rh_login
-rh_login_pop3(int port, const char *user, const char *pass,
-    struct qstr *reply)
+rh_login_pop3(const char *src, int port, const char *user,
+    const char *pass, struct qstr *reply)
 {
 	struct rh_conn c;
 	enum rh_login r = RH_LOGIN_ERROR;
 
-	if (login_open(&c, port, reply) < 0)
+	if (login_open(&c, src, port, reply) < 0)
 		return RH_LOGIN_ERROR;
 	if (conn_line(&c, reply) < 0 || strncmp(qstr_str(reply), "+OK", 3) != 0)
 		goto out;
@@ -407,12 +406,12 @@ out:
 }
 
 enum rh_login
-rh_login_smtp(int port, const char *user, const char *pass,
-    struct qstr *reply)
+rh_login_smtp(const char *src, int port, const char *user,
+    const char *pass, struct qstr *reply)
 {
 	struct rh_conn c;
 
-	if (login_open(&c, port, reply) < 0)
+	if (login_open(&c, src, port, reply) < 0)
 		return RH_LOGIN_ERROR;
 	return smtp_login(&c, user, pass, reply);
 }

@@ -44,11 +44,14 @@ struct rh_probe {
 	struct qstr	 why;
 };
 
-/* the login protocols in the order of rh_login_row's arrays: IMAP,
- * POP3, SMTP AUTH on submission and on the TLS wrapper-mode listener
- * (skipped without one); names as migration.json's logins know them */
-#define RH_NPROTO	4
-#define RH_PROTO_SMTPS	3
+/* the login columns in the order of rh_login_row's arrays: IMAP, POP3
+ * and SMTP AUTH on submission from 127.0.0.1 (vchkpw's webmail
+ * address), the same three from a non-webmail address (RH_PROTO_REMOTE
+ * on), SMTP AUTH on the TLS wrapper-mode listener (last: skipped
+ * without one); names as rh_model_login knows them */
+#define RH_NPROTO	7
+#define RH_PROTO_REMOTE	3
+#define RH_PROTO_SMTPS	6
 
 struct rh_login_row {
 	char		*addr;
@@ -58,7 +61,7 @@ struct rh_login_row {
 	int		 mismatch;
 };
 
-extern const char *const rh_proto_names[RH_NPROTO];	/* imap pop3 smtp smtp */
+extern const char *const rh_proto_names[RH_NPROTO];	/* imap ... smtp */
 extern const char *const rh_proto_keys[RH_NPROTO];	/* their report keys */
 
 struct rh_run {

@@ -242,21 +242,28 @@ static enum rh_login
 login_one(struct rh_run *r, size_t k, int proto, struct qstr *reply)
 {
 	struct rh_login_row *l = &r->logins_v[k];
+	char own[32];
+	const char *src = NULL;
 
-	char src[32];
-
-	switch (proto) {
-	case 0: return rh_login_imap(r->p.imap_port, l->addr, l->pass, reply);
-	case 1: return rh_login_pop3(r->p.pop3_port, l->addr, l->pass, reply);
-	case 2: return rh_login_smtp(r->p.submission_port, l->addr, l->pass,
-	    reply);
-	default:
-		/* one source address per mailbox, as its users' own: OUT's
-		 * per-client count and rate limits of 465 hold for each */
-		qpm_snprintf(src, sizeof(src), "127.%zu.%zu.%zu", 250 + k /
+	/* from 127.0.0.1, vchkpw's webmail address; the other columns
+	 * from one source address per mailbox, as its users' own: not
+	 * webmail, and OUT's per-client count and rate limits hold for
+	 * each */
+	if (proto >= RH_PROTO_REMOTE) {
+		qpm_snprintf(own, sizeof(own), "127.%zu.%zu.%zu", 250 + k /
 		    62500 % 4, k / 250 % 250, k % 250 + 1);
+		src = own;
+	}
+	if (proto == RH_PROTO_SMTPS)
 		return rh_login_smtps(src, r->p.smtps_port, l->addr, l->pass,
 		    reply);
+	switch (proto % RH_PROTO_REMOTE) {
+	case 0: return rh_login_imap(src, r->p.imap_port, l->addr, l->pass,
+	    reply);
+	case 1: return rh_login_pop3(src, r->p.pop3_port, l->addr, l->pass,
+	    reply);
+	default: return rh_login_smtp(src, r->p.submission_port, l->addr,
+	    l->pass, reply);
 	}
 }
 

@@ -475,10 +475,14 @@ rh_report_text(struct rh_run *r, size_t nmis, size_t nnc, size_t nlmis)
 			}
 		}
 	}
-	printf("\nlogins: imap %zu ok %zu refused, pop3 %zu ok %zu refused, "
-	    "smtp auth %zu ok %zu refused (smtps %zu ok %zu refused); %zu "
-	    "mailboxes without a cleartext password skipped\n", ok[0], fail[0],
-	    ok[1], fail[1], ok[2], fail[2], ok[3], fail[3], skip);
+	printf("\nlogins from 127.0.0.1 (webmail): imap %zu ok %zu refused, "
+	    "pop3 %zu ok %zu refused, smtp auth %zu ok %zu refused; from "
+	    "another address: imap %zu ok %zu refused, pop3 %zu ok %zu "
+	    "refused, smtp auth %zu ok %zu refused (smtps %zu ok %zu refused); "
+	    "%zu mailboxes without a cleartext password skipped\n", ok[0],
+	    fail[0], ok[1], fail[1], ok[2], fail[2], ok[3], fail[3], ok[4],
+	    fail[4], ok[5], fail[5], ok[RH_PROTO_SMTPS], fail[RH_PROTO_SMTPS],
+	    skip);
 	for (i = 0; i < r->notes.n; i++)
 		printf("note: %s\n", r->notes.v[i]);
 	printf("%zu addresses: %zu as on the old host, %zu differ, %zu depend "

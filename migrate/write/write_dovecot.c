@@ -150,6 +150,15 @@ dc_namespace_report(const struct model *m, struct qstr *s)
 
 /* uid and gid of the mailbox: users/assign's, as qmail-lspawn ran
  * vdelivermail with them; vpopmail's own 89 only when none was given */
+const char *
+dc_delimiter(const struct model *m)
+{
+	return m->qmail_ext ? "# qmail's extension character, as in Postfix\n"
+	    "recipient_delimiter = -\n" : "# vpopmail without QMAIL_EXT: "
+	    "user-ext is an unknown user, as in Postfix\nrecipient_delimiter "
+	    "=\n";
+}
+
 long
 dc_id(long id)
 {

@@ -42,6 +42,9 @@ int	dc_intro(struct dc_out *d);
 int	dc_namespace(struct dc_out *d);
 /* what the report says of the namespace chosen, and why */
 int	dc_namespace_report(const struct model *m, struct qstr *s);
+/* dovecot.conf's recipient_delimiter line and its comment: '-' as in
+ * Postfix with vpopmail's QMAIL_EXT, else none (user-ext is no user) */
+const char *dc_delimiter(const struct model *m);
 /* uid or gid of a mailbox: users/assign's, else vpopmail's 89 */
 long	dc_id(long id);
 /* dovecot.conf and the passwd-files of version ver (23 or 24) into OUT:

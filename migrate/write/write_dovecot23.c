@@ -36,14 +36,13 @@ conf_head(struct dc_out *d)
 	    "# qmail-pop3d's UIDL: the Maildir file name; POP clients do not "
 	    "fetch everything again\n"
 	    "pop3_uidl_format = %%f\n"
-	    "# qmail's extension character, as in Postfix\n"
-	    "recipient_delimiter = -\n"
+	    "%s"
 	    "mail_plugins = $mail_plugins quota\n"
 	    "ssl = yes\n"
 	    "# install the new host's certificate here\n"
 	    "ssl_cert = <%s/private/dovecot.pem\n"
 	    "ssl_key = <%s/private/dovecot.key\n\n", dc_id(d->min_uid),
-	    dc_id(d->min_gid), dd, dd);
+	    dc_id(d->min_gid), dc_delimiter(d->m), dd, dd);
 	if (e < 0)
 		return e;
 	return dc_namespace(d);

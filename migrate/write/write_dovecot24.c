@@ -47,14 +47,13 @@ conf_head(struct dc_out *d)
 	    "# qmail-pop3d's UIDL: the Maildir file name without its flags; "
 	    "POP clients do\n# not fetch everything again\n"
 	    "pop3_uidl_format = %%{filename}\n"
-	    "# qmail's extension character, as in Postfix\n"
-	    "recipient_delimiter = -\n"
+	    "%s"
 	    "mail_plugins {\n  quota = yes\n}\n"
 	    "ssl = yes\n"
 	    "# install the new host's certificate here\n"
 	    "ssl_server_cert_file = %s/private/dovecot.pem\n"
 	    "ssl_server_key_file = %s/private/dovecot.key\n\n", dd,
-	    dc_id(d->min_uid), dc_id(d->min_gid), dd, dd);
+	    dc_id(d->min_uid), dc_id(d->min_gid), dc_delimiter(d->m), dd, dd);
 	if (e < 0)
 		return e;
 	return dc_namespace(d);

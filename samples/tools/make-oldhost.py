@@ -1826,11 +1826,14 @@ def login_rows(users):
             if u.kind == "none":
                 return "fail"
             return "denied" if fl & bit else "ok"
-        # the rehearsal logs in from 127.0.0.1: vchkpw classed POP3 and
-        # IMAP from there as webmail (NO_WEBMAIL applies, NO_POP/NO_IMAP
-        # do not; vchkpw.c 515-545); SMTP AUTH is never webmail
+        # from 127.0.0.1 vchkpw classed POP3 and IMAP as webmail
+        # (NO_WEBMAIL applies, NO_POP/NO_IMAP do not; vchkpw.c 515-545),
+        # from any other address (the _remote columns) NO_POP and NO_IMAP
+        # do, as samples/realhost/*/logins.tsv shows; SMTP AUTH is never
+        # webmail
         rows.append((u.addr, hash_kind_of(u.hash), src, ok(NO_WEBMAIL), ok(NO_WEBMAIL), ok(NO_SMTP),
-                     "%#x" % fl, u.quota, maildirquota(u.quota) if u.quota != "NOQUOTA" else "-"))
+                     "%#x" % fl, u.quota, maildirquota(u.quota) if u.quota != "NOQUOTA" else "-",
+                     ok(NO_POP), ok(NO_IMAP)))
     return rows
 
 
@@ -1926,7 +1929,7 @@ def generate():
               ["address", "outcome", "mailboxes", "forwards", "pipes", "why"], expected_rows(users))
     write_tsv(os.path.join(SAMPLES, "oldhost-logins.tsv"),
               ["address", "hash", "password_from", "pop3", "imap", "smtp_auth", "flags",
-               "quota_field", "quota_maildir"], login_rows(users))
+               "quota_field", "quota_maildir", "pop3_remote", "imap_remote"], login_rows(users))
     kp = [(u.addr, u.pw) for u in users if not u.clear and u.kind != "none"]
     with open(os.path.join(HERE, "known-passwords.tsv"), "w") as f:
         f.write("# address\tpassword  (NOT part of a real host: cleartext of the mailboxes whose\n"

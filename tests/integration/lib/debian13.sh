@@ -232,6 +232,7 @@ d13_workdir() {
 	d=$(mktemp -d "$1/tmp/q2p.XXXXXX") || return 1
 	chmod 0755 "$d"
 	D13_WORKDIRS="$d $D13_WORKDIRS"
+	H_OWN_DIRS+=("$d")
 	! declare -F _h_register >/dev/null || _h_register d13_cleanup
 	D13_W=${d#"$1"}
 }
@@ -240,16 +241,25 @@ d13_workdir() {
 # own /proc (gone when CMD ends, nothing to unmount); loopback is shared.
 # ROOT is bound onto itself first, so that "/" inside is a mount point
 # (rehearse makes its own mounts private from "/": EINVAL otherwise).
+# CMD's real pid goes to the harness's H_PIDFILE: whatever outlives the
+# test is reported by h_leftovers and stopped by pid at exit.  Run in a
+# subshell of its own ("d13_ns ... &", $(d13_ns ...)) it execs, so that
+# $! is CMD itself; nothing may follow it in that subshell.
 d13_ns() {
 	local dir=$1
-	shift
-	unshare --mount --propagation private /bin/sh -c '
-	    d=$1; shift
+	set -- unshare --mount --propagation private /bin/sh -c '
+	    d=$1; f=$2; shift 2
+	    [ -z "$f" ] || echo "$$ $(sed "s/^.*) //" /proc/$$/stat |
+		cut -d" " -f20)" >>"$f" || exit 1
 	    mount --bind "$d" "$d" || exit 1
 	    mount -t proc proc "$d/proc" || exit 1
 	    exec chroot "$d" /usr/bin/env -i \
 		PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin \
-		LANG=C.UTF-8 "$@"' _ "$dir" "$@"
+		LANG=C.UTF-8 "$@"' _ "$dir" "${H_PIDFILE:-}" "${@:2}"
+	if [ "$BASHPID" != "$$" ]; then
+		exec "$@"
+	fi
+	"$@"
 }
 
 d13_versions() {

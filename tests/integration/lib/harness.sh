@@ -102,6 +102,10 @@ tap_done() {
 H_NAME=""		# test name given to h_init
 H_DIR=""		# private work directory of this test
 H_PIDS=()		# every server pid this test started (for the leftovers check)
+H_PIDFILE=""		# "PID STARTTIME" (_h_starttime) lines of processes a
+			# helper started from a subshell (d13_ns), where
+			# H_PIDS cannot grow
+H_OWN_DIRS=()		# more directories of this test besides $H_DIR
 _h_started=()		# started services, in start order (names of stop functions)
 _h_cleaned=""
 H_PORT_LOCKS=${TMPDIR:-/tmp}/q2p-ports
@@ -134,6 +138,7 @@ h_init() {
 	H_DIR=${d%/*}/q2p-$H_NAME.${d##*.}
 	mv -T "$d" "$H_DIR" 2>/dev/null || H_DIR=$d
 	chmod 0755 "$H_DIR"
+	H_PIDFILE=$H_DIR/.pids
 	export LC_ALL=C
 	h_log "work dir $H_DIR"
 }
@@ -168,6 +173,9 @@ _h_cleanup() {
 	done
 	for pid in $(jobs -p 2>/dev/null); do
 		_h_kill_tree "$pid" 0
+	done
+	for pid in $(_h_recorded); do
+		_h_kill_wait "$pid"
 	done
 	_h_release_ports
 	if [ -n "$H_DIR" ] && [ -d "$H_DIR" ]; then
@@ -209,6 +217,22 @@ _h_alive() {
 	[ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 1
 	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
 	[ -n "$st" ] && [ "${st%% *}" != Z ]
+}
+
+# _h_starttime PID: the process's start time (field 22 of its stat)
+_h_starttime() {
+	sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20
+}
+
+# _h_recorded: the processes of H_PIDFILE still alive (the same start
+# time: never one that merely got the pid later)
+_h_recorded() {
+	local pid st
+	[ -n "$H_PIDFILE" ] && [ -r "$H_PIDFILE" ] || return 0
+	while read -r pid st; do
+		_h_alive "$pid" && [ "$(_h_starttime "$pid")" = "$st" ] &&
+		    echo "$pid"
+	done <"$H_PIDFILE"
 }
 
 # _h_kill_wait PID [TENTHS]: SIGTERM, wait up to TENTHS/10 s, then SIGKILL;
@@ -1111,20 +1135,28 @@ h_stop_all() {
 # processes whose cwd, root, open files or command line lie under $H_DIR,
 # listening sockets on its ports); returns 1 when there is anything
 h_leftovers() {
-	local pid p found=0 line
-	for pid in "${H_PIDS[@]}"; do
+	local pid p found=0 line d
+	local -a pat=()
+	for pid in "${H_PIDS[@]}" $(_h_recorded); do
 		if _h_alive "$pid"; then
 			echo "process $pid still running: $(ps -o args= -p "$pid" 2>/dev/null)"
 			found=1
 		fi
 	done
+	# a process whose root, working directory or an open file is in
+	# one of the test's directories (a chroot, a server's base_dir)
+	for d in "$H_DIR" "${H_OWN_DIRS[@]}"; do
+		[ -n "$d" ] || continue
+		d=$(realpath -m -- "$d")
+		[ ${#pat[@]} -eq 0 ] || pat+=(-o)
+		pat+=(-lname "$d" -o -lname "$d/*")
+	done
 	while IFS= read -r pid; do
 		[ -n "$pid" ] && [ "$pid" != "$$" ] || continue
-		echo "process $pid uses $H_DIR: $(ps -o args= -p "$pid" 2>/dev/null)"
+		echo "process $pid uses $H_DIR${H_OWN_DIRS[*]:+ or ${H_OWN_DIRS[*]}}: $(ps -o args= -p "$pid" 2>/dev/null)"
 		found=1
 	done < <(cd / && find /proc/[0-9]*/cwd /proc/[0-9]*/root /proc/[0-9]*/fd \
-	    -maxdepth 1 \( -lname "$H_DIR" -o -lname "$H_DIR/*" \) 2>/dev/null |
-	    cut -d/ -f3 | sort -un)
+	    -maxdepth 1 \( "${pat[@]}" \) 2>/dev/null | cut -d/ -f3 | sort -un)
 	while IFS= read -r line; do
 		pid=${line%% *}
 		[ "$pid" != "$$" ] || continue

@@ -14,9 +14,15 @@ for line in open(sys.argv[3]):
         known.add(line.split("\t")[0].lower())
 bad, ok_by_scheme, n = [], {}, 0
 # SMTP AUTH on 465 (TLS wrapper mode) as on 587: the old host's
-# qmail-smtpd behind tcpserver-ssl checked the same vpasswd
+# qmail-smtpd behind tcpserver-ssl checked the same vpasswd.  The pop3 and
+# imap columns are logins from 127.0.0.1 (vchkpw's webmail address), the
+# _remote ones from any other; SMTP AUTH is never webmail, so its column
+# holds for both
 keys = [("pop3", "pop3_login"), ("imap", "imap_login"),
-        ("smtp_auth", "smtp_auth"), ("smtp_auth", "smtps_auth")]
+        ("smtp_auth", "smtp_auth"), ("smtp_auth", "smtps_auth"),
+        ("pop3_remote", "pop3_login_remote"),
+        ("imap_remote", "imap_login_remote"),
+        ("smtp_auth", "smtp_auth_remote")]
 smtps = {"ok": 0, "fail": 0}
 for row in csv.DictReader(open(sys.argv[2]), delimiter="\t"):
     a = row["address"].lower()

@@ -49,9 +49,10 @@ LOGIN_KEYS = {
     ("25", "127.0.0.2"): "smtp_auth_remote",
 }
 LOGIN_OK = "ok"
-# recorded variables that belong to the recording's own set-up, not to
-# qmail: PATH is what qmail-start was started with; PWD is compared as cwd
-ENV_NOT_COMPARED = {"PATH", "PWD"}
+# recorded variables compared elsewhere: PWD as cwd.  PATH is compared:
+# the programs get qmail-start's (qmail's rc: /var/qmail/bin in front of
+# the boot PATH), as the recorded ones did
+ENV_NOT_COMPARED = {"PWD"}
 # the recording's probe sender; the rehearsal's probes have their own
 REC_SENDER = "probe-sender@sink.test"
 REC_CLIENT = "127.0.0.2"	# no relay client on the old host

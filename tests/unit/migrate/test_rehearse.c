@@ -262,11 +262,27 @@ test_model_no_qmail_ext(void **state)
 	qstr_free(&s);
 }
 
-/* The rehearsal logs in from 127.0.0.1: vchkpw's webmail, where
- * NO_WEBMAIL applies and NO_POP/NO_IMAP do not; SMTP AUTH never is */
+/* From 127.0.0.1, vchkpw's webmail, NO_WEBMAIL applies to POP3 and IMAP
+ * and NO_POP/NO_IMAP do not; from a non-webmail address (_remote) the
+ * other way round (samples/realhost/ext/logins.tsv); SMTP AUTH never is
+ * webmail */
 static void
 test_model_login_webmail(void **state)
 {
+	static const struct {
+		const char *addr, *proto;
+		int want;
+	} t[] = {
+		{ "dave@ex.com", "pop3", 1 }, { "dave@ex.com", "imap", 1 },
+		{ "dave@ex.com", "smtp", 1 }, { "kim@ex.com", "pop3", 0 },
+		{ "KIM@ex.com", "imap", 0 }, { "kim@ex.com", "smtp", 0 },
+		{ "dave@ex.com", "pop3_remote", 0 },
+		{ "dave@ex.com", "imap_remote", 1 },
+		{ "dave@ex.com", "smtp_remote", 1 },
+		{ "kim@ex.com", "pop3_remote", 1 },
+		{ "KIM@ex.com", "imap_remote", 1 },
+		{ "kim@ex.com", "smtp_remote", 0 },
+	};
 	static const char text[] = "{\"domains\":[{\"name\":\"ex.com\","
 	    "\"kind\":\"mailbox\"}],\"mailboxes\":["
 	    "{\"address\":\"dave@ex.com\",\"pop3\":false,\"imap\":true,"
@@ -277,16 +293,15 @@ test_model_login_webmail(void **state)
 	struct rh_model *m;
 	json_error_t je;
 	json_t *root;
+	size_t i;
 
 	(void)state;
 	assert_non_null(root = json_loads(text, 0, &je));
 	assert_non_null(m = rh_model_new(root, &err));
-	assert_int_equal(rh_model_login(m, "dave@ex.com", "pop3"), 1);
-	assert_int_equal(rh_model_login(m, "dave@ex.com", "imap"), 1);
-	assert_int_equal(rh_model_login(m, "dave@ex.com", "smtp"), 1);
-	assert_int_equal(rh_model_login(m, "kim@ex.com", "pop3"), 0);
-	assert_int_equal(rh_model_login(m, "KIM@ex.com", "imap"), 0);
-	assert_int_equal(rh_model_login(m, "kim@ex.com", "smtp"), 0);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (rh_model_login(m, t[i].addr, t[i].proto) != t[i].want)
+			fail_msg("%s %s: got %d, want %d", t[i].addr, t[i].proto,
+			    rh_model_login(m, t[i].addr, t[i].proto), t[i].want);
 	rh_model_free(m);
 	json_decref(root);
 	qstr_free(&err);

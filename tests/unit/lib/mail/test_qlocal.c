@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "mail/qlocal.h"
@@ -179,6 +181,100 @@ test_env_errors(void **state)
 	qlocal_env_free(&e);
 }
 
+/* the owner files in a real directory, as qmail-local stats them in
+ * its home */
+static int
+in_dir(const char *name, void *arg)
+{
+	char path[1024];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", (const char *)arg, name);
+	return stat(path, &st) == 0;
+}
+
+static void
+touch(const char *dir, const char *name)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+}
+
+/* NEWSENDER: a forward through .qmail-sales goes out from
+ * example.com-sales-owner@example.com when .qmail-sales-owner is there
+ * (recorded); with -owner-default too, the VERP form; never for <> or
+ * #@[]; EXT lower-cased with its dots as ':' (qmail-local's qmeox) */
+static void
+test_newsender_owner(void **state)
+{
+	char dir[] = "/tmp/test_qlocal.XXXXXX";
+	struct qlocal_in in = { "probe-sender@sink.test", "sales@example.com",
+	    "example.com", "example.com", VPHOME, "-", "example.com-", "",
+	    "sales", in_dir, dir };
+	static const struct {
+		const char *recipient, *sender, *qme, *want;
+	} cases[] = {
+		{ "sales@example.com", "s@sink.test", "sales",
+		    "example.com-sales-owner@example.com" },
+		{ "Sales@example.com", "s@sink.test", "sales",
+		    "example.com-Sales-owner@example.com" },
+		{ "sales@example.com", "", "sales", "" },
+		{ "sales@example.com", "#@[]", "sales", "#@[]" },
+		{ "list@example.com", "s@sink.test", "list",
+		    "example.com-list-owner-@example.com-@[]" },
+		{ "team.a@example.com", "s@sink.test", "team:a",
+		    "example.com-team.a-owner@example.com" },
+		{ "orders@example.com", "s@sink.test", "orders", "s@sink.test" },
+		/* the owner file of the whole EXT, not of the -default
+		 * file that matched */
+		{ "support-x@example.com", "s@sink.test", "support-default",
+		    "s@sink.test" },
+	};
+	struct qlocal_env e;
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	touch(dir, ".qmail-sales-owner");
+	touch(dir, ".qmail-list-owner");
+	touch(dir, ".qmail-list-owner-default");
+	touch(dir, ".qmail-team:a-owner");
+	touch(dir, ".qmail-support-owner");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		in.recipient = cases[i].recipient;
+		in.sender = cases[i].sender;
+		in.qme = cases[i].qme;
+		assert_int_equal(qlocal_env(&in, T0, &e), 0);
+		if (strcmp(qlocal_getenv(&e, "NEWSENDER"), cases[i].want) != 0)
+			fail_msg("%s from <%s>: NEWSENDER %s, want %s",
+			    cases[i].recipient, cases[i].sender,
+			    qlocal_getenv(&e, "NEWSENDER"), cases[i].want);
+		assert_string_equal(qstr_str(&e.newsender), cases[i].want);
+		qlocal_env_free(&e);
+	}
+	/* no owner files at all: the sender */
+	in.exists = NULL;
+	in.recipient = "sales@example.com";
+	in.sender = "s@sink.test";
+	assert_int_equal(qlocal_env(&in, T0, &e), 0);
+	assert_string_equal(qlocal_getenv(&e, "NEWSENDER"), "s@sink.test");
+	qlocal_env_free(&e);
+	for (i = 0; i < 5; i++) {
+		static const char *const f[] = { ".qmail-sales-owner",
+		    ".qmail-list-owner", ".qmail-list-owner-default",
+		    ".qmail-team:a-owner", ".qmail-support-owner" };
+		char path[1024];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, f[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 /* qmail-command(8), EXIT CODES */
 static void
 test_exit_codes(void **state)
@@ -260,6 +356,7 @@ main(void)
 		cmocka_unit_test(test_recorded_frank),
 		cmocka_unit_test(test_recorded_others),
 		cmocka_unit_test(test_env_errors),
+		cmocka_unit_test(test_newsender_owner),
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_line_parse),
 	};
