@@ -9,8 +9,6 @@
  */
 #include <config.h>
 
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -73,14 +71,14 @@ out:
  * group of service auth's user, which service auth-worker's user (when
  * not root) must share.  (gid_t)-1 when auth runs as root. */
 static int
-auth_group(const char *conf, gid_t *gid, struct qstr *desc)
+auth_group(const struct in_run *r, const char *conf, gid_t *gid,
+    struct qstr *desc)
 {
 	struct qstr user = QSTR_INIT(256), worker = QSTR_INIT(256);
-	struct passwd *pw;
-	gid_t groups[256];
-	int ng = 256, i, rc = -1;
+	uid_t uid;
+	gid_t wgid;
+	int rc = -1;
 	char gname[64];
-	struct group *gr;
 
 	*gid = (gid_t)-1;
 	if (dovecot_setting(conf, "service/auth/user", &user) < 0 ||
@@ -90,25 +88,21 @@ auth_group(const char *conf, gid_t *gid, struct qstr *desc)
 		rc = qstr_cat(desc, "root");
 		goto out;
 	}
-	if ((pw = getpwnam(user.buf)) == NULL) {
+	/* the accounts of the system being installed, not this one's */
+	if (in_lookup_user(r, user.buf, &uid, gid) != 1) {
 		msg_errorx("%s: Dovecot's auth service runs as %s, who does "
-		    "not exist here", conf, user.buf);
+		    "not exist on the target system", conf, user.buf);
+		*gid = (gid_t)-1;
 		goto out;
 	}
-	*gid = pw->pw_gid;
 	if (worker.len > 0 && strcmp(worker.buf, "root") != 0 &&
 	    strcmp(worker.buf, user.buf) != 0) {
-		struct passwd *wp = getpwnam(worker.buf);
-
-		if (wp == NULL || getgrouplist(worker.buf, wp->pw_gid, groups,
-		    &ng) < 0) {
+		if (in_lookup_user(r, worker.buf, &uid, &wgid) != 1) {
 			msg_errorx("%s: service auth-worker runs as %s: no such "
-			    "user, or in too many groups", conf, worker.buf);
+			    "user on the target system", conf, worker.buf);
 			goto out;
 		}
-		for (i = 0; i < ng && groups[i] != *gid; i++)
-			;
-		if (i == ng) {
+		if (wgid != *gid && in_group_member(r, *gid, worker.buf) != 1) {
 			msg_errorx("%s: service auth-worker runs as %s, who is "
 			    "not in group %u of service auth's user %s: one of "
 			    "them could not read the password files", conf,
@@ -116,9 +110,7 @@ auth_group(const char *conf, gid_t *gid, struct qstr *desc)
 			goto out;
 		}
 	}
-	if ((gr = getgrgid(*gid)) != NULL)
-		qpm_snprintf(gname, sizeof(gname), "%s", gr->gr_name);
-	else
+	if (in_name_of_gid(r, *gid, gname, sizeof(gname)) != 1)
 		qpm_snprintf(gname, sizeof(gname), "%u", (unsigned)*gid);
 	rc = qstr_catf(desc, "%s (group %s)", user.buf, gname);
 out:
@@ -156,7 +148,7 @@ in_dovecot_auth(struct in_run *r, struct qstr *auth_who)
 			path = r->f[i].src;
 	if (path == NULL && access(dcconf, F_OK) == 0)
 		path = dcconf;
-	if (path != NULL && auth_group(path, &auth_gid, auth_who) < 0) {
+	if (path != NULL && auth_group(r, path, &auth_gid, auth_who) < 0) {
 		msg_errorx("cannot tell which user Dovecot's auth service runs "
 		    "as: nothing changed");
 		return -1;

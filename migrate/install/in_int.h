@@ -110,6 +110,7 @@ int	in_name_of_uid(const struct in_run *r, uid_t uid, char *buf,
 	    size_t size);
 int	in_name_of_gid(const struct in_run *r, gid_t gid, char *buf,
 	    size_t size);
+int	in_group_member(const struct in_run *r, gid_t gid, const char *name);
 int	in_users_plan(struct in_run *r);
 int	in_users_add(struct in_run *r);
 size_t	in_users_remove(struct in_run *r, struct qstr *left);

@@ -201,6 +201,17 @@ tap_check "Rocky's os-release: layout rhel, /etc/nftables/qmail2postfix.nft incl
 	grep -qx "include \"/etc/nftables/qmail2postfix.nft\"" "$3/etc/sysconfig/nftables.conf" &&
 	[ ! -e "$3/etc/nftables.d" ] && [ ! -e "$3/etc/opendkim" ]' _ "$rc" "$H_DIR/i7.out" "$T4"
 
+# 5e: Dovecot's auth user as the target system has it (not this host's)
+T5=$H_DIR/root-authgroup
+mkroot "$T5" || tap_bail "cannot make $T5"
+echo "q2pauth:x:4242:" >>"$T5/etc/group"
+awk -F: 'BEGIN { OFS = ":" } $1 == "dovecot" { $4 = 4242 } { print }' "$T5/etc/passwd" >"$T5/etc/passwd.new" &&
+    mv "$T5/etc/passwd.new" "$T5/etc/passwd"
+"$Q" install "$H_DIR/OUT" --target-root "$T5" --only dovecot --now 20261204-170200 >"$H_DIR/i9.out" 2>&1
+rc=$?
+tap_check "the users file gets the group of the target's dovecot user (gid 4242 there; exit $rc)" \
+    bash -c '[ "$1" -eq 0 ] && [ "$(stat -c "%a %g" "$2/etc/dovecot/users")" = "640 4242" ]' _ "$rc" "$T5"
+
 # 5d: OUT/sql: the load commands are printed, nothing is loaded
 cp -a "$H_DIR/OUT" "$H_DIR/OUT4" && mkdir -p "$H_DIR/OUT4/sql" &&
     touch "$H_DIR/OUT4/sql/schema.sql" "$H_DIR/OUT4/sql/grant.sql" "$H_DIR/OUT4/sql/data.sql"
