@@ -82,6 +82,8 @@ struct in_run {
 
 /* install.c */
 int	in_run_cmd(char *const argv[], struct qstr *out);
+
+/* in_plan.c */
 struct in_file *in_add_file(struct in_run *r, const char *src,
 	    const char *dst, int part);
 int	in_rootpath(const struct in_run *r, char *buf, size_t size,
@@ -90,6 +92,9 @@ int	in_want_dir(struct in_run *r, const char *path, int part, mode_t mode,
 	    const char *owner, const char *group);
 int	in_want_link(struct in_run *r, const char *path, const char *target,
 	    int part);
+
+/* in_dovecot.c: the group of the files Dovecot's auth reads */
+int	in_dovecot_auth(struct in_run *r, struct qstr *auth_who);
 
 /* in_layout.c: the options about parts and places */
 int	in_parse_parts(const char *list, int *set);
@@ -105,6 +110,7 @@ int	in_name_of_uid(const struct in_run *r, uid_t uid, char *buf,
 	    size_t size);
 int	in_name_of_gid(const struct in_run *r, gid_t gid, char *buf,
 	    size_t size);
+int	in_group_member(const struct in_run *r, gid_t gid, const char *name);
 int	in_users_plan(struct in_run *r);
 int	in_users_add(struct in_run *r);
 size_t	in_users_remove(struct in_run *r, struct qstr *left);

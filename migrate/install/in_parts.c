@@ -238,6 +238,22 @@ plan_nftables(struct in_run *r)
 	return plan_nft_include(r, dst);
 }
 
+/* OUT/dir/name is there (the limits writers write nothing when the
+ * old host had nothing to say); else the part is left out, and said */
+static int
+holds(struct in_run *r, int part, const char *dir, const char *name)
+{
+	char path[IN_PATH];
+
+	if (qpm_snprintf(path, sizeof(path), "%s/%s/%s", r->out, dir,
+	    name) < 0 || access(path, F_OK) == 0)
+		return 1;
+	r->want[part] = 0;
+	printf("%s: OUT has no %s/%s; nothing to install\n", in_part_name[part],
+	    dir, name);
+	return 0;
+}
+
 int
 in_parts_plan(struct in_run *r)
 {
@@ -245,9 +261,11 @@ in_parts_plan(struct in_run *r)
 		return -1;
 	if (r->want[IP_DKIM] && plan_dkim(r) < 0)
 		return -1;
-	if (r->want[IP_NFTABLES] && plan_nftables(r) < 0)
+	if (r->want[IP_NFTABLES] && holds(r, IP_NFTABLES, "nftables",
+	    "qmail2postfix.nft") && plan_nftables(r) < 0)
 		return -1;
-	if (r->want[IP_SYSCTL] && add(r, IP_SYSCTL, "sysctl",
+	if (r->want[IP_SYSCTL] && holds(r, IP_SYSCTL, "sysctl",
+	    "qmail2postfix.conf") && add(r, IP_SYSCTL, "sysctl",
 	    "qmail2postfix.conf", r->lay.sysctl_file, 0644, NULL) == NULL)
 		return -1;
 	return 0;

@@ -155,6 +155,29 @@ in_name_of_gid(const struct in_run *r, gid_t gid, char *buf, size_t size)
 	return each_gr(r, gr_by_id, &q);
 }
 
+static int
+gr_has_member(const struct group *gr, void *arg)
+{
+	struct in_q *q = arg;
+	char **m;
+
+	if (gr->gr_gid != q->id)
+		return 0;
+	for (m = gr->gr_mem; m != NULL && *m != NULL; m++)
+		if (strcmp(*m, q->name) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when name is listed as a member of group gid, 0 not, -1 */
+int
+in_group_member(const struct in_run *r, gid_t gid, const char *name)
+{
+	struct in_q q = { name, gid, IN_NOID, NULL, 0 };
+
+	return each_gr(r, gr_has_member, &q);
+}
+
 /* "virtual_uid_maps = static:89" of OUT's main.cf; IN_NOID if absent */
 static unsigned
 static_id(const struct qstr *maincf, const char *param)

@@ -25,8 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +33,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mail/doveconf.h"
 #include "mail/exits.h"
 #include "mail/pfmaps.h"
 #include "migrate/install/in_int.h"
@@ -195,128 +192,6 @@ is_conf(const char *name)
 	size_t n = strlen(name);
 
 	return n >= 5 && strcmp(name + n - 5, ".conf") == 0;
-}
-
-/* path of the target system as seen from here: ROOT/path */
-int
-in_rootpath(const struct in_run *r, char *buf, size_t size, const char *path)
-{
-	if (strcmp(r->root, "/") == 0)
-		return qpm_snprintf(buf, size, "%s", path) < 0 ? -1 : 0;
-	return qpm_snprintf(buf, size, "%s%s", r->root, path) < 0 ? -1 : 0;
-}
-
-/* one more file to install: src (a regular file of OUT) to dst (a path
- * as seen from here); NULL when it is not a regular file or on error */
-struct in_file *
-in_add_file(struct in_run *r, const char *src, const char *dst, int part)
-{
-	struct stat st, ds;
-	struct in_file *f, *nf;
-
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 32;
-		if ((nf = realloc(r->f, r->cap * sizeof(*nf))) == NULL)
-			return NULL;
-		r->f = nf;
-	}
-	f = &r->f[r->n];
-	memset(f, 0, sizeof(*f));
-	if (qpm_snprintf(f->src, sizeof(f->src), "%s", src) < 0 ||
-	    qpm_snprintf(f->dst, sizeof(f->dst), "%s", dst) < 0)
-		return NULL;
-	if (lstat(f->src, &st) < 0 || !S_ISREG(st.st_mode)) {
-		msg_warnx("%s: not a regular file", f->src);
-		return NULL;
-	}
-	f->part = part;
-	f->mode = (st.st_mode & 077) ? 0644 : 0600;
-	f->secret = f->mode == 0600;
-	f->uid = (uid_t)-1;
-	f->gid = (gid_t)-1;
-	if (lstat(f->dst, &ds) == 0) {
-		if (!S_ISREG(ds.st_mode)) {
-			msg_errorx("%s: exists and is not a regular file", f->dst);
-			return NULL;
-		}
-		f->existed = 1;
-	}
-	if (install_backup_name(f->bak, sizeof(f->bak), f->dst, r->now) < 0)
-		return NULL;
-	r->n++;
-	return f;
-}
-
-static struct in_dir *
-want_entry(struct in_run *r, const char *path, int part)
-{
-	struct in_dir *d, *nd;
-	size_t i;
-
-	for (i = 0; i < r->nd; i++)
-		if (strcmp(r->d[i].path, path) == 0)
-			return &r->d[i];
-	if (r->nd == r->capd) {
-		r->capd = r->capd ? r->capd * 2 : 16;
-		if ((nd = realloc(r->d, r->capd * sizeof(*nd))) == NULL)
-			return NULL;
-		r->d = nd;
-	}
-	d = &r->d[r->nd++];
-	memset(d, 0, sizeof(*d));
-	d->part = part;
-	if (qpm_snprintf(d->path, sizeof(d->path), "%s", path) < 0)
-		return NULL;
-	return d;
-}
-
-/* the directory path of the target system (and each missing one above
- * it) made with mode and owner unless it is there; 0 or -1 */
-int
-in_want_dir(struct in_run *r, const char *path, int part, mode_t mode,
-    const char *owner, const char *group)
-{
-	char here[IN_PATH], up[IN_PATH];
-	const char *slash = strrchr(path, '/');
-	struct in_dir *d;
-	struct stat st;
-
-	if (in_rootpath(r, here, sizeof(here), path) < 0)
-		return -1;
-	if (stat(here, &st) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : -1;
-	if (slash != NULL && slash != path && (qpm_snprintf(up, sizeof(up),
-	    "%.*s", (int)(slash - path), path) < 0 ||
-	    in_want_dir(r, up, part, 0755, "", "") < 0))
-		return -1;
-	if ((d = want_entry(r, here, part)) == NULL)
-		return -1;
-	if (d->mode != 0)	/* planned already, by its own part */
-		return 0;
-	d->mode = mode;
-	return qpm_snprintf(d->owner, sizeof(d->owner), "%s", owner) < 0 ||
-	    qpm_snprintf(d->group, sizeof(d->group), "%s", group) < 0 ? -1 : 0;
-}
-
-/* a symbolic link path -> target (systemctl enable's), unless one is
- * there already; 0 or -1 */
-int
-in_want_link(struct in_run *r, const char *path, const char *target,
-    int part)
-{
-	char here[IN_PATH];
-	struct in_dir *d;
-	struct stat st;
-
-	if (in_rootpath(r, here, sizeof(here), path) < 0)
-		return -1;
-	if (lstat(here, &st) == 0)
-		return 0;
-	if ((d = want_entry(r, here, part)) == NULL ||
-	    qpm_snprintf(d->target, sizeof(d->target), "%s", target) < 0)
-		return -1;
-	d->is_link = 1;
-	return 0;
 }
 
 static int
@@ -516,124 +391,6 @@ restore(struct in_run *r, struct strlist *dbs, struct qstr *left)
 	return nleft;
 }
 
-/* One setting of a Dovecot configuration as doveconf prints it (name,
- * or service/S/KEY: KEY in the block of service S); a value "$NAME"
- * (2.3: service auth's user is "$default_internal_user", 2.4:
- * "$SET:default_internal_user") is looked up once more. */
-static int
-dovecot_setting(const char *conf, const char *name, struct qstr *val)
-{
-	struct qstr out = QSTR_INIT(64 * 1024);
-	char ref[256], blk[256];
-	const char *v = "", *slash;
-	size_t n = 0;
-	int depth, rc = -1;
-
-	for (depth = 0; depth < 2; depth++) {
-		char *av[] = { "doveconf", "-c", (char *)conf, "-h", (char *)name,
-		    NULL };
-		char *ab[] = { "doveconf", "-c", (char *)conf, blk, NULL };
-
-		slash = strrchr(name, '/');
-		if (slash != NULL && qpm_snprintf(blk, sizeof(blk), "%.*s",
-		    (int)(slash - name), name) < 0)
-			goto out;
-		if (in_run_cmd(slash != NULL ? ab : av, &out) != 0 ||
-		    doveconf_value(&out, name, &v, &n) < 0) {
-			msg_errorx("doveconf -c %s %s%s: %s", conf, slash ?
-			    "" : "-h ", slash ? blk : name, qstr_str(&out));
-			goto out;
-		}
-		if (n == 0 || v[0] != '$' || depth == 1)
-			break;
-		if (n > 5 && strncmp(v, "$SET:", 5) == 0) {
-			v += 4;
-			n -= 4;
-		}
-		if (qpm_snprintf(ref, sizeof(ref), "%.*s", (int)(n - 1),
-		    v + 1) < 0)
-			goto out;
-		name = ref;
-	}
-	qstr_reset(val);
-	rc = n > 0 && v[0] == '$' ? -1 : qstr_catn(val, n > 0 ? v : "", n);
-	if (rc < 0)
-		msg_errorx("doveconf -c %s: %s: cannot tell its value", conf,
-		    name);
-out:
-	qstr_free(&out);
-	return rc;
-}
-
-/* The group whose members Dovecot's auth processes run as: the primary
- * group of service auth's user, which service auth-worker's user (when
- * not root) must share.  (gid_t)-1 when auth runs as root. */
-static int
-auth_group(const char *conf, gid_t *gid, struct qstr *desc)
-{
-	struct qstr user = QSTR_INIT(256), worker = QSTR_INIT(256);
-	struct passwd *pw;
-	gid_t groups[256];
-	int ng = 256, i, rc = -1;
-	char gname[64];
-	struct group *gr;
-
-	*gid = (gid_t)-1;
-	if (dovecot_setting(conf, "service/auth/user", &user) < 0 ||
-	    dovecot_setting(conf, "service/auth-worker/user", &worker) < 0)
-		goto out;
-	if (user.len == 0 || strcmp(user.buf, "root") == 0) {
-		rc = qstr_cat(desc, "root");
-		goto out;
-	}
-	if ((pw = getpwnam(user.buf)) == NULL) {
-		msg_errorx("%s: Dovecot's auth service runs as %s, who does "
-		    "not exist here", conf, user.buf);
-		goto out;
-	}
-	*gid = pw->pw_gid;
-	if (worker.len > 0 && strcmp(worker.buf, "root") != 0 &&
-	    strcmp(worker.buf, user.buf) != 0) {
-		struct passwd *wp = getpwnam(worker.buf);
-
-		if (wp == NULL || getgrouplist(worker.buf, wp->pw_gid, groups,
-		    &ng) < 0) {
-			msg_errorx("%s: service auth-worker runs as %s: no such "
-			    "user, or in too many groups", conf, worker.buf);
-			goto out;
-		}
-		for (i = 0; i < ng && groups[i] != *gid; i++)
-			;
-		if (i == ng) {
-			msg_errorx("%s: service auth-worker runs as %s, who is "
-			    "not in group %u of service auth's user %s: one of "
-			    "them could not read the password files", conf,
-			    worker.buf, (unsigned)*gid, user.buf);
-			goto out;
-		}
-	}
-	if ((gr = getgrgid(*gid)) != NULL)
-		qpm_snprintf(gname, sizeof(gname), "%s", gr->gr_name);
-	else
-		qpm_snprintf(gname, sizeof(gname), "%u", (unsigned)*gid);
-	rc = qstr_catf(desc, "%s (group %s)", user.buf, gname);
-out:
-	qstr_free(&user);
-	qstr_free(&worker);
-	return rc;
-}
-
-/* Mode and group the installed file must have: 0640 with the auth
- * group for what Dovecot's auth reads (0600 when it runs as root). */
-static void
-auth_mode(struct in_file *f, gid_t gid)
-{
-	if (!f->authread)
-		return;
-	f->gid = gid;
-	f->mode = gid == (gid_t)-1 ? 0600 : IN_MODE_AUTH;
-}
-
 /* the installed file has the content but not the mode or owner */
 static int
 meta_differs(const struct in_file *f)
@@ -805,36 +562,6 @@ options(struct in_run *r, int argc, char **argv, const char **layout)
 	return -1;
 }
 
-/* who reads Dovecot's password files: the configuration being
- * installed says (OUT's dovecot.conf, else the one in place) */
-static int
-plan_auth(struct in_run *r, struct qstr *auth_who)
-{
-	char dcconf[1100];
-	const char *path;
-	gid_t auth_gid = (gid_t)-1;
-	size_t i;
-
-	if (qpm_snprintf(dcconf, sizeof(dcconf), "%s/dovecot.conf",
-	    r->dc_dir) < 0)
-		return -1;
-	for (i = 0, path = NULL; i < r->n; i++)
-		if (strcmp(r->f[i].dst, dcconf) == 0)
-			path = r->f[i].src;
-	if (path == NULL && access(dcconf, F_OK) == 0)
-		path = dcconf;
-	if (path != NULL && auth_group(path, &auth_gid, auth_who) < 0) {
-		msg_errorx("cannot tell which user Dovecot's auth service runs "
-		    "as: nothing changed");
-		return -1;
-	}
-	if (path == NULL && qstr_cat(auth_who, "root (no dovecot.conf)") < 0)
-		return -1;
-	for (i = 0; i < r->n; i++)
-		auth_mode(&r->f[i], auth_gid);
-	return 0;
-}
-
 /* OUT's files against the ones in place: the accounts, who reads the
  * password files (auth_who), what changes (shown as a diff); 0, or -1
  * with nothing changed */
@@ -853,7 +580,7 @@ plan(struct in_run *r, struct qstr *auth_who, size_t *nchanged)
 		return -1;
 	if (r->want[IP_DOVECOT] && (qpm_snprintf(src, sizeof(src), "%s/dovecot",
 	    r->out) < 0 || add_dir(r, src, r->dc_dir, 1) < 0 ||
-	    plan_auth(r, auth_who) < 0))
+	    in_dovecot_auth(r, auth_who) < 0))
 		return -1;
 	if (in_parts_plan(r) < 0)
 		return -1;
@@ -1129,8 +856,10 @@ install_main(int argc, char **argv)
 	if (in_layout_choose(&r, layout) < 0 ||
 	    config_dirs(&r, &pf_abs, &dc_abs) < 0)
 		goto out;
-	if (qpm_snprintf(r.tmpdir, sizeof(r.tmpdir), "/tmp/q2p-install.%s",
-	    "XXXXXX") < 0 || mkdtemp(r.tmpdir) == NULL) {
+	/* mkdtemp's six template characters */
+	if (qpm_snprintf(r.tmpdir, sizeof(r.tmpdir),
+	    "/tmp/q2p-install.%c%c%c%c%c%c", 'X', 'X', 'X', 'X', 'X',
+	    'X') < 0 || mkdtemp(r.tmpdir) == NULL) {
 		r.tmpdir[0] = '\0';
 		msg_warn("mkdtemp");
 		goto out;

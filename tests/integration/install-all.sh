@@ -176,6 +176,51 @@ for breakage in nftables dkim; do
 	fi
 done
 
+# 5b: the mail uid held by another account: refused, the choice named
+T3=$H_DIR/root-taken
+mkroot "$T3" || tap_bail "cannot make $T3"
+echo "q2pother:x:$uid:$gid::/nonexistent:/usr/sbin/nologin" >>"$T3/etc/passwd"
+echo "q2pother:x:$gid:" >>"$T3/etc/group"
+state "$T3" >"$H_DIR/state3"
+"$Q" install "$H_DIR/OUT" --target-root "$T3" --now 20261204-160000 >"$H_DIR/i6.out" 2>&1
+rc=$?
+state "$T3" >"$H_DIR/state3b"
+tap_check "uid $uid held by another user: exit 2, nothing changed, the choice named (--mail-user q2pother)" \
+    bash -c '[ "$1" -eq 2 ] && diff "$2" "$3" && grep -q "is q2pother.s here: choose --mail-user q2pother" "$4"' \
+    _ "$rc" "$H_DIR/state3" "$H_DIR/state3b" "$H_DIR/i6.out"
+
+# 5c: the RHEL layout (Rocky's os-release): its nftables places
+T4=$H_DIR/root-rhel
+mkroot "$T4" || tap_bail "cannot make $T4"
+printf 'NAME="Rocky Linux"\nVERSION_ID="9.4"\nID="rocky"\nID_LIKE="rhel centos fedora"\n' >"$T4/etc/os-release"
+rm "$T4/etc/nftables.conf"
+"$Q" install "$H_DIR/OUT" --target-root "$T4" --only nftables,sysctl --now 20261204-170000 >"$H_DIR/i7.out" 2>&1
+rc=$?
+tap_check "Rocky's os-release: layout rhel, /etc/nftables/qmail2postfix.nft included from /etc/sysconfig/nftables.conf (exit $rc)" \
+    bash -c '[ "$1" -eq 0 ] && grep -q "^layout: rhel" "$2" && [ -f "$3/etc/nftables/qmail2postfix.nft" ] &&
+	grep -qx "include \"/etc/nftables/qmail2postfix.nft\"" "$3/etc/sysconfig/nftables.conf" &&
+	[ ! -e "$3/etc/nftables.d" ] && [ ! -e "$3/etc/opendkim" ]' _ "$rc" "$H_DIR/i7.out" "$T4"
+
+# 5e: Dovecot's auth user as the target system has it (not this host's)
+T5=$H_DIR/root-authgroup
+mkroot "$T5" || tap_bail "cannot make $T5"
+echo "q2pauth:x:4242:" >>"$T5/etc/group"
+awk -F: 'BEGIN { OFS = ":" } $1 == "dovecot" { $4 = 4242 } { print }' "$T5/etc/passwd" >"$T5/etc/passwd.new" &&
+    mv "$T5/etc/passwd.new" "$T5/etc/passwd"
+"$Q" install "$H_DIR/OUT" --target-root "$T5" --only dovecot --now 20261204-170200 >"$H_DIR/i9.out" 2>&1
+rc=$?
+tap_check "the users file gets the group of the target's dovecot user (gid 4242 there; exit $rc)" \
+    bash -c '[ "$1" -eq 0 ] && [ "$(stat -c "%a %g" "$2/etc/dovecot/users")" = "640 4242" ]' _ "$rc" "$T5"
+
+# 5d: OUT/sql: the load commands are printed, nothing is loaded
+cp -a "$H_DIR/OUT" "$H_DIR/OUT4" && mkdir -p "$H_DIR/OUT4/sql" &&
+    touch "$H_DIR/OUT4/sql/schema.sql" "$H_DIR/OUT4/sql/grant.sql" "$H_DIR/OUT4/sql/data.sql"
+"$Q" install "$H_DIR/OUT4" --target-root "$T4" --only sql --now 20261204-170100 >"$H_DIR/i8.out" 2>&1
+rc=$?
+tap_check "--only sql: the three mariadb commands in order, not loaded (exit $rc)" \
+    bash -c '[ "$1" -eq 0 ] && grep "^  mariadb < " "$2" | sed "s|.*/sql/||" | tr "\n" " " | grep -qx "schema.sql grant.sql data.sql " &&
+	grep -q "sql: not loaded" "$2"' _ "$rc" "$H_DIR/i8.out"
+
 # 6: the installed OpenDKIM runs from the installed opendkim.conf: in a
 # mount namespace the tree's etc/ lies over this host's /etc (overlayfs,
 # read-only), so /etc/opendkim/... are the installed files; only the
