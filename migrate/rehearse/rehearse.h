@@ -25,7 +25,8 @@
 #define RH_MAX_HEADER		(64 * 1024)	/* header block read per file */
 #define RH_MAX_REPLY		(64 * 1024)	/* one server reply, all lines */
 #define RH_IO_TIMEOUT		20	/* seconds for one protocol read */
-#define RH_MAX_WORKERS		8	/* concurrent login clients */
+#define RH_CONCURRENCY		16	/* SMTP sessions, logins in flight */
+#define RH_MAX_WORKERS		256	/* --concurrency at most */
 
 /* What happened, or would have happened, to mail for one address. */
 enum rh_outcome {
