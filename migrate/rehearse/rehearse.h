@@ -112,6 +112,9 @@ int	rh_transport_rewrite(const char *text,
 	    struct qstr *out, struct strlist *notes);
 int	rh_dovecot_rewrite(const char *text, const struct rh_paths *p,
 	    struct qstr *out);
+/* appends to out (the rewritten text) IMAP and POP3 processes that serve
+ * many logins each, in the syntax of text's Dovecot version */
+int	rh_dovecot_reuse(const char *text, struct qstr *out);
 /* homes: each rewritten absolute home; users (may be NULL): the user
  * of each, in the same order (whose Maildir a delivery landed in) */
 int	rh_users_rewrite(const char *text, const struct rh_paths *p,

@@ -51,7 +51,7 @@ rehearse() {
 	python3 - "$d/report.json" "$d/time" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
-t, rss = open(sys.argv[2]).read().split()
+t, rss = open(sys.argv[2]).read().split("\n")[-2].split()	# after "exited with"
 run, e = r["run"], r["expected"]
 na, nl = e["addresses"], e["logins"]
 pt, lt, st = run["probes_seconds"], run["logins_seconds"], run["settle_seconds"]
