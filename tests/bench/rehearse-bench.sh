@@ -93,9 +93,9 @@ for i in $(seq 100); do
 	[ -S "$priv/dovecot/run/auth-client" ] && break
 	sleep 0.1
 done
-# smtp-source: naddr messages in as many sessions as rehearse used, to one
-# mailbox of the host; then until nothing is left in the queue
-to=$(head -1 "$dir/$small/passwords" | cut -f1)
+# smtp-source: naddr messages in as many sessions as rehearse used, to the
+# last mailbox (no .qmail of its own); then until nothing is left queued
+to=$(tail -1 "$dir/$small/passwords" | cut -f1)
 sess=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["concurrency"])' \
     "$dir/$small/report.json")
 t0=$(date +%s.%N)
