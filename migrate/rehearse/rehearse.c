@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -75,6 +76,8 @@ help(void)
 	    "                       others are recorded and exit 0\n"
 	    "  --timeout SECONDS    how long the queue may take to settle [120]\n"
 	    "  --no-logins          probe addresses only\n"
+	    "  --concurrency N      SMTP sessions and logins at a time [16];\n"
+	    "                       1 sends and logs in one at a time\n"
 	    "  --limits             also prove OUT's connection limits with\n"
 	    "                       real connections (qmail2postfix(8))\n"
 	    "  --strict             addresses the migration listed as not\n"
@@ -96,6 +99,72 @@ usage(void)
 	fprintf(stderr, "usage: qmail2postfix rehearse OUT [--json] "
 	    "[--probe ADDRESS]... [--keep]\n");
 	return RH_EXIT_NOTRUN;
+}
+
+/* ------------------------------------------------------------ progress */
+
+void
+rh_progress(struct rh_run *r, const char *what, size_t done, size_t total,
+    double t0, int last)
+{
+	double now = qpm_clock_mono(), el = now - t0, rate;
+	long left;
+
+	if (!r->progress || (!last && now - r->progress_at < 0.5))
+		return;
+	r->progress_at = now;
+	rate = el > 0 ? (double)done / el : 0;
+	left = rate > 0 ? (long)((double)(total - done) / rate) : -1;
+	if (last)
+		fprintf(stderr, "\r%s: %zu/%zu in %.1f s, %.0f/s\033[K\n", what,
+		    done, total, el, rate);
+	else if (left >= 0)
+		fprintf(stderr, "\r%s: %zu/%zu, %.0f/s, %ld:%02ld left\033[K",
+		    what, done, total, rate, left / 60, left % 60);
+	else
+		fprintf(stderr, "\r%s: %zu/%zu\033[K", what, done, total);
+}
+
+/* The run's figures: the seconds of each step, the peak RSS of this
+ * process and of the largest child it waited for (the workers, the
+ * servers), and how many at a time */
+static json_t *
+run_figures(struct rh_run *r, double t_all)
+{
+	struct rusage self, kids;
+	json_t *o = json_object();
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	qpm_json_set_int(o, "concurrency", r->concurrency);
+	qpm_json_set(o, "seconds", json_real(t_all));
+	qpm_json_set(o, "probes_seconds", json_real(r->t_probes));
+	qpm_json_set(o, "logins_seconds", json_real(r->t_logins));
+	qpm_json_set(o, "settle_seconds", json_real(r->t_settle));
+	/* CPU of this process, its workers and Dovecot (Postfix's master
+	 * is not a child: it runs on its own after "postfix start") */
+	qpm_json_set(o, "cpu_seconds", json_real((double)(self.ru_utime.tv_sec +
+	    self.ru_stime.tv_sec + kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
+	    (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec +
+	    kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6));
+	qpm_json_set_int(o, "peak_rss_kb", self.ru_maxrss);
+	qpm_json_set_int(o, "children_peak_rss_kb", kids.ru_maxrss);
+	return o;
+}
+
+static void
+run_text(const json_t *o)
+{
+	printf("run: %.1f s (probes %.1f s, logins %.1f s, queue settled in "
+	    "%.1f s; CPU %.1f s), %lld at a time, peak RSS %lld kB (largest "
+	    "child %lld kB)\n", json_real_value(json_object_get(o, "seconds")),
+	    json_real_value(json_object_get(o, "probes_seconds")),
+	    json_real_value(json_object_get(o, "logins_seconds")),
+	    json_real_value(json_object_get(o, "settle_seconds")),
+	    json_real_value(json_object_get(o, "cpu_seconds")),
+	    qpm_json_get_int(o, "concurrency", 0),
+	    qpm_json_get_int(o, "peak_rss_kb", 0),
+	    qpm_json_get_int(o, "children_peak_rss_kb", 0));
 }
 
 /* -------------------------------------------------------------- limits */
@@ -199,6 +268,7 @@ options(struct rh_run *r, int argc, char **argv)
 		{ "programs", required_argument, NULL, 'g' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-logins", no_argument, NULL, 'L' },
+		{ "concurrency", required_argument, NULL, 'c' },
 		{ "limits", no_argument, NULL, 'l' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "keep", no_argument, NULL, 'k' },
@@ -238,6 +308,14 @@ options(struct rh_run *r, int argc, char **argv)
 			}
 			break;
 		case 'L': r->logins = 0; break;
+		case 'c':
+			if ((r->concurrency = atoi(optarg)) <= 0 ||
+			    r->concurrency > RH_MAX_WORKERS) {
+				msg_errorx("--concurrency %s: 1 to %d", optarg,
+				    RH_MAX_WORKERS);
+				return RH_EXIT_NOTRUN;
+			}
+			break;
 		case 'l': r->limits = 1; break;
 		case 's': r->strict = 1; break;
 		case 'k': r->keep = 1; break;
@@ -259,6 +337,7 @@ static int
 rehearse(struct rh_run *r)
 {
 	size_t nmis = 0, nnc = 0, nlmis = 0;
+	double t_all = qpm_clock_mono(), t;
 	json_t *rep;
 	int exit_code;
 
@@ -275,16 +354,23 @@ rehearse(struct rh_run *r)
 	if (rh_start_all(r) < 0)
 		return RH_EXIT_NOTRUN;
 	if (msg_verbose)
-		msg_info("sending %zu probes", r->nprobes);
+		msg_info("sending %zu probes, %d at a time", r->nprobes,
+		    r->concurrency);
+	t = qpm_clock_mono();
 	if (rh_probes_send(r) < 0 || rh_srs_probes_send(r) < 0)
 		return RH_EXIT_NOTRUN;
+	r->t_probes = qpm_clock_mono() - t;
 	if (r->logins && !rh_interrupted) {
 		if (msg_verbose)
 			msg_info("logging in to %zu mailboxes", r->nlogins);
+		t = qpm_clock_mono();
 		if (rh_logins_run(r) < 0)
 			return RH_EXIT_NOTRUN;
+		r->t_logins = qpm_clock_mono() - t;
 	}
+	t = qpm_clock_mono();
 	rh_settle(r);
+	r->t_settle = qpm_clock_mono() - t;
 	if (rh_interrupted)
 		return RH_EXIT_NOTRUN;
 	if (r->lim != NULL && limits_run(r) < 0)
@@ -299,6 +385,7 @@ rehearse(struct rh_run *r)
 	qpm_json_set(rep, "srs", json_incref(r->srs_report));
 	if (r->lim != NULL)
 		qpm_json_set(rep, "limits", rh_limits_json(r->lim));
+	qpm_json_set(rep, "run", run_figures(r, qpm_clock_mono() - t_all));
 	if (r->json)
 		qpm_json_write_fp(stdout, rep);
 	else {
@@ -306,6 +393,7 @@ rehearse(struct rh_run *r)
 		rh_srs_text(r);
 		if (r->lim != NULL)
 			rh_limits_text(r->lim, stdout);
+		run_text(json_object_get(rep, "run"));
 	}
 	if (r->keep) {
 		char path[700];
@@ -329,6 +417,8 @@ rehearse_main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.timeout = 120;
 	r.logins = 1;
+	r.concurrency = RH_CONCURRENCY;
+	r.progress = isatty(STDERR_FILENO);
 	r.clock = qpm_clock_system;
 	qstr_init(&r.srs_reverse, 64 * 1024);
 	qstr_init(&r.srs_bounce_reply, RH_MAX_REPLY);

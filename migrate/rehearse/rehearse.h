@@ -25,7 +25,8 @@
 #define RH_MAX_HEADER		(64 * 1024)	/* header block read per file */
 #define RH_MAX_REPLY		(64 * 1024)	/* one server reply, all lines */
 #define RH_IO_TIMEOUT		20	/* seconds for one protocol read */
-#define RH_MAX_WORKERS		8	/* concurrent login clients */
+#define RH_CONCURRENCY		16	/* SMTP sessions, logins in flight */
+#define RH_MAX_WORKERS		256	/* --concurrency at most */
 
 /* What happened, or would have happened, to mail for one address. */
 enum rh_outcome {
@@ -113,6 +114,9 @@ int	rh_transport_rewrite(const char *text,
 	    struct qstr *out, struct strlist *notes);
 int	rh_dovecot_rewrite(const char *text, const struct rh_paths *p,
 	    struct qstr *out);
+/* appends to out (the rewritten text) IMAP and POP3 processes that serve
+ * many logins each, in the syntax of text's Dovecot version */
+int	rh_dovecot_reuse(const char *text, struct qstr *out);
 /* homes: each rewritten absolute home; users (may be NULL): the user
  * of each, in the same order (whose Maildir a delivery landed in) */
 int	rh_users_rewrite(const char *text, const struct rh_paths *p,

@@ -32,6 +32,7 @@
 static struct rh_run *walk_run;	/* nftw has no user pointer */
 static size_t walk_count;
 static struct strlist *walk_ids;
+static json_t *walk_homes;	/* home -> [index of each of its users] */
 
 static int
 count_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
@@ -124,6 +125,7 @@ maildir_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	const char *dir;
 	struct rh_probe *pr;
 	size_t rl = strlen(r->mail_root), dl, i;
+	json_t *u;
 	int owned = 0;
 
 	(void)st;
@@ -151,14 +153,16 @@ maildir_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	dl = (size_t)(dir - path) - 1;		/* without "/new/..." */
 	if (dl <= rl || strncmp(path, r->mail_root, rl) != 0)
 		goto out;
-	if (dl - rl > 8 && strncmp(path + dl - 8, "/Maildir", 8) == 0)
-		for (i = 0; i < r->homes.n && i < r->home_users.n; i++)
-			if (strlen(r->homes.v[i]) == dl - 8 &&
-			    strncmp(r->homes.v[i], path, dl - 8) == 0) {
-				strlist_add_unique(&pr->got.mailboxes,
-				    r->home_users.v[i]);
-				owned = 1;
-			}
+	if (dl - rl > 8 && strncmp(path + dl - 8, "/Maildir", 8) == 0 &&
+	    qstr_catn(&where, path, dl - 8) == 0) {
+		json_array_foreach(json_object_get(walk_homes, qstr_str(&where)),
+		    i, u) {
+			strlist_add_unique(&pr->got.mailboxes,
+			    r->home_users.v[json_integer_value(u)]);
+			owned = 1;
+		}
+		qstr_reset(&where);
+	}
 	if (!owned && qstr_catf(&where, "%.*s/", (int)(dl - rl),
 	    path + rl) == 0)
 		strlist_add_unique(&pr->got.mailboxes, where.buf);
@@ -375,8 +379,22 @@ rh_collect(struct rh_run *r)
 	struct rh_probe *pr;
 	size_t i;
 
+	/* the users of each home, looked up once per delivered file */
 	walk_run = r;
+	walk_homes = json_object();
+	for (i = 0; walk_homes != NULL && i < r->homes.n &&
+	    i < r->home_users.n; i++) {
+		json_t *a = json_object_get(walk_homes, r->homes.v[i]);
+
+		/* old-host bytes: a key unchecked, the user by its index */
+		if (a == NULL && json_object_set_new_nocheck(walk_homes,
+		    r->homes.v[i], a = json_array()) < 0)
+			break;
+		json_array_append_new(a, json_integer((json_int_t)i));
+	}
 	nftw(r->mail_root, maildir_entry, 32, FTW_PHYS);
+	json_decref(walk_homes);
+	walk_homes = NULL;
 	nftw(r->sink_dir, sink_entry, 8, FTW_PHYS);
 	nftw(r->pipe_dir, pipe_entry, 8, FTW_PHYS);
 	queue_files(r, 1, &ids);

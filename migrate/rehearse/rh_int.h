@@ -70,6 +70,7 @@ struct rh_run {
 	const char	*user_opt;
 	const char	*passwords;
 	int		 json, keep, strict, timeout, logins, limits;
+	int		 concurrency;	/* SMTP sessions, logins in flight */
 	struct rh_limits *lim;		/* --limits */
 	struct strlist	 extra;
 	struct qpm_clock clock;
@@ -103,12 +104,21 @@ struct rh_run {
 	pid_t		 srs_pid;
 	json_t		*sink_recs;	/* [{probe, from, rcpt}] at the sink */
 	json_t		*srs_report;
+	/* the progress line (only on a terminal) and the run's figures */
+	int		 progress;
+	double		 progress_at;
+	double		 t_probes, t_logins, t_settle;	/* seconds */
 	size_t		 srs_failed, local_ok, local_bad;
 	char		 local_bad_ex[700];
 };
 
 /* the signal that interrupts the rehearsal, or 0 */
 extern volatile sig_atomic_t rh_interrupted;
+
+/* rehearse.c: "WHAT done/total, rate, time left" on stderr when it is
+ * a terminal (at most a few times a second; last: the final line) */
+void	rh_progress(struct rh_run *r, const char *what, size_t done,
+	    size_t total, double t0, int last);
 
 /* rh_run.c: commands, servers, files */
 int	rh_path_join(char *buf, size_t size, const char *a, const char *b);

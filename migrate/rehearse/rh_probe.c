@@ -2,8 +2,9 @@
  * NAME		rh_probe - the probes of a rehearsal, while the servers run
  * DOES		one probe message per address over SMTP to the private
  *		Postfix; every cleartext password tried over IMAP, POP3 and
- *		SMTP AUTH by a few worker processes; with SRS, a bounce to an
- *		SRS address srs-map signs and one to a forged address
+ *		SMTP AUTH; both by a pool of --concurrency worker processes
+ *		(one SMTP session each); with SRS, a bounce to an SRS
+ *		address srs-map signs and one to a forged address
  * NEVER	sends to anything but 127.0.0.1, prints a password, sends to
  *		an address with white space, <, > or control bytes
  */
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,62 +100,304 @@ rh_bad_address(const char *a)
 	return 0;
 }
 
+/* ------------------------------------------------------ the worker pool */
+
+/* Tasks 0..ntask-1 done by nw forked workers.  Each takes the next task
+ * from a counter they share (a slow task holds up no stripe of others)
+ * and writes one line per task, "TASK TAB RESULT", into its own pipe;
+ * the parent hands each line to take() as it arrives, so its memory does
+ * not grow with the tasks in flight.  A worker whose work() fails for
+ * good writes "E TAB WHY" and stops: the pool then fails with WHY. */
+struct rh_pool {
+	struct rh_run	*r;
+	const char	*what;		/* "probes", "logins": the progress line */
+	size_t		 ntask, nw;
+	/* in a worker: task t's result into line (one line); 0, or -1
+	 * when the worker cannot go on (line says why) */
+	int		(*work)(struct rh_pool *pl, size_t t, void **state,
+			    struct qstr *line);
+	void		(*done)(void *state);	/* a worker's state, at its end */
+	/* in the parent: task t's result line */
+	void		(*take)(struct rh_pool *pl, size_t t, char *res);
+	const size_t	*tasks;		/* logins: mailbox of each task / nproto */
+	int		 nproto;
+	struct qstr	 err;
+	size_t		 ndone;
+};
+
+static void
+pool_worker(struct rh_pool *pl, size_t *next, int fd)
+{
+	struct qstr line = QSTR_INIT(RH_MAX_REPLY + 64);
+	void *state = NULL;
+	size_t t;
+	char *c;
+	FILE *fp;
+
+	if ((fp = fdopen(fd, "w")) == NULL)
+		_exit(1);
+	/* a line at a time: the parent's progress and nothing lost on exit */
+	setvbuf(fp, NULL, _IOLBF, 0);
+	while (!rh_interrupted) {
+		t = __atomic_fetch_add(next, 1, __ATOMIC_RELAXED);
+		if (t >= pl->ntask)
+			break;
+		qstr_reset(&line);
+		if (pl->work(pl, t, &state, &line) < 0) {
+			fprintf(fp, "E\t%s\n", qstr_str(&line));
+			break;
+		}
+		for (c = line.buf; c != NULL && *c != '\0'; c++)
+			if (*c == '\n' || *c == '\r')
+				*c = ' ';
+		fprintf(fp, "%zu\t%s\n", t, qstr_str(&line));
+	}
+	if (pl->done != NULL)
+		pl->done(state);
+	fclose(fp);
+	qstr_free(&line);
+	_exit(0);
+}
+
+/* the complete lines of acc to take(), the rest kept */
+static void
+pool_lines(struct rh_pool *pl, struct qstr *acc)
+{
+	char *line = acc->buf, *nl, *tab;
+	size_t t, used;
+
+	while ((nl = memchr(line, '\n', acc->len - (size_t)(line -
+	    acc->buf))) != NULL) {
+		*nl = '\0';
+		if ((tab = strchr(line, '\t')) != NULL) {
+			*tab++ = '\0';
+			if (strcmp(line, "E") == 0) {
+				if (pl->err.len == 0)
+					qstr_cat(&pl->err, tab);
+			} else if ((t = strtoul(line, NULL, 10)) < pl->ntask) {
+				pl->take(pl, t, tab);
+				pl->ndone++;
+			}
+		}
+		line = nl + 1;
+	}
+	used = (size_t)(line - acc->buf);
+	memmove(acc->buf, line, acc->len - used);
+	acc->len -= used;
+	acc->buf[acc->len] = '\0';
+}
+
+static int
+pool_run(struct rh_pool *pl)
+{
+	struct pollfd *pfd = NULL;
+	struct qstr *acc = NULL;
+	pid_t *pids = NULL;
+	size_t *next = MAP_FAILED, w, nopen = 0;
+	double t0 = qpm_clock_mono();
+	int rc = -1, st;
+
+	qstr_init(&pl->err, RH_MAX_REPLY);
+	if (pl->ntask == 0)
+		return 0;
+	if (pl->nw > pl->ntask)
+		pl->nw = pl->ntask;
+	if ((pfd = calloc(pl->nw, sizeof(*pfd))) == NULL ||
+	    (acc = calloc(pl->nw, sizeof(*acc))) == NULL ||
+	    (pids = calloc(pl->nw, sizeof(*pids))) == NULL ||
+	    (next = mmap(NULL, sizeof(*next), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+		goto out;
+	*next = 0;
+	for (w = 0; w < pl->nw; w++) {
+		qstr_init(&acc[w], 2 * RH_MAX_REPLY + 128);
+		pfd[w].fd = -1;		/* poll() skips it */
+	}
+	fflush(NULL);
+	for (w = 0; w < pl->nw; w++) {
+		int pp[2];
+
+		if (pipe(pp) < 0)
+			break;
+		if ((pids[w] = fork()) < 0) {
+			msg_warn("%s: a worker", pl->what);
+			pids[w] = 0;
+			close(pp[0]);
+			close(pp[1]);
+			break;
+		}
+		if (pids[w] == 0) {
+			close(pp[0]);
+			for (st = 0; st < (int)w; st++)
+				close(pfd[st].fd);
+			pool_worker(pl, next, pp[1]);
+		}
+		close(pp[1]);
+		pfd[w].fd = pp[0];
+		pfd[w].events = POLLIN;
+		nopen++;
+	}
+	if (nopen == 0)		/* not one worker: nothing would be done */
+		goto out;
+	while (nopen > 0) {
+		if (poll(pfd, pl->nw, 1000) < 0) {
+			if (errno == EINTR && !rh_interrupted)
+				continue;
+			break;
+		}
+		for (w = 0; w < pl->nw; w++) {
+			char buf[8192];
+			ssize_t n;
+
+			if (pfd[w].fd < 0 || !(pfd[w].revents & (POLLIN | POLLHUP)))
+				continue;
+			if ((n = read(pfd[w].fd, buf, sizeof(buf))) <= 0) {
+				if (n < 0 && errno == EINTR)
+					continue;
+				close(pfd[w].fd);
+				pfd[w].fd = -1;
+				nopen--;
+				continue;
+			}
+			/* a line longer than any result is cut: never a
+			 * buffer that grows without a bound */
+			if (qstr_catn(&acc[w], buf, (size_t)n) < 0)
+				qstr_reset(&acc[w]);
+			pool_lines(pl, &acc[w]);
+		}
+		rh_progress(pl->r, pl->what, pl->ndone, pl->ntask, t0, 0);
+		if (rh_interrupted)
+			break;
+	}
+	rh_progress(pl->r, pl->what, pl->ndone, pl->ntask, t0, 1);
+	rc = pl->err.len > 0 ? -1 : 0;
+out:
+	for (w = 0; pids != NULL && w < pl->nw; w++) {
+		if (pfd[w].fd >= 0)
+			close(pfd[w].fd);
+		if (pids[w] <= 0)
+			continue;
+		if (rh_interrupted)
+			kill(pids[w], SIGTERM);
+		while (waitpid(pids[w], &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	for (w = 0; acc != NULL && w < pl->nw; w++)
+		qstr_free(&acc[w]);
+	if (next != MAP_FAILED)
+		munmap(next, sizeof(*next));
+	free(pfd);
+	free(acc);
+	free(pids);
+	return rc;
+}
+
+/* ------------------------------------------------------------- probes */
+
+/* One message per address, each with its own Message-ID and envelope
+ * sender: whatever Postfix does with it (refused at RCPT, a bounce, a
+ * copy anywhere) belongs to that address alone, exactly as in a run
+ * that sends one at a time.  Several workers, each with a session. */
+static int
+probe_work(struct rh_pool *pl, size_t i, void **state, struct qstr *line)
+{
+	struct rh_run *r = pl->r;
+	struct rh_probe *pr = &r->probes[i];
+	struct rh_smtp *s = *state;
+	struct qstr msg = QSTR_INIT(64 * 1024), err = QSTR_INIT(RH_MAX_REPLY);
+	char date[64], qid[64];
+	time_t now = qpm_clock_now(&r->clock);
+	struct tm tm;
+	int rc = 0, sent, try;
+
+	if (rh_bad_address(pr->addr)) {
+		qstr_cat(line, "3\t\tnot an address the rehearsal can send to");
+		goto out;
+	}
+	/* a session that cannot start (a greeting slower than
+	 * RH_IO_TIMEOUT on a busy machine) is tried three times */
+	for (try = 0; s == NULL && try < 3; try++) {
+		qstr_reset(&err);
+		*state = s = rh_smtp_open(r->p.smtp_port, RH_SENDER_DOMAIN, &err);
+	}
+	if (s == NULL) {
+		qstr_catf(line, "SMTP to 127.0.0.1:%d: %s", r->p.smtp_port,
+		    err.len > 0 ? qstr_str(&err) : "no greeting");
+		rc = -1;
+		goto out;
+	}
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	qstr_catf(&msg, "From: qmail2postfix rehearsal <%s>\n"
+	    "To: <%s>\nSubject: qmail2postfix rehearsal probe %zu\n"
+	    "Date: %s\nMessage-ID: <%s>\n\n"
+	    "A probe of qmail2postfix rehearse for %s.\n", pr->sender,
+	    pr->addr, i, date, pr->id, pr->addr);
+	rc = rh_smtp_send(s, pr->sender, pr->addr, msg.buf, qid,
+	    sizeof(qid), &pr->reply);
+	if (rc < 0) {	/* the session broke: once more on a new one */
+		rh_smtp_close(s);
+		if ((*state = s = rh_smtp_open(r->p.smtp_port,
+		    RH_SENDER_DOMAIN, &err)) == NULL ||
+		    (rc = rh_smtp_send(s, pr->sender, pr->addr, msg.buf,
+		    qid, sizeof(qid), &pr->reply)) < 0) {
+			qstr_catf(line, "3\t\t%s", qstr_str(&pr->reply));
+			rc = 0;
+			goto out;
+		}
+	}
+	sent = rc == 0 ? 1 : 2;
+	rc = 0;
+	qstr_catf(line, "%d\t%s\t%s", sent, qid, qstr_str(&pr->reply));
+out:
+	qstr_free(&msg);
+	qstr_free(&err);
+	return rc;
+}
+
+static void
+probe_done(void *state)
+{
+	rh_smtp_close(state);
+}
+
+/* "SENT TAB QID TAB REPLY" */
+static void
+probe_take(struct rh_pool *pl, size_t i, char *res)
+{
+	struct rh_probe *pr = &pl->r->probes[i];
+	char *qid, *reply;
+
+	if ((qid = strchr(res, '\t')) == NULL ||
+	    (reply = strchr(qid + 1, '\t')) == NULL)
+		return;
+	*qid++ = '\0';
+	*reply++ = '\0';
+	pr->sent = atoi(res);
+	qpm_snprintf(pr->qid, sizeof(pr->qid), "%s", qid);
+	qstr_reset(&pr->reply);
+	qstr_cat(&pr->reply, reply);
+	if (msg_verbose > 1)
+		msg_info("%s: %s", pr->addr, qstr_str(&pr->reply));
+}
+
 int
 rh_probes_send(struct rh_run *r)
 {
-	struct qstr msg = QSTR_INIT(64 * 1024), err = QSTR_INIT(RH_MAX_REPLY);
-	struct rh_smtp *s = NULL;
-	char date[64];
-	time_t now = qpm_clock_now(&r->clock);
-	struct tm tm;
-	struct rh_probe *pr;
-	size_t i;
+	struct rh_pool pl;
 	int rc;
 
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	for (i = 0; i < r->nprobes && !rh_interrupted; i++) {
-		pr = &r->probes[i];
-		if (rh_bad_address(pr->addr)) {
-			pr->sent = 3;
-			qstr_cat(&pr->reply, "not an address the rehearsal can send to");
-			continue;
-		}
-		if (s == NULL && (s = rh_smtp_open(r->p.smtp_port,
-		    RH_SENDER_DOMAIN, &err)) == NULL) {
-			msg_errorx("SMTP to 127.0.0.1:%d: %s", r->p.smtp_port,
-			    qstr_str(&err));
-			rc = -1;
-			goto out;
-		}
-		qstr_reset(&msg);
-		qstr_catf(&msg, "From: qmail2postfix rehearsal <%s>\n"
-		    "To: <%s>\nSubject: qmail2postfix rehearsal probe %zu\n"
-		    "Date: %s\nMessage-ID: <%s>\n\n"
-		    "A probe of qmail2postfix rehearse for %s.\n", pr->sender,
-		    pr->addr, i, date, pr->id, pr->addr);
-		rc = rh_smtp_send(s, pr->sender, pr->addr, msg.buf, pr->qid,
-		    sizeof(pr->qid), &pr->reply);
-		if (rc < 0) {	/* the session broke: once more on a new one */
-			rh_smtp_close(s);
-			s = NULL;
-			if ((s = rh_smtp_open(r->p.smtp_port, RH_SENDER_DOMAIN,
-			    &err)) == NULL ||
-			    (rc = rh_smtp_send(s, pr->sender, pr->addr, msg.buf,
-			    pr->qid, sizeof(pr->qid), &pr->reply)) < 0) {
-				pr->sent = 3;
-				continue;
-			}
-		}
-		pr->sent = rc == 0 ? 1 : 2;
-		if (msg_verbose > 1)
-			msg_info("%s: %s", pr->addr, qstr_str(&pr->reply));
-	}
-	rc = 0;
-out:
-	rh_smtp_close(s);
-	qstr_free(&msg);
-	qstr_free(&err);
+	memset(&pl, 0, sizeof(pl));
+	pl.r = r;
+	pl.what = "probes";
+	pl.ntask = r->nprobes;
+	pl.nw = (size_t)r->concurrency;
+	pl.work = probe_work;
+	pl.done = probe_done;
+	pl.take = probe_take;
+	if ((rc = pool_run(&pl)) < 0 && pl.err.len > 0)
+		msg_errorx("%s", qstr_str(&pl.err));
+	qstr_free(&pl.err);
 	return rc;
 }
 
@@ -267,114 +511,76 @@ login_one(struct rh_run *r, size_t k, int proto, struct qstr *reply)
 	}
 }
 
-/* Every (mailbox, protocol) with a password, spread over workers that
- * each write "TASK RESULT REPLY" lines to a pipe. */
+/* Task t: mailbox tasks[t / nproto], protocol t % nproto, for any
+ * number of protocol columns */
+static int
+login_work(struct rh_pool *pl, size_t t, void **state, struct qstr *line)
+{
+	struct qstr reply = QSTR_INIT(RH_MAX_REPLY);
+	enum rh_login res = RH_LOGIN_ERROR;
+	int try;
+	char *c;
+
+	(void)state;
+	/* no answer at all (a connection that broke or timed out while
+	 * the machine was busy) says nothing about the login: again, as a
+	 * run of one login at a time would have had an answer */
+	for (try = 0; try < 3; try++)
+		if ((res = login_one(pl->r, pl->tasks[t / (size_t)pl->nproto],
+		    (int)(t % (size_t)pl->nproto), &reply)) != RH_LOGIN_ERROR)
+			break;
+	for (c = reply.buf; c != NULL && *c != '\0'; c++)
+		if (*c == '\t')
+			*c = ' ';
+	qstr_catf(line, "%d\t%s", (int)res, qstr_str(&reply));
+	qstr_free(&reply);
+	return 0;
+}
+
+/* "RESULT TAB REPLY" */
+static void
+login_take(struct rh_pool *pl, size_t t, char *res)
+{
+	struct rh_login_row *l = &pl->r->logins_v[pl->tasks[t /
+	    (size_t)pl->nproto]];
+	int proto = (int)(t % (size_t)pl->nproto);
+	char *reply;
+
+	if ((reply = strchr(res, '\t')) == NULL)
+		return;
+	*reply++ = '\0';
+	l->res[proto] = (enum rh_login)atoi(res);
+	free(l->reply[proto]);
+	l->reply[proto] = strdup(reply);
+}
+
+/* Every (mailbox, protocol) with a password, by the worker pool */
 int
 rh_logins_run(struct rh_run *r)
 {
-	size_t ntask = 0, t, k, nw, w;
-	/* the smtps column only with a wrapper-mode listener running */
-	int nproto = r->p.smtps_port > 0 ? RH_NPROTO : RH_PROTO_SMTPS;
-	int fds[RH_MAX_WORKERS], proto;
-	pid_t pids[RH_MAX_WORKERS];
-	struct pollfd pfd[RH_MAX_WORKERS];
-	struct qstr acc[RH_MAX_WORKERS];
-	int open_n, i;
+	struct rh_pool pl;
+	size_t *tasks, k, n = 0;
+	int rc;
 
+	if ((tasks = calloc(r->nlogins + 1, sizeof(*tasks))) == NULL)
+		return -1;
 	for (k = 0; k < r->nlogins; k++)
 		if (r->logins_v[k].pass != NULL)
-			ntask += nproto;
-	if (ntask == 0)
-		return 0;
-	nw = ntask < RH_MAX_WORKERS ? ntask : RH_MAX_WORKERS;
-	for (w = 0; w < nw; w++) {
-		int pp[2];
-
-		qstr_init(&acc[w], 16 * 1024 * 1024);
-		if (pipe(pp) < 0 || (pids[w] = fork()) < 0)
-			return -1;
-		if (pids[w] == 0) {
-			struct qstr reply = QSTR_INIT(RH_MAX_REPLY), line = QSTR_INIT(RH_MAX_REPLY + 64);
-			enum rh_login res;
-			FILE *fp;
-			char *c;
-
-			close(pp[0]);
-			if ((fp = fdopen(pp[1], "w")) == NULL)
-				_exit(1);
-			for (t = 0, k = 0; k < r->nlogins; k++) {
-				if (r->logins_v[k].pass == NULL)
-					continue;
-				for (proto = 0; proto < nproto; proto++, t++) {
-					if (t % nw != w)
-						continue;
-					res = login_one(r, k, proto, &reply);
-					for (c = reply.buf; c && *c; c++)
-						if (*c == '\n' || *c == '\r' || *c == '\t')
-							*c = ' ';
-					fprintf(fp, "%zu\t%d\t%d\t%s\n", k, proto,
-					    (int)res, qstr_str(&reply));
-				}
-			}
-			fclose(fp);
-			qstr_free(&reply);
-			qstr_free(&line);
-			_exit(0);
-		}
-		close(pp[1]);
-		fds[w] = pp[0];
-	}
-	for (open_n = (int)nw; open_n > 0; ) {
-		for (w = 0; w < nw; w++) {
-			pfd[w].fd = fds[w];
-			pfd[w].events = POLLIN;
-		}
-		if (poll(pfd, nw, 1000) < 0 && errno != EINTR)
-			break;
-		for (w = 0; w < nw; w++) {
-			char buf[4096];
-			ssize_t n;
-
-			if (fds[w] < 0 || !(pfd[w].revents & (POLLIN | POLLHUP)))
-				continue;
-			if ((n = read(fds[w], buf, sizeof(buf))) <= 0) {
-				close(fds[w]);
-				fds[w] = -1;
-				pfd[w].fd = -1;
-				open_n--;
-				continue;
-			}
-			qstr_catn(&acc[w], buf, (size_t)n);
-		}
-		if (rh_interrupted)
-			break;
-	}
-	for (w = 0; w < nw; w++) {
-		char *line, *next, *f2, *f3, *f4;
-		int st;
-
-		if (fds[w] >= 0)
-			close(fds[w]);
-		if (rh_interrupted)
-			kill(pids[w], SIGTERM);
-		waitpid(pids[w], &st, 0);
-		for (line = acc[w].buf; line != NULL && *line; line = next) {
-			if ((next = strchr(line, '\n')) != NULL)
-				*next++ = '\0';
-			if ((f2 = strchr(line, '\t')) == NULL ||
-			    (f3 = strchr(f2 + 1, '\t')) == NULL ||
-			    (f4 = strchr(f3 + 1, '\t')) == NULL)
-				continue;
-			k = strtoul(line, NULL, 10);
-			i = atoi(f2 + 1);
-			if (k >= r->nlogins || i < 0 || i >= nproto)
-				continue;
-			r->logins_v[k].res[i] = (enum rh_login)atoi(f3 + 1);
-			r->logins_v[k].reply[i] = strdup(f4 + 1);
-		}
-		qstr_free(&acc[w]);
-	}
-	return 0;
+			tasks[n++] = k;
+	memset(&pl, 0, sizeof(pl));
+	pl.r = r;
+	pl.what = "logins";
+	/* the smtps column only with a wrapper-mode listener running */
+	pl.nproto = r->p.smtps_port > 0 ? RH_NPROTO : RH_PROTO_SMTPS;
+	pl.ntask = n * (size_t)pl.nproto;
+	pl.nw = (size_t)r->concurrency;
+	pl.tasks = tasks;
+	pl.work = login_work;
+	pl.take = login_take;
+	rc = pool_run(&pl);
+	qstr_free(&pl.err);
+	free(tasks);
+	return rc;
 }
 
 /* ---------------------------------------------------------- SRS probes */

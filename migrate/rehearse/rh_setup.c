@@ -494,8 +494,11 @@ rh_setup_dovecot(struct rh_run *r)
 	    rh_path_join(path, sizeof(path), r->dc_dir, "state") < 0 ||
 	    file_mkdirs(path, 0755) < 0)
 		goto out;
+	/* --limits proves the login and mail processes as OUT has them;
+	 * without it they serve many logins each */
 	if (rh_slurp(r->dc_conf, &text) < 0 || rh_dovecot_rewrite(text.buf, &r->p,
-	    &out) < 0 || rh_spit(r->dc_conf, &out, 0644) < 0)
+	    &out) < 0 || (r->lim == NULL && rh_dovecot_reuse(text.buf,
+	    &out) < 0) || rh_spit(r->dc_conf, &out, 0644) < 0)
 		goto out;
 	qstr_free(&text);
 	qstr_reset(&out);

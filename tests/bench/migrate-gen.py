@@ -1,13 +1,56 @@
 #!/usr/bin/env python3
 """Generate a large old qmail + vpopmail host for the qmail2postfix benchmark.
 
-migrate-gen.py DIR [DOMAINS [USERS_PER_DOMAIN [QMAIL_FILES]]]
+migrate-gen.py [--passwords FILE] DIR [DOMAINS [USERS_PER_DOMAIN [QMAIL_FILES]]]
 Defaults: 1000 domains x 100 mailboxes, 50000 .qmail files (half domain
 aliases, half user forwards). Deterministic; needs only python3.
+
+--passwords FILE: real hashes of known passwords in vpasswd, as a
+vpopmail host has them (MD5-crypt mostly, every 10th SHA-512-crypt,
+every 25th DES), no cleartext field, and the cleartexts in FILE
+("address TAB password", what "qmail2postfix rehearse --passwords"
+reads), so that every login of a rehearsal can succeed. Without it the
+hashes are placeholders that match no password.
 """
 import os
 import sys
 
+
+def take_passwords_option(argv):
+    """--passwords FILE out of argv: (FILE or None, the rest)."""
+    rest, path = [], None
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--passwords" and i + 1 < len(argv):
+            path = argv[i + 1]
+            i += 2
+            continue
+        if argv[i].startswith("--passwords="):
+            path = argv[i][len("--passwords="):]
+        else:
+            rest.append(argv[i])
+        i += 1
+    return path, rest
+
+
+def known_password_hash(di, u, pw):
+    """vpasswd's hash of pw for user u of domain di: deterministic salts,
+    the schemes a vpopmail host accumulates over the years."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import crypt
+    salt = "%04x%04x" % (di % 65536, u % 65536)
+    if u % 25 == 24:
+        return crypt.crypt(pw, "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[di % 38] +
+                           "abcdefghijklmnopqrstuvwxyz./"[u % 28])
+    if u % 10 == 9:
+        return crypt.crypt(pw, "$6$" + salt + "$")
+    return crypt.crypt(pw, "$1$" + salt + "$")
+
+
+pwfile, sys.argv[1:] = take_passwords_option(sys.argv[1:])
+pwout = open(pwfile, "w") if pwfile else None
 root = sys.argv[1]
 ndom = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
 nusr = int(sys.argv[3]) if len(sys.argv) > 3 else 100
@@ -42,8 +85,14 @@ for di, d in enumerate(doms):
         # users past the first 100 live in a hashed dir, as vpopmail does
         home = "/home/vpopmail/domains/%s/%s" % (d, name)
         os.makedirs(root + home + "/Maildir/cur", exist_ok=True)
-        lines.append("%s:$1$abcdefgh$0123456789012345678901:1:0:%s:%s:"
-                     "50000000S:pw%d\n" % (name, name, home, u))
+        if pwout is not None:
+            pw = "pw%d-%d" % (di, u)
+            lines.append("%s:%s:1:0:%s:%s:50000000S:\n" %
+                         (name, known_password_hash(di, u, pw), name, home))
+            pwout.write("%s@%s\t%s\n" % (name, d, pw))
+        else:
+            lines.append("%s:$1$abcdefgh$0123456789012345678901:1:0:%s:%s:"
+                         "50000000S:pw%d\n" % (name, name, home, u))
         if u < per_dom_user:
             with open(root + home + "/.qmail", "w") as f:
                 f.write("# forward and keep\n&%s@remote.example\n"
@@ -54,6 +103,8 @@ for di, d in enumerate(doms):
         with open(dd + "/.qmail-alias%03d" % a, "w") as f:
             f.write("&user%03d@%s\n&user%03d@%s\n" %
                     (a % nusr, d, (a + 1) % nusr, d))
+if pwout is not None:
+    pwout.close()
 
 
 def add_mail(root, doms, nusr, per_box):

@@ -1,0 +1,138 @@
+#!/bin/bash
+# Benchmark (make bench-rehearse; not part of make check; as root):
+# qmail2postfix rehearse on a generated host (tests/bench/migrate-gen.py
+# --passwords: real hashes of known passwords), per address and per
+# login, next to its floors in the same run on the same servers: the
+# rehearsal's own Postfix and Dovecot (its private directory, kept with
+# --keep, started again from it) take the same number of messages from
+# Postfix's smtp-source (to the queue and on into a Maildir, until the
+# queue is empty) and the same kind of logins from "doveadm auth test" in
+# a loop.  Then the benchmark host of 100,000 mailboxes in 1,000 domains:
+# wall time, peak RSS, addresses/s, logins/s (target: under 15 minutes).
+# BENCH_SMALL_DOMAINS/BENCH_SMALL_USERS size the first host [20 x 100],
+# BENCH_DOMAINS/BENCH_USERS the second [1000 x 100; 0 skips it],
+# BENCH_CONCURRENCY rehearse's --concurrency [its default].
+set -u
+: "${top_srcdir:?}" "${top_builddir:?}"
+dir=${BENCH_DIR:-${TMPDIR:-/tmp}/q2p-bench-rehearse}
+q2p=${BENCH_Q2P:-$top_builddir/qmail2postfix}
+conc=${BENCH_CONCURRENCY:+--concurrency $BENCH_CONCURRENCY}
+[ "$(id -u)" -eq 0 ] || { echo "bench-rehearse: needs root"; exit 0; }
+for p in smtp-source doveadm postfix dovecot; do
+	command -v "$p" >/dev/null || { echo "bench-rehearse: no $p"; exit 1; }
+done
+mkdir -p "$dir"
+echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) " MB" }' \
+    /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+host() {	# host NAME DOMAINS USERS: generated and migrated once
+	local d=$dir/$1
+	if [ ! -f "$d/.done" ]; then
+		rm -rf "$d"
+		mkdir -p "$d"
+		echo "generating $d ($2 domains x $3 mailboxes) ..."
+		python3 "$top_srcdir/tests/bench/migrate-gen.py" --passwords \
+		    "$d/passwords" "$d/root" "$2" "$3" $(( $2 * $3 / 2 )) &&
+		    "$q2p" --root "$d/root" -o "$d/OUT" -q
+		[ $? -le 1 ] || exit 1
+		touch "$d/.done"
+	fi
+}
+
+# rehearse NAME: the run, its figures in $dir/NAME/report.json
+rehearse() {
+	local d=$dir/$1; shift
+	rm -rf "$d/tmp"
+	mkdir -p "$d/tmp"
+	TMPDIR=$d/tmp /usr/bin/time -f '%e %M' -o "$d/time" "$q2p" rehearse \
+	    "$d/OUT" --json --passwords "$d/passwords" $conc "$@" \
+	    >"$d/report.json" 2>"$d/rehearse.err"
+	echo "rehearse exit $?"
+	python3 - "$d/report.json" "$d/time" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t, rss = open(sys.argv[2]).read().split("\n")[-2].split()	# after "exited with"
+run, e = r["run"], r["expected"]
+na, nl = e["addresses"], e["logins"]
+pt, lt, st = run["probes_seconds"], run["logins_seconds"], run["settle_seconds"]
+print("rehearse: %d addresses, %d logins, %d at a time: %.1f s wall "
+      "(probes %.1f s, logins %.1f s, queue settled %.1f s; CPU %.1f s without "
+      "Postfix), peak RSS %d kB (largest child %d kB; time(1): %s kB)" %
+      (na, nl, run["concurrency"], float(t), pt, lt, st, run["cpu_seconds"],
+       run["peak_rss_kb"], run["children_peak_rss_kb"], rss))
+print("rehearse: per address %.2f ms (sent and settled: %.2f ms), per login "
+      "%.2f ms; %.0f addresses/s, %.0f logins/s; %d differences" %
+      (1000 * pt / max(na, 1), 1000 * (pt + st) / max(na, 1),
+       1000 * lt / max(nl, 1), na / max(pt + st, 1e-9), nl / max(lt, 1e-9),
+       e["mismatched"] + e["login_mismatches"]))
+EOF
+}
+
+# ---- the small host: rehearse and its floors ------------------------------
+small=small
+host "$small" "${BENCH_SMALL_DOMAINS:-20}" "${BENCH_SMALL_USERS:-100}"
+rehearse "$small" --keep
+priv=$(sed -n 's/.*kept \(\/[^ ]*\)$/\1/p' "$dir/$small/rehearse.err" | tail -1)
+[ -d "$priv" ] || { echo "no kept rehearsal directory"; exit 1; }
+naddr=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["expected"]["addresses"])' \
+    "$dir/$small/report.json")
+nlog=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["expected"]["logins"])' \
+    "$dir/$small/report.json")
+
+# the same servers again, from the kept private directory
+pf=$priv/pf/etc dc=$priv/dovecot/dovecot.conf
+smtp=$(sed -n 's/^127\.0\.0\.1:\([0-9]*\) inet .* smtpd\( .*\)\{0,1\}$/\1/p' \
+    "$pf/master.cf" | head -1)
+queue=$(postconf -c "$pf" -h queue_directory)
+rm -rf "$priv/pf/queue/pid" "$priv/dovecot/run"
+postfix -c "$pf" start >/dev/null 2>&1 || { echo "postfix does not start"; exit 1; }
+dovecot -F -c "$dc" >/dev/null 2>&1 &
+dcpid=$!
+trap 'postfix -c "$pf" stop >/dev/null 2>&1; kill "$dcpid" 2>/dev/null' EXIT
+for i in $(seq 100); do
+	[ -S "$priv/dovecot/run/auth-client" ] && break
+	sleep 0.1
+done
+# smtp-source: naddr messages in as many sessions as rehearse used, to the
+# last mailbox (no .qmail of its own); then until nothing is left queued
+to=$(tail -1 "$dir/$small/passwords" | cut -f1)
+sess=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["concurrency"])' \
+    "$dir/$small/report.json")
+t0=$(date +%s.%N)
+smtp-source -s "$sess" -m "$naddr" -f floor@rehearse.invalid -t "$to" \
+    "127.0.0.1:$smtp" 2>&1 | tail -2
+t1=$(date +%s.%N)
+while [ -n "$(find "$queue/incoming" "$queue/active" "$queue/maildrop" -type f 2>/dev/null | head -1)" ]; do
+	sleep 0.1
+done
+t2=$(date +%s.%N)
+awk -v n="$naddr" -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {
+	printf "floor smtp-source: %d messages, %.1f s sent, %.1f s with the queue empty: %.2f ms per message (sent and delivered)\n",
+	    n, b - a, c - a, 1000 * (c - a) / n }'
+# doveadm auth test: a loop over the same mailboxes and passwords, as many
+# logins as rehearse made (or 2,000: the figure is per login)
+n=$(( nlog < 2000 ? nlog : 2000 ))
+t0=$(date +%s.%N)
+k=0
+while [ "$k" -lt "$n" ]; do
+	while IFS=$'\t' read -r a p && [ "$k" -lt "$n" ]; do
+		doveadm -c "$dc" auth test "$a" "$p" >/dev/null 2>&1 || echo "doveadm auth test $a: failed"
+		k=$((k + 1))
+	done <"$dir/$small/passwords"
+done
+t1=$(date +%s.%N)
+awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN {
+	printf "floor doveadm auth test: %d logins one after another, %.1f s: %.2f ms per login\n",
+	    n, b - a, 1000 * (b - a) / n }'
+postfix -c "$pf" stop >/dev/null 2>&1
+kill "$dcpid" 2>/dev/null
+wait "$dcpid" 2>/dev/null
+trap - EXIT
+rm -rf "$dir/$small/tmp"
+
+# ---- the benchmark host ---------------------------------------------------
+if [ "${BENCH_DOMAINS:-1000}" -gt 0 ]; then
+	host big "${BENCH_DOMAINS:-1000}" "${BENCH_USERS:-100}"
+	rehearse big --timeout 600
+	rm -rf "$dir/big/tmp"
+fi

@@ -1,0 +1,151 @@
+#!/bin/bash
+#
+# NAME		rehearse-concurrent.sh - rehearse one at a time and concurrently
+# DOES		generates an old host of a few hundred mailboxes
+#		(tests/bench/migrate-gen.py --passwords: real MD5-crypt,
+#		SHA-512-crypt and DES hashes of known passwords, forwards
+#		with a kept copy, domain aliases), migrates it, rehearses it
+#		with --concurrency 1 (one SMTP session, one login at a time)
+#		and with --concurrency 8, and requires the same result for
+#		every address (outcome, mailboxes, forwards, pipes, status,
+#		refusals at RCPT) and every login (each protocol column);
+#		every address probed, every login tried and allowed as the
+#		old host allowed it; the run's figures (peak RSS, at a time)
+#		in the JSON; no progress line when stderr is not a terminal
+# NEVER		compares timings, queue ids or Message-IDs
+#
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
+h_init rehearse-concurrent
+
+: "${top_builddir:=$(pwd)}"
+Q=$top_builddir/qmail2postfix
+[ -x "$Q" ] || tap_bail "no $Q"
+command -v smtp-sink >/dev/null || tap_bail "smtp-sink (package postfix) missing"
+
+start=$(date +%s)
+# 3 domains x 60 mailboxes, 60 .qmail files: 180 mailboxes, 30 of them
+# forwarding with a copy kept, 30 domain aliases to two users each
+python3 "$top_srcdir/tests/bench/migrate-gen.py" --passwords "$H_DIR/passwords" \
+    "$H_DIR/oldhost" 3 60 60 || tap_bail "migrate-gen.py --passwords"
+"$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT" -q
+rc=$?
+[ "$rc" -le 1 ] || tap_bail "qmail2postfix run exited $rc"
+
+export TMPDIR=$H_DIR
+for c in 1 8; do
+	t0=$(date +%s)
+	"$Q" rehearse "$H_DIR/OUT" --json --concurrency "$c" \
+	    --passwords "$H_DIR/passwords" \
+	    >"$H_DIR/report-$c.json" 2>"$H_DIR/rehearse-$c.err"
+	rc=$?
+	tap_diag "--concurrency $c: exit $rc, $(( $(date +%s) - t0 )) s"
+	# the generated host has no ~alias/.qmail-postmaster: qmail bounced
+	# postmaster@ of its local names, the rehearsal records local(8)
+	# (a difference of the generated host, the same in both runs)
+	if [ "$rc" -le 1 ] && python3 -c 'import json,sys
+m = json.load(open(sys.argv[1]))["expected"]["mismatches"]
+assert sorted(x["address"] for x in m) == ["postmaster@localhost",
+    "postmaster@mail.example.com"], m' "$H_DIR/report-$c.json" 2>/dev/null; then
+		tap_ok "--concurrency $c: every address and login as on the old host (but postmaster@ of the local names)"
+	else
+		tap_fail "--concurrency $c: every address and login as on the old host (but postmaster@ of the local names; exit $rc)" \
+		    "$(tail -5 "$H_DIR/rehearse-$c.err")" \
+		    "$(python3 -c 'import json,sys
+for m in json.load(open(sys.argv[1]))["expected"]["mismatches"][:20]:
+    print(m["address"], m["what"], m["why"])' "$H_DIR/report-$c.json" 2>&1)"
+	fi
+done
+
+# exits 1 with a BAD line for each difference
+if python3 - "$H_DIR/report-1.json" "$H_DIR/report-8.json" "$H_DIR/passwords" \
+    >"$H_DIR/compare.out" 2>&1 <<'EOF'
+import json, sys
+one, many = (json.load(open(p)) for p in sys.argv[1:3])
+pw = {l.split("\t")[0].lower() for l in open(sys.argv[3]) if "\t" in l}
+bad = []
+
+def addr_rows(rep):
+    keys = ("outcome", "mailboxes", "forwards", "pipes", "status", "expected")
+    rows = {}
+    for a in rep["addresses"]:
+        row = {k: a.get(k) for k in keys}
+        # a refusal at RCPT is the address's own result: its reply counts
+        d = a.get("detail", "")
+        row["refused"] = d[d.find("refused:"):] if "refused:" in d else None
+        rows[a["address"]] = row
+    return rows
+
+def login_rows(rep):
+    return {m["address"]: {k: v for k, v in m.items() if k != "address"}
+            for m in rep["mailboxes"]}
+
+a1, a8 = addr_rows(one), addr_rows(many)
+l1, l8 = login_rows(one), login_rows(many)
+if sorted(a1) != sorted(a8):
+    bad.append("different addresses: %s" % sorted(set(a1) ^ set(a8))[:10])
+for k in sorted(set(a1) & set(a8)):
+    if a1[k] != a8[k]:
+        bad.append("%s: one at a time %s, concurrent %s" % (k, a1[k], a8[k]))
+if sorted(l1) != sorted(l8):
+    bad.append("different mailboxes: %s" % sorted(set(l1) ^ set(l8))[:10])
+for k in sorted(set(l1) & set(l8)):
+    if l1[k] != l8[k]:
+        bad.append("login %s: one at a time %s, concurrent %s" % (k, l1[k], l8[k]))
+# every address probed, every login tried, and allowed
+outcomes = {}
+for a in many["addresses"]:
+    outcomes[a["outcome"]] = outcomes.get(a["outcome"], 0) + 1
+nlog = 0
+for m in many["mailboxes"]:
+    if m["address"].lower() not in pw:
+        bad.append("%s: no password generated" % m["address"])
+        continue
+    for k in ("imap_login", "pop3_login", "smtp_auth", "smtps_auth"):
+        if m.get(k) != "ok":
+            bad.append("%s %s: %s" % (m["address"], k, m.get(k)))
+        else:
+            nlog += 1
+if len(many["mailboxes"]) != 180:
+    bad.append("%d mailboxes, not 180" % len(many["mailboxes"]))
+if many["expected"]["addresses"] != len(many["addresses"]) or \
+        len(many["addresses"]) < 250:
+    bad.append("%d addresses probed" % len(many["addresses"]))
+for o in ("delivered", "bounced"):
+    if outcomes.get(o, 0) == 0:
+        bad.append("no address %s" % o)
+if not any(a["forwards"] for a in many["addresses"]):
+    bad.append("no forward reached the sink")
+for rep, c in ((one, 1), (many, 8)):
+    run = rep.get("run", {})
+    if run.get("concurrency") != c or not run.get("peak_rss_kb", 0) > 0:
+        bad.append("--concurrency %d: run figures %s" % (c, run))
+print("compared %d addresses (%s), %d mailboxes, %d logins ok" %
+      (len(a8), ", ".join("%d %s" % (v, k) for k, v in sorted(outcomes.items())),
+       len(l8), nlog))
+for b in bad[:40]:
+    print("BAD " + b)
+sys.exit(1 if bad else 0)
+EOF
+then
+	tap_ok "one at a time and concurrent: the same result for every address and login ($(head -1 "$H_DIR/compare.out"))"
+else
+	tap_fail "one at a time and concurrent: the same result for every address and login" \
+	    "$(head -40 "$H_DIR/compare.out")"
+fi
+
+# stderr is a file here: no progress line (no carriage return in it)
+if grep -q $'\r' "$H_DIR/rehearse-8.err"; then
+	tap_fail "no progress line when stderr is not a terminal" \
+	    "$(tr '\r' '\n' <"$H_DIR/rehearse-8.err" | head -5)"
+else
+	tap_ok "no progress line when stderr is not a terminal"
+fi
+
+out=$(h_leftovers)
+if [ -z "$out" ] && ! ls -d "$H_DIR"/q2p-rehearse.* >/dev/null 2>&1; then
+	tap_ok "rehearse stopped its servers and removed its directory"
+else
+	tap_fail "rehearse stopped its servers and removed its directory" "$out"
+fi
+tap_diag "whole test: $(( $(date +%s) - start )) s"
+tap_done
