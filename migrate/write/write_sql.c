@@ -410,12 +410,12 @@ sql_readme(const struct wopts *o, struct qstr *s)
 	    "root). qmail2postfix install loads\nnothing by itself. To load, "
 	    "as MariaDB's root on the database host:\n\n"
 	    "  mariadb < schema.sql\n  mariadb < grant.sql\n"
-	    "  mariadb %s < data.sql\n\n"
+	    "  mariadb < data.sql\n\n"
 	    "Nothing else is needed: transport, sender_access and "
 	    "recipient_access stay\nhash: tables (each transport row names a "
 	    "service of master.cf), and the\nregexp: tables stay files.\n",
 	    d->dbname, d->user, d->socket != NULL ? "localhost" : "%",
-	    d->dbname, d->dbname);
+	    d->dbname);
 	return t.e;
 }
 
