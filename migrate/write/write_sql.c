@@ -347,6 +347,8 @@ static const char schema[] =
     "-- qmail2postfix " PACKAGE_VERSION ". Load it first (README).\n"
     "-- Binary columns: addresses and paths are compared byte for byte, as\n"
     "-- the passwd-file and the hash: tables did; keys are lower case.\n"
+    "-- strict: a value too long for its column fails the load, never cut\n"
+    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION';\n"
     "CREATE DATABASE IF NOT EXISTS `%s`;\n"
     "USE `%s`;\n"
     "-- Dovecot's passdb and userdb: one row per vpasswd mailbox, the\n"
@@ -437,7 +439,10 @@ write_sql(const struct model *m, const struct wopts *o)
 	if ((e = qstr_catf(&s, "-- The rows of schema.sql's tables, written "
 	    "by qmail2postfix " PACKAGE_VERSION ".\n-- It holds the password "
 	    "hashes: never readable by others. Each row\n-- names its old "
-	    "file:line. Loading it replaces every row.\nUSE `%s`;\n"
+	    "file:line. Loading it replaces every row. Strict: a value\n-- "
+	    "too long for its column fails the load, never cut.\n"
+	    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION';"
+	    "\nUSE `%s`;\n"
 	    "START TRANSACTION;\nDELETE FROM mailboxes;\nDELETE FROM domains;\n"
 	    "DELETE FROM maildirs;\nDELETE FROM aliases;\n", d->dbname)) < 0 ||
 	    (e = qstr_catn(&s, qstr_str(&o->sql->boxes),
