@@ -6,8 +6,10 @@
  *		rehearsal's certificate, or left out without one), the transport
  *		map (remote next hops to the capture sink), dovecot.conf
  *		(private paths and listeners, in the syntax of the Dovecot
- *		version it was written for: 2.3 or 2.4) and Dovecot's users file
+ *		version it was written for: 2.3 or 2.4), Dovecot's users file
  *		(homes under the rehearsal's mail root, the mail user mapped)
+ *		and, for --userdb sql, Postfix's mysql: map files and Dovecot's
+ *		SQL connect string (onto the private MariaDB's socket)
  * NEVER	reads or writes a file itself: text in, text out
  */
 #include <config.h>

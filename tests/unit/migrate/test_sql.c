@@ -2,7 +2,9 @@
  * NAME		test_sql - the --userdb sql writer's pieces
  * DOES		sql_literal on hostile bytes (quote, backslash, NUL, CR,
  *		newline, ^Z, non-ASCII) and its size ceiling; the rows
- *		read from a Postfix table source; --sql-dsn parsing
+ *		read from a Postfix table source; --sql-dsn parsing; the
+ *		rehearsal's rewrites of the mysql: maps and of Dovecot's
+ *		connect string onto its private socket
  * NEVER	depends on the host or a database
  */
 #include <config.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "migrate/rehearse/rehearse.h"
 #include "migrate/write/writers.h"
 #include "util/err.h"
 
@@ -140,6 +143,37 @@ test_dsn(void **state)
 	assert_int_equal(sql_dsn_parse(&d, g, &why), QPM_ESYNTAX);
 }
 
+static void
+test_rehearse_rewrites(void **state)
+{
+	struct qstr out = QSTR_INIT(1 << 20);
+	char db[64] = "";
+
+	(void)state;
+	assert_int_equal(rh_mysql_cf_rewrite("# x\nhosts = inet:db.example:3306\n"
+	    "dbname = mail\nquery = SELECT 1\n", "/tmp/r/db.sock", &out), 0);
+	assert_string_equal(out.buf, "# x\n# rehearsal: hosts = "
+	    "inet:db.example:3306\nhosts = unix:/tmp/r/db.sock\n"
+	    "dbname = mail\nquery = SELECT 1\n");
+	qstr_reset(&out);
+	assert_int_equal(rh_mysql_cf_rewrite("dbname = mail\n", "/s", &out),
+	    QPM_ENOENT);
+	qstr_reset(&out);
+	assert_int_equal(rh_dovecot_sql_rewrite("driver = mysql\nconnect = "
+	    "host=db.example port=3307 dbname=mx user=u password=p\n"
+	    "password_query = SELECT 1\n", "/tmp/r/db.sock", &out, db,
+	    sizeof(db)), 0);
+	assert_string_equal(out.buf, "driver = mysql\n# rehearsal: the "
+	    "private MariaDB\nconnect = host=/tmp/r/db.sock dbname=mx user=u "
+	    "password=p\npassword_query = SELECT 1\n");
+	assert_string_equal(db, "mx");
+	qstr_reset(&out);
+	db[0] = '\0';
+	assert_int_equal(rh_dovecot_sql_rewrite("connect = host=h user=u\n",
+	    "/s", &out, db, sizeof(db)), QPM_ENOENT);
+	qstr_free(&out);
+}
+
 int
 main(void)
 {
@@ -148,6 +182,7 @@ main(void)
 		cmocka_unit_test(test_literal_ceiling),
 		cmocka_unit_test(test_map_rows),
 		cmocka_unit_test(test_dsn),
+		cmocka_unit_test(test_rehearse_rewrites),
 	};
 
 	return cmocka_run_group_tests_name("sql", tests, NULL, NULL);
