@@ -20,7 +20,7 @@ PKGS_TEST="clang ldnsutils nsd postfix dovecot-core dovecot-imapd dovecot-pop3d
 	spf-tools-perl libmail-dkim-perl libmail-srs-perl libmail-dmarc-perl opendmarc
 	spfquery faketime nftables iproute2 procps python3 python3-yaml strace whois
 	swaks valgrind jq hyperfine chromium fonts-dejavu-core mmdebstrap zstd openssl
-	mariadb-server mariadb-client
+	mariadb-server mariadb-client postfix-mysql dovecot-mysql
 	debhelper lintian fakeroot dpkg-dev"
 
 die() { echo "setup.sh: $*" >&2; exit 2; }

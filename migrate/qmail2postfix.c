@@ -20,6 +20,7 @@
 #include "migrate/run.h"
 #include "migrate/sync/sync.h"
 #include "migrate/targets.h"
+#include "migrate/write/writers.h"
 #include "util/msg.h"
 #include "util/num.h"
 #include "util/version.h"
@@ -69,6 +70,13 @@ help(void)
 	    "  --dkim-key SEL:FILE  sign with this PEM RSA key (copied 0600) as\n"
 	    "                       selector SEL instead of a new 2048-bit key\n"
 	    "  --no-dkim            no OpenDKIM set-up in OUT/dkim\n"
+	    "  --userdb file|sql    users and routes in Dovecot passwd-file and\n"
+	    "                       Postfix hash: tables, or in MariaDB (OUT/sql,\n"
+	    "                       Dovecot 2.3) [file]\n"
+	    "  --sql-dsn K=V,...    with --userdb sql: host=H[,port=P] or\n"
+	    "                       socket=S, dbname=D, user=U; the password is\n"
+	    "                       made and kept in OUT/sql [socket=\n"
+	    "                       " Q2P_SQL_SOCKET ",dbname=mail,user=mail]\n"
 	    "  -q, --quiet          no file:line diagnostics on stderr\n"
 	    "  -v, --verbose        more output\n"
 	    "  -h, --help           this text\n"
@@ -97,10 +105,14 @@ usage(void)
 	    "[--size-from-logs] [--keep-looser-limits]\n       [--srs-domain "
 	    "DOMAIN | --no-srs] [--srs-port N] [--srs-secret FILE]\n"
 	    "       [--bindir DIR] [--helo NAME] [--dkim-selector NAME | "
-	    "--dkim-key SEL:FILE\n       | --no-dkim]\n       %s --help\n",
+	    "--dkim-key SEL:FILE\n       | --no-dkim] [--userdb file|sql] "
+	    "[--sql-dsn K=V,...]\n       %s --help\n",
 	    PROGRAM_NAME, PROGRAM_NAME);
 	return QPM_EXIT_NOTHING;
 }
+
+/* long options without a letter */
+enum { OPT_USERDB = 256, OPT_SQL_DSN };
 
 static int
 cmd_run(int argc, char **argv)
@@ -130,6 +142,8 @@ cmd_run(int argc, char **argv)
 		{ "dkim-selector", required_argument, NULL, 'l' },
 		{ "dkim-key", required_argument, NULL, 'k' },
 		{ "no-dkim", no_argument, NULL, 'd' },
+		{ "userdb", required_argument, NULL, OPT_USERDB },
+		{ "sql-dsn", required_argument, NULL, OPT_SQL_DSN },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -209,6 +223,16 @@ cmd_run(int argc, char **argv)
 		case 'l': o.dkim_selector = optarg; break;
 		case 'k': o.dkim_key = optarg; break;
 		case 'd': o.no_dkim = 1; break;
+		case OPT_USERDB:
+			if (strcmp(optarg, "sql") != 0 &&
+			    strcmp(optarg, "file") != 0) {
+				msg_errorx("--userdb %s: not file or sql", optarg);
+				free(logs);
+				return usage();
+			}
+			o.userdb_sql = strcmp(optarg, "sql") == 0;
+			break;
+		case OPT_SQL_DSN: o.sql_dsn = optarg; break;
 		case 'q': o.quiet = 1; break;
 		case 'v': msg_verbose++; break;
 		case 'h': help(); free(logs); return 0;
@@ -223,7 +247,8 @@ cmd_run(int argc, char **argv)
 	    (o.no_logs && nlogs > 0) || (o.no_srs && o.srs_domain != NULL) ||
 	    (o.no_dkim && (o.dkim_key != NULL || o.dkim_selector != NULL)) ||
 	    (o.srs_secret != NULL && o.srs_secret[0] != '/') ||
-	    (o.bindir != NULL && o.bindir[0] != '/')) {
+	    (o.bindir != NULL && o.bindir[0] != '/') ||
+	    (o.sql_dsn != NULL && !o.userdb_sql)) {
 		free(logs);
 		return usage();
 	}

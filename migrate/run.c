@@ -661,6 +661,9 @@ migrate_run(const struct run_opts *o)
 	struct wopts w;
 	struct srs_wire sw;
 	struct dkim_wire dw;
+	struct sql_out sq;
+	char *dsn = NULL;
+	const char *why = NULL;
 	struct model *m = NULL;
 	struct qstr tmp = QSTR_INIT(QPM_MAX_PATH * 16),
 	    old = QSTR_INIT(QPM_MAX_PATH * 16), report = QSTR_INIT((size_t)1 << 32);
@@ -669,6 +672,16 @@ migrate_run(const struct run_opts *o)
 	int lock = -1;
 
 	memset(&dw, 0, sizeof(dw));
+	memset(&sq, 0, sizeof(sq));
+	if (o->userdb_sql && ((dsn = strdup(o->sql_dsn != NULL ? o->sql_dsn :
+	    "")) == NULL || sql_dsn_parse(&sq.dsn, dsn, &why) < 0)) {
+		msg_errorx("--sql-dsn: %s", why != NULL ? why : "out of memory");
+		goto out;
+	}
+	if (o->userdb_sql && sql_out_init(&sq) < 0) {
+		msg_errorx("--userdb sql: no random bytes for the password");
+		goto out;
+	}
 	remove_stale(o->out, o->quiet);
 	have_out = lstat(o->out, &st) == 0;
 	if (have_out && !o->force) {
@@ -732,9 +745,17 @@ migrate_run(const struct run_opts *o)
 	w.srs_off = o->no_srs;
 	w.dkim = signing > 0 ? &dw : NULL;
 	w.dkim_off = o->no_dkim;
+	w.sql = o->userdb_sql ? &sq : NULL;
+	if (w.sql != NULL && w.dovecot_ver == 24) {
+		msg_errorx("--userdb sql: written for Dovecot 2.3 only; use "
+		    "--dovecot 2.3 or --userdb file");
+		migrate_remove_tree(tmp.buf);
+		goto out;
+	}
 	if ((e = write_postfix(m, &w)) < 0 ||
 	    (e = (w.dovecot_ver == 24 ? write_dovecot24(m, &w) :
 	    write_dovecot23(m, &w))) < 0 ||
+	    (e = write_sql(m, &w)) < 0 ||
 	    (e = write_nftables(m, &w)) < 0 ||
 	    (e = write_sysctl(m, &w)) < 0 ||
 	    (e = write_srs(m, &w)) < 0 ||
@@ -768,6 +789,9 @@ out:
 	if (lock >= 0)
 		close(lock);
 	dkim_wire_free(&dw);
+	if (o->userdb_sql)
+		sql_out_free(&sq);
+	free(dsn);
 	model_free(m);
 	qstr_free(&tmp);
 	qstr_free(&old);

@@ -37,6 +37,10 @@ struct run_opts {
 	 * SELECTOR:FILE (an existing PEM key; default: a new one) */
 	int		 no_dkim;
 	const char	*dkim_selector, *dkim_key;
+	/* --userdb sql: users and routes for MariaDB (OUT/sql), read
+	 * through --sql-dsn (NULL: write_sql.c's defaults) */
+	int		 userdb_sql;
+	const char	*sql_dsn;
 };
 
 /* QPM_EXIT_OK, QPM_EXIT_PARTIAL or QPM_EXIT_NOTHING */

@@ -347,7 +347,8 @@ rehearse(struct rh_run *r)
 		    r->p.submission_port, r->p.imap_port, r->p.pop3_port,
 		    r->p.sink_port, r->p.user);
 	if (rh_prepare_recorder(r) < 0 || rh_srs_prepare(r) < 0 ||
-	    rh_setup_postfix(r) < 0 ||
+	    rh_sql_detect(r) < 0 || (r->sql && rh_sql_load(r) < 0) ||
+	    rh_setup_postfix(r) < 0 || (r->sql && rh_sql_postfix(r) < 0) ||
 	    rh_setup_dovecot(r) < 0 || rh_probes_build(r) < 0 ||
 	    ((r->logins || r->limits) && rh_logins_build(r) < 0))
 		return RH_EXIT_NOTRUN;

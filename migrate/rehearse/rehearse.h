@@ -121,6 +121,14 @@ int	rh_dovecot_reuse(const char *text, struct qstr *out);
  * of each, in the same order (whose Maildir a delivery landed in) */
 int	rh_users_rewrite(const char *text, const struct rh_paths *p,
 	    struct qstr *out, struct strlist *homes, struct strlist *users);
+/* --userdb sql: a Postfix mysql: map file with its hosts on the private
+ * MariaDB's socket; Dovecot's dovecot-sql.conf.ext with its connect
+ * string's host and port so, and its dbname into db.  QPM_ENOENT when
+ * the file names no connection. */
+int	rh_mysql_cf_rewrite(const char *text, const char *sock,
+	    struct qstr *out);
+int	rh_dovecot_sql_rewrite(const char *text, const char *sock,
+	    struct qstr *out, char *db, size_t dbsize);
 /* The command a recorded pipe ran, from its argv as executed (args from
  * index first on): the command inside the "/bin/sh -c" wrapper OUT's
  * master.cf puts around a .qmail program, else the argv joined by

@@ -6,8 +6,10 @@
  *		rehearsal's certificate, or left out without one), the transport
  *		map (remote next hops to the capture sink), dovecot.conf
  *		(private paths and listeners, in the syntax of the Dovecot
- *		version it was written for: 2.3 or 2.4) and Dovecot's users file
+ *		version it was written for: 2.3 or 2.4), Dovecot's users file
  *		(homes under the rehearsal's mail root, the mail user mapped)
+ *		and, for --userdb sql, Postfix's mysql: map files and Dovecot's
+ *		SQL connect string (onto the private MariaDB's socket)
  * NEVER	reads or writes a file itself: text in, text out
  */
 #include <config.h>
@@ -788,6 +790,91 @@ rh_pipe_ran(const struct strlist *args, size_t first, struct qstr *out)
 	}
 	for (i = first; i < args->n; i++)
 		CHECK(qstr_catf(out, "%s%s", i > first ? " " : "", args->v[i]));
+out:
+	return e;
+}
+
+/* ------------------------------------------------------ --userdb sql */
+
+/* "key = value" at the top of a map or Dovecot file: the value, or NULL */
+static const char *
+conf_value(const char *line, const char *eol, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *v;
+
+	if ((size_t)(eol - line) <= kl || strncmp(line, key, kl) != 0 ||
+	    strchr(" \t=", line[kl]) == NULL)
+		return NULL;
+	for (v = line + kl; v < eol && (*v == ' ' || *v == '\t'); v++)
+		;
+	if (v == eol || *v != '=')
+		return NULL;
+	for (v++; v < eol && (*v == ' ' || *v == '\t'); v++)
+		;
+	return v;
+}
+
+int
+rh_mysql_cf_rewrite(const char *text, const char *sock, struct qstr *out)
+{
+	const char *s = text, *eol;
+	int e = 0, seen = 0;
+
+	for (; *s != '\0'; s = *eol ? eol + 1 : eol) {
+		eol = s + strcspn(s, "\n");
+		if (conf_value(s, eol, "hosts") != NULL) {
+			CHECK(qstr_catf(out, "# rehearsal: %.*s\nhosts = unix:%s\n",
+			    (int)(eol - s), s, sock));
+			seen = 1;
+		} else
+			CHECK(qstr_catf(out, "%.*s\n", (int)(eol - s), s));
+	}
+	if (!seen)
+		e = QPM_ENOENT;
+out:
+	return e;
+}
+
+int
+rh_dovecot_sql_rewrite(const char *text, const char *sock, struct qstr *out,
+    char *db, size_t dbsize)
+{
+	const char *s = text, *eol, *v, *t;
+	size_t tl;
+	int e = 0, seen = 0;
+
+	for (; *s != '\0'; s = *eol ? eol + 1 : eol) {
+		eol = s + strcspn(s, "\n");
+		if ((v = conf_value(s, eol, "connect")) == NULL) {
+			CHECK(qstr_catf(out, "%.*s\n", (int)(eol - s), s));
+			continue;
+		}
+		/* host= and port= onto the socket; the rest kept */
+		CHECK(qstr_catf(out, "# rehearsal: the private MariaDB\n"
+		    "connect = host=%s", sock));
+		for (t = v; t < eol; t += tl) {
+			while (t < eol && (*t == ' ' || *t == '\t'))
+				t++;
+			tl = strcspn(t, " \t\n");
+			if ((size_t)(eol - t) < tl)
+				tl = (size_t)(eol - t);
+			if (tl == 0 || (tl > 5 && strncmp(t, "host=", 5) == 0) ||
+			    (tl > 5 && strncmp(t, "port=", 5) == 0))
+				continue;
+			if (tl > 7 && strncmp(t, "dbname=", 7) == 0 &&
+			    qpm_snprintf(db, dbsize, "%.*s", (int)(tl - 7),
+			    t + 7) < 0) {
+				e = QPM_ERANGE;
+				goto out;
+			}
+			CHECK(qstr_catf(out, " %.*s", (int)tl, t));
+		}
+		CHECK(qstr_catc(out, '\n'));
+		seen = 1;
+	}
+	if (!seen || *db == '\0')
+		e = QPM_ENOENT;
 out:
 	return e;
 }

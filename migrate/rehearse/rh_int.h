@@ -83,6 +83,11 @@ struct rh_run {
 	char		 recorder[600], cmdlog[600], old_queue[600];
 	char		 tls_cert[1024], tls_key[1024];	/* p.tls_cert, p.tls_key */
 	pid_t		 sink_pid, dc_pid, pf_pid;
+	/* --userdb sql (OUT/sql): the private MariaDB, its socket and the
+	 * database OUT's files name */
+	int		 sql;
+	pid_t		 db_pid;
+	char		 db_dir[600], db_sock[700], db_name[128];
 	int		 pf_started;
 	json_t		*model_json;
 	struct rh_model	*m;
@@ -141,6 +146,18 @@ int	rh_spit(const char *path, const struct qstr *q, mode_t mode);
 int	rh_start_all(struct rh_run *r);
 /* stops what runs (srs-map only without srs_hold) */
 void	rh_stop_all(struct rh_run *r);
+/* --userdb sql: a private MariaDB (mariadb-install-db, mariadbd on a
+ * socket in the run's directory, no network); 0 when it answers */
+int	rh_db_start(struct rh_run *r);
+
+/* rh_sql.c: --userdb sql: r->sql when OUT has OUT/sql; OUT/sql loaded
+ * into the private MariaDB; the copies of Postfix's mysql: maps and
+ * Dovecot's SQL connection pointed at it; the mailboxes' homes and ids
+ * moved as the users file's are (homes, home_users) */
+int	rh_sql_detect(struct rh_run *r);
+int	rh_sql_load(struct rh_run *r);
+int	rh_sql_postfix(struct rh_run *r);
+int	rh_sql_users(struct rh_run *r);
 
 /* rh_setup.c: the private directory, its configuration, SRS */
 int	rh_load_model(struct rh_run *r);

@@ -3,7 +3,8 @@
  * DOES		runs postconf, postmap and postfix with their output in the
  *		command log (in a mount namespace when a pipe's sendmail must
  *		find the private main.cf), starts smtp-sink, srs-map,
- *		Postfix and Dovecot and waits until each listens, stops each
+ *		Postfix, Dovecot (and with --userdb sql a private MariaDB)
+ *		and waits until each listens, stops each
  *		by its own pid; small file helpers for the other parts
  * NEVER	runs a command through a shell, stops a process it did not
  *		start, waits without a bound
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,7 +22,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -315,6 +319,87 @@ out:
 	return rc;
 }
 
+/* wait until something accepts on the unix socket path; 0 or -1 */
+static int
+wait_unix(const char *path, int tenths)
+{
+	struct timespec ts = { 0, 100000000 };
+	struct sockaddr_un sa;
+	int fd, ok;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (qpm_snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path) < 0)
+		return -1;
+	while (tenths-- > 0 && !rh_interrupted) {
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+			return -1;
+		ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		close(fd);
+		if (ok)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+int
+rh_db_start(struct rh_run *r)
+{
+	char data[700], o_data[800], o_sock[800], o_pid[800], o_user[64];
+	char o_tmp[800];
+	struct qstr tail = QSTR_INIT(1024 * 1024);
+	struct passwd *my = getpwnam("mysql");
+	int rc = -1;
+
+	/* mariadbd runs as root only when told; Debian's mysql user if any.
+	 * The socket's directory is open to Postfix and Dovecot; MariaDB's
+	 * root is the system's root only (unix_socket), the tables' reader
+	 * needs OUT's password.
+	 * Its temporary files too in the private directory (not TMPDIR,
+	 * which the mysql user may not write) */
+	if (rh_path_join(r->db_dir, sizeof(r->db_dir), r->tmp, "mariadb") < 0 ||
+	    rh_path_join(r->db_sock, sizeof(r->db_sock), r->db_dir,
+	    "mariadb.sock") < 0 ||
+	    rh_path_join(data, sizeof(data), r->db_dir, "data") < 0 ||
+	    qpm_snprintf(o_data, sizeof(o_data), "--datadir=%s", data) < 0 ||
+	    qpm_snprintf(o_sock, sizeof(o_sock), "--socket=%s", r->db_sock) < 0 ||
+	    qpm_snprintf(o_tmp, sizeof(o_tmp), "--tmpdir=%s", r->db_dir) < 0 ||
+	    qpm_snprintf(o_pid, sizeof(o_pid), "--pid-file=%s/mariadbd.pid",
+	    r->db_dir) < 0 ||
+	    qpm_snprintf(o_user, sizeof(o_user), "--user=%s", my != NULL ?
+	    "mysql" : "root") < 0 ||
+	    rh_mkdir_owned(r->db_dir, 0755, my != NULL ? my->pw_uid : 0,
+	    my != NULL ? my->pw_gid : 0) < 0)
+		goto out;
+	{
+		char *av[] = { "mariadb-install-db", "--no-defaults", o_data,
+		    o_user, o_tmp, "--auth-root-authentication-method=socket",
+		    "--skip-test-db", NULL };
+
+		if (rh_run_cmd(r, av, &tail) != 0) {
+			msg_errorx("mariadb-install-db: %s", rh_cmd_tail(r, &tail));
+			goto out;
+		}
+	}
+	{
+		char *av[] = { "mariadbd", "--no-defaults", o_data, o_sock,
+		    o_pid, o_user, o_tmp, "--skip-networking", "--skip-name-resolve",
+		    "--innodb-buffer-pool-size=16M", NULL };
+
+		r->db_pid = rh_spawn(r, av, "mariadbd.log");
+	}
+	if (r->db_pid < 0 || wait_unix(r->db_sock, 300) < 0) {
+		msg_errorx("MariaDB does not answer on %s (--keep: mariadbd.log)",
+		    r->db_sock);
+		goto out;
+	}
+	rc = 0;
+out:
+	qstr_free(&tail);
+	return rc;
+}
+
 void
 rh_stop_all(struct rh_run *r)
 {
@@ -336,6 +421,11 @@ rh_stop_all(struct rh_run *r)
 	if (r->sink_pid > 0) {
 		stop_pid(r->sink_pid, 30, 1);
 		r->sink_pid = 0;
+	}
+	/* InnoDB may take a while to shut down cleanly */
+	if (r->db_pid > 0) {
+		stop_pid(r->db_pid, 300, 1);
+		r->db_pid = 0;
 	}
 	if (r->srs_pid > 0 && !r->srs_hold) {
 		stop_pid(r->srs_pid, 30, 1);

@@ -502,13 +502,16 @@ rh_setup_dovecot(struct rh_run *r)
 		goto out;
 	qstr_free(&text);
 	qstr_reset(&out);
-	if (rh_path_join(path, sizeof(path), r->dc_dir, "users") < 0)
+	/* --userdb sql: the users are in the private MariaDB */
+	if (r->sql) {
+		if (rh_sql_users(r) < 0)
+			goto out;
+	} else if (rh_path_join(path, sizeof(path), r->dc_dir, "users") < 0)
 		goto out;
-	if (rh_slurp(path, &text) < 0) {
+	else if (rh_slurp(path, &text) < 0) {
 		msg_errorx("%s: no Dovecot users file in OUT", path);
 		goto out;
-	}
-	if (rh_users_rewrite(text.buf, &r->p, &out, &r->homes,
+	} else if (rh_users_rewrite(text.buf, &r->p, &out, &r->homes,
 	    &r->home_users) < 0 ||
 	    rh_spit(path, &out, 0600) < 0)
 		goto out;

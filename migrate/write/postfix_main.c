@@ -20,6 +20,19 @@ param(struct pf *p, const char *why, const char *name, const char *value)
 	pf_cat(p, &p->main, "# %s\n%s = %s\n", why, name, value);
 }
 
+/* the lookup table NAME as main.cf names it: the hash: table of the
+ * file output, or with --userdb sql its mysql: map when it went to
+ * MariaDB (write_sql.c) */
+static const char *
+pf_map(struct pf *p, const char *name)
+{
+	if (p->o->sql != NULL && sql_has_map(name))
+		return model_printf((struct model *)p->m,
+		    "mysql:${config_directory}/mysql-%s.cf", name);
+	return model_printf((struct model *)p->m,
+	    "hash:${config_directory}/%s", name);
+}
+
 /* 1 when the limits' main.cf lines set param ("param = " at a line
  * start): the limits own it, the control file's value is not written */
 static int
@@ -171,8 +184,7 @@ main_maps(struct pf *p, const struct wopts *o)
 	param(p, "forward targets get no extension appended (qmail added "
 	    "none)", "propagate_unmatched_extensions", "canonical");
 	param(p, "vpopmail domains (users/assign, virtualdomains)",
-	    "virtual_mailbox_domains",
-	    "hash:${config_directory}/virtual_mailbox_domains");
+	    "virtual_mailbox_domains", pf_map(p, "virtual_mailbox_domains"));
 	if (o->srs != NULL) {
 		/* the SRS domain is ours: mail to it is accepted, never
 		 * relayed, and each address must be listed, which
@@ -181,18 +193,19 @@ main_maps(struct pf *p, const struct wopts *o)
 		pf_cat(p, &p->main, "# vpopmail alias domains, and the SRS domain "
 		    "(bounces to forwarded mail:\n# an address there is "
 		    "accepted only when srs-map reverses it)\n"
-		    "virtual_alias_domains = hash:${config_directory}/"
-		    "virtual_alias_domains, %s\n", o->srs->domain);
+		    "virtual_alias_domains = %s, %s\n",
+		    pf_map(p, "virtual_alias_domains"), o->srs->domain);
 	} else
 		param(p, "vpopmail alias domains", "virtual_alias_domains",
-		    "hash:${config_directory}/virtual_alias_domains");
+		    pf_map(p, "virtual_alias_domains"));
 	param(p, "vpasswd entries; unknown users bounce as with "
 	    "bounce-no-mailbox", "virtual_mailbox_maps",
-	    "hash:${config_directory}/virtual_mailbox");
+	    pf_map(p, "virtual_mailbox"));
 	param(p, ".qmail files: aliases, forwards, catch-alls; regexp for "
 	    "-default prefixes", "virtual_alias_maps",
-	    "hash:${config_directory}/virtual_alias, "
-	    "regexp:${config_directory}/virtual_alias_regexp");
+	    model_printf((struct model *)p->m, "%s, "
+	    "regexp:${config_directory}/virtual_alias_regexp",
+	    pf_map(p, "virtual_alias")));
 	param(p, "mailboxes stay where they are; Dovecot delivers them",
 	    "virtual_transport", "lmtp:unix:private/dovecot-lmtp");
 	param(p, "control/smtproutes, pipes, discards and bounces",

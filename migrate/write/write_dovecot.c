@@ -179,6 +179,7 @@ dc_init(struct dc_out *d, const struct model *m, const struct wopts *o,
 	qstr_init(&d->users, BIG);
 	qstr_init(&d->clear, BIG);
 	qstr_init(&d->lim, BIG);
+	qstr_init(&d->sql, BIG);
 	for (k = 0; k < DC_DENY_N; k++)
 		qstr_init(&d->deny[k], BIG);
 	for (k = 0; k < DC_IN_N; k++)
@@ -247,6 +248,9 @@ dc_passwd_files(struct dc_out *d)
 		    (e = quota_fields(&d->users, mb, d->ver)) < 0 ||
 		    (e = qstr_catc(&d->users, '\n')) < 0)
 			return e;
+		if (d->o->sql != NULL && (e = sql_mailbox_row(d->o->sql, mb,
+		    dc_id(mb->uid), dc_id(mb->gid))) < 0)
+			return e;
 		sch = write_hash_scheme(mb->hash);
 		if (strcmp(sch, "des-crypt") == 0 ||
 		    strcmp(sch, "md5-crypt") == 0)
@@ -284,6 +288,21 @@ dc_passwd_files(struct dc_out *d)
 		}
 	}
 	return 0;
+}
+
+/* --userdb sql: vchkpw's rules of the deny lists, as a condition on a
+ * mailboxes row: NO_POP and NO_IMAP refuse their service except from
+ * 127.0.0.1 (webmail), NO_SMTP refuses SMTP AUTH, NO_WEBMAIL POP3 and
+ * IMAP from 127.0.0.1; svc and rip are the version's variables of the
+ * service and the client address */
+int
+dc_sql_allowed(struct qstr *s, const char *svc, const char *rip)
+{
+	return qstr_catf(s, "NOT ((deny_pop3 AND '%s' = 'pop3' AND '%s' <> "
+	    "'127.0.0.1') OR (deny_imap AND '%s' = 'imap' AND '%s' <> "
+	    "'127.0.0.1') OR (deny_smtp AND '%s' = 'smtp') OR (deny_webmail "
+	    "AND '%s' IN ('pop3', 'imap') AND '%s' = '127.0.0.1'))", svc, rip,
+	    svc, rip, svc, svc, rip);
 }
 
 static int
@@ -326,6 +345,9 @@ dc_deny_passdbs(struct dc_out *d)
 	const char *dd = d->o->dovecot_dir;
 	int k, e;
 
+	/* --userdb sql: the SQL passdb's query holds the same rules */
+	if (d->o->sql != NULL)
+		return 0;
 	for (k = 0; k < 3; k++) {
 		if (d->ndeny[k] == 0)
 			continue;
@@ -401,10 +423,14 @@ dc_files(struct dc_out *d)
 
 	e = writer_file(d->o, "dovecot/dovecot.conf", &d->conf,
 	    QPM_MODE_PUBLIC);
-	if (e == 0)
+	/* --userdb sql: the users are in MariaDB, the connection in here */
+	if (e == 0 && d->o->sql != NULL)
+		e = writer_file(d->o, "dovecot/dovecot-sql.conf.ext", &d->sql,
+		    QPM_MODE_SECRET);
+	else if (e == 0)
 		e = writer_file(d->o, "dovecot/users", &d->users,
 		    QPM_MODE_SECRET);
-	for (k = 0; k < DC_DENY_N && e == 0; k++)
+	for (k = 0; k < DC_DENY_N && e == 0 && d->o->sql == NULL; k++)
 		if (d->ndeny[k])
 			e = writer_file(d->o, deny_file[k], &d->deny[k],
 			    QPM_MODE_PUBLIC);
@@ -423,6 +449,9 @@ dc_free(struct dc_out *d)
 	qstr_free(&d->users);
 	qstr_free(&d->clear);
 	qstr_free(&d->lim);
+	if (d->sql.buf != NULL)
+		explicit_bzero(d->sql.buf, d->sql.cap);
+	qstr_free(&d->sql);
 	for (k = 0; k < DC_DENY_N; k++)
 		qstr_free(&d->deny[k]);
 	for (k = 0; k < DC_IN_N; k++)

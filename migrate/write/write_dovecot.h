@@ -27,6 +27,7 @@ struct dc_out {
 	/* deny lists: NO_POP, NO_IMAP, NO_SMTP (dc_svc), NO_WEBMAIL */
 	struct qstr		 conf, users, clear, deny[DC_DENY_N];
 	struct qstr		 lim, in[DC_IN_N];	/* the limits' text */
+	struct qstr		 sql;	/* --userdb sql: dovecot-sql.conf.ext */
 	int			 ndeny[DC_DENY_N], nclear;
 	long			 min_uid, min_gid;
 	unsigned long		 nweak;	/* DES or MD5-crypt hashes */
@@ -45,6 +46,10 @@ int	dc_namespace_report(const struct model *m, struct qstr *s);
 /* dovecot.conf's recipient_delimiter line and its comment: '-' as in
  * Postfix with vpopmail's QMAIL_EXT, else none (user-ext is no user) */
 const char *dc_delimiter(const struct model *m);
+/* --userdb sql: the condition under which a mailboxes row may log in
+ * (the deny lists' rules), svc and rip the version's variables of the
+ * service and the client address, quoted by Dovecot */
+int	dc_sql_allowed(struct qstr *s, const char *svc, const char *rip);
 /* uid or gid of a mailbox: users/assign's, else vpopmail's 89 */
 long	dc_id(long id);
 /* dovecot.conf and the passwd-files of version ver (23 or 24) into OUT:

@@ -48,12 +48,51 @@ conf_head(struct dc_out *d)
 	return dc_namespace(d);
 }
 
+/* --userdb sql: dovecot-sql.conf.ext, and the passdb and userdb on it */
+static int
+conf_auth_sql(struct dc_out *d)
+{
+	const char *dd = d->o->dovecot_dir;
+	int e;
+
+	if ((e = qstr_cat(&d->sql, "# Dovecot 2.3's SQL passdb and userdb, "
+	    "written by qmail2postfix " PACKAGE_VERSION ".\n# It holds the "
+	    "database password: 0600, read as root.\ndriver = mysql\n"
+	    "connect = ")) < 0 || (e = sql_dovecot_connect(&d->sql, d->o)) < 0 ||
+	    (e = qstr_cat(&d->sql, "\n# the hashes as vpopmail kept them, "
+	    "with their scheme\ndefault_pass_scheme = CRYPT\n# vchkpw's rules "
+	    "of the file output's deny lists: NO_POP and NO_IMAP refuse\n# "
+	    "their service except from 127.0.0.1 (webmail), NO_SMTP SMTP "
+	    "AUTH, NO_WEBMAIL\n# POP3 and IMAP from 127.0.0.1\npassword_query "
+	    "= SELECT address AS user, password FROM mailboxes WHERE address "
+	    "= '%u' AND ")) < 0 || (e = dc_sql_allowed(&d->sql, "%s", "%r")) < 0 ||
+	    (e = qstr_cat(&d->sql, "\n# vpopmail's quota as the quota rules of "
+	    "the users file (storage first)\nuser_query = SELECT home, uid, "
+	    "gid, CASE WHEN quota_bytes IS NOT NULL THEN CONCAT('*:storage=', "
+	    "quota_bytes, 'B') WHEN quota_count IS NOT NULL THEN "
+	    "CONCAT('*:messages=', quota_count) END AS quota_rule, CASE WHEN "
+	    "quota_bytes IS NOT NULL AND quota_count IS NOT NULL THEN "
+	    "CONCAT('*:messages=', quota_count) END AS quota_rule2 FROM "
+	    "mailboxes WHERE address = '%u'\niterate_query = SELECT address "
+	    "AS user FROM mailboxes\n")) < 0)
+		return e;
+	return qstr_catf(&d->conf,
+	    "# vpasswd in MariaDB (--userdb sql): the old crypt hashes, "
+	    "unchanged; the\n# rules of NO_POP, NO_IMAP, NO_SMTP and NO_WEBMAIL "
+	    "in the password query\npassdb {\n  driver = sql\n"
+	    "  args = %s/dovecot-sql.conf.ext\n}\n"
+	    "userdb {\n  driver = sql\n"
+	    "  args = %s/dovecot-sql.conf.ext\n}\n\n", dd, dd);
+}
+
 /* vpasswd's hashes, after the deny passdbs */
 static int
 conf_auth(struct dc_out *d)
 {
 	const char *dd = d->o->dovecot_dir;
 
+	if (d->o->sql != NULL)
+		return conf_auth_sql(d);
 	return qstr_catf(&d->conf,
 	    "# vpasswd: the old crypt hashes, unchanged\n"
 	    "passdb {\n  driver = passwd-file\n"

@@ -1059,6 +1059,12 @@ table_file(struct pf *p, const struct wopts *o, const char *name,
 	struct qstr s = QSTR_INIT(BIG);
 	int e;
 
+	/* --userdb sql: the rows go to data.sql, Postfix reads MariaDB */
+	if (o->sql != NULL && sql_has_map(name)) {
+		if ((e = sql_map_rows(o->sql, name, body)) == 0)
+			e = sql_postfix_cf(o, name);
+		return e;
+	}
 	if ((e = qstr_catf(&s, "# %s: lookup table source written by "
 	    "qmail2postfix " PACKAGE_VERSION ".\n# %s\n# The comment above "
 	    "each entry names the old file:line.\n", name, what)) < 0 ||

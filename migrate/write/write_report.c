@@ -243,6 +243,16 @@ rep_mailboxes(struct wtext *r, const struct model *m,
 	wt_catf(r, "\n  quotas: %lu; NO_POP %lu, NO_IMAP %lu, NO_SMTP %lu "
 	    "(Dovecot deny lists), BOUNCE_MAIL %lu (rejected)\n", nquota,
 	    nfl[0], nfl[1], nfl[2], nfl[3]);
+	if (o->sql != NULL)
+		wt_catf(r, "  Users and routes in MariaDB (--userdb sql): database "
+		    "%s as %s via %s %s%s%.0d;\n  load OUT/sql as its README "
+		    "says (install loads nothing). The deny lists\n  and the "
+		    "webmail rule are conditions of Dovecot's SQL password "
+		    "query.\n", o->sql->dsn.dbname, o->sql->dsn.user,
+		    o->sql->dsn.socket != NULL ? "socket" : "host",
+		    o->sql->dsn.socket != NULL ? o->sql->dsn.socket :
+		    o->sql->dsn.host, o->sql->dsn.socket != NULL ? "" : ":",
+		    o->sql->dsn.socket != NULL ? 0 : o->sql->dsn.port);
 	if (r->e == 0)
 		r->e = dc_namespace_report(m, r->s);
 	wt_cat(r, "  The mail: qmail2postfix sync OUT --root OLD copies the "

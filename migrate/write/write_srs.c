@@ -25,8 +25,8 @@
  * for 32 or more random bytes) */
 #define SRS_SECRET_BYTES	33
 
-static int
-random_bytes(unsigned char *b, size_t n)
+int
+writer_random(unsigned char *b, size_t n)
 {
 	size_t got = 0;
 	ssize_t r;
@@ -83,7 +83,7 @@ write_secret(const struct wopts *o)
 	struct qstr s = QSTR_INIT(128);
 	int e;
 
-	if ((e = random_bytes(b, sizeof(b))) == 0 &&
+	if ((e = writer_random(b, sizeof(b))) == 0 &&
 	    (e = base64(&s, b, sizeof(b))) == 0 &&
 	    (e = qstr_catc(&s, '\n')) == 0)
 		e = writer_file(o, "srs/secret", &s, QPM_MODE_SECRET);

@@ -59,6 +59,23 @@ enum wtarget_from { WTARGET_OPTION = 1, WTARGET_DETECTED, WTARGET_DEFAULT };
 #define Q2P_POSTFIX_NEWEST	310	/* the newest release written for */
 #define Q2P_DOVECOT_DEFAULT	23
 
+/* --userdb sql (write_sql.c): where the new host's users and routes
+ * live; --sql-dsn "host=H,port=P" or "socket=S", "dbname=D,user=U" */
+#define Q2P_SQL_SOCKET	"/run/mysqld/mysqld.sock"
+struct sql_dsn {
+	const char	*host;		/* NULL: the socket */
+	const char	*socket;
+	const char	*dbname, *user;
+	int		 port;
+};
+/* One run's SQL output: the rows the writers add (data.sql) and the
+ * password made for the reading user (hex; never printed). */
+struct sql_out {
+	struct sql_dsn	 dsn;
+	char		 password[64];
+	struct qstr	 boxes, maps;
+};
+
 struct wopts {
 	const char	*outdir;	/* where the files go (the temp dir) */
 	const char	*root;		/* --root, for the header comments */
@@ -72,6 +89,8 @@ struct wopts {
 	int		 dkim_off;	/* dkim NULL because of --no-dkim */
 	int		 dovecot_ver;	/* 23 or 24: the Dovecot syntax written */
 	int		 postfix_ver;	/* major * 100 + minor: 305, 307, 310 */
+	/* --userdb sql: the users and routes in MariaDB; NULL: files */
+	struct sql_out	*sql;
 };
 
 /* The text of a generated file: appends stop at the first failure, kept
@@ -108,6 +127,29 @@ int	writer_src(struct qstr *s, const char *prefix, struct src src);
 /* Pseudo-domain of the addresses that pipes, discards and bounces are
  * routed through (transport_maps key on the full address). */
 #define Q2P_PSEUDO_DOMAIN	"qmail2postfix.invalid"
+
+/* --userdb sql (write_sql.c).  sql_literal: n bytes as one MariaDB
+ * string literal, right under every sql_mode (0 or a negative qpm_err,
+ * s unchanged then); sql_dsn_parse: --sql-dsn into d (spec is cut up
+ * and pointed into; *why on QPM_ESYNTAX); sql_out_init: empty rows and
+ * a fresh password; sql_mailbox_row: mb's mailboxes row; sql_has_map:
+ * 1 when the Postfix table NAME goes to MariaDB; sql_map_rows: the rows
+ * of the table source body; sql_postfix_cf: OUT/postfix/mysql-NAME.cf;
+ * sql_dovecot_connect: Dovecot's connect string; write_sql: OUT/sql. */
+int	sql_literal(struct qstr *s, const char *p, size_t n);
+int	sql_dsn_parse(struct sql_dsn *d, char *spec, const char **why);
+int	sql_out_init(struct sql_out *q);
+void	sql_out_free(struct sql_out *q);
+int	sql_mailbox_row(struct sql_out *q, const struct m_mailbox *mb,
+	    long uid, long gid);
+int	sql_has_map(const char *name);
+int	sql_map_rows(struct sql_out *q, const char *name,
+	    const struct qstr *body);
+int	sql_postfix_cf(const struct wopts *o, const char *name);
+int	sql_dovecot_connect(struct qstr *s, const struct wopts *o);
+int	write_sql(const struct model *m, const struct wopts *o);
+/* n random bytes (getrandom, else /dev/urandom); 0 or QPM_EPERM */
+int	writer_random(unsigned char *b, size_t n);
 
 int	write_postfix(const struct model *m, const struct wopts *o);
 int	write_dovecot23(const struct model *m, const struct wopts *o);

@@ -7,7 +7,9 @@
 #		with doveadm auth test, as vchkpw classed each login: POP3 or
 #		IMAP from 127.0.0.1 is webmail (NO_WEBMAIL applies, NO_POP and
 #		NO_IMAP do not); from elsewhere NO_POP/NO_IMAP apply and
-#		NO_WEBMAIL does not; SMTP AUTH is never webmail
+#		NO_WEBMAIL does not; SMTP AUTH is never webmail. Then the same
+#		with --userdb sql: OUT/sql in a private MariaDB, OUT's SQL
+#		passdb asked instead of the deny passdbs
 # NEVER		contacts anything but its own Dovecot
 #
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
@@ -62,14 +64,41 @@ check() {	# check DESC WANT(ok|denied) SERVICE RIP USER
 	[ "$got" = "$2" ] && tap_ok "$1" ||
 	    tap_fail "$1" "want $2, got $got" "$(cat "$H_DIR/auth.out")"
 }
-check "NO_POP dave: POP3 from 127.0.0.1 is webmail, allowed" ok pop3 127.0.0.1 dave
-check "NO_POP dave: POP3 from elsewhere refused" denied pop3 192.0.2.7 dave
-check "NO_IMAP erin: IMAP from 127.0.0.1 is webmail, allowed" ok imap 127.0.0.1 erin
-check "NO_IMAP erin: IMAP from elsewhere refused" denied imap 192.0.2.7 erin
-check "NO_WEBMAIL kim: IMAP from 127.0.0.1 refused" denied imap 127.0.0.1 kim
-check "NO_WEBMAIL kim: POP3 from 127.0.0.1 refused" denied pop3 127.0.0.1 kim
-check "NO_WEBMAIL kim: IMAP from elsewhere allowed" ok imap 192.0.2.7 kim
-check "NO_WEBMAIL kim: SMTP AUTH from 127.0.0.1 allowed (never webmail)" ok smtp 127.0.0.1 kim
+rules() {	# rules PREFIX: vchkpw's classes of each login
+	check "$1NO_POP dave: POP3 from 127.0.0.1 is webmail, allowed" ok pop3 127.0.0.1 dave
+	check "$1NO_POP dave: POP3 from elsewhere refused" denied pop3 192.0.2.7 dave
+	check "$1NO_IMAP erin: IMAP from 127.0.0.1 is webmail, allowed" ok imap 127.0.0.1 erin
+	check "$1NO_IMAP erin: IMAP from elsewhere refused" denied imap 192.0.2.7 erin
+	check "$1NO_WEBMAIL kim: IMAP from 127.0.0.1 refused" denied imap 127.0.0.1 kim
+	check "$1NO_WEBMAIL kim: POP3 from 127.0.0.1 refused" denied pop3 127.0.0.1 kim
+	check "$1NO_WEBMAIL kim: IMAP from elsewhere allowed" ok imap 192.0.2.7 kim
+	check "$1NO_WEBMAIL kim: SMTP AUTH from 127.0.0.1 allowed (never webmail)" ok smtp 127.0.0.1 kim
+}
+rules ""
+
+# --- the same rules from MariaDB (--userdb sql): OUT/sql loaded into a
+# private MariaDB, OUT's SQL passdb (the rules are its password query)
+# in place of the harness's passdb
+. "$top_srcdir/tests/integration/lib/sqlhost.sh"
+h_dovecot_stop
+h_mariadb_start || tap_bail "mariadb: see the harness log"
+"$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT-sql" -q --postfix 3.7 --dovecot 2.3 \
+    --no-logs --userdb sql --sql-dsn "socket=$H_MDB_SOCK,dbname=q2pmail,user=q2pread" \
+    >/dev/null 2>&1
+for f in schema grant data; do
+	h_mariadb <"$H_DIR/OUT-sql/sql/$f.sql" >"$H_DIR/load.out" 2>&1 ||
+	    tap_bail "cannot load OUT/sql/$f.sql: $(head -3 "$H_DIR/load.out")"
+done
+h_dovecot_setup "$H_DIR/dovecot-sql" "" || tap_bail "dovecot setup (sql)"
+awk -v f="$H_DIR/OUT-sql/dovecot/dovecot-sql.conf.ext" '
+	!done && /^passdb \{/ { print "passdb {\n  driver = sql\n  args = " f "\n}"; skip = 1; done = 1 }
+	skip { if (/^\}/) skip = 0; next }
+	{ print }
+' "$H_DC_CONF" >"$H_DIR/dc-sql.conf" && cat "$H_DIR/dc-sql.conf" >"$H_DC_CONF" ||
+    tap_bail "cannot put the SQL passdb in"
+grep -q "driver = sql" "$H_DC_CONF" || tap_bail "no SQL passdb in the test's dovecot.conf"
+h_dovecot_start || tap_bail "dovecot (sql): $(tail -5 "$H_DC_LOG" 2>/dev/null)"
+rules "--userdb sql: "
 
 h_stop_all
 h_assert_no_leftovers

@@ -1,0 +1,208 @@
+#!/bin/bash
+#
+# NAME		rehearse-sql.sh - --userdb sql rehearsed against --userdb file
+# DOES		migrates a fixed-up copy of samples/oldhost twice, with the
+#		users and routes in files (passwd-file, hash:) and in MariaDB
+#		(--userdb sql: OUT/sql, mysql: maps, Dovecot's SQL passdb and
+#		userdb), rehearses both (the sql one in a private MariaDB that
+#		rehearse starts from OUT/sql and stops by pid) and checks:
+#		both exit 0; every address of samples/oldhost-expected.tsv
+#		and every login of samples/oldhost-logins.tsv as on the old
+#		host in both (the same oracle scripts as rehearse-samples.sh);
+#		the two reports name the same addresses and logins with the
+#		same results; OUT/sql's files, their modes, and the password
+#		only where it belongs; nothing left running.
+# NEVER		trusts rehearse's own "expected" for the oracle comparison
+#
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
+h_init rehearse-sql
+
+: "${top_builddir:=$(pwd)}"
+Q=$top_builddir/qmail2postfix
+S=$top_srcdir/samples
+L=$top_srcdir/tests/integration/lib
+[ -x "$Q" ] || tap_bail "no $Q"
+command -v smtp-sink >/dev/null || tap_bail "smtp-sink (package postfix) missing"
+for p in mariadbd mariadb-install-db mariadb; do
+	command -v "$p" >/dev/null || tap_bail "$p (package mariadb-server) missing"
+done
+postconf -m | grep -qx mysql || tap_bail "no mysql: maps (package postfix-mysql)"
+[ -e /usr/lib/dovecot/modules/auth/libdriver_mysql.so ] ||
+    [ -e /usr/lib/dovecot/modules/libdriver_mysql.so ] ||
+    tap_bail "no Dovecot MySQL driver (package dovecot-mysql)"
+
+cp -a "$S/oldhost" "$H_DIR/oldhost" &&
+    python3 "$S/tools/make-oldhost.py" --fixup "$H_DIR/oldhost" --tree oldhost ||
+    tap_bail "cannot prepare the old host copy"
+# the same versions for both: the sql output is Dovecot 2.3's
+"$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT-file" --dovecot 2.3 -q
+rc=$?
+[ "$rc" -le 1 ] || tap_bail "qmail2postfix --userdb file exited $rc"
+"$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT-sql" --dovecot 2.3 -q \
+    --userdb sql --sql-dsn socket=/run/mysqld/mysqld.sock,dbname=mailq2p,user=q2pread \
+    2>"$H_DIR/run-sql.err"
+rc=$?
+[ "$rc" -le 1 ] || tap_bail "qmail2postfix --userdb sql exited $rc: $(head -5 "$H_DIR/run-sql.err")"
+
+# --- what --userdb sql writes ---------------------------------------------
+O=$H_DIR/OUT-sql
+modes=$(cd "$O" && stat -c '%n %a' sql/schema.sql sql/data.sql sql/grant.sql \
+    sql/password sql/README postfix/mysql-virtual_alias.cf \
+    postfix/mysql-virtual_alias_domains.cf postfix/mysql-virtual_mailbox.cf \
+    postfix/mysql-virtual_mailbox_domains.cf dovecot/dovecot-sql.conf.ext 2>&1 |
+    tr '\n' ' ')
+want="sql/schema.sql 644 sql/data.sql 600 sql/grant.sql 600 sql/password 600 \
+sql/README 644 postfix/mysql-virtual_alias.cf 640 \
+postfix/mysql-virtual_alias_domains.cf 640 postfix/mysql-virtual_mailbox.cf 640 \
+postfix/mysql-virtual_mailbox_domains.cf 640 dovecot/dovecot-sql.conf.ext 600 "
+[ "$modes" = "$want" ] && tap_ok "OUT/sql, the mysql: maps and dovecot-sql.conf.ext, each with its mode" ||
+    tap_fail "OUT/sql, the mysql: maps and dovecot-sql.conf.ext, each with its mode" \
+	"got:  $modes" "want: $want"
+
+# no passwd-file and no hash: source of what moved to MariaDB
+left=$(cd "$O" && ls dovecot/users dovecot/deny.* postfix/virtual_alias \
+    postfix/virtual_mailbox postfix/virtual_mailbox_domains \
+    postfix/virtual_alias_domains 2>/dev/null)
+[ -z "$left" ] && tap_ok "no users, deny or hash: files for what is in MariaDB" ||
+    tap_fail "no users, deny or hash: files for what is in MariaDB" "$left"
+
+got=$(postconf -c "$O/postfix" -h virtual_mailbox_domains virtual_mailbox_maps \
+    virtual_alias_maps transport_maps 2>&1 | tr '\n' '|')
+want="mysql:\${config_directory}/mysql-virtual_mailbox_domains.cf|\
+mysql:\${config_directory}/mysql-virtual_mailbox.cf|\
+mysql:\${config_directory}/mysql-virtual_alias.cf, regexp:\${config_directory}/virtual_alias_regexp|\
+hash:\${config_directory}/transport|"
+[ "$got" = "$want" ] && tap_ok "main.cf: mysql: maps for domains, mailboxes, aliases; transport stays hash:" ||
+    tap_fail "main.cf: mysql: maps for domains, mailboxes, aliases; transport stays hash:" \
+	"got:  $got" "want: $want"
+tap_check "postconf -n and doveconf -n read the sql output without a warning" \
+    bash -c "postconf -c '$O/postfix' -n 2>&1 >/dev/null | grep . && exit 1;
+	doveconf -c '$O/dovecot/dovecot.conf' -n 2>&1 >/dev/null | grep . && exit 1; exit 0"
+
+# the password: in the files that need it, nowhere else
+pw=$(cat "$O/sql/password")
+[ "${#pw}" -ge 32 ] || tap_bail "no password in OUT/sql/password"
+where=$(grep -rlF -- "$pw" "$O" | sed "s|^$O/||" | sort | tr '\n' ' ')
+want="dovecot/dovecot-sql.conf.ext postfix/mysql-virtual_alias.cf \
+postfix/mysql-virtual_alias_domains.cf postfix/mysql-virtual_mailbox.cf \
+postfix/mysql-virtual_mailbox_domains.cf sql/grant.sql sql/password "
+[ "$where" = "$want" ] && ! grep -qF -- "$pw" "$H_DIR/run-sql.err" &&
+    tap_ok "the password is only in the files that connect or create the user" ||
+    tap_fail "the password is only in the files that connect or create the user" \
+	"got:  $where" "want: $want"
+grep -q "dbname=mailq2p user=q2pread password=" "$O/dovecot/dovecot-sql.conf.ext" &&
+    grep -qx "hosts = unix:/run/mysqld/mysqld.sock" "$O/postfix/mysql-virtual_alias.cf" &&
+    grep -q "^CREATE USER IF NOT EXISTS 'q2pread'@'localhost'" "$O/sql/grant.sql" &&
+    grep -q '^CREATE DATABASE IF NOT EXISTS `mailq2p`;' "$O/sql/schema.sql" &&
+    tap_ok "--sql-dsn: the socket, database and user in every file" ||
+    tap_fail "--sql-dsn: the socket, database and user in every file"
+
+# --- golden files, reviewed by hand; REGEN=1 rewrites them ---------------
+# the flags of migrate-samples.sh, so that only --userdb sql differs from
+# tests/golden/migrate/oldhost; the password (new on every run) masked
+G=$top_srcdir/tests/golden/migrate/oldhost-sql
+"$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT-gold" --bindir /usr/local/bin \
+    --srs-secret /usr/local/etc/qmail2postfix/srs-secret \
+    --dkim-key "q2p:$S/dns/keys/q2p.private" --postfix 3.7 --dovecot 2.3 \
+    --userdb sql -q 2>/dev/null
+gpw=$(cat "$H_DIR/OUT-gold/sql/password" 2>/dev/null)
+gold="sql/schema.sql sql/data.sql sql/grant.sql sql/README postfix/main.cf
+    postfix/mysql-virtual_alias.cf postfix/mysql-virtual_alias_domains.cf
+    postfix/mysql-virtual_mailbox.cf postfix/mysql-virtual_mailbox_domains.cf
+    dovecot/dovecot.conf dovecot/dovecot-sql.conf.ext migration-report.txt"
+masked() { sed "s/$gpw/PASSWORD/g" "$H_DIR/OUT-gold/$1"; }
+if [ "${REGEN:-}" = 1 ] && [ -n "$gpw" ]; then
+	for f in $gold; do
+		mkdir -p "$G/$(dirname "$f")"
+		masked "$f" >"$G/$f.ref"
+	done
+fi
+bad=""
+for f in $gold; do
+	[ -n "$gpw" ] && masked "$f" | diff -u "$G/$f.ref" - >>"$H_DIR/gold.diff" 2>&1 ||
+	    bad="$bad $f"
+done
+[ -z "$bad" ] && tap_ok "golden files match (tests/golden/migrate/oldhost-sql)" ||
+    tap_fail "golden files match (tests/golden/migrate/oldhost-sql)" "differ:$bad" \
+	"$(head -20 "$H_DIR/gold.diff")"
+
+# --- both rehearsed, against the oracles and each other -----------------
+probes=()
+while IFS=$'\t' read -r addr _; do
+	[ "$addr" = address ] || probes+=(--probe "$addr")
+done <"$S/oldhost-expected.tsv"
+export TMPDIR=$H_DIR
+for kind in file sql; do
+	t0=$(date +%s)
+	"$Q" rehearse "$H_DIR/OUT-$kind" --json "${probes[@]}" \
+	    --passwords "$S/tools/known-passwords.tsv" \
+	    >"$H_DIR/$kind.json" 2>"$H_DIR/$kind.err"
+	rc=$?
+	tap_diag "rehearse (--userdb $kind) took $(($(date +%s) - t0)) s"
+	[ "$rc" -eq 0 ] &&
+	    tap_ok "rehearse --userdb $kind: every address and login behaved as on the old host (exit 0)" ||
+	    tap_fail "rehearse --userdb $kind: every address and login behaved as on the old host (exit $rc)" \
+		"$(tail -5 "$H_DIR/$kind.err")"
+	python3 "$L/routes-oracle.py" "$H_DIR/$kind.json" \
+	    "$S/oldhost-expected.tsv" >"$H_DIR/$kind.routes" 2>&1
+	if grep -q '^BAD' "$H_DIR/$kind.routes" || ! grep -q '^compared' "$H_DIR/$kind.routes"; then
+		tap_fail "--userdb $kind: every oracle route as on the old host" \
+		    "$(head -30 "$H_DIR/$kind.routes")"
+	else
+		tap_ok "--userdb $kind: every oracle route as on the old host ($(head -1 "$H_DIR/$kind.routes"))"
+	fi
+	python3 "$L/logins-oracle.py" "$H_DIR/$kind.json" "$S/oldhost-logins.tsv" \
+	    "$S/tools/known-passwords.tsv" >"$H_DIR/$kind.logins" 2>&1
+	if grep -q '^BAD' "$H_DIR/$kind.logins" || ! grep -q '^checked' "$H_DIR/$kind.logins"; then
+		tap_fail "--userdb $kind: every oracle login as on the old host" \
+		    "$(head -30 "$H_DIR/$kind.logins")"
+	else
+		tap_ok "--userdb $kind: every oracle login as on the old host ($(head -1 "$H_DIR/$kind.logins"))"
+	fi
+done
+
+# per address and per login: the same results from files and from SQL
+python3 - "$H_DIR/file.json" "$H_DIR/sql.json" >"$H_DIR/same.out" 2>&1 <<'EOF'
+import json, sys
+def rows(path):
+    d = json.load(open(path))
+    adr = {a["address"]: (a["status"], a["outcome"], sorted(a["mailboxes"]),
+                          sorted(a["forwards"]), sorted(a["pipes"]))
+           for a in d["addresses"]}
+    log = {m["address"]: tuple(m.get(k) for k in
+                               ("imap_login", "pop3_login", "smtp_auth", "smtps_auth"))
+           for m in d["mailboxes"]}
+    return adr, log
+fa, fl = rows(sys.argv[1])
+sa, sl = rows(sys.argv[2])
+bad = []
+for what, f, s in (("address", fa, sa), ("login", fl, sl)):
+    for k in sorted(set(f) | set(s)):
+        if f.get(k) != s.get(k):
+            bad.append("%s %s: file %s, sql %s" % (what, k, f.get(k), s.get(k)))
+print("compared %d addresses, %d logins" % (len(fa), len(fl)))
+for b in bad:
+    print("BAD " + b)
+EOF
+if grep -q '^BAD' "$H_DIR/same.out" || ! grep -q '^compared [1-9]' "$H_DIR/same.out"; then
+	tap_fail "every address and login: the same result from files and from SQL" \
+	    "$(head -30 "$H_DIR/same.out")"
+else
+	tap_ok "every address and login: the same result from files and from SQL ($(head -1 "$H_DIR/same.out"))"
+fi
+if grep -Eq 'Ivan-NoClear-5|springtime24|\$6\$|\$1\$' "$H_DIR/sql.json" "$H_DIR/sql.err" ||
+    grep -qF -- "$pw" "$H_DIR/sql.json" "$H_DIR/sql.err"; then
+	tap_fail "no password or hash in the sql rehearsal's report"
+else
+	tap_ok "no password or hash in the sql rehearsal's report"
+fi
+
+out=$(h_leftovers)
+if [ -z "$out" ] && ! ls -d "$H_DIR"/q2p-rehearse.* >/dev/null 2>&1 &&
+    ! pgrep -f "mariadbd.*$H_DIR" >/dev/null; then
+	tap_ok "rehearse stopped MariaDB and its servers and removed its directory"
+else
+	tap_fail "rehearse stopped MariaDB and its servers and removed its directory" "$out" \
+	    "$(ls -d "$H_DIR"/q2p-rehearse.* 2>&1)"
+fi
+tap_done
