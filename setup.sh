@@ -19,7 +19,8 @@ PKGS_TEST="clang ldnsutils nsd postfix dovecot-core dovecot-imapd dovecot-pop3d
 	dovecot-lmtpd opendkim opendkim-tools postsrsd ucspi-tcp tinycdb
 	spf-tools-perl libmail-dkim-perl libmail-srs-perl libmail-dmarc-perl opendmarc
 	spfquery faketime nftables iproute2 procps python3 python3-yaml strace whois
-	swaks valgrind jq hyperfine chromium fonts-dejavu-core mmdebstrap zstd openssl"
+	swaks valgrind jq hyperfine chromium fonts-dejavu-core mmdebstrap zstd openssl
+	mariadb-server mariadb-client"
 
 die() { echo "setup.sh: $*" >&2; exit 2; }
 
