@@ -6,7 +6,9 @@
 # the same host in vpasswd files migrates to; an unreachable server, a
 # wrong password, a missing table and bad rows are listed, never
 # dropped, and the password is printed nowhere.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
+top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
+. "$top_srcdir/tests/integration/lib/harness.sh"
+. "$top_srcdir/tests/integration/lib/sqlhost.sh"
 h_init migrate-mysql
 top_builddir=${top_builddir:-$PWD}
 Q2P=$top_builddir/qmail2postfix
@@ -14,34 +16,10 @@ PW='Sq1-Pw-9fe27c'		# grepped for in every output below
 NOW=1796083200			# 2026-12-01 00:00 UTC
 
 # ---- a private MariaDB on loopback, stopped by its pid
-db_stop() {
-	[ -n "${DB_PID:-}" ] || return 0
-	kill "$DB_PID" 2>/dev/null
-	h_wait 300 eval '! kill -0 "$DB_PID" 2>/dev/null'
-	DB_PID=
-	_h_unregister db_stop
-}
-db_start() {
-	local d=$H_DIR/db
-	mkdir -p "$d/data" && chmod 700 "$d"
-	mariadb-install-db --no-defaults --user=root --datadir="$d/data" \
-	    --auth-root-authentication-method=socket --skip-test-db \
-	    >"$d/install.log" 2>&1 || return 1
-	DB_PORT=$(h_free_port) || return 1
-	DB_SOCK=$d/sock
-	mariadbd --no-defaults --user=root --datadir="$d/data" \
-	    --socket="$DB_SOCK" --port="$DB_PORT" --bind-address=127.0.0.1 \
-	    --pid-file="$d/pid" --skip-name-resolve --log-error="$d/err.log" \
-	    --character-set-server=latin1 --collation-server=latin1_swedish_ci \
-	    --sql-mode='' &
-	DB_PID=$!
-	H_PIDS+=("$DB_PID")
-	_h_register db_stop
-	h_wait 300 test -S "$DB_SOCK" && h_wait_tcp "$DB_PORT"
-}
-sql() { mariadb --no-defaults -uroot -S "$DB_SOCK" "$@"; }
-
-db_start || tap_bail "mariadbd: $(cat "$H_DIR/db/err.log" 2>/dev/null)"
+h_mariadb_start || tap_bail "mariadb: $(tail -5 "$H_MDB_LOG" 2>/dev/null)"
+DB_PORT=$H_MDB_PORT
+DB_SOCK=$H_MDB_SOCK
+sql() { h_mariadb "$@"; }
 
 # ---- the old host twice: in files, and in MySQL
 src=$top_srcdir/samples/realhost
@@ -49,9 +27,9 @@ cp -a "$src/ext/root" "$H_DIR/root-files"
 python3 "$src/tools/fixup.py" --fixup "$H_DIR/root-files" --tree ext >/dev/null ||
     tap_bail "fixup"
 cp -a "$H_DIR/root-files" "$H_DIR/root-sql"
-# vpasswd lines -> rows, domain .qmail-ALIAS files -> valias rows (one per
-# line, in file order, as valias -i inserts them); then the files go, as
-# on a MySQL build. pw_passwd is char(128) here: vmysql.h's char(40)
+# vpasswd lines -> rows, domain .qmail-ALIAS files and users' .qmail files
+# -> valias rows (one per line, in file order, as valias -i inserts them);
+# then the files go, as on a MySQL build. pw_passwd is char(128) here: vmysql.h's char(40)
 # would cut the SHA-512 hashes of erin and paul, as on a real toaster.
 python3 - "$H_DIR/root-sql" "$H_DIR/load" <<'EOF' || tap_bail "conversion"
 import os, sys
@@ -84,6 +62,20 @@ for dom in sorted(x for x in os.listdir(ddir) if not x.startswith(".")):
             valias.append("INSERT INTO valias VALUES (%s,%s,%s);" % (
                 q(alias), q(dom), q(line.rstrip("\n"))))
         os.unlink(os.path.join(d, n))
+    # a user's .qmail is what qmailadmin keeps as valias rows named like
+    # the user, with the user's Maildir as an absolute path
+    for u in sorted(os.listdir(d)):
+        f = os.path.join(d, u, ".qmail")
+        if u.startswith(".") or not os.path.isfile(f):
+            continue
+        home = "/home/vpopmail/domains/%s/%s/" % (dom, u)
+        for line in open(f, encoding="latin-1"):
+            line = line.rstrip("\n")
+            if line.startswith("./"):
+                line = home + line[2:]
+            valias.append("INSERT INTO valias VALUES (%s,%s,%s);" % (
+                q(u), q(dom), q(line)))
+        os.unlink(f)
 common = ["CREATE TABLE valias (alias char(32) not null, domain char(96) "
           "not null, valias_line text not null, index (alias, domain));"]
 common += valias
@@ -105,13 +97,10 @@ printf 'localhost|0|vpopmail|%s|vpopmail\n' "$PW" \
     >"$H_DIR/root-sql/home/vpopmail/etc/vpopmail.mysql"
 printf '%s\n' "$PW" >"$H_DIR/pw"
 printf 'not-the-password\n' >"$H_DIR/wrong-pw"
-sql -e "CREATE DATABASE vpopmail; CREATE DATABASE vpopshared;
-    CREATE USER vpopmail@'127.0.0.1' IDENTIFIED BY '$PW';
-    GRANT SELECT ON vpopmail.* TO vpopmail@'127.0.0.1';
-    GRANT SELECT ON vpopshared.* TO vpopmail@'127.0.0.1';
-    CREATE USER vpopmail@localhost IDENTIFIED BY '$PW';
-    GRANT SELECT ON vpopmail.* TO vpopmail@localhost;" &&
-    sql vpopmail <"$H_DIR/load.per" && sql vpopshared <"$H_DIR/load.shared" ||
+h_mariadb_load vpopmail "$H_DIR/load.per" &&
+    h_mariadb_load vpopshared "$H_DIR/load.shared" &&
+    h_mariadb_user vpopmail "$PW" vpopmail ro &&
+    h_mariadb_user vpopmail "$PW" vpopshared ro ||
     tap_bail "loading the dumps"
 
 # run NAME ARGS...: qmail2postfix into $H_DIR/NAME, its output in NAME.log
@@ -157,13 +146,14 @@ for k in ("forwards", "aliases"):
 print("# valias ALIAS-* routes left out: " + " ".join(sorted(extra)))
 bad = 0
 for k in ("mailboxes", "forwards", "aliases"):
-    x, y = strip(a[k]), strip(b[k])
-    if x != y:
+    # in any order: valias rows are read after the domain's files
+    xs = sorted(json.dumps(v, sort_keys=True) for v in strip(a[k]))
+    ys = sorted(json.dumps(v, sort_keys=True) for v in strip(b[k]))
+    if xs != ys:
         bad = 1
-        xs = {json.dumps(v, sort_keys=True) for v in x}
-        ys = {json.dumps(v, sort_keys=True) for v in y}
-        for v in sorted(xs - ys): print("# files only: " + v)
-        for v in sorted(ys - xs): print("# mysql only: " + v)
+        for v in sorted(set(xs) - set(ys)): print("# files only: " + v)
+        for v in sorted(set(ys) - set(xs)): print("# mysql only: " + v)
+        if set(xs) == set(ys): print("# %s: counts differ" % k)
 sys.exit(bad)
 PY
 }
@@ -237,11 +227,26 @@ sql -e "DROP DATABASE vpopmail; CREATE DATABASE vpopmail;" &&
 	    'nul', '/home/vpopmail/domains/example.net/nul', 'NOQUOTA', '');
 	INSERT INTO example_net VALUES ('nl', 'x', 1, 0, 'two\nlines',
 	    '/home/vpopmail/domains/example.net/nl', 'NOQUOTA', '');
+	UPDATE example_com SET pw_clear_passwd = 'stale' WHERE pw_name = 'bob';
+	CREATE TABLE a_b_test LIKE example_com;
 	ALTER TABLE example_net MODIFY pw_gecos text;
 	INSERT INTO example_net VALUES ('long', 'x', 1, 0, REPEAT('g', 300),
 	    '/home/vpopmail/domains/example.net/long', 'NOQUOTA', '');"
-runsql bad
+# a-b.test and a.b.test: both in users/assign, one table a_b_test
+cp -a "$H_DIR/root-sql" "$H_DIR/root-bad"
+sed -i '/^\.$/i +a-b.test-:a-b.test:89:89:/home/vpopmail/domains/a-b.test:-::\
++a.b.test-:a.b.test:89:89:/home/vpopmail/domains/a.b.test:-::' \
+    "$H_DIR/root-bad/var/qmail/users/assign"
+run bad --root "$H_DIR/root-bad" --mysql "127.0.0.1:$DB_PORT" \
+    --mysql-password-file "$H_DIR/pw"
 r=$H_DIR/bad/migration-report.txt
+tap_check "a-b.test and a.b.test share a table: both listed" \
+    bash -c "grep -q 'a-b.test: shares table a_b_test with a.b.test' $r &&
+	grep -q 'a.b.test: shares table a_b_test with a-b.test' $r"
+tap_check "a cleartext that does not open its hash: dropped, counted" \
+    bash -c "grep -q 'do not open their hash (not kept): 1\$' $r &&
+	jq -e '.mailboxes[] | select(.address == \"bob@example.com\") |
+	.cleartext_kept == false' $H_DIR/bad/migration.json"
 tap_check "missing table: the domain listed with the table" \
     grep -q 'shop.example: no table shop_example in database vpopmail' "$r"
 tap_check "a NUL in a row: listed with table and key" \
@@ -257,6 +262,6 @@ for o in per shared sock localhost unreach badpw bad; do
 	tap_check "$o: the password is printed nowhere" no_password "$o"
 done
 
-db_stop
+h_mariadb_stop
 h_assert_no_leftovers
 tap_done
