@@ -317,16 +317,17 @@ vmysql_close(struct vmysql *db)
 	free(db);
 }
 
-/* "mysql:DB.TABLE[key]": the table and the row's primary key, its
- * bytes made visible */
+/* "[DIR/]mysql:DB.TABLE[key]": the table and the row's primary key, its
+ * bytes made visible; DIR: where its programs ran (q2p-dotqmail -c) */
 static const char *
-row_src(struct vmysql *db, const char *table, const char *key, size_t n,
-    const char *domain)
+row_src(struct vmysql *db, const char *dir, const char *table,
+    const char *key, size_t n, const char *domain)
 {
 	struct qstr s = QSTR_INIT(QPM_MAX_CONFIG_LINE);
 	const char *r = NULL;
 
-	if (qstr_catf(&s, "mysql:%s.%s[", db->db, table) == 0 &&
+	if ((dir == NULL || qstr_catf(&s, "%s/", dir) == 0) &&
+	    qstr_catf(&s, "mysql:%s.%s[", db->db, table) == 0 &&
 	    qstr_cat_vis(&s, key, n, 0) == 0 &&
 	    (domain == NULL || (qstr_catc(&s, '@') == 0 &&
 	    qstr_cat(&s, domain) == 0)) && qstr_catc(&s, ']') == 0)
@@ -366,7 +367,7 @@ user_row(struct vmysql *db, struct m_domain *d, const char *table,
 	struct m_mailbox *mb;
 
 	model_read(m, CAT_VPASSWD);
-	src.file = row_src(db, table, row[0] ? row[0] : "", row[0] ? len[0] :
+	src.file = row_src(db, NULL, table, row[0] ? row[0] : "", row[0] ? len[0] :
 	    0, db->shared ? d->name : NULL);
 	if (src.file == NULL)
 		return;
@@ -598,13 +599,12 @@ vmysql_valias(struct vmysql *db, struct m_domain *d, const char *user)
 	mysql_free_result(res);
 	for (k = 0; k < n; k++) {
 		alias = model_lower(m, names[k], strlen(names[k]));
-		file = d->dir != NULL && alias != NULL ?
-		    row_src(db, "valias", alias, strlen(alias), d->name) : NULL;
-		if (file == NULL)
-			continue;
 		/* the group's directory: where vdelivermail ran, the
 		 * domain's (q2p-dotqmail's -c) */
-		file = model_printf(m, "%s/%s", d->dir, file);
+		file = d->dir != NULL && alias != NULL ? row_src(db, d->dir,
+		    "valias", alias, strlen(alias), d->name) : NULL;
+		if (file == NULL)
+			continue;
 		src.file = file;
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.domain = d->name;
@@ -669,8 +669,8 @@ vmysql_valias(struct vmysql *db, struct m_domain *d, const char *user)
 		    VALIAS_EXACT || strchr(alias, '-') != NULL ||
 		    model_mailbox(m, alias, d->name) != NULL)
 			continue;
-		file = model_printf(m, "%s/%s", d->dir, row_src(db, "valias",
-		    alias, strlen(alias), d->name));
+		file = row_src(db, d->dir, "valias", alias, strlen(alias),
+		    d->name);
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.origin = ORIG_DOMAIN;
 		ctx.key = KEY_PREFIX;
@@ -679,8 +679,8 @@ vmysql_valias(struct vmysql *db, struct m_domain *d, const char *user)
 		ctx.dir = d->dir;
 		ctx.user = user;
 		ctx.count = 0;	/* the rows were counted above */
-		if (ctx.local == NULL || file_rule(m, m->rules.n, KEY_PREFIX,
-		    ctx.local, d->name) ||
+		if (ctx.local == NULL || file == NULL || file_rule(m,
+		    m->rules.n, KEY_PREFIX, ctx.local, d->name) ||
 		    alias_lines(db, names[k], d->name, NULL, &buf) < 0)
 			continue;
 		dotqmail_apply(m, &ctx, file, buf.buf ? buf.buf : "", buf.len);
@@ -718,7 +718,7 @@ vmysql_lastauth(struct vmysql *db)
 		if (row[0] == NULL || row[1] == NULL || row[2] == NULL ||
 		    row[3] == NULL)
 			continue;
-		src.file = row_src(db, "lastauth", row[0], len[0], NULL);
+		src.file = row_src(db, NULL, "lastauth", row[0], len[0], NULL);
 		if (src.file == NULL)
 			continue;
 		u = model_lower(m, row[0], len[0]);
