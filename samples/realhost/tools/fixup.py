@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-# fixup.py - what git cannot keep of a samples/realhost tree.
+# fixup.py - what git cannot keep of a samples/realhost (or samples/sqlhost)
+# tree.
 #
-#   fixup.py manifest TREE FILE   write FILE: the empty directories, the
+#   fixup.py manifest TREE FILE BUILD
+#                                 write FILE: the empty directories, the
 #                                 modes other than 0644/0755 and the FIFOs
 #                                 of TREE (record.sh calls it)
-#   fixup.py --fixup DIR --tree ext|noext
+#   fixup.py --fixup DIR --tree ext|noext|per-domain|one-table
 #                                 complete a copy DIR of samples/realhost/
 #                                 BUILD/root from samples/realhost/BUILD.fixup
+#                                 (per-domain, one-table: samples/sqlhost)
 #
 # The lines and their meaning are those of samples/tools/*.fixup, and
 # --fixup is samples/tools/make-oldhost.py's own (imported from there), so
@@ -20,6 +23,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 REALHOST = os.path.dirname(HERE)
 TOOLS = os.path.join(os.path.dirname(REALHOST), "tools")
+SQLHOST = os.path.join(os.path.dirname(REALHOST), "sqlhost")
+SQL_BUILDS = ("per-domain", "one-table")
 
 
 def oldhost_tool():
@@ -31,8 +36,9 @@ def oldhost_tool():
 
 
 def manifest(tree, out, build):
-    lines = ["# realhost %s: what git cannot keep; applied by "
-             "samples/realhost/tools/fixup.py --fixup DIR --tree %s\n" % (build, build)]
+    lines = ["# %s %s: what git cannot keep; applied by "
+             "samples/realhost/tools/fixup.py --fixup DIR --tree %s\n"
+             % ("sqlhost" if build in SQL_BUILDS else "realhost", build, build)]
     empties, modes, fifos = [], [], []
     for d, dirs, files in os.walk(tree):
         dirs.sort()
@@ -62,10 +68,11 @@ def main():
         return
     ap = argparse.ArgumentParser(description="complete a copy of a samples/realhost tree")
     ap.add_argument("--fixup", metavar="DIR", required=True)
-    ap.add_argument("--tree", choices=["ext", "noext"], required=True)
+    ap.add_argument("--tree", choices=["ext", "noext"] + list(SQL_BUILDS), required=True)
     a = ap.parse_args()
     # make-oldhost.py's fixup() reads TOOLS/NAME.fixup: name ours relative to it
-    name = os.path.relpath(os.path.join(REALHOST, a.tree), TOOLS)
+    top = SQLHOST if a.tree in SQL_BUILDS else REALHOST
+    name = os.path.relpath(os.path.join(top, a.tree), TOOLS)
     oldhost_tool().fixup(a.fixup, name)
 
 

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-# probe.py OUTDIR - deliver a probe to every address of probes.tsv through
+# probe.py OUTDIR [PROBES...] - deliver a probe to every address of
+# probes.tsv (then of each further PROBES file, same columns) through
 # the real qmail-smtpd (under tcpserver, with /etc/tcp.smtp.cdb) and
 # qmail-send, catch remote mail on loopback sinks (control/smtproutes),
 # check every login with the real vchkpw, and write the recordings:
@@ -108,14 +109,15 @@ def wait_port(host, port):
 
 def read_probes():
     rows = []
-    with open(os.path.join(HERE, "probes.tsv")) as f:
-        for line in f:
-            if line.startswith("#") or not line.strip():
-                continue
-            addr, client, sender = line.rstrip("\n").split("\t")
-            rows.append({"n": "%03d" % (len(rows) + 1), "address": addr,
-                         "client": CLIENT if client == "-" else client,
-                         "sender": SENDER if sender == "-" else sender})
+    for fn in [os.path.join(HERE, "probes.tsv")] + sys.argv[2:]:
+        with open(fn) as f:
+            for line in f:
+                if line.startswith("#") or not line.strip():
+                    continue
+                addr, client, sender = line.rstrip("\n").split("\t")
+                rows.append({"n": "%03d" % (len(rows) + 1), "address": addr,
+                             "client": CLIENT if client == "-" else client,
+                             "sender": SENDER if sender == "-" else sender})
     return rows
 
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# record.sh NOTQMAIL_SRC VPOPMAIL_SRC [ext|noext ...]
+# record.sh NOTQMAIL_SRC VPOPMAIL_SRC [ext|noext|per-domain|one-table ...]
 #
 # Re-records samples/realhost from the real programs: builds notqmail
 # (NOTQMAIL_SRC, e.g. `git archive notqmail-1.08` of notqmail/notqmail) and
@@ -10,6 +10,14 @@
 # samples/realhost/BUILD/root before any mail arrives, then probes it
 # (probe.py) and writes BUILD/routes.tsv, pipes.json, logins.tsv,
 # passwords.tsv and BUILD.fixup.
+#
+# per-domain and one-table are the MySQL builds of samples/sqlhost (see its
+# README.md): the root also has MariaDB (samples/sqlhost/tools/db.sh runs it
+# while vpopmail's tools and the probes need it), the host gets
+# samples/sqlhost/tools/populate.sh's rows after populate.sh's, the probes
+# of samples/sqlhost/tools/probes.tsv after probes.tsv's, and the database
+# is written to samples/sqlhost/BUILD/vpopmail.sql (mariadb-dump) before
+# any mail arrives; the tree and recordings go to samples/sqlhost/BUILD.
 #
 # The machine is left as it was: users, /var/qmail and /home/vpopmail exist
 # only inside the root, and everything runs in private mount, PID and
@@ -26,6 +34,7 @@ builds=${*:-ext noext}
 tools=$(cd "$(dirname "$0")" && pwd)
 realhost=$(dirname "$tools")
 top=$(cd "$realhost/../.." && pwd)
+sqltools=$top/samples/sqlhost/tools
 [ -f "$nq/qmail-send.c" ] || { echo "record.sh: $nq is no notqmail source" >&2; exit 1; }
 [ -f "$vp/vdelivermail.c" ] || { echo "record.sh: $vp is no vpopmail source" >&2; exit 1; }
 
@@ -35,7 +44,6 @@ top=$(cd "$realhost/../.." && pwd)
 D13_SUITE=bookworm
 # shellcheck disable=SC2034
 D13_PKGS="build-essential,ucspi-tcp,groff-base,python3,procps"
-d13_build
 
 # inroot ROOT CMD...: CMD chrooted into ROOT with its own mount, PID and
 # network namespaces (loopback up: 127.0.0.1 and 127.0.0.2 are its own,
@@ -58,8 +66,19 @@ inroot() {
 }
 
 for b in $builds; do
+	# sql: the MySQL builds (samples/sqlhost); db: run the steps that need
+	# the database with MariaDB around them
+	case $b in
+	ext|noext) sql= base=$realhost ;;
+	per-domain|one-table) sql=1 base=$top/samples/sqlhost ;;
+	*) echo "record.sh: unknown build $b" >&2; exit 64 ;;
+	esac
+	# shellcheck disable=SC2034
+	D13_PKGS="build-essential,ucspi-tcp,groff-base,python3,procps${sql:+,mariadb-server,libmariadb-dev-compat}"
+	d13_build
 	w=$(mktemp -d /var/tmp/realhost.XXXXXX)
-	trap 'rm -rf "$w"' EXIT
+	# QPM_RECORD_KEEP=1 keeps the root of a failed build for a look
+	trap '[ "${QPM_RECORD_KEEP:-}" = 1 ] || rm -rf "$w"' EXIT
 	r=$w/root
 	echo "record.sh: $b: building in $r" >&2
 	d13_unpack "$r"
@@ -67,18 +86,31 @@ for b in $builds; do
 	cp -a "$nq" "$r/src/notqmail"
 	cp -a "$vp" "$r/src/vpopmail"
 	cp -a "$tools/." "$r/root/tools/"
+	if [ -n "$sql" ]; then
+		mkdir -p "$r/root/sqltools"
+		cp -a "$sqltools/." "$r/root/sqltools/"
+	fi
 	install -m 0755 "$tools/dumpenv" "$r/usr/local/bin/dumpenv"
 	mkdir -p "$r/var/tmp/pipes"
 	chmod 1777 "$r/var/tmp/pipes"
 	echo mail.example.com >"$r/etc/hostname"
 	inroot "$r" sh /root/tools/build.sh "$b" ||
 	    { tail -30 "$r/root/build.log" >&2; exit 1; }
-	inroot "$r" sh /root/tools/populate.sh >"$w/populate.log" 2>&1 ||
-	    { cat "$w/populate.log" >&2; exit 1; }
+	if [ -n "$sql" ]; then
+		inroot "$r" sh -c 'sh /root/sqltools/db.sh start || exit 1
+		    sh -x /root/tools/populate.sh && sh -x /root/sqltools/populate.sh &&
+		    sh /root/sqltools/db.sh dump /root/vpopmail.sql
+		    rc=$?; sh /root/sqltools/db.sh stop; exit $rc' \
+		    >"$w/populate.log" 2>&1 ||
+		    { cat "$w/populate.log" >&2; exit 1; }
+	else
+		inroot "$r" sh /root/tools/populate.sh >"$w/populate.log" 2>&1 ||
+		    { cat "$w/populate.log" >&2; exit 1; }
+	fi
 
 	# the tree as qmail2postfix --root reads it: no programs, no manuals
 	# (only vpopmail's build settings from its include/)
-	out=$realhost/$b
+	out=$base/$b
 	rm -rf "$out/root"
 	mkdir -p "$out/root/etc" "$out/root/var" "$out/root/home" \
 	    "$out/root/home/vpopmail/include"
@@ -89,9 +121,16 @@ for b in $builds; do
 	done
 	cp -a "$r/home/vpopmail/include/vpopmail_config.h" "$out/root/home/vpopmail/include/"
 	cp -a "$r/etc/"{passwd,group,hostname,tcp.smtp,tcp.smtp.cdb} "$out/root/etc/"
-	python3 "$tools/fixup.py" manifest "$out/root" "$realhost/$b.fixup" "$b"
+	python3 "$tools/fixup.py" manifest "$out/root" "$base/$b.fixup" "$b"
 
-	inroot "$r" python3 /root/tools/probe.py /root/out
+	if [ -n "$sql" ]; then
+		cp "$r/root/vpopmail.sql" "$out/vpopmail.sql"
+		inroot "$r" sh -c 'sh /root/sqltools/db.sh start || exit 1
+		    python3 /root/tools/probe.py /root/out /root/sqltools/probes.tsv
+		    rc=$?; sh /root/sqltools/db.sh stop; exit $rc'
+	else
+		inroot "$r" python3 /root/tools/probe.py /root/out
+	fi
 	cp "$r/root/out/"{routes.tsv,pipes.json,logins.tsv} "$out/"
 	cp "$r/root/passwords.tsv" "$out/passwords.tsv"
 	rm -rf "$w"
