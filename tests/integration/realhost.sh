@@ -17,7 +17,9 @@
 #		sender restrictions; then that nothing is left running
 # NEVER		trusts rehearse's own "expected": the recording is the oracle
 # USE		realhost.sh [SAMPLES [BUILD...]]: another recorded host laid
-#		out the same way (default samples/realhost ext noext); a
+#		out the same way, whose builds samples/realhost/tools/fixup.py
+#		knows (default samples/realhost ext noext; samples/sqlhost
+#		per-domain one-table); a
 #		BUILD with a vpopmail.sql (vpopmail's MySQL backend) has it
 #		loaded into a private MariaDB (lib/sqlhost.sh), read with
 #		--mysql
@@ -37,8 +39,9 @@ command -v smtp-sink >/dev/null || tap_bail "smtp-sink (package postfix) missing
 # Rehearsal temp dirs under $H_DIR: the harness's leftover check sees them.
 export TMPDIR=$H_DIR
 for b in $BUILDS; do
-	cp -a "$R/$b/root" "$H_DIR/$b" && { [ ! -e "$R/tools/fixup.py" ] ||
-	    python3 "$R/tools/fixup.py" --fixup "$H_DIR/$b" --tree "$b"; } ||
+	cp -a "$R/$b/root" "$H_DIR/$b" &&
+	    python3 "$top_srcdir/samples/realhost/tools/fixup.py" \
+	    --fixup "$H_DIR/$b" --tree "$b" ||
 	    tap_bail "cannot prepare the $b copy"
 	sql=() owners=()
 	if [ -r "$R/$b/vpopmail.sql" ]; then
