@@ -150,6 +150,7 @@ PY
 	h_postfix_stop
 done
 
+h_mariadb_stop	# an SQL-backed build's database: not a leftover
 out=$(h_leftovers)
 if [ -z "$out" ] && ! ls -d "$H_DIR"/q2p-rehearse.* >/dev/null 2>&1; then
 	tap_ok "rehearse stopped its servers and removed its directory"
