@@ -13,7 +13,7 @@ SRC=$PWD
 # Debian packages, by name. Build: compiler, autotools and the libraries.
 PKGS_BUILD="gcc make autoconf automake pkg-config libc6-dev
 	libspf2-dev libopendkim-dev libldns-dev libpsl-dev libjansson-dev libssl-dev
-	libcdb-dev libcmocka-dev python3"
+	libcdb-dev libcmocka-dev libmariadb-dev python3"
 # Tests: the real servers and peers they run against.
 PKGS_TEST="clang ldnsutils nsd postfix dovecot-core dovecot-imapd dovecot-pop3d
 	dovecot-lmtpd opendkim opendkim-tools postsrsd ucspi-tcp tinycdb

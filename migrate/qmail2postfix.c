@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,14 @@ help(void)
 	    "  --qmail-ext yes|no   vpopmail was built with --enable-qmail-ext\n"
 	    "                       (user-ext reaches user); only used when the\n"
 	    "                       old host has no vpopmail_config.h [yes]\n"
+	    "  --mysql HOST[:PORT]  vpopmail's MySQL database is there (or\n"
+	    "                       --mysql /path/to/socket) [vpopmail.mysql's;\n"
+	    "                       the old host's localhost is not this one]\n"
+	    "  --mysql-user NAME    connect as NAME [vpopmail.mysql's]\n"
+	    "  --mysql-password-file FILE  the password is FILE's first line\n"
+	    "                       [vpopmail.mysql's]; never on the command line\n"
+	    "  --now SECONDS        the time \"unused for a year\" counts from\n"
+	    "                       (seconds since 1970) [now]\n"
 	    "  --dovecot-dir P      where dovecot.conf will live [/etc/dovecot]\n"
 	    "  --hostname NAME      the new host's name (myhostname, and its HELO;\n"
 	    "                       control/helohost is then not carried over)\n"
@@ -100,7 +109,9 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: %s [run] --root DIR -o OUT [--force] "
-	    "[--hostname NAME] [--ip ADDR]\n       [--postfix 3.5..3.10] "
+	    "[--hostname NAME] [--ip ADDR]\n       [--mysql HOST[:PORT]|SOCKET] "
+	    "[--mysql-user NAME] [--mysql-password-file FILE]\n       [--now SECONDS] "
+	    "[--postfix 3.5..3.10] "
 	    "[--dovecot 2.3|2.4]\n       [--logs FILE... | --no-logs] "
 	    "[--size-from-logs] [--keep-looser-limits]\n       [--srs-domain "
 	    "DOMAIN | --no-srs] [--srs-port N] [--srs-secret FILE]\n"
@@ -124,6 +135,10 @@ cmd_run(int argc, char **argv)
 		{ "qmail-dir", required_argument, NULL, 'Q' },
 		{ "vpopmail-dir", required_argument, NULL, 'P' },
 		{ "qmail-ext", required_argument, NULL, 'X' },
+		{ "mysql", required_argument, NULL, 'M' },
+		{ "mysql-user", required_argument, NULL, 'U' },
+		{ "mysql-password-file", required_argument, NULL, 'W' },
+		{ "now", required_argument, NULL, 'T' },
 		{ "dovecot-dir", required_argument, NULL, 'D' },
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "ip", required_argument, NULL, 'I' },
@@ -179,6 +194,17 @@ cmd_run(int argc, char **argv)
 				o.qmail_ext = -1;
 			else {
 				msg_errorx("--qmail-ext %s: not yes or no",
+				    optarg);
+				free(logs);
+				return usage();
+			}
+			break;
+		case 'M': o.mysql.server = optarg; break;
+		case 'U': o.mysql.user = optarg; break;
+		case 'W': o.mysql.password_file = optarg; break;
+		case 'T':
+			if (num_parse_long(optarg, 0, LONG_MAX, &o.now) < 0) {
+				msg_errorx("--now %s: not seconds since 1970",
 				    optarg);
 				free(logs);
 				return usage();

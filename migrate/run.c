@@ -31,6 +31,7 @@
 #include "migrate/targets.h"
 #include "migrate/oldhost/scan.h"
 #include "migrate/write/writers.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/limits.h"
@@ -703,6 +704,9 @@ migrate_run(const struct run_opts *o)
 	so.qmail_dir = o->qmail_dir;
 	so.vpopmail_dir = o->vpopmail_dir;
 	so.qmail_ext = o->qmail_ext;
+	so.mysql = &o->mysql;
+	m->now = o->now > 0 ? o->now : (long long)qpm_clock_now(
+	    &qpm_clock_system);
 	if ((e = scan_run(m, &so)) < 0) {
 		msg_errorx("%s: not a directory: nothing read", o->root);
 		goto out;

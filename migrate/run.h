@@ -8,6 +8,8 @@
 #ifndef Q2P_RUN_H
 #define Q2P_RUN_H
 
+#include "migrate/oldhost/readers.h"
+
 struct run_opts {
 	const char	*root, *out;
 	const char	*qmail_dir, *vpopmail_dir, *dovecot_dir;
@@ -41,6 +43,11 @@ struct run_opts {
 	 * through --sql-dsn (NULL: write_sql.c's defaults) */
 	int		 userdb_sql;
 	const char	*sql_dsn;
+	/* vpopmail's MySQL backend: --mysql, --mysql-user,
+	 * --mysql-password-file (readers.h) */
+	struct vmysql_opts mysql;
+	/* --now: "unused for a year" counts from it; 0: the run's start */
+	long		 now;
 };
 
 /* QPM_EXIT_OK, QPM_EXIT_PARTIAL or QPM_EXIT_NOTHING */

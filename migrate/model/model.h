@@ -70,6 +70,10 @@ struct m_mailbox {
 	struct src	 src;
 	unsigned char	 own_delivery;	/* the own Maildir gets mail */
 	unsigned char	 has_dotqmail;	/* USERDIR/.qmail had lines */
+	unsigned char	 valias;	/* a valias row named like it */
+	/* vpopmail's lastauth (MySQL backend): time, 0 none; address */
+	long long	 last_login;
+	const char	*last_from;
 };
 
 /* A delivery rule: mail for key goes to dest.  Rules for one key are
@@ -219,6 +223,13 @@ struct model {
 	 * fill it, limits_recommend() its settings; the writers render
 	 * it only when climits.recommended */
 	struct limits		 climits;
+	/* the old user database: NULL vpasswd files, "mysql" vpopmail's
+	 * MySQL backend (its layout and server, never a credential) */
+	const char		*userdb, *userdb_layout, *userdb_where;
+	struct src		 userdb_src;
+	unsigned long		 clear_unverified;	/* cleartexts dropped */
+	unsigned long		 nlastauth;	/* mailboxes with last_login */
+	long long		 now;	/* --now, else the run's start */
 	int			 quiet;		/* no stderr (fuzzing) */
 	int			 nomem;		/* an allocation failed */
 };

@@ -38,6 +38,10 @@ void	vpasswd_parse(struct model *m, struct m_domain *d, const char *file,
 	    const char *buf, size_t len);
 int	vpasswd_line(struct model *m, struct m_domain *d, struct src src,
 	    const char *line, size_t len);
+/* The same from its fields f[0..k) (k 7 or 8, pw_name first), as the
+ * MySQL backend's rows give them; 0 or -1 (listed). */
+int	vpasswd_fields(struct model *m, struct m_domain *d, struct src src,
+	    const char *const *f, const size_t *fl, size_t k);
 /* vpopmail quota: NOQUOTA, "1000000", "1MB", "50000000S,1000C" and so on */
 int	vpasswd_quota(const char *s, long long *bytes, long long *count);
 
@@ -163,5 +167,68 @@ int	sysctl_parse(struct limits *l, const char *name, const char *text,
 /* qmail control files (limits_read.c). */
 int	limits_read_control(struct limits *l, const char *root,
 	    const char *qmail_dir);
+
+/* ---- vpopmail's MySQL backend (vpop_mysql_conf.c, vpop_mysql.c) ----
+ * QmailToaster's vpopmail keeps users, aliases and last logins in
+ * MySQL, not in vpasswd and .qmail-ALIAS files. */
+#define VMYSQL_MAX_LINE		1024	/* one vpopmail.mysql line */
+
+/* One line of ~vpopmail/etc/vpopmail.mysql. */
+struct vmysql_server {
+	char		 host[256];
+	char		 socket[256];	/* the port field was a path */
+	unsigned	 port;		/* 0: the client's default */
+	char		 user[256], password[256], database[256];
+	unsigned long	 line;
+};
+
+/* The first settings line is the server vpopmail reads from, a second
+ * one the server it writes to. */
+struct vmysql_conf {
+	struct vmysql_server	read, update;
+	int			has_update;
+};
+
+/* 0, or QPM_ESYNTAX with *line and *why (never a field's text). */
+int	vmysql_conf_parse(const char *buf, size_t len, struct vmysql_conf *c,
+	    unsigned long *line, const char **why);
+/* Overwrite the settings (the password among them). */
+void	vmysql_conf_wipe(struct vmysql_conf *c);
+/* vauth_munch_domain: the domain's table, '.' and '-' as '_'. */
+int	vmysql_munch(const char *domain, char *out, size_t size);
+
+/* The alias column of a valias row. */
+enum valias_kind {
+	VALIAS_EXACT = 1,	/* that local part */
+	VALIAS_PREFIX,		/* "x-default": *plen covers "x-" */
+	VALIAS_BAD
+};
+enum valias_kind valias_name(const char *alias, size_t n, size_t *plen);
+
+/* Where and how to connect: --mysql HOST[:PORT] or /socket, --mysql-user,
+ * --mysql-password-file; NULL: vpopmail.mysql's. */
+struct vmysql_opts {
+	const char	*server, *user, *password_file;
+};
+
+struct vmysql;
+
+/* Connect read-only to the database vpopmail.mysql (text, file its
+ * path under the root for provenance) names, o overriding; the layout
+ * (one table per domain, or "vpopmail" with pw_domain) is learnt from
+ * the tables.  NULL after listing why (no credential in the text). */
+struct vmysql *vmysql_open(struct model *m, const char *file,
+	    const char *conf, size_t len, const struct vmysql_opts *o);
+void	vmysql_close(struct vmysql *db);
+/* The users of domain d as vpasswd_line makes them; -1 when the domain
+ * has no table (listed). */
+int	vmysql_users(struct vmysql *db, struct m_domain *d);
+/* The valias rows of d as vdelivermail looks them up: rules in SELECT
+ * order, an alias named like a user as that user's .qmail; user: who
+ * the programs ran as. */
+void	vmysql_valias(struct vmysql *db, struct m_domain *d,
+	    const char *user);
+/* lastauth: each mailbox's last login, when the table exists. */
+void	vmysql_lastauth(struct vmysql *db);
 
 #endif

@@ -640,6 +640,12 @@ scan_vpopmail_build(struct scan *s)
 			for (p += 6; p < line + n && (*p == ' ' ||
 			    *p == '\t'); p++)
 				;
+			/* --enable-auth-module=mysql */
+			if (((size_t)(line + n - p) >= 9 &&
+			    strncmp(p, "USE_MYSQL", 9) == 0) ||
+			    ((size_t)(line + n - p) >= 10 &&
+			    strncmp(p, "AUTH_MYSQL", 10) == 0))
+				s->auth_mysql = 1;
 			if ((size_t)(line + n - p) >= 9 &&
 			    strncmp(p, "QMAIL_EXT", 9) == 0 &&
 			    (p + 9 == line + n || p[9] == ' ' ||
@@ -734,9 +740,43 @@ scan_etc(struct scan *s)
 	}
 }
 
+/* vpopmail's MySQL build: its header says so, --mysql was given, or
+ * vpopmail.mysql is there and no domain has a vpasswd.  NULL: the
+ * vpasswd files (or the database could not be read: listed). */
+static struct vmysql *
+scan_mysql(struct scan *s, int *use)
+{
+	static const struct vmysql_opts none;
+	const struct vmysql_opts *o = s->o->mysql ? s->o->mysql : &none;
+	struct stat st;
+	const char *rel;
+	size_t i;
+	int rc, files = 0;
+
+	rel = model_printf(s->m, "%s/etc/vpopmail.mysql", s->o->vpopmail_dir);
+	rc = scan_read(s, rel, &st, CAT_VPASSWD);
+	for (i = 0; i < s->m->domains.n && !files; i++) {
+		struct m_domain *d = M_DOMAIN(s->m, i);
+
+		if (d->kind == DOM_MAILBOX && d->dir != NULL && (rootfs_stat(
+		    &s->root, model_printf(s->m, "%s/vpasswd", d->dir), 0,
+		    &st) == 0 || rootfs_stat(&s->root, model_printf(s->m,
+		    "%s/vpasswd.cdb", d->dir), 0, &st) == 0))
+			files = 1;
+	}
+	*use = s->auth_mysql || o->server != NULL ||
+	    (rc == READ_OK && !files);
+	if (!*use)
+		return NULL;
+	return vmysql_open(s->m, model_file(s->m, rel), rc == READ_OK ?
+	    (s->buf.buf ? s->buf.buf : "") : NULL, s->buf.len, o);
+}
+
 int
 scan_run(struct model *m, const struct scan_opts *o)
 {
+	struct vmysql *db = NULL;
+	int use_mysql = 0;
 	struct scan s;
 	struct stat st;
 	struct m_domain *d;
@@ -767,6 +807,7 @@ scan_run(struct model *m, const struct scan_opts *o)
 	resolve_control_domains(&s);
 	scan_domain_dirs(&s, model_printf(m, "%s/domains", o->vpopmail_dir),
 	    0);
+	db = scan_mysql(&s, &use_mysql);
 	nd = m->domains.n;
 	for (i = 0; i < nd; i++) {
 		d = M_DOMAIN(m, i);
@@ -774,12 +815,23 @@ scan_run(struct model *m, const struct scan_opts *o)
 			size_t first = m->mailboxes.n;
 
 			model_read(m, CAT_DOMAIN);
-			if (scan_vpasswd(&s, d) < 0)
+			if (use_mysql && db == NULL) {
+				model_list(m, CAT_DOMAIN, d->src, d->name,
+				    "its users are in vpopmail's MySQL "
+				    "database, which could not be read",
+				    "see the database item, migrate again");
+				continue;
+			}
+			if ((db != NULL ? vmysql_users(db, d) :
+			    scan_vpasswd(&s, d)) < 0)
 				continue;	/* listed; no mailboxes */
 			d = M_DOMAIN(m, i);	/* arrays may have moved */
 			model_converted(m, CAT_DOMAIN);
 			scan_domain_limits(&s, d, first);
 			scan_domain_dotqmail(&s, d);
+			if (db != NULL)
+				vmysql_valias(db, M_DOMAIN(m, i),
+				    s.vpop_user);
 			for (j = first; j < m->mailboxes.n; j++)
 				scan_user_dotqmail(&s, M_DOMAIN(m, i),
 				    M_MAILBOX(m, j));
@@ -788,6 +840,9 @@ scan_run(struct model *m, const struct scan_opts *o)
 			model_converted(m, CAT_DOMAIN);
 		}
 	}
+	if (db != NULL)
+		vmysql_lastauth(db);
+	vmysql_close(db);
 	scan_assign_local(&s);
 	scan_alias(&s);
 	free(s.counted);

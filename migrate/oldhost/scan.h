@@ -12,6 +12,7 @@
 #define Q2P_SCAN_H
 
 #include "migrate/model/model.h"
+#include "migrate/oldhost/readers.h"
 
 struct scan_opts {
 	const char	*root;		/* the old host's / */
@@ -20,6 +21,9 @@ struct scan_opts {
 	/* --qmail-ext yes|no: 1 or -1, used when the old host has no
 	 * vpopmail_config.h; 0: not given */
 	int		 qmail_ext;
+	/* vpopmail's MySQL backend: where to connect, whose credentials
+	 * (readers.h); used when the old host's vpopmail is that build */
+	const struct vmysql_opts *mysql;
 };
 
 /* 0, or a negative qpm_err when nothing could be read (no root). */

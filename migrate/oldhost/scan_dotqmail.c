@@ -282,6 +282,14 @@ scan_user_dotqmail(struct scan *s, struct m_domain *d, struct m_mailbox *mb)
 		return;
 	}
 	for (i = 0; i < nm.n; i++) {
+		if (mb->valias) {
+			/* vpopmail's MySQL backend: the user's valias
+			 * rows (user and user-EXT) come first */
+			skip_file(s, model_printf(s->m, "%s/%s", mb->home,
+			    nm.v[i]), "a valias row of the user comes "
+			    "first: vdelivermail never read this file");
+			continue;
+		}
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.origin = ORIG_USER;
 		ctx.domain = d->name;

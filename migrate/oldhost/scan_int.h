@@ -22,6 +22,7 @@ struct scan {
 	struct qstr		 buf;
 	const char		*vpop_user, *alias_user;
 	unsigned long		 default_flags;	/* vlimits.default */
+	int			 auth_mysql;	/* vpopmail_config.h: MySQL */
 	const char		**counted;	/* files whose lines are counted */
 	size_t			 ncounted;
 };

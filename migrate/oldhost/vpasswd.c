@@ -117,11 +117,6 @@ vpasswd_line(struct model *m, struct m_domain *d, struct src src,
 {
 	const char *f[9];
 	size_t fl[9], i, k = 0, start = 0;
-	struct m_mailbox *mb;
-	const char *why;
-	char tmp[64];
-	char *end;
-	long gid;
 
 	for (i = 0; i <= len && k < 9; i++) {
 		if (i == len || line[i] == ':') {
@@ -137,6 +132,20 @@ vpasswd_line(struct model *m, struct m_domain *d, struct src src,
 		    "recreate the mailbox by hand");
 		return -1;
 	}
+	return vpasswd_fields(m, d, src, f, fl, k);
+}
+
+int
+vpasswd_fields(struct model *m, struct m_domain *d, struct src src,
+    const char *const *f, const size_t *fl, size_t k)
+{
+	struct m_mailbox *mb;
+	const char *why;
+	char tmp[64];
+	char *end;
+	size_t i;
+	long gid;
+
 	/* the name becomes a Postfix lookup key and alias result */
 	if (!valid_user(f[0], fl[0]) ||
 	    !addr_local_ok(f[0], fl[0], &why)) {

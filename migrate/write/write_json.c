@@ -551,8 +551,18 @@ static json_t *
 mailbox_json(const void *p, int unused)
 {
 	const struct m_mailbox *mb = p;
-	json_t *o = json_object();
+	json_t *o = json_object(), *l;
 
+	/* vpopmail's lastauth (MySQL backend): only where it was read */
+	if (o != NULL && mb->last_from != NULL) {
+		l = json_object();
+		if (l == NULL || qpm_json_set_int(l, "time", mb->last_login) < 0 ||
+		    qpm_json_set_str(l, "from", mb->last_from) < 0 ||
+		    qpm_json_set(o, "last_login", l) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
 	return built(o, qpm_json_set(o, "address", jfmt("%s@%s", mb->local,
 	    mb->domain)) < 0 ||
 	    qpm_json_set_str(o, "home", mb->home) < 0 ||
@@ -651,8 +661,27 @@ build_from_name(enum m_build_from f)
 static json_t *
 vpopmail_build(const struct model *m)
 {
-	json_t *o = json_object();
+	json_t *o = json_object(), *u;
 
+	/* vpopmail's MySQL backend: where the users came from (never a
+	 * credential), what could not be trusted, lastauth's reach */
+	if (o != NULL && m->userdb != NULL) {
+		u = json_object();
+		if (built(u, qpm_json_set_str(u, "backend", m->userdb) < 0 ||
+		    qpm_json_set_str(u, "layout", m->userdb_layout) < 0 ||
+		    qpm_json_set_str(u, "server", m->userdb_where) < 0 ||
+		    qpm_json_set(u, "source", src_json(m->userdb_src)) < 0 ||
+		    qpm_json_set_int(u, "cleartext_unverified",
+		    (long long)m->clear_unverified) < 0 ||
+		    qpm_json_set_int(u, "last_logins",
+		    (long long)m->nlastauth) < 0 ||
+		    qpm_json_set_int(u, "unused_since",
+		    m->now - 365LL * 24 * 3600) < 0) == NULL ||
+		    qpm_json_set(o, "userdb", u) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
 	return built(o, qpm_json_set(o, "qmail_ext",
 	    json_boolean(m->qmail_ext)) < 0 ||
 	    qpm_json_set_str(o, "from", build_from_name(m->qmail_ext_from)) < 0 ||

@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include <string.h>
+#include <time.h>
 
 #include "migrate/write/write_dovecot.h"
 #include "migrate/write/writers.h"
@@ -279,6 +280,79 @@ rep_mailboxes(struct wtext *r, const struct model *m,
 	return nclear;
 }
 
+/* a time stamp of the old host, UTC */
+static void
+rep_time(struct wtext *r, long long t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	char buf[32];
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm) == 0)
+		wt_catf(r, "@%lld", t);
+	else
+		wt_cat(r, buf);
+}
+
+/* vpopmail's MySQL backend: where the users came from; lastauth's last
+ * logins, and the accounts nobody used for a year */
+static void
+rep_userdb(struct wtext *r, const struct model *m)
+{
+	const long long year = 365LL * 24 * 3600;
+	const struct m_mailbox *mb;
+	unsigned long unused = 0;
+	size_t i;
+	int pass;
+
+	if (m->userdb == NULL)
+		return;
+	wt_catf(r, "\nOld user database: vpopmail's MySQL backend, %s\n  "
+	    "server ", m->userdb_layout);
+	wt_vis(r, m->userdb_where, 0);	/* vpopmail.mysql's host */
+	wt_cat(r, " (");
+	src_text(r, m->userdb_src);
+	wt_catf(r, "); read only, SELECT only\n  cleartext passwords that "
+	    "do not open their hash (not kept): %lu\n", m->clear_unverified);
+	if (m->nlastauth == 0)
+		return;
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 0)
+			wt_catf(r, "\nLast logins (vpopmail's lastauth), %lu "
+			    "mailboxes: time (UTC), from\n", m->nlastauth);
+		else {
+			wt_catf(r, "\nAccounts unused for a year (no login "
+			    "since ");
+			rep_time(r, m->now - year);
+			wt_catf(r, "): %lu\n", unused);
+		}
+		for (i = 0; i < m->mailboxes.n; i++) {
+			mb = &((const struct m_mailbox *)m->mailboxes.v)[i];
+			if (mb->last_from == NULL)
+				continue;
+			if (pass == 0 && mb->last_login < m->now - year)
+				unused++;
+			if (pass == 1 && mb->last_login >= m->now - year)
+				continue;
+			wt_cat(r, "  ");
+			wt_vis(r, mb->local, 0);
+			wt_cat(r, "@");
+			wt_vis(r, mb->domain, 0);
+			wt_cat(r, "  ");
+			rep_time(r, mb->last_login);
+			/* vadduser writes 0.0.0.0 and the creation time */
+			if (strcmp(mb->last_from, "0.0.0.0") == 0)
+				wt_cat(r, "  never logged in (created then)");
+			else {
+				wt_cat(r, "  from ");
+				wt_vis(r, mb->last_from, 0);
+			}
+			wt_cat(r, "\n");
+		}
+	}
+}
+
 /* what the delivery rules do: forwards, programs, discards, bounces */
 static void
 rep_routing(struct wtext *r, const struct model *m, const struct wopts *o)
@@ -425,6 +499,7 @@ write_report(const struct model *m, const struct wopts *o, struct qstr *s)
 	rep_counts(r, m);
 	rep_domains(r, m);
 	nclear = rep_mailboxes(r, m, o);
+	rep_userdb(r, m);
 	rep_routing(r, m, o);
 	rep_srs_dkim(r, m, o, &sec);
 	wt_catf(r, "\nSMTP AUTH: the old host's qmail-smtpd with vchkpw "

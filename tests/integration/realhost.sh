@@ -16,23 +16,59 @@
 #		(control/badmailfrom) through a private Postfix with OUT's
 #		sender restrictions; then that nothing is left running
 # NEVER		trusts rehearse's own "expected": the recording is the oracle
+# USE		realhost.sh [SAMPLES [BUILD...]]: another recorded host laid
+#		out the same way, whose builds samples/realhost/tools/fixup.py
+#		knows (default samples/realhost ext noext; samples/sqlhost
+#		per-domain one-table); a
+#		BUILD with a vpopmail.sql (vpopmail's MySQL backend) has it
+#		loaded into a private MariaDB (lib/sqlhost.sh), read with
+#		--mysql
 #
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
+top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
+. "$top_srcdir/tests/integration/lib/harness.sh"
+. "$top_srcdir/tests/integration/lib/sqlhost.sh"
 h_init realhost
 
 : "${top_builddir:=$(pwd)}"
 Q=$top_builddir/qmail2postfix
-R=$top_srcdir/samples/realhost
+R=${1:-$top_srcdir/samples/realhost}
+[ $# -gt 1 ] && shift && BUILDS=$* || BUILDS="ext noext"
 [ -x "$Q" ] || tap_bail "no $Q"
 command -v smtp-sink >/dev/null || tap_bail "smtp-sink (package postfix) missing"
 
 # Rehearsal temp dirs under $H_DIR: the harness's leftover check sees them.
 export TMPDIR=$H_DIR
-for b in ext noext; do
+for b in $BUILDS; do
 	cp -a "$R/$b/root" "$H_DIR/$b" &&
-	    python3 "$R/tools/fixup.py" --fixup "$H_DIR/$b" --tree "$b" ||
+	    python3 "$top_srcdir/samples/realhost/tools/fixup.py" \
+	    --fixup "$H_DIR/$b" --tree "$b" ||
 	    tap_bail "cannot prepare the $b copy"
-	"$Q" --root "$H_DIR/$b" -o "$H_DIR/OUT-$b" -q
+	sql=() owners=()
+	if [ -r "$R/$b/vpopmail.sql" ]; then
+		{ [ -n "${H_MDB_PID:-}" ] || h_mariadb_start; } &&
+		    h_mariadb -e "DROP DATABASE IF EXISTS vpopmail" &&
+		    h_mariadb_load vpopmail "$R/$b/vpopmail.sql" &&
+		    h_mariadb_user vpopmail "$H_MDB_SQLHOST_PW" vpopmail ro &&
+		    printf '%s\n' "$H_MDB_SQLHOST_PW" >"$H_DIR/mysql-pw" ||
+		    tap_bail "$b: cannot load $R/$b/vpopmail.sql"
+		sql=(--mysql "127.0.0.1:$H_MDB_PORT" --mysql-password-file
+		    "$H_DIR/mysql-pw")
+		# who owns each Maildir, as the database says (no vpasswd):
+		# the shared table, else each users/assign domain's table
+		if h_mariadb -N vpopmail -e "SHOW TABLES LIKE 'vpopmail'" |
+		    grep -qx vpopmail; then
+			h_mariadb -N vpopmail -e "SELECT CONCAT(pw_name, '@',
+			    pw_domain), pw_dir FROM vpopmail"
+		else
+			sed -n 's/^+\([^:]*\)-:\1:.*/\1/p' \
+			    "$H_DIR/$b/var/qmail/users/assign" | while read -r d; do
+				h_mariadb -N vpopmail -e "SELECT CONCAT(pw_name,
+				    '@$d'), pw_dir FROM $(echo "$d" | tr .- __)"
+			done
+		fi >"$H_DIR/owners-$b" || tap_bail "$b: cannot read the owners"
+		owners=("$H_DIR/owners-$b")
+	fi
+	"$Q" --root "$H_DIR/$b" -o "$H_DIR/OUT-$b" -q "${sql[@]}"
 	rc=$?
 	[ "$rc" -le 1 ] || tap_bail "qmail2postfix --root ($b) exited $rc"
 
@@ -52,7 +88,8 @@ for b in ext noext; do
 	rc=$?
 	tap_diag "$b: rehearse exited $rc after $(($(date +%s) - t0)) s"
 	python3 "$top_srcdir/tests/integration/lib/realhost-compare.py" \
-	    "$H_DIR/report-$b.json" "$R/$b" "$H_DIR/$b" >"$H_DIR/compare-$b.out" ||
+	    "$H_DIR/report-$b.json" "$R/$b" "$H_DIR/$b" "${owners[@]}" \
+	    >"$H_DIR/compare-$b.out" ||
 	    tap_bail "$b: cannot compare: $(tail -5 "$H_DIR/rehearse-$b.err")"
 	notes=0
 	while IFS=$'\t' read -r res what why; do
@@ -72,7 +109,7 @@ done
 # other senders go to a private Postfix with OUT's sender restrictions, their
 # maps and the parameters that decide how they match; the RCPT reply's class
 # must be qmail-smtpd's
-for b in ext noext; do
+for b in $BUILDS; do
 	O=$H_DIR/OUT-$b/postfix
 	# its error transports would refuse kim@example.com at RCPT: discard
 	h_postfix_setup "$H_DIR/pf-$b" "default_transport = discard:sender probe" \
@@ -113,6 +150,7 @@ PY
 	h_postfix_stop
 done
 
+h_mariadb_stop	# an SQL-backed build's database: not a leftover
 out=$(h_leftovers)
 if [ -z "$out" ] && ! ls -d "$H_DIR"/q2p-rehearse.* >/dev/null 2>&1; then
 	tap_ok "rehearse stopped its servers and removed its directory"

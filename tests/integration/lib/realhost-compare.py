@@ -1,10 +1,12 @@
-# realhost-compare.py REPORT.json BUILDDIR ROOT
+# realhost-compare.py REPORT.json BUILDDIR ROOT [OWNERS]
 #
 # What `qmail2postfix rehearse OUT --json` saw on the new host against what
 # the real qmail and vpopmail did (samples/realhost/BUILD: routes.tsv,
 # logins.tsv, pipes.json; README.md there says which program wrote each
 # column).  ROOT is the fixed-up copy of BUILD/root that OUT was made from
-# (its vpasswd files name the owner of each Maildir).
+# (its vpasswd files name the owner of each Maildir).  OWNERS, for a host
+# whose users are in vpopmail's MySQL backend: "user@domain TAB pw_dir"
+# lines, as the old host's database holds them.
 #
 # Prints one line per check, tab-separated: "PASS<TAB>what",
 # "FAIL<TAB>what<TAB>why", or "NOTE<TAB>what<TAB>why" for a recorded row
@@ -79,6 +81,9 @@ def owners(root):
             uf = u.rstrip("\n").split(":")
             if len(uf) >= 6:
                 own[uf[5].lstrip("/") + "/Maildir/"] = "%s@%s" % (uf[0], dom)
+    for line in open(sys.argv[4]) if len(sys.argv) > 4 else []:
+        addr, home = line.rstrip("\n").split("\t")
+        own[home.lstrip("/") + "/Maildir/"] = addr
     return own
 
 
