@@ -29,7 +29,7 @@ D13_SUITE=bookworm
 D13_VARIANT=minbase
 D13_PKGS="postfix,dovecot-core,dovecot-imapd,dovecot-pop3d,dovecot-lmtpd,\
 opendkim,opendkim-tools,nftables,libspf2-2,libldns3,libpsl5,libjansson4,\
-libcdb1,libssl3,libopendkim11"
+libcdb1,libssl3,libopendkim11,libmariadb3"
 # built when missing (CI's first run); SKIP where it cannot be (Bail under CI)
 d13_available >/dev/null || d13_build >"$H_DIR/root-build.log" 2>&1
 d13_require
