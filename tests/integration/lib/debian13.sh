@@ -39,6 +39,7 @@ D13_PKGS="postfix,dovecot-core,dovecot-imapd,dovecot-pop3d,dovecot-lmtpd,\
 gcc,make,autoconf,automake,pkgconf,libc6-dev,libspf2-dev,libopendkim-dev,\
 libldns-dev,libpsl-dev,libjansson-dev,libssl-dev,libcdb-dev,libcmocka-dev,\
 libmariadb-dev,\
+dovecot-mysql,postfix-mysql,mariadb-server,mariadb-client,\
 python3,tinycdb"
 D13_MIRROR=${QPM_D13_MIRROR:-http://deb.debian.org/debian}
 D13_SECURITY=${QPM_D13_SECURITY:-http://deb.debian.org/debian-security}
