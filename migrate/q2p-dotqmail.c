@@ -89,7 +89,9 @@ help(void)
 	    "              and DASH (\"default\", \"orders\"): DEFAULT\n"
 	    "  -p HOST:PREFIX:KEY  control/virtualdomains' PREFIX for HOST and\n"
 	    "              the users/assign KEY there (repeat; replaces -a)\n"
-	    "  -V          the file was read by vdelivermail (a user's .qmail)\n"
+	    "  -V          the lines were read by vdelivermail (a user's .qmail\n"
+	    "              or a valias row); -q naming the whole local part of\n"
+	    "              the recipient then counts as \"default\"\n"
 	    "  -s PATH     sendmail (default %s), -S DIR its -C\n"
 	    "  -l PATH     dovecot-lda (default %s), -L FILE its -c,\n"
 	    "              -O NAME=VALUE its -o (repeat)\n"
@@ -481,6 +483,21 @@ home_has(const char *name, void *arg)
 	return e;
 }
 
+/* vdelivermail's valias lookup takes the row named by the whole
+ * address before any "x-default" row, and sets DEFAULT only for the
+ * latter: a -default file named by the address itself leaves
+ * qmail-local's DEFAULT of .qmail-default (all of EXT) */
+static void
+vd_exact(struct dq *d)
+{
+	const char *at = strrchr(d->in.recipient, '@');
+
+	if (d->vdeliver && at != NULL &&
+	    strlen(d->in.qme) == (size_t)(at - d->in.recipient) &&
+	    strncasecmp(d->in.recipient, d->in.qme, strlen(d->in.qme)) == 0)
+		d->in.qme = "default";
+}
+
 /* -p HOST:PREFIX:KEY for the recipient's host: the virtualdomains
  * prefix (in d->vpbuf) and the users/assign key there; 0 when the host
  * has none (a local domain) */
@@ -574,6 +591,7 @@ main(int argc, char **argv)
 	d.in.recipient = argv[optind + 1];
 	d.in.exists = home_has;
 	d.in.exists_arg = (void *)d.in.home;
+	vd_exact(&d);
 	if (vprefix(&d, d.in.recipient) < 0 ||
 	    qlocal_env(&d.in, time(NULL), &d.env) < 0 || make_envp(&d) < 0) {
 		msg_warnx("cannot compute the environment for %s",

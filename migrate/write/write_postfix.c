@@ -863,6 +863,30 @@ pipe_line(struct pf *p, const struct m_rule *r)
 	qstr_free(&t);
 }
 
+/* A valias row's group (vpop_mysql.c names its lines
+ * DOMDIR/mysql:DB.valias[ALIAS@DOMAIN]): what -q says to q2p-dotqmail,
+ * which runs it as vdelivermail's process_valias did (-V); NULL for
+ * any other group.  A "-default" row, matched for a longer address,
+ * sets DEFAULT to the part after its prefix, as .qmail-ALIAS would;
+ * every other row leaves qmail-local's DEFAULT of the domain's
+ * .qmail-default (all of EXT). */
+static const char *
+valias_qme(const struct model *m, const char *base)
+{
+	static const char tag[] = ".valias[", dflt[] = "-default";
+	const char *a = strstr(base, tag), *at;
+	size_t n = strlen(base), dl = sizeof(dflt) - 1;
+
+	if (strncmp(base, "mysql:", 6) != 0 || a == NULL ||
+	    base[n - 1] != ']' || (at = strrchr(a, '@')) == NULL)
+		return NULL;
+	a += sizeof(tag) - 1;
+	/* "x-default", as vpopmail's valias_name: mail for x-ANYTHING */
+	if ((size_t)(at - a) > dl && memcmp(at - dl, dflt, dl) == 0)
+		return model_strndup((struct model *)m, a, (size_t)(at - a));
+	return "default";
+}
+
 /* Each group with a program line: a q2p-dotqmail service running the
  * whole file as qmail-local did.  What qmail-send and qmail-lspawn
  * decided (virtualdomains prefix, the users/assign line) and which
@@ -943,7 +967,9 @@ write_pipes(struct pf *p)
 		if (g->origin == ORIG_USER) {
 			qme = "default";
 			pf_cat(p, &p->master, " -V");
-		} else if (a != NULL && strncmp(base, ".qmail", 6) == 0 &&
+		} else if ((qme = valias_qme(m, base)) != NULL)
+			pf_cat(p, &p->master, " -V");
+		else if (a != NULL && strncmp(base, ".qmail", 6) == 0 &&
 		    strncmp(base + 6, a->dash, strlen(a->dash)) == 0)
 			qme = base + 6 + strlen(a->dash);
 		else
