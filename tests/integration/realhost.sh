@@ -16,7 +16,10 @@
 #		(control/badmailfrom) through a private Postfix with OUT's
 #		sender restrictions; then that nothing is left running
 # NEVER		trusts rehearse's own "expected": the recording is the oracle
-# USE		realhost.sh [SAMPLES [BUILD...]]: another recorded host laid
+# USE		realhost.sh [--userdb sql] [SAMPLES [BUILD...]]: --userdb sql
+#		migrates to MariaDB tables (rehearse loads them into its own
+#		MariaDB) instead of passwd-files and hash maps; SAMPLES:
+#		another recorded host laid
 #		out the same way, whose builds samples/realhost/tools/fixup.py
 #		knows (default samples/realhost ext noext; samples/sqlhost
 #		per-domain one-table); a
@@ -31,6 +34,8 @@ h_init realhost
 
 : "${top_builddir:=$(pwd)}"
 Q=$top_builddir/qmail2postfix
+userdb=()
+[ "${1:-}" = --userdb ] && userdb=(--userdb "$2") && shift 2
 R=${1:-$top_srcdir/samples/realhost}
 [ $# -gt 1 ] && shift && BUILDS=$* || BUILDS="ext noext"
 [ -x "$Q" ] || tap_bail "no $Q"
@@ -68,7 +73,7 @@ for b in $BUILDS; do
 		fi >"$H_DIR/owners-$b" || tap_bail "$b: cannot read the owners"
 		owners=("$H_DIR/owners-$b")
 	fi
-	"$Q" --root "$H_DIR/$b" -o "$H_DIR/OUT-$b" -q "${sql[@]}"
+	"$Q" --root "$H_DIR/$b" -o "$H_DIR/OUT-$b" -q "${sql[@]}" "${userdb[@]}"
 	rc=$?
 	[ "$rc" -le 1 ] || tap_bail "qmail2postfix --root ($b) exited $rc"
 
