@@ -75,8 +75,13 @@ conf_auth_sql(struct dc_out *d)
 	    "database password: 0600, read as root.\nsql_driver = mysql\n")) < 0 ||
 	    (e = sql_dovecot24_mysql(&d->sql, d->o)) < 0)
 		return e;
+	/* _try: doveconf run by another user (dovecot-lda from a .qmail
+	 * program) skips the file it may not read; "!include" would fail
+	 * that whole run, and the mail with it */
 	if ((e = qstr_catf(&d->conf, "# the connection to MariaDB, with its "
-	    "password (0600)\n!include %s/dovecot-sql.conf.ext\n", dd)) < 0 ||
+	    "password (0600): read as root; other\n# users' doveconf and "
+	    "dovecot-lda skip it (they ask the auth service)\n"
+	    "!include_try %s/dovecot-sql.conf.ext\n", dd)) < 0 ||
 	    (e = qstr_cat(&d->conf, "# vchkpw's rules of the file output's "
 	    "deny lists: NO_POP and NO_IMAP refuse\n# their service except "
 	    "from 127.0.0.1 (webmail), NO_SMTP SMTP AUTH, NO_WEBMAIL\n# POP3 "

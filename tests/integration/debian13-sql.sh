@@ -7,7 +7,8 @@
 #		with --dovecot 2.4 --postfix 3.10: the users and routes in
 #		files and in MariaDB (--userdb sql); checks doveconf -n of the
 #		sql output with its dovecot-sql.conf.ext in /etc/dovecot (no
-#		warning), then rehearses both there (the sql one in the
+#		warning; as another user too, who may not read that file),
+#		then rehearses both there (the sql one in the
 #		private MariaDB rehearse starts from OUT/sql, inside the root,
 #		and stops by pid): both exit 0, every address of
 #		samples/oldhost-expected.tsv and every login of
@@ -57,6 +58,16 @@ else
 	tap_fail "doveconf -n (Dovecot 2.4) reads the SQL passdb, userdb and connection without a warning" \
 	    "exit $rc" "$(head -c 2000 "$R$W/doveconf.out")"
 fi
+# the mail user's doveconf (dovecot-lda from a .qmail program) cannot
+# read dovecot-sql.conf.ext: it must still read dovecot.conf
+(H_DC_BINDS="$O/dovecot=$R/etc/dovecot" h_in_dovecot_ns chroot --userspec=65534:65534 \
+    "$R" doveconf -c /etc/dovecot/dovecot.conf -n) >"$R$W/doveconf-nobody.out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && grep -qx 'passdb sql {' "$R$W/doveconf-nobody.out" &&
+    ! grep -q '^mysql ' "$R$W/doveconf-nobody.out" &&
+    tap_ok "doveconf -n as another user reads dovecot.conf without the connection file" ||
+    tap_fail "doveconf -n as another user reads dovecot.conf without the connection file" \
+	"exit $rc" "$(head -c 1000 "$R$W/doveconf-nobody.out")"
 pw=$(cat "$O/sql/password")
 [ "${#pw}" -ge 32 ] || tap_bail "no password in OUT/sql/password"
 tap_check "the password is in dovecot-sql.conf.ext (0600), not in dovecot.conf or doveconf -n" \
