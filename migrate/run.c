@@ -750,12 +750,6 @@ migrate_run(const struct run_opts *o)
 	w.dkim = signing > 0 ? &dw : NULL;
 	w.dkim_off = o->no_dkim;
 	w.sql = o->userdb_sql ? &sq : NULL;
-	if (w.sql != NULL && w.dovecot_ver == 24) {
-		msg_errorx("--userdb sql: written for Dovecot 2.3 only; use "
-		    "--dovecot 2.3 or --userdb file");
-		migrate_remove_tree(tmp.buf);
-		goto out;
-	}
 	if ((e = write_postfix(m, &w)) < 0 ||
 	    (e = (w.dovecot_ver == 24 ? write_dovecot24(m, &w) :
 	    write_dovecot23(m, &w))) < 0 ||

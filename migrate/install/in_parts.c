@@ -435,17 +435,27 @@ run_stdin(char *const argv[], const char *file, const char *outfile)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-/* OUT/sql: the load commands, or with --sql-load the load itself after
- * a dump of the database it replaces; 0 or -1 */
+/* OUT/sql: the backup and load commands, or with --sql-load the backup
+ * (a dump of every database, under the target's /var/backups, never
+ * over an older one) and the load itself; 0 or -1.  Loading again is
+ * harmless: schema.sql and grant.sql create only what is missing, and
+ * data.sql replaces every row in one transaction. */
 static int
 sql_part(struct in_run *r)
 {
 	static const char *const files[] = { "schema.sql", "grant.sql",
 	    "data.sql", NULL };
-	char path[IN_PATH], dump[IN_PATH];
+	char path[IN_PATH], dump[IN_PATH], dir[IN_PATH];
+	struct stat st;
 	size_t i;
 
-	printf("sql: load OUT/sql into MariaDB as its root, in this order:\n");
+	if (in_rootpath(r, dir, sizeof(dir), "/var/backups") < 0 ||
+	    qpm_snprintf(dump, sizeof(dump), "%s/qmail2postfix-sql.%lld.sql",
+	    dir, (long long)r->now) < 0)
+		return -1;
+	printf("sql: as MariaDB's root, back up every database, then load "
+	    "OUT/sql, in this order:\n  mariadb-dump --all-databases > %s\n",
+	    dump);
 	for (i = 0; files[i] != NULL; i++)
 		printf("  mariadb < %s/sql/%s\n", r->out, files[i]);
 	if (!r->sql_load || r->dry_run) {
@@ -453,9 +463,15 @@ sql_part(struct in_run *r)
 		    "above; --sql-load runs them); ");
 		return 0;
 	}
-	if (qpm_snprintf(dump, sizeof(dump), "%s/qmail2postfix-sql.%lld.sql",
-	    "/var/backups", (long long)r->now) < 0)
+	if (lstat(dump, &st) == 0) {
+		msg_errorx("%s exists (a load at the same --now): kept; the "
+		    "database is not loaded", dump);
 		return -1;
+	}
+	if (file_mkdirs(dir, 0700) < 0) {
+		msg_error("%s", dir);
+		return -1;
+	}
 	{
 		char *av[] = { "mariadb-dump", "--all-databases", NULL };
 

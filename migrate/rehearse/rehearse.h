@@ -123,8 +123,9 @@ int	rh_users_rewrite(const char *text, const struct rh_paths *p,
 	    struct qstr *out, struct strlist *homes, struct strlist *users);
 /* --userdb sql: a Postfix mysql: map file with its hosts on the private
  * MariaDB's socket; Dovecot's dovecot-sql.conf.ext with its connect
- * string's host and port so, and its dbname into db.  QPM_ENOENT when
- * the file names no connection. */
+ * string's host and port (2.3), or its "mysql HOST {" block's host and
+ * port (2.4), so, and its dbname into db.  QPM_ENOENT when the file
+ * names no connection. */
 int	rh_mysql_cf_rewrite(const char *text, const char *sock,
 	    struct qstr *out);
 int	rh_dovecot_sql_rewrite(const char *text, const char *sock,

@@ -836,16 +836,61 @@ out:
 	return e;
 }
 
+/* Dovecot 2.4: "mysql HOST {" onto the socket, its "port =" dropped,
+ * its "dbname =" into db; one line at a time, *in: inside that block.
+ * 1 when the line was written here, 0 when it is to be copied, or a
+ * negative qpm_err. */
+static int
+dc24_sql_line(const char *s, const char *eol, const char *sock, int *in,
+    struct qstr *out, char *db, size_t dbsize)
+{
+	const char *k = s, *v;
+	int e = 0;
+
+	while (k < eol && (*k == ' ' || *k == '\t'))
+		k++;
+	if (!*in && k == s && (size_t)(eol - k) > 6 &&
+	    strncmp(k, "mysql ", 6) == 0 && eol[-1] == '{') {
+		*in = 1;
+		e = qstr_catf(out, "# rehearsal: the private MariaDB, was "
+		    "%.*s\nmysql %s {\n", (int)(eol - s), s, sock);
+		return e < 0 ? e : 1;
+	}
+	if (!*in)
+		return 0;
+	if (k < eol && *k == '}') {
+		*in = 0;
+		return 0;
+	}
+	if (conf_value(k, eol, "port") != NULL) {
+		e = qstr_catf(out, "# rehearsal: %.*s\n", (int)(eol - s), s);
+		return e < 0 ? e : 1;
+	}
+	if ((v = conf_value(k, eol, "dbname")) != NULL &&
+	    (e = qpm_snprintf(db, dbsize, "%.*s", (int)(eol - v), v)) < 0)
+		return e;
+	return 0;
+}
+
 int
 rh_dovecot_sql_rewrite(const char *text, const char *sock, struct qstr *out,
     char *db, size_t dbsize)
 {
 	const char *s = text, *eol, *v, *t;
 	size_t tl;
-	int e = 0, seen = 0;
+	int e = 0, seen = 0, in24 = 0, r;
 
 	for (; *s != '\0'; s = *eol ? eol + 1 : eol) {
 		eol = s + strcspn(s, "\n");
+		if ((r = dc24_sql_line(s, eol, sock, &in24, out, db,
+		    dbsize)) != 0) {
+			if (r < 0) {
+				e = r;
+				goto out;
+			}
+			seen = 1;
+			continue;
+		}
 		if ((v = conf_value(s, eol, "connect")) == NULL) {
 			CHECK(qstr_catf(out, "%.*s\n", (int)(eol - s), s));
 			continue;

@@ -342,6 +342,25 @@ sql_dovecot_connect(struct qstr *s, const struct wopts *o)
 	    d->host, d->port, d->dbname, d->user, o->sql->password);
 }
 
+int
+sql_dovecot24_mysql(struct qstr *s, const struct wopts *o)
+{
+	const struct sql_dsn *d = &o->sql->dsn;
+	int e;
+
+	/* 2.4: the host (or socket) names a mysql filter; the values are
+	 * sql_dsn_parse's words and the hex password: nothing to quote */
+	if (d->socket != NULL)
+		e = qstr_catf(s, "mysql %s {\n", d->socket);
+	else
+		e = qstr_catf(s, "mysql %s {\n  port = %d\n", d->host,
+		    d->port);
+	if (e < 0)
+		return e;
+	return qstr_catf(s, "  dbname = %s\n  user = %s\n  password = %s\n}\n",
+	    d->dbname, d->user, o->sql->password);
+}
+
 static const char schema[] =
     "-- The users and routes of the new host for MariaDB, written by\n"
     "-- qmail2postfix " PACKAGE_VERSION ". Load it first (README).\n"

@@ -135,7 +135,9 @@ int	writer_src(struct qstr *s, const char *prefix, struct src src);
  * a fresh password; sql_mailbox_row: mb's mailboxes row; sql_has_map:
  * 1 when the Postfix table NAME goes to MariaDB; sql_map_rows: the rows
  * of the table source body; sql_postfix_cf: OUT/postfix/mysql-NAME.cf;
- * sql_dovecot_connect: Dovecot's connect string; write_sql: OUT/sql. */
+ * sql_dovecot_connect: Dovecot 2.3's connect string;
+ * sql_dovecot24_mysql: Dovecot 2.4's "mysql HOST { ... }" block;
+ * write_sql: OUT/sql. */
 int	sql_literal(struct qstr *s, const char *p, size_t n);
 int	sql_dsn_parse(struct sql_dsn *d, char *spec, const char **why);
 int	sql_out_init(struct sql_out *q);
@@ -147,6 +149,7 @@ int	sql_map_rows(struct sql_out *q, const char *name,
 	    const struct qstr *body);
 int	sql_postfix_cf(const struct wopts *o, const char *name);
 int	sql_dovecot_connect(struct qstr *s, const struct wopts *o);
+int	sql_dovecot24_mysql(struct qstr *s, const struct wopts *o);
 int	write_sql(const struct model *m, const struct wopts *o);
 /* n random bytes (getrandom, else /dev/urandom); 0 or QPM_EPERM */
 int	writer_random(unsigned char *b, size_t n);

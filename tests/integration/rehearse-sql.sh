@@ -99,32 +99,41 @@ grep -q "dbname=mailq2p user=q2pread password=" "$O/dovecot/dovecot-sql.conf.ext
 
 # --- golden files, reviewed by hand; REGEN=1 rewrites them ---------------
 # the flags of migrate-samples.sh, so that only --userdb sql differs from
-# tests/golden/migrate/oldhost; the password (new on every run) masked
-G=$top_srcdir/tests/golden/migrate/oldhost-sql
-"$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT-gold" --bindir /usr/local/bin \
-    --srs-secret /usr/local/etc/qmail2postfix/srs-secret \
-    --dkim-key "q2p:$S/dns/keys/q2p.private" --postfix 3.7 --dovecot 2.3 \
-    --userdb sql -q 2>/dev/null
-gpw=$(cat "$H_DIR/OUT-gold/sql/password" 2>/dev/null)
-gold="sql/schema.sql sql/data.sql sql/grant.sql sql/README postfix/main.cf
-    postfix/mysql-virtual_alias.cf postfix/mysql-virtual_alias_domains.cf
-    postfix/mysql-virtual_mailbox.cf postfix/mysql-virtual_mailbox_domains.cf
-    dovecot/dovecot.conf dovecot/dovecot-sql.conf.ext migration-report.txt"
-masked() { sed "s/$gpw/PASSWORD/g" "$H_DIR/OUT-gold/$1"; }
-if [ "${REGEN:-}" = 1 ] && [ -n "$gpw" ]; then
-	for f in $gold; do
-		mkdir -p "$G/$(dirname "$f")"
-		masked "$f" >"$G/$f.ref"
+# tests/golden/migrate/oldhost; the password (new on every run) masked.
+# golden NAME DOVECOT FILE...: OUT-NAME written for that Dovecot, its
+# FILEs against tests/golden/migrate/NAME
+golden() {
+	local name=$1 dv=$2 G=$top_srcdir/tests/golden/migrate/$1 gpw f bad=""
+	local O=$H_DIR/OUT-$1
+	shift 2
+	"$Q" --root "$H_DIR/oldhost" -o "$O" --bindir /usr/local/bin \
+	    --srs-secret /usr/local/etc/qmail2postfix/srs-secret \
+	    --dkim-key "q2p:$S/dns/keys/q2p.private" --postfix 3.7 --dovecot "$dv" \
+	    --userdb sql -q 2>/dev/null
+	gpw=$(cat "$O/sql/password" 2>/dev/null)
+	if [ "${REGEN:-}" = 1 ] && [ -n "$gpw" ]; then
+		for f in "$@"; do
+			mkdir -p "$G/$(dirname "$f")"
+			sed "s/$gpw/PASSWORD/g" "$O/$f" >"$G/$f.ref"
+		done
+	fi
+	for f in "$@"; do
+		[ -n "$gpw" ] && sed "s/$gpw/PASSWORD/g" "$O/$f" |
+		    diff -u "$G/$f.ref" - >>"$H_DIR/gold-$name.diff" 2>&1 ||
+		    bad="$bad $f"
 	done
-fi
-bad=""
-for f in $gold; do
-	[ -n "$gpw" ] && masked "$f" | diff -u "$G/$f.ref" - >>"$H_DIR/gold.diff" 2>&1 ||
-	    bad="$bad $f"
-done
-[ -z "$bad" ] && tap_ok "golden files match (tests/golden/migrate/oldhost-sql)" ||
-    tap_fail "golden files match (tests/golden/migrate/oldhost-sql)" "differ:$bad" \
-	"$(head -20 "$H_DIR/gold.diff")"
+	[ -z "$bad" ] && tap_ok "golden files match (tests/golden/migrate/$name)" ||
+	    tap_fail "golden files match (tests/golden/migrate/$name)" "differ:$bad" \
+		"$(head -20 "$H_DIR/gold-$name.diff")"
+}
+golden oldhost-sql 2.3 sql/schema.sql sql/data.sql sql/grant.sql sql/README \
+    postfix/main.cf postfix/mysql-virtual_alias.cf \
+    postfix/mysql-virtual_alias_domains.cf postfix/mysql-virtual_mailbox.cf \
+    postfix/mysql-virtual_mailbox_domains.cf dovecot/dovecot.conf \
+    dovecot/dovecot-sql.conf.ext migration-report.txt
+# Dovecot 2.4: only Dovecot's files and the report differ from 2.3's
+golden oldhost-sql24 2.4 dovecot/dovecot.conf dovecot/dovecot-sql.conf.ext \
+    migration-report.txt
 
 # --- both rehearsed, against the oracles and each other -----------------
 probes=()
@@ -162,28 +171,7 @@ for kind in file sql; do
 done
 
 # per address and per login: the same results from files and from SQL
-python3 - "$H_DIR/file.json" "$H_DIR/sql.json" >"$H_DIR/same.out" 2>&1 <<'EOF'
-import json, sys
-def rows(path):
-    d = json.load(open(path))
-    adr = {a["address"]: (a["status"], a["outcome"], sorted(a["mailboxes"]),
-                          sorted(a["forwards"]), sorted(a["pipes"]))
-           for a in d["addresses"]}
-    log = {m["address"]: tuple(m.get(k) for k in
-                               ("imap_login", "pop3_login", "smtp_auth", "smtps_auth"))
-           for m in d["mailboxes"]}
-    return adr, log
-fa, fl = rows(sys.argv[1])
-sa, sl = rows(sys.argv[2])
-bad = []
-for what, f, s in (("address", fa, sa), ("login", fl, sl)):
-    for k in sorted(set(f) | set(s)):
-        if f.get(k) != s.get(k):
-            bad.append("%s %s: file %s, sql %s" % (what, k, f.get(k), s.get(k)))
-print("compared %d addresses, %d logins" % (len(fa), len(fl)))
-for b in bad:
-    print("BAD " + b)
-EOF
+python3 "$L/same-results.py" "$H_DIR/file.json" "$H_DIR/sql.json" >"$H_DIR/same.out" 2>&1
 if grep -q '^BAD' "$H_DIR/same.out" || ! grep -q '^compared [1-9]' "$H_DIR/same.out"; then
 	tap_fail "every address and login: the same result from files and from SQL" \
 	    "$(head -30 "$H_DIR/same.out")"

@@ -20,6 +20,7 @@
 
 #include "migrate/install/install.h"
 #include "migrate/rehearse/rehearse.h"
+#include "util/err.h"
 #include "util/qstr.h"
 
 static void
@@ -307,6 +308,50 @@ test_model_login_webmail(void **state)
 	qstr_free(&err);
 }
 
+/* --userdb sql: Dovecot's connection moved onto the private socket, the
+ * database kept; 2.3's connect string and 2.4's mysql block */
+static void
+test_dovecot_sql_rewrite(void **state)
+{
+	static const char v23[] =
+	    "driver = mysql\n"
+	    "connect = host=db.example port=3307 dbname=mailq user=r password=p\n"
+	    "password_query = SELECT 1\n";
+	static const char v24[] =
+	    "# c\nsql_driver = mysql\n"
+	    "mysql 192.0.2.7 {\n  port = 3307\n  dbname = mail24\n"
+	    "  user = r\n  password = p\n}\n";
+	static const char none[] = "sql_driver = mysql\n";
+	char db[64];
+	struct qstr out = QSTR_INIT(1 << 20);
+	const char *o;
+
+	(void)state;
+	db[0] = '\0';
+	assert_int_equal(rh_dovecot_sql_rewrite(v23, "/t/db.sock", &out, db,
+	    sizeof(db)), 0);
+	assert_string_equal(db, "mailq");
+	assert_non_null(strstr(qstr_str(&out), "\nconnect = host=/t/db.sock "
+	    "dbname=mailq user=r password=p\n"));
+	assert_null(strstr(qstr_str(&out), "3307"));
+	qstr_reset(&out);
+	db[0] = '\0';
+	assert_int_equal(rh_dovecot_sql_rewrite(v24, "/t/db.sock", &out, db,
+	    sizeof(db)), 0);
+	o = qstr_str(&out);
+	assert_string_equal(db, "mail24");
+	assert_non_null(strstr(o, "\nmysql /t/db.sock {\n"));
+	assert_null(strstr(o, "\nmysql 192.0.2.7 {"));
+	assert_null(strstr(o, "\n  port = 3307"));
+	assert_non_null(strstr(o, "\n  dbname = mail24\n  user = r\n"
+	    "  password = p\n}\n"));
+	qstr_reset(&out);
+	db[0] = '\0';
+	assert_int_equal(rh_dovecot_sql_rewrite(none, "/t/db.sock", &out, db,
+	    sizeof(db)), QPM_ENOENT);
+	qstr_free(&out);
+}
+
 static int fake_port_n = 40000;
 static int fake_port(void) { return fake_port_n++; }
 
@@ -472,6 +517,7 @@ main(void)
 		cmocka_unit_test(test_model_no_qmail_ext),
 		cmocka_unit_test(test_model_login_webmail),
 		cmocka_unit_test(test_rewrites),
+		cmocka_unit_test(test_dovecot_sql_rewrite),
 		cmocka_unit_test(test_pipe_ran),
 		cmocka_unit_test(test_install_names),
 	};
