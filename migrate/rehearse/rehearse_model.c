@@ -803,7 +803,10 @@ resolve(const struct rh_model *m, const char *addr, int depth,
 	    strcmp(kind, "mailbox") == 0) && target != NULL)
 		return resolve(m, target, depth + 1, acc);
 	acc->bounced = 1;
-	note(acc, key, "no such user");
+	kind = qpm_json_opt_str(d, "kind");
+	note(acc, key, kind != NULL && strcmp(kind, "local") == 0 ?
+	    "no such user (qmail-local: no ~alias/.qmail-EXT or "
+	    ".qmail-default)" : "no such user");
 	return 0;
 }
 
