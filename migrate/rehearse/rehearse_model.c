@@ -1,13 +1,17 @@
 /*
  * NAME		rehearse_model - what the old host did, from migration.json
  * DOES		indexes the model's mailboxes, aliases, forwards, pipes,
- *		discards, bounces and domains; resolves one address the way
- *		qmail-local and vdelivermail did (exact .qmail-EXT, longest
- *		.qmail-PREFIX-default, the vpopmail user, the user before the
- *		first '-', .qmail-default); lists the addresses worth a probe;
+ *		discards, bounces and domains, each line at its FILE:LINE;
+ *		resolves one address the way qmail-local and vdelivermail did
+ *		(the domain's .qmail-EXT, longest .qmail-PREFIX-default, the
+ *		vpopmail user, with QMAIL_EXT the user before the first '-'
+ *		and its directory's files, .qmail-default), one file's lines
+ *		in file order with qmail's exit codes (99, 100, 111) as the
+ *		programs gave them; lists the addresses worth a probe;
  *		compares an expectation with what the rehearsal saw
  * NEVER	reads a file, or guesses: an address whose route runs through
- *		a .qmail line the migration listed as not converted says so
+ *		a .qmail line the migration listed as not converted says so;
+ *		a program's exit code is never made up (0 when it did not run)
  */
 #include <config.h>
 
