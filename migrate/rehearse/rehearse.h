@@ -58,6 +58,11 @@ void	rh_model_free(struct rh_model *m);
 /* what the old host did with mail to addr; 0 or a negative qpm_err */
 int	rh_model_expect(const struct rh_model *m, const char *addr,
 	    struct rh_result *out);
+/* the same, with the exit code each program line gave: runs as the
+ * report's "pipe_runs" (file, line, exit); a program not in runs
+ * exits 0 */
+int	rh_model_expect_runs(const struct rh_model *m, const char *addr,
+	    const json_t *runs, struct rh_result *out);
 /* every address worth a probe, in model order (no duplicates) */
 int	rh_model_probes(const struct rh_model *m, struct strlist *out);
 /* login expectation: 1 allowed, 0 denied, -1 unknown mailbox; proto

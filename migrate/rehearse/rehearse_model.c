@@ -1,13 +1,17 @@
 /*
  * NAME		rehearse_model - what the old host did, from migration.json
  * DOES		indexes the model's mailboxes, aliases, forwards, pipes,
- *		discards, bounces and domains; resolves one address the way
- *		qmail-local and vdelivermail did (exact .qmail-EXT, longest
- *		.qmail-PREFIX-default, the vpopmail user, the user before the
- *		first '-', .qmail-default); lists the addresses worth a probe;
+ *		discards, bounces and domains, each line at its FILE:LINE;
+ *		resolves one address the way qmail-local and vdelivermail did
+ *		(the domain's .qmail-EXT, longest .qmail-PREFIX-default, the
+ *		vpopmail user, with QMAIL_EXT the user before the first '-'
+ *		and its directory's files, .qmail-default), one file's lines
+ *		in file order with qmail's exit codes (99, 100, 111) as the
+ *		programs gave them; lists the addresses worth a probe;
  *		compares an expectation with what the rehearsal saw
  * NEVER	reads a file, or guesses: an address whose route runs through
- *		a .qmail line the migration listed as not converted says so
+ *		a .qmail line the migration listed as not converted says so;
+ *		a program's exit code is never made up (0 when it did not run)
  */
 #include <config.h>
 
@@ -57,7 +61,7 @@ rh_result_free(struct rh_result *r)
 /* ---------------------------------------------------------------- model */
 
 enum rh_kind {
-	K_TARGETS = 1,		/* aliases and forwards */
+	K_TARGET = 1,		/* one alias or forward line: an address or path */
 	K_PIPE,
 	K_DISCARD,
 	K_BOUNCE,
@@ -66,11 +70,12 @@ enum rh_kind {
 
 struct rh_entry {
 	enum rh_kind	 kind;
-	int		 user_qmail;	/* from a user's own .qmail */
+	int		 user_qmail;	/* from a file in a user's directory */
 	const char	*prefix;	/* match "prefix": "support-" */
 	const char	*domain;	/* lower case */
-	json_t		*targets;	/* borrowed from the root */
-	const char	*text;		/* command, bounce text, reason */
+	const char	*file;		/* the .qmail file, NULL: not known */
+	long		 line;		/* its line (file order) */
+	const char	*text;		/* target, command, bounce text, reason */
 };
 
 struct rh_model {
@@ -81,6 +86,8 @@ struct rh_model {
 	json_t		*dirs;		/* domain dir -> name */
 	json_t		*exact;		/* address -> [entry index] */
 	json_t		*catchall;	/* domain -> [entry index] */
+	json_t		*busy;		/* "file:line" of program, discard,
+					 * bounce and listed lines */
 	struct rh_entry	*ents;
 	size_t		 nents, capents;
 	struct strlist	 pool;		/* strings the entries point to */
@@ -114,10 +121,48 @@ index_add(json_t *idx, const char *key, size_t n)
 	    QPM_ENOMEM : 0;
 }
 
+/* "FILE:LINE" (dots in .qmail names are colons already): the file into
+ * the pool, the line; 0, or -1 when src is no such thing */
+static int
+src_split(struct rh_model *m, const char *src, const char **file, long *line)
+{
+	const char *colon;
+
+	*file = NULL;
+	*line = 0;
+	if (src == NULL || (colon = strrchr(src, ':')) == NULL ||
+	    colon[1] == '\0' || strspn(colon + 1, "0123456789") !=
+	    strlen(colon + 1) || strlen(colon + 1) > 9)
+		return -1;
+	if (strlist_add(&m->pool, src) < 0)
+		return QPM_ENOMEM;
+	m->pool.v[m->pool.n - 1][colon - src] = '\0';
+	*file = m->pool.v[m->pool.n - 1];
+	*line = atol(colon + 1);
+	return 0;
+}
+
+/* 1 when file lies in a mailbox's home (vdelivermail reads it), else
+ * origin decides (a model without sources) */
+static int
+in_home(const struct rh_model *m, const char *file, const char *origin)
+{
+	const char *slash;
+	char dir[4096];
+
+	if (file == NULL || (slash = strrchr(file, '/')) == NULL)
+		return origin != NULL && strcmp(origin, "user .qmail") == 0;
+	if (qpm_snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file),
+	    file) < 0)
+		return 0;
+	return json_object_get(m->homes, dir) != NULL;
+}
+
 /* Adds one entry; address is "local@dom", "prefix*@dom" or "@dom". */
 static int
 entry_add(struct rh_model *m, enum rh_kind kind, const char *address,
-    const char *match, int user_qmail, json_t *targets, const char *text)
+    const char *match, const char *file, long line, int user_qmail,
+    const char *text)
 {
 	struct rh_entry *e, *ne;
 	const char *a, *at, *star;
@@ -141,7 +186,8 @@ entry_add(struct rh_model *m, enum rh_kind kind, const char *address,
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
 	e->user_qmail = user_qmail;
-	e->targets = targets;
+	e->file = file;
+	e->line = line;
 	e->text = text;
 	e->domain = at + 1;
 	if (match != NULL && strcmp(match, "catchall") == 0) {
@@ -164,21 +210,90 @@ entry_add(struct rh_model *m, enum rh_kind kind, const char *address,
 	return 0;
 }
 
+/* Marks FILE:LINE as a line that is no alias or forward target. */
+static int
+busy_add(struct rh_model *m, const char *file, long line)
+{
+	char key[4200];
+
+	if (file == NULL || qpm_snprintf(key, sizeof(key), "%s:%ld", file,
+	    line) < 0)
+		return 0;
+	return json_object_set_new(m->busy, key, json_true()) < 0 ?
+	    QPM_ENOMEM : 0;
+}
+
+/* The line of each target of a forward or alias group: its "lines" in
+ * order, less those that are programs, discards, bounces or listed
+ * (added before); -1 when they do not add up (file order unknown). */
+static long
+target_line(const struct rh_model *m, json_t *it, const char *file,
+    size_t want, size_t k)
+{
+	json_t *v;
+	char key[4200];
+	size_t i, n = 0;
+	long line, found = -1;
+
+	json_array_foreach(json_object_get(it, "lines"), i, v) {
+		line = (long)json_integer_value(v);
+		if (file != NULL && qpm_snprintf(key, sizeof(key), "%s:%ld",
+		    file, line) >= 0 && json_object_get(m->busy, key) != NULL)
+			continue;
+		if (n++ == k)
+			found = line;
+	}
+	return n == want ? found : -1;
+}
+
+/* aliases and forwards: one K_TARGET entry per target, at its line */
+static int
+add_targets(struct rh_model *m, const char *key)
+{
+	json_t *it, *t, *targets;
+	const char *file, *origin;
+	size_t i, k;
+	long line, srcline;
+	int e;
+
+	json_array_foreach(json_object_get(m->root, key), i, it) {
+		if ((e = src_split(m, qpm_json_opt_str(it, "source"), &file,
+		    &srcline)) == QPM_ENOMEM)
+			return e;
+		origin = qpm_json_opt_str(it, "origin");
+		targets = json_object_get(it, "targets");
+		json_array_foreach(targets, k, t) {
+			if (json_string_value(t) == NULL)
+				continue;
+			line = target_line(m, it, file, json_array_size(targets), k);
+			if ((e = entry_add(m, K_TARGET, qpm_json_opt_str(it,
+			    "address"), qpm_json_opt_str(it, "match"), file,
+			    line < 0 ? srcline : line, in_home(m, file, origin),
+			    json_string_value(t))) < 0)
+				return e;
+		}
+	}
+	return 0;
+}
+
+/* pipes, discards, bounces: one entry each, its line marked busy */
 static int
 add_list(struct rh_model *m, const char *key, enum rh_kind kind,
     const char *textkey)
 {
 	json_t *arr = json_object_get(m->root, key), *it;
-	const char *origin;
+	const char *file;
 	size_t i;
+	long line;
 	int e;
 
 	json_array_foreach(arr, i, it) {
-		origin = qpm_json_opt_str(it, "origin");
+		if ((e = src_split(m, qpm_json_opt_str(it, "source"), &file,
+		    &line)) == QPM_ENOMEM || (e = busy_add(m, file, line)) < 0)
+			return e;
 		e = entry_add(m, kind, qpm_json_opt_str(it, "address"),
-		    qpm_json_opt_str(it, "match"),
-		    origin != NULL && strcmp(origin, "user .qmail") == 0,
-		    json_object_get(it, "targets"),
+		    qpm_json_opt_str(it, "match"), file, line,
+		    in_home(m, file, qpm_json_opt_str(it, "origin")),
 		    textkey ? qpm_json_opt_str(it, textkey) : NULL);
 		if (e < 0)
 			return e;
@@ -186,8 +301,6 @@ add_list(struct rh_model *m, const char *key, enum rh_kind kind,
 	return 0;
 }
 
-/* A listed .qmail line becomes an entry of kind K_LISTED at the address
- * its file served: DOMAINDIR/.qmail-EXT, HOME/.qmail[-EXT], ~alias. */
 /* A listed .qmail line becomes an entry of kind K_LISTED at the address
  * its file served: DOMAINDIR/.qmail-EXT, HOME/.qmail[-EXT], ~alias. */
 static int
@@ -257,8 +370,9 @@ add_listed(struct rh_model *m)
 {
 	json_t *arr = json_object_get(m->root, "listed"), *it;
 	char addr[QPM_MAX_ADDRESS + 16], text[1024];
-	const char *src, *cat, *why, *what, *match;
+	const char *src, *cat, *why, *what, *match, *file;
 	size_t i;
+	long line;
 	int e;
 
 	json_array_foreach(arr, i, it) {
@@ -274,7 +388,10 @@ add_listed(struct rh_model *m)
 			continue;
 		if ((why = lower_dup(m, text)) == NULL)
 			return QPM_ENOMEM;
-		if ((e = entry_add(m, K_LISTED, addr, match, 0, NULL, why)) < 0)
+		if ((e = src_split(m, src, &file, &line)) == QPM_ENOMEM ||
+		    (e = busy_add(m, file, line)) < 0 ||
+		    (e = entry_add(m, K_LISTED, addr, match, file, line,
+		    in_home(m, file, NULL), why)) < 0)
 			return e;
 	}
 	return 0;
@@ -306,8 +423,9 @@ rh_model_new(json_t *root, struct qstr *err)
 	m->dirs = json_object();
 	m->exact = json_object();
 	m->catchall = json_object();
+	m->busy = json_object();
 	if (!m->domains || !m->mailboxes || !m->homes || !m->dirs ||
-	    !m->exact || !m->catchall)
+	    !m->exact || !m->catchall || !m->busy)
 		goto fail;
 	json_array_foreach(json_object_get(root, "domains"), i, it) {
 		if ((name = qpm_json_opt_str(it, "name")) == NULL ||
@@ -325,12 +443,13 @@ rh_model_new(json_t *root, struct qstr *err)
 		if ((home = qpm_json_opt_str(it, "home")) != NULL)
 			json_object_set_new(m->homes, home, json_string(a));
 	}
-	if (add_list(m, "aliases", K_TARGETS, NULL) < 0 ||
-	    add_list(m, "forwards", K_TARGETS, NULL) < 0 ||
-	    add_list(m, "pipes", K_PIPE, "command") < 0 ||
+	/* the other lines first: the targets' lines are what is left */
+	if (add_list(m, "pipes", K_PIPE, "command") < 0 ||
 	    add_list(m, "discards", K_DISCARD, NULL) < 0 ||
 	    add_list(m, "bounces", K_BOUNCE, "text") < 0 ||
-	    add_listed(m) < 0)
+	    add_listed(m) < 0 ||
+	    add_targets(m, "aliases") < 0 ||
+	    add_targets(m, "forwards") < 0)
 		goto fail;
 	return m;
 fail:
@@ -350,6 +469,7 @@ rh_model_free(struct rh_model *m)
 	json_decref(m->dirs);
 	json_decref(m->exact);
 	json_decref(m->catchall);
+	json_decref(m->busy);
 	json_decref(m->root);
 	strlist_free(&m->pool);
 	free(m->ents);
@@ -360,8 +480,9 @@ rh_model_free(struct rh_model *m)
 /* ----------------------------------------------------------- resolving */
 
 struct rh_acc {
-	int		 bounced, discarded;
+	int		 bounced, deferred, discarded;
 	struct strlist	 seen;
+	const json_t	*runs;		/* the programs' runs, with exit codes */
 	struct rh_result *r;
 };
 
@@ -388,75 +509,224 @@ deliver_mailbox(const struct rh_model *m, const char *key, struct rh_acc *acc)
 	return strlist_add_unique(&acc->r->mailboxes, key);
 }
 
+/* The exit code the program of FILE:LINE gave in this rehearsal (the
+ * program, or its --programs stand-in, decides it as it did on the old
+ * host); 0 when it did not run, as the recorder alone exits. */
 static int
-apply(const struct rh_model *m, const struct rh_entry *e, const char *self,
-    int depth, struct rh_acc *acc)
+program_exit(const struct rh_acc *acc, const struct rh_entry *e)
 {
-	json_t *t;
-	const char *s;
+	const json_t *run;
+	const char *f;
 	size_t i;
-	int err;
 
-	switch (e->kind) {
-	case K_TARGETS:
-		json_array_foreach(e->targets, i, t) {
-			if ((s = json_string_value(t)) == NULL)
-				continue;
-			if (strchr(s, '@') == NULL)	/* a path */
-				err = strlist_add_unique(&acc->r->mailboxes, s);
-			else if (strcasecmp(s, self) == 0 &&
-			    json_object_get(m->mailboxes, self) != NULL)
-				err = deliver_mailbox(m, self, acc);
-			else
-				err = resolve(m, s, depth + 1, acc);
-			if (err < 0)
-				return err;
-		}
-		return 0;
-	case K_PIPE:
-		return strlist_add_unique(&acc->r->pipes, e->text ? e->text : "?");
-	case K_DISCARD:
-		acc->discarded = 1;
-		note(acc, self, "deleted");
-		return 0;
-	case K_BOUNCE:
-		acc->bounced = 1;
-		note(acc, self, "bounced");
-		return 0;
-	case K_LISTED:
-		return strlist_add_unique(&acc->r->not_converted, e->text);
+	json_array_foreach(acc->runs, i, run) {
+		f = json_string_value(json_object_get(run, "file"));
+		if (f != NULL && e->file != NULL && strcmp(f, e->file) == 0 &&
+		    json_integer_value(json_object_get(run, "line")) == e->line)
+			return (int)json_integer_value(json_object_get(run,
+			    "exit"));
 	}
 	return 0;
 }
 
-static int
-apply_index(const struct rh_model *m, json_t *idx, const char *self,
-    int user_only, int depth, struct rh_acc *acc)
-{
-	json_t *v;
-	size_t i, k;
-	int e, n = 0;
+/* qmail-local's (and vdelivermail's) reading of a program's exit code:
+ * 0 next line, 99 stop here, 100 and 64/65/70/76/77/78/112 bounce,
+ * anything else defer (qmail-command(8)) */
+enum rh_line { L_NEXT, L_STOP, L_BOUNCE, L_DEFER };
 
-	json_array_foreach(idx, i, v) {
-		k = (size_t)json_integer_value(v);
-		if (k >= m->nents || (user_only && !m->ents[k].user_qmail))
-			continue;
-		if ((e = apply(m, &m->ents[k], self, depth, acc)) < 0)
-			return e;
-		n++;
+static enum rh_line
+program_line(const struct rh_entry *e, struct rh_acc *acc, const char *self)
+{
+	char what[64];
+	int x = program_exit(acc, e);
+
+	if (x == 0)
+		return L_NEXT;
+	qpm_snprintf(what, sizeof(what), "a program exited %d", x);
+	note(acc, self, what);
+	switch (x) {
+	case 99:
+		return L_STOP;
+	case 64: case 65: case 70: case 76: case 77: case 78: case 100:
+	case 112:
+		acc->bounced = 1;
+		return L_BOUNCE;
 	}
-	return n;
+	acc->deferred = 1;
+	return L_DEFER;
+}
+
+/* One target line: a path (a Maildir or folder), the address's own
+ * mailbox, else another address: resolved at once, or (qmail-local)
+ * kept in fwd for the end of the file */
+static int
+target(const struct rh_model *m, const char *s, const char *self,
+    int depth, struct strlist *fwd, struct rh_acc *acc)
+{
+	if (strchr(s, '@') == NULL)
+		return strlist_add_unique(&acc->r->mailboxes, s);
+	if (strcasecmp(s, self) == 0 && json_object_get(m->mailboxes,
+	    self) != NULL)
+		return deliver_mailbox(m, self, acc);
+	if (fwd != NULL)
+		return strlist_add(fwd, s);
+	return resolve(m, s, depth + 1, acc);
+}
+
+/* The lines v[0..n) of one .qmail file, in file order, as qmail-local
+ * ran them: forwards go out once after the last line, and not at all
+ * when a line bounced or deferred; vdelivermail (a file in the user's
+ * directory) forwards each at once. */
+static int
+run_file(const struct rh_model *m, const size_t *v, size_t n,
+    const char *self, int depth, struct rh_acc *acc)
+{
+	struct strlist fwd = { 0 };
+	const struct rh_entry *e;
+	enum rh_line end = L_NEXT;
+	size_t k;
+	int err = 0;
+
+	for (k = 0; k < n && end == L_NEXT && err >= 0; k++) {
+		e = &m->ents[v[k]];
+		switch (e->kind) {
+		case K_TARGET:
+			err = target(m, e->text, self, depth, e->user_qmail ?
+			    NULL : &fwd, acc);
+			break;
+		case K_PIPE:
+			if ((err = strlist_add_unique(&acc->r->pipes, e->text ?
+			    e->text : "?")) >= 0)
+				end = program_line(e, acc, self);
+			break;
+		case K_DISCARD:
+			acc->discarded = 1;
+			note(acc, self, "deleted");
+			break;
+		case K_BOUNCE:
+			acc->bounced = 1;
+			note(acc, self, "bounced");
+			end = L_BOUNCE;
+			break;
+		case K_LISTED:
+			err = strlist_add_unique(&acc->r->not_converted, e->text);
+			break;
+		}
+	}
+	for (k = 0; err >= 0 && (end == L_NEXT || end == L_STOP) &&
+	    k < fwd.n; k++)
+		err = resolve(m, fwd.v[k], depth + 1, acc);
+	strlist_free(&fwd);
+	return err;
+}
+
+/* The entries of idx from one file (the first one's; qmail-local reads
+ * one file per address), in line order; user: only files in a user's
+ * directory, else only the others.  The number of lines run, or a
+ * negative qpm_err. */
+static int
+run_index(const struct rh_model *m, json_t *idx, const char *self,
+    int user, int depth, struct rh_acc *acc)
+{
+	const struct rh_entry *e, *first = NULL;
+	size_t i, k, n = 0, *v, t;
+	json_t *x;
+	int err;
+
+	if ((v = calloc(json_array_size(idx) + 1, sizeof(*v))) == NULL)
+		return QPM_ENOMEM;
+	json_array_foreach(idx, i, x) {
+		k = (size_t)json_integer_value(x);
+		if (k >= m->nents || m->ents[k].user_qmail != user)
+			continue;
+		e = &m->ents[k];
+		if (first == NULL)
+			first = e;
+		else if ((e->file == NULL) != (first->file == NULL) ||
+		    (e->file != NULL && strcmp(e->file, first->file) != 0))
+			continue;
+		/* insertion by line, stable */
+		for (t = n++; t > 0 && m->ents[v[t - 1]].line > e->line; t--)
+			v[t] = v[t - 1];
+		v[t] = k;
+	}
+	err = n > 0 ? run_file(m, v, n, self, depth, acc) : 0;
+	free(v);
+	return err < 0 ? err : (int)n;
+}
+
+/* The longest .qmail-PREFIX-default of dom matching local (user: in a
+ * user's directory): its lines, as run_index */
+static int
+run_prefix(const struct rh_model *m, const char *local, const char *dom,
+    const char *self, int user, int depth, struct rh_acc *acc)
+{
+	const struct rh_entry *e;
+	const char *best = NULL;
+	json_t *idx;
+	size_t i, n, bestlen = 0, llen = strlen(local);
+	int err;
+
+	for (i = 0; i < m->nprefixes; i++) {
+		e = &m->ents[m->prefixes[i]];
+		n = strlen(e->prefix);
+		if (e->user_qmail != user || strcmp(e->domain, dom) != 0 ||
+		    n >= llen || strncmp(local, e->prefix, n) != 0 ||
+		    n < bestlen)
+			continue;
+		best = e->prefix;
+		bestlen = n;
+	}
+	if (best == NULL || (idx = json_array()) == NULL)
+		return best == NULL ? 0 : QPM_ENOMEM;
+	for (i = 0; i < m->nprefixes; i++) {
+		e = &m->ents[m->prefixes[i]];
+		if (e->user_qmail == user && strcmp(e->domain, dom) == 0 &&
+		    strcmp(e->prefix, best) == 0 &&
+		    json_array_append_new(idx, json_integer((json_int_t)
+		    m->prefixes[i])) < 0)
+			break;
+	}
+	err = run_index(m, idx, self, user, depth, acc);
+	json_decref(idx);
+	return err;
+}
+
+/* vdelivermail for the vpopmail user (user@dom) of key: BOUNCE_MAIL,
+ * then in the user's directory (QMAIL_EXT and an extension: key's
+ * .qmail-EXT, the longest .qmail-PREFIX-default) .qmail, else the
+ * Maildir */
+static int
+vdeliver(const struct rh_model *m, const char *user, const char *key,
+    const char *local, const char *dom, int depth, struct rh_acc *acc)
+{
+	json_t *mb = json_object_get(m->mailboxes, user), *idx;
+	int err;
+
+	if (json_is_false(json_object_get(mb, "receives_mail")))
+		return deliver_mailbox(m, user, acc);
+	if (strcmp(user, key) != 0) {
+		if ((idx = json_object_get(m->exact, key)) != NULL &&
+		    (err = run_index(m, idx, key, 1, depth, acc)) != 0)
+			return err < 0 ? err : 0;
+		if ((err = run_prefix(m, local, dom, key, 1, depth, acc)) != 0)
+			return err < 0 ? err : 0;
+	}
+	if ((idx = json_object_get(m->exact, user)) != NULL &&
+	    (err = run_index(m, idx, user, 1, depth, acc)) != 0)
+		return err < 0 ? err : 0;
+	return deliver_mailbox(m, user, acc);
 }
 
 static int
 resolve(const struct rh_model *m, const char *addr, int depth,
     struct rh_acc *acc)
 {
-	char low[QPM_MAX_ADDRESS + 1], key[QPM_MAX_ADDRESS + 1], base[QPM_MAX_ADDRESS + 1];
-	const char *local, *dom, *kind, *best, *target;
-	const struct rh_entry *e;
+	char low[QPM_MAX_ADDRESS + 1], key[QPM_MAX_ADDRESS + 1],
+	    base[QPM_MAX_ADDRESS + 1];
+	const char *local, *dom, *kind, *target;
 	json_t *d, *idx;
-	size_t i, n, llen, bestlen;
+	size_t n;
 	long split;
 	char *p;
 	int err;
@@ -479,7 +749,6 @@ resolve(const struct rh_model *m, const char *addr, int depth,
 	low[split] = '\0';
 	local = low;
 	dom = low + split + 1;
-	llen = (size_t)split;
 	d = json_object_get(m->domains, dom);
 	kind = qpm_json_opt_str(d, "kind");
 	if (d == NULL || kind == NULL) {
@@ -508,46 +777,24 @@ resolve(const struct rh_model *m, const char *addr, int depth,
 	}
 	if ((err = strlist_add(&acc->seen, key)) < 0)
 		return err;
-	/* .qmail-EXT (domain), the user's .qmail, ~alias/.qmail-EXT */
+	/* qmail-local: the domain's (or ~alias's) .qmail-EXT, then the
+	 * longest .qmail-PREFIX-default */
 	if ((idx = json_object_get(m->exact, key)) != NULL &&
-	    (err = apply_index(m, idx, key, 0, depth, acc)) != 0)
+	    (err = run_index(m, idx, key, 0, depth, acc)) != 0)
 		return err < 0 ? err : 0;
-	/* .qmail-PREFIX-default, longest prefix first */
-	best = NULL;
-	bestlen = 0;
-	for (i = 0; i < m->nprefixes; i++) {
-		e = &m->ents[m->prefixes[i]];
-		n = strlen(e->prefix);
-		if (strcmp(e->domain, dom) != 0 || n >= llen ||
-		    strncmp(local, e->prefix, n) != 0 || n < bestlen)
-			continue;
-		best = e->prefix;
-		bestlen = n;
-	}
-	if (best != NULL) {
-		for (i = 0; i < m->nprefixes; i++) {
-			e = &m->ents[m->prefixes[i]];
-			if (strcmp(e->domain, dom) == 0 && strcmp(e->prefix, best) == 0 &&
-			    (err = apply(m, e, key, depth, acc)) < 0)
-				return err;
-		}
-		return 0;
-	}
-	/* vdelivermail: the user, then (QMAIL_EXT) the user before the
-	 * first '-' */
+	if ((err = run_prefix(m, local, dom, key, 0, depth, acc)) != 0)
+		return err < 0 ? err : 0;
+	/* .qmail-default, vdelivermail: the user, then (QMAIL_EXT) the
+	 * user before the first '-' */
 	if (json_object_get(m->mailboxes, key) != NULL)
-		return deliver_mailbox(m, key, acc);
+		return vdeliver(m, key, key, local, dom, depth, acc);
 	if (m->qmail_ext && (p = strchr(local, '-')) != NULL && p > local &&
 	    qpm_snprintf(base, sizeof(base), "%.*s@%s", (int)(p - local), local,
-	    dom) >= 0 && json_object_get(m->mailboxes, base) != NULL) {
-		if ((idx = json_object_get(m->exact, base)) != NULL &&
-		    (err = apply_index(m, idx, base, 1, depth, acc)) != 0)
-			return err < 0 ? err : 0;
-		return deliver_mailbox(m, base, acc);
-	}
-	/* .qmail-default: catch-all rules, else vdelivermail's last argument */
+	    dom) >= 0 && json_object_get(m->mailboxes, base) != NULL)
+		return vdeliver(m, base, key, local, dom, depth, acc);
+	/* .qmail-default's lines, else vdelivermail's last argument */
 	if ((idx = json_object_get(m->catchall, dom)) != NULL &&
-	    (err = apply_index(m, idx, key, 0, depth, acc)) != 0)
+	    (err = run_index(m, idx, key, 0, depth, acc)) != 0)
 		return err < 0 ? err : 0;
 	kind = qpm_json_opt_str(d, "unknown_users");
 	target = qpm_json_opt_str(d, "catchall_target");
@@ -560,19 +807,24 @@ resolve(const struct rh_model *m, const char *addr, int depth,
 	    strcmp(kind, "mailbox") == 0) && target != NULL)
 		return resolve(m, target, depth + 1, acc);
 	acc->bounced = 1;
-	note(acc, key, "no such user");
+	kind = qpm_json_opt_str(d, "kind");
+	note(acc, key, kind != NULL && strcmp(kind, "local") == 0 ?
+	    "no such user (qmail-local: no ~alias/.qmail-EXT or "
+	    ".qmail-default)" : "no such user");
 	return 0;
 }
 
 int
-rh_model_expect(const struct rh_model *m, const char *addr,
-    struct rh_result *out)
+rh_model_expect_runs(const struct rh_model *m, const char *addr,
+    const json_t *runs, struct rh_result *out)
 {
 	struct rh_acc acc;
+	size_t got;
 	int e;
 
 	memset(&acc, 0, sizeof(acc));
 	acc.r = out;
+	acc.runs = runs;
 	e = resolve(m, addr, 0, &acc);
 	strlist_free(&acc.seen);
 	if (e < 0)
@@ -580,7 +832,14 @@ rh_model_expect(const struct rh_model *m, const char *addr,
 	strlist_sort(&out->mailboxes, 1);
 	strlist_sort(&out->forwards, 1);
 	strlist_sort(&out->pipes, 0);
-	if (out->mailboxes.n + out->forwards.n + out->pipes.n > 0)
+	got = out->mailboxes.n + out->forwards.n;
+	/* as the rehearsal tells them: still queued, a bounce and nothing
+	 * kept, something got it, dropped on purpose */
+	if (acc.deferred)
+		out->outcome = RH_DEFERRED;
+	else if (acc.bounced && got == 0)
+		out->outcome = RH_BOUNCED;
+	else if (got + out->pipes.n > 0)
 		out->outcome = RH_DELIVERED;
 	else if (acc.bounced || out->not_converted.n > 0)
 		out->outcome = RH_BOUNCED;
@@ -589,6 +848,13 @@ rh_model_expect(const struct rh_model *m, const char *addr,
 	else
 		out->outcome = RH_BOUNCED;
 	return 0;
+}
+
+int
+rh_model_expect(const struct rh_model *m, const char *addr,
+    struct rh_result *out)
+{
+	return rh_model_expect_runs(m, addr, NULL, out);
 }
 
 /* ------------------------------------------------------------- probes */

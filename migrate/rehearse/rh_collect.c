@@ -295,6 +295,11 @@ dotqmail_run(struct rh_probe *pr, const struct strlist *args,
 		}
 	}
 	qpm_json_set(o, "env", jenv);
+	/* the stand-in's exit code (the recorder alone exits 0) */
+	qstr_reset(&env);
+	qpm_json_set_int(o, "exit", qpm_snprintf(epath, sizeof(epath),
+	    "%.*s.exit", (int)(n - 4), recpath) >= 0 && file_read_all(epath,
+	    64, 0, &env) >= 0 ? atol(qstr_str(&env)) : 0);
 	for (m = msg; *m != '\0'; m += strcspn(m, "\n") + (m[strcspn(m,
 	    "\n")] != '\0')) {
 		if (strncasecmp(m, "Delivered-To:", 13) != 0 &&
@@ -431,6 +436,13 @@ rh_collect(struct rh_run *r)
 			if (pr->got.detail.len == 0)
 				qstr_cat(&pr->got.detail, "accepted, then neither "
 				    "delivered nor bounced");
+		}
+		/* what qmail did with the exit codes the programs gave */
+		if (json_array_size(pr->pipe_runs) > 0) {
+			rh_result_free(&pr->want);
+			rh_result_init(&pr->want);
+			rh_model_expect_runs(r->m, pr->addr, pr->pipe_runs,
+			    &pr->want);
 		}
 		if (pr->want.not_converted.n > 0) {
 			pr->status = 2;

@@ -87,10 +87,16 @@ static const char recorder_sh[] =
     "# q2p-dotqmail's program line: NAME q2p-dotqmail STANDINS FILE:LINE DIR\n"
     "# /bin/sh -c COMMAND; a stand-in of the command's name runs on the\n"
     "# recorded message with the same environment, its exit code counts\n"
+    "# and is kept (.exit) for the expectation\n"
     "if [ \"$2\" = q2p-dotqmail ] && [ \"$3\" != - ]; then\n"
     "\tw=${8%%[ \t]*}\n"
     "\tp=\"$3/${w##*/}\"\n"
-    "\t[ -x \"$p\" ] && exec /bin/sh -c \"\\\"\\$0\\\"${8#\"$w\"}\" \"$p\" <\"$f.msg\"\n"
+    "\tif [ -x \"$p\" ]; then\n"
+    "\t\t/bin/sh -c \"\\\"\\$0\\\"${8#\"$w\"}\" \"$p\" <\"$f.msg\"\n"
+    "\t\trc=$?\n"
+    "\t\techo \"$rc\" >\"$f.exit\"\n"
+    "\t\texit \"$rc\"\n"
+    "\tfi\n"
     "fi\n"
     "exit 0\n";
 

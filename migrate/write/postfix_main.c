@@ -9,10 +9,12 @@
 #include <config.h>
 
 #include <string.h>
+#include <strings.h>
 
 #include "mail/esc_postfix.h"
 #include "migrate/write/postfix_int.h"
 #include "migrate/write/writers.h"
+#include "util/limits.h"
 
 static void
 param(struct pf *p, const char *why, const char *name, const char *value)
@@ -124,6 +126,81 @@ main_settings(struct pf *p)
 	}
 }
 
+/* 1 when control/rcpthosts (or morercpthosts) lists d, ".dom" its
+ * subdomains; *any: it lists something */
+static int
+in_rcpthosts(const struct model *m, const char *d, int *any)
+{
+	const struct m_entry *e;
+	size_t i, kl, dl = strlen(d);
+
+	for (i = 0; i < m->entries.n; i++) {
+		e = M_ENTRY((struct model *)m, i);
+		if (e->table != TBL_RCPTHOSTS)
+			continue;
+		*any = 1;
+		kl = strlen(e->key);
+		if (strcasecmp(e->key, d) == 0 || (e->key[0] == '.' &&
+		    dl > kl && strcasecmp(d + dl - kl, e->key) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+refuse_local(struct pf *p, struct qstr *s, const char *d, struct src src,
+    int *n)
+{
+	int any = 0;
+
+	if (d == NULL || in_rcpthosts(p->m, d, &any) || !any)
+		return;
+	pf_cat(p, s, "%s{", (*n)++ ? ", " : "check_recipient_access inline:{");
+	pf_cat_domain(p, s, d, src);
+	pf_cat(p, s, "=553 5.7.1 sorry, that domain isn't in my list of "
+	    "allowed rcpthosts (#5.7.1)}");
+}
+
+/* qmail-smtpd refused mail for a domain control/rcpthosts does not
+ * list (553) unless the client could relay; Postfix takes mail for
+ * mydestination (localhost, myhostname, control/locals) from anyone:
+ * those the old rcpthosts did not list are refused as qmail did, after
+ * the clients that may relay are let through.  No rcpthosts: qmail
+ * took everything, nothing is refused. */
+static void
+relay_restrictions(struct pf *p)
+{
+	const struct model *m = p->m;
+	const struct m_domain *d;
+	const char *host = m->new_hostname != NULL ? m->new_hostname : m->me;
+	struct qstr s = QSTR_INIT(QPM_MAX_CONFIG_LINE * 16);
+	struct src no = { 0 };
+	size_t i;
+	int n = 0;
+
+	refuse_local(p, &s, "localhost", no, &n);
+	refuse_local(p, &s, host, m->old_hostname_src, &n);
+	if (host != NULL && strchr(host, '.') != NULL)
+		refuse_local(p, &s, model_printf((struct model *)m,
+		    "localhost.%s", strchr(host, '.') + 1), no, &n);
+	for (i = 0; i < m->domains.n; i++) {
+		d = &((const struct m_domain *)m->domains.v)[i];
+		if (d->kind == DOM_LOCAL && strcmp(d->name, "localhost") != 0 &&
+		    (host == NULL || strcmp(d->name, host) != 0))
+			refuse_local(p, &s, d->name, d->src, &n);
+	}
+	if (n > 0)
+		pf_cat(p, &p->main, "# the mydestination domains control/"
+		    "rcpthosts did not list: refused, as qmail-smtpd did\n");
+	param(p, "qmail-smtpd refused relaying for good (553, not in "
+	    "rcpthosts); Postfix's default\n# defer_unauth_destination "
+	    "answers 454, a temporary error", "smtpd_relay_restrictions",
+	    model_printf((struct model *)m, "permit_mynetworks, "
+	    "permit_sasl_authenticated, %s%sreject_unauth_destination",
+	    qstr_str(&s), n ? "}, " : ""));
+	qstr_free(&s);
+}
+
 /* control/locals as mydestination, backup MX domains as relay_domains */
 static void
 main_domains(struct pf *p)
@@ -231,11 +308,7 @@ main_maps(struct pf *p, const struct wopts *o)
 	    "parent_domain_matches_subdomains", "debug_peer_list,"
 	    "fast_flush_domains,mynetworks,permit_mx_backup_networks,"
 	    "qmqpd_authorized_clients,relay_domains");
-	param(p, "qmail-smtpd refused relaying for good (553, not in "
-	    "rcpthosts); Postfix's default\n# defer_unauth_destination "
-	    "answers 454, a temporary error", "smtpd_relay_restrictions",
-	    "permit_mynetworks, permit_sasl_authenticated, "
-	    "reject_unauth_destination");
+	relay_restrictions(p);
 	param(p, "qmail's code: 553 sorry, that domain isn't in my list of "
 	    "allowed rcpthosts (#5.7.1)", "relay_domains_reject_code", "553");
 	param(p, "control/badrcptto and vpopmail BOUNCE_MAIL users",

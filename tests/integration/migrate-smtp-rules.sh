@@ -6,7 +6,10 @@
 #		(and its sender_access table), and speaks SMTP to it:
 #		relaying is refused for good with 553 as qmail-smtpd did
 #		(not 454), "@bulk-mailer.example" of control/badmailfrom
-#		refuses that domain's senders and not its subdomains'
+#		refuses that domain's senders and not its subdomains';
+#		a local domain (control/locals) rcpthosts does not list is
+#		refused with 553 as qmail-smtpd did (on a copy without
+#		localhost in rcpthosts)
 # NEVER		sends mail anywhere but to its own Postfix on 127.0.0.1
 #
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
@@ -68,6 +71,36 @@ got=$(rcpt news@lists.bulk-mailer.example bob@example.com)
 case $got in
 250\ *) tap_ok "badmailfrom @bulk-mailer.example: a subdomain's senders taken (qmail-smtpd: exact host)" ;;
 *)	tap_fail "badmailfrom @bulk-mailer.example: a subdomain's senders taken (qmail-smtpd: exact host)" "got: $got" ;;
+esac
+
+h_postfix_stop
+
+# control/locals names localhost, control/rcpthosts does not: qmail-smtpd
+# refused postmaster@localhost from a stranger (553: no postmaster
+# exception); Postfix takes mydestination from anyone unless OUT says not
+cp -a "$top_srcdir/samples/oldhost" "$H_DIR/norcpt" &&
+    grep -vx 'localhost' "$top_srcdir/samples/oldhost/var/qmail/control/rcpthosts" \
+    >"$H_DIR/norcpt/var/qmail/control/rcpthosts" || tap_bail "copy"
+"$Q" --root "$H_DIR/norcpt" -o "$H_DIR/OUT2" -q --postfix 3.7 \
+    --dovecot 2.3 --no-logs >/dev/null 2>&1
+v=$(sed -n 's/^smtpd_relay_restrictions = //p' "$H_DIR/OUT2/postfix/main.cf")
+[ -n "$v" ] || tap_bail "OUT2 has no smtpd_relay_restrictions"
+h_postfix_setup "$H_DIR/pf2" \
+    "mynetworks = 192.0.2.1/32" \
+    "mydestination = localhost, mail.example.com" \
+    "local_recipient_maps =" \
+    "smtpd_recipient_restrictions =" \
+    "smtpd_relay_restrictions = $v" &&
+    h_postfix_start || tap_bail "postfix (localhost not in rcpthosts)"
+got=$(rcpt someone@sender.example postmaster@localhost)
+case $got in
+553\ *rcpthosts*) tap_ok "a local domain rcpthosts did not list: refused with 553, as qmail-smtpd did" ;;
+*)	tap_fail "a local domain rcpthosts did not list: refused with 553, as qmail-smtpd did" "got: $got" ;;
+esac
+got=$(rcpt someone@sender.example postmaster@mail.example.com)
+case $got in
+250\ *) tap_ok "a local domain rcpthosts lists (mail.example.com): taken" ;;
+*)	tap_fail "a local domain rcpthosts lists (mail.example.com): taken" "got: $got" ;;
 esac
 
 h_stop_all

@@ -12,10 +12,14 @@
 #		SMTP code), per program run (argv, working directory, the whole
 #		environment, the lines in front of the message) and per login
 #		(POP3, IMAP, SMTP AUTH, from vchkpw's webmail address 127.0.0.1
-#		and from another); the recorded probes from other senders
+#		and from another); rehearse's own verdict: its exit code and,
+#		per recorded address, its "expected" against the recording
+#		(the model of qmail's rules must predict what qmail did);
+#		the recorded probes from other senders
 #		(control/badmailfrom) through a private Postfix with OUT's
 #		sender restrictions; then that nothing is left running
-# NEVER		trusts rehearse's own "expected": the recording is the oracle
+# NEVER		trusts rehearse's own "expected": the recording is the oracle,
+#		for what the new host did and for what rehearse expected
 # USE		realhost.sh [--userdb sql] [SAMPLES [BUILD...]]: --userdb sql
 #		migrates to MariaDB tables (rehearse loads them into its own
 #		MariaDB) instead of passwd-files and hash maps; SAMPLES:
@@ -92,6 +96,19 @@ for b in $BUILDS; do
 	    >"$H_DIR/report-$b.json" 2>"$H_DIR/rehearse-$b.err"
 	rc=$?
 	tap_diag "$b: rehearse exited $rc after $(($(date +%s) - t0)) s"
+	# its own verdict: every address and login as its model predicts
+	# (the "expected route" lines below check that prediction against
+	# the recording)
+	if [ "$rc" -eq 0 ]; then
+		tap_ok "$b: rehearse exits 0 (what it expected is what happened)"
+	else
+		tap_fail "$b: rehearse exits 0 (what it expected is what happened)" \
+		    "exit $rc: $(tail -3 "$H_DIR/rehearse-$b.err")" \
+		    "$(python3 -c 'import json, sys
+for m in json.load(open(sys.argv[1]))["expected"]["mismatches"]:
+    print(m["address"], m["what"], m["why"])' "$H_DIR/report-$b.json" 2>&1 |
+		    head -40)"
+	fi
 	python3 "$top_srcdir/tests/integration/lib/realhost-compare.py" \
 	    "$H_DIR/report-$b.json" "$R/$b" "$H_DIR/$b" "${owners[@]}" \
 	    >"$H_DIR/compare-$b.out" ||

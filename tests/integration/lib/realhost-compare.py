@@ -13,8 +13,9 @@
 # the rehearsal cannot try (another sender or client, a wrong password, a
 # login name that is no mailbox); realhost.sh turns them into TAP lines
 # and a count of the notes, and sends the other senders' probes itself.
-# One check per probe of routes.tsv, per login of logins.tsv and per
-# program run of pipes.json.
+# Two checks per probe of routes.tsv (what the new host did; what rehearse
+# itself expected, its "expected": the model must predict what qmail did),
+# one per login of logins.tsv and per program run of pipes.json.
 #
 # The names of the report's fields are all here, at the top.
 import csv
@@ -32,6 +33,8 @@ A_MAILBOXES = "mailboxes"	# INBOX: the user's address; else the old path
 A_FORWARDS = "forwards"
 A_DETAIL = "detail"		# "refused: CODE ..." when refused at SMTP time
 A_PIPE_RUNS = "pipe_runs"	# per program run, see PIPE_* below
+A_EXPECTED = "expected"		# rehearse's own prediction: outcome,
+				# mailboxes, forwards, pipes (commands)
 PIPE_COMMAND = "command"	# the text after "|"
 PIPE_ARGV = "argv"		# what was exec'd: /bin/sh -c COMMAND
 PIPE_CWD = "cwd"		# the old host's path
@@ -98,6 +101,42 @@ def norm_env(v, sender):
     return v
 
 
+def route_diffs(row, a, own, pipes_rec, who, codes):
+    """what differs between a routes.tsv row and a route of the report (what
+    the new host did, or rehearse's expected): outcome, the SMTP code class
+    of a refusal (codes: rehearse does not predict codes), mailboxes,
+    forwards, programs"""
+    bad = []
+    want_out = OUTCOME[row["outcome"]]
+    if a.get(A_OUTCOME) != want_out:
+        bad.append("outcome: qmail %s, %s %s (%s)" %
+                   (row["outcome"], who, a.get(A_OUTCOME), a.get(A_DETAIL, "")))
+    if row["outcome"] == "refused" and codes:
+        m = re.search(r"refused: (\d)", a.get(A_DETAIL, ""))
+        if not m or m.group(1) != row["rcpt"][0]:
+            bad.append("qmail-smtpd answered %s; %s: %s" %
+                       (row["rcpt"], who, a.get(A_DETAIL, "accepted")))
+    wmb = sorted(own.get(p, "/" + p) for p in split(row["mailboxes"]))
+    hmb = sorted(x if x.startswith("/") else x.lower()
+                 for x in a.get(A_MAILBOXES, []))
+    if wmb != hmb:
+        bad.append("mailboxes: qmail %s, %s %s" % (wmb, who, hmb))
+    wfw = sorted(f.split("<")[0].lower() for f in split(row["forwards"]))
+    hfw = sorted(x.lower() for x in a.get(A_FORWARDS, []))
+    if wfw != hfw:
+        bad.append("forwards: qmail %s, %s %s" % (wfw, who, hfw))
+    wpi = sorted(" ".join(r["argv"])
+                 for r in pipes_rec.get(row["n"], {}).get("runs", []))
+    hpi = a.get(A_PIPE_RUNS)
+    if hpi is None:
+        hcmd = sorted(a.get("pipes", []))
+    else:
+        hcmd = sorted(r.get(PIPE_COMMAND, "") for r in hpi)
+    if wpi != hcmd:
+        bad.append("programs: qmail ran %s, %s %s" % (wpi, who, hcmd))
+    return bad
+
+
 def main():
     rep = json.load(open(sys.argv[1]))
     bdir, root = sys.argv[2], sys.argv[3]
@@ -126,35 +165,11 @@ def main():
         if a is None:
             check(what, ["not in the rehearsal's report"])
             continue
-        bad = []
-        want_out = OUTCOME[row["outcome"]]
-        if a[A_OUTCOME] != want_out:
-            bad.append("outcome: qmail %s, new host %s (%s)" %
-                       (row["outcome"], a[A_OUTCOME], a.get(A_DETAIL, "")))
-        if row["outcome"] == "refused":
-            m = re.search(r"refused: (\d)", a.get(A_DETAIL, ""))
-            if not m or m.group(1) != row["rcpt"][0]:
-                bad.append("qmail-smtpd answered %s; new host: %s" %
-                           (row["rcpt"], a.get(A_DETAIL, "accepted")))
-        wmb = sorted(own.get(p, "/" + p) for p in split(row["mailboxes"]))
-        hmb = sorted(x if x.startswith("/") else x.lower()
-                     for x in a.get(A_MAILBOXES, []))
-        if wmb != hmb:
-            bad.append("mailboxes: qmail %s, new host %s" % (wmb, hmb))
-        wfw = sorted(f.split("<")[0].lower() for f in split(row["forwards"]))
-        hfw = sorted(x.lower() for x in a.get(A_FORWARDS, []))
-        if wfw != hfw:
-            bad.append("forwards: qmail %s, new host %s" % (wfw, hfw))
-        wpi = [r["argv"] for r in pipes_rec.get(row["n"], {}).get("runs", [])]
-        hpi = a.get(A_PIPE_RUNS)
-        if hpi is None:
-            hcmd = sorted(a.get("pipes", []))
-        else:
-            hcmd = sorted(r.get(PIPE_COMMAND, "") for r in hpi)
-        if sorted(" ".join(x) for x in wpi) != hcmd:
-            bad.append("programs: qmail ran %s, new host %s" %
-                       (sorted(" ".join(x) for x in wpi), hcmd))
-        check(what, bad)
+        check(what, route_diffs(row, a, own, pipes_rec, "new host", True))
+        # rehearse's own prediction (its "expected") against the same row:
+        # what rehearse exits 1 on when the model, not the host, is wrong
+        check("expected " + what, route_diffs(row, a.get(A_EXPECTED, {}), own,
+                                             pipes_rec, "rehearse expected", False))
 
     # --- program environments ----------------------------------------------
     for n in sorted(pipes_rec):

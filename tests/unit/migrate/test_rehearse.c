@@ -263,6 +263,135 @@ test_model_no_qmail_ext(void **state)
 	qstr_free(&s);
 }
 
+/* .qmail files with programs, as migration.json(5) lists them: each
+ * line at its FILE:LINE (a forward group's "lines" less its programs) */
+static const char order_text[] = "{"
+"\"domains\": [{\"name\":\"ex.com\",\"kind\":\"mailbox\",\"dir\":\"/v/ex.com\","
+"  \"unknown_users\":\"bounce\"}],"
+"\"mailboxes\": ["
+" {\"address\":\"nick@ex.com\",\"home\":\"/v/ex.com/nick\",\"receives_mail\":true},"
+" {\"address\":\"oscar@ex.com\",\"home\":\"/v/ex.com/oscar\",\"receives_mail\":true},"
+" {\"address\":\"mia@ex.com\",\"home\":\"/v/ex.com/mia\",\"receives_mail\":true},"
+" {\"address\":\"grace@ex.com\",\"home\":\"/v/ex.com/grace\",\"receives_mail\":true}],"
+"\"forwards\": ["
+" {\"address\":\"nick@ex.com\",\"match\":\"exact\",\"origin\":\"user .qmail\","
+"  \"targets\":[\"nick@ex.com\",\"far@remote.example\"],"
+"  \"source\":\"/v/ex.com/nick/.qmail:1\",\"lines\":[1,2,3]},"
+" {\"address\":\"stop@ex.com\",\"match\":\"exact\",\"origin\":\"domain .qmail\","
+"  \"targets\":[\"after@remote.example\"],"
+"  \"source\":\"/v/ex.com/.qmail-stop:1\",\"lines\":[1,2]},"
+" {\"address\":\"late@ex.com\",\"match\":\"exact\",\"origin\":\"domain .qmail\","
+"  \"targets\":[\"late@remote.example\"],"
+"  \"source\":\"/v/ex.com/.qmail-late:1\",\"lines\":[1,2]}],"
+"\"aliases\": ["
+" {\"address\":\"grace-lists@ex.com\",\"match\":\"exact\",\"origin\":\"user .qmail\","
+"  \"targets\":[\"/v/ex.com/grace/Maildir/.Lists/\"],"
+"  \"source\":\"/v/ex.com/grace/.qmail-lists:2\",\"lines\":[2]}],"
+"\"pipes\": ["
+" {\"address\":\"nick@ex.com\",\"match\":\"exact\",\"command\":\"nick 99\","
+"  \"source\":\"/v/ex.com/nick/.qmail:1\"},"
+" {\"address\":\"oscar@ex.com\",\"match\":\"exact\",\"command\":\"oscar 100\","
+"  \"source\":\"/v/ex.com/oscar/.qmail:1\"},"
+" {\"address\":\"stop@ex.com\",\"match\":\"exact\",\"command\":\"stop 99\","
+"  \"source\":\"/v/ex.com/.qmail-stop:1\"},"
+" {\"address\":\"late@ex.com\",\"match\":\"exact\",\"command\":\"late 100\","
+"  \"source\":\"/v/ex.com/.qmail-late:2\"},"
+" {\"address\":\"tf@ex.com\",\"match\":\"exact\",\"command\":\"tf 111\","
+"  \"source\":\"/v/ex.com/.qmail-tf:1\"}],"
+"\"discards\": [{\"address\":\"mia@ex.com\",\"match\":\"exact\","
+"  \"source\":\"/v/ex.com/mia/.qmail:1\"}]"
+"}";
+
+/* what the programs exited with (the report's pipe_runs) */
+static const char order_runs[] = "["
+"{\"file\":\"/v/ex.com/nick/.qmail\",\"line\":1,\"exit\":99},"
+"{\"file\":\"/v/ex.com/oscar/.qmail\",\"line\":1,\"exit\":100},"
+"{\"file\":\"/v/ex.com/.qmail-stop\",\"line\":1,\"exit\":99},"
+"{\"file\":\"/v/ex.com/.qmail-late\",\"line\":2,\"exit\":100},"
+"{\"file\":\"/v/ex.com/.qmail-tf\",\"line\":1,\"exit\":111}]";
+
+static void
+expect_str(const struct rh_model *m, const char *addr, const json_t *runs,
+    struct qstr *s)
+{
+	struct rh_result r;
+
+	rh_result_init(&r);
+	assert_int_equal(rh_model_expect_runs(m, addr, runs, &r), 0);
+	qstr_reset(s);
+	qstr_catf(s, "%s ", rh_outcome_name(r.outcome));
+	strlist_join(&r.mailboxes, ",", s);
+	qstr_cat(s, " ");
+	strlist_join(&r.forwards, ",", s);
+	qstr_cat(s, " ");
+	strlist_join(&r.pipes, ",", s);
+	rh_result_free(&r);
+}
+
+/* samples/realhost's cases: a program's exit code decides the rest of
+ * its file (99 skip, 100 bounce, 111 defer); qmail-local forwards after
+ * the last line only; user-ext takes the user's .qmail (QMAIL_EXT); a
+ * comment-only .qmail delivers nowhere; a relative folder line */
+static void
+test_model_file_order(void **state)
+{
+	static const struct {
+		int ext, runs;
+		const char *addr, *want;
+	} t[] = {
+		{ 1, 1, "nick@ex.com", "delivered - - nick 99" },
+		{ 1, 0, "nick@ex.com",
+		    "delivered nick@ex.com far@remote.example nick 99" },
+		{ 1, 1, "nick-x@ex.com", "delivered - - nick 99" },
+		{ 0, 1, "nick-x@ex.com", "bounced - - -" },
+		{ 1, 1, "oscar@ex.com", "bounced - - oscar 100" },
+		{ 1, 1, "oscar-x@ex.com", "bounced - - oscar 100" },
+		{ 1, 1, "mia@ex.com", "discarded - - -" },
+		{ 1, 1, "mia-x@ex.com", "discarded - - -" },
+		{ 0, 1, "mia-x@ex.com", "bounced - - -" },
+		{ 1, 1, "stop@ex.com", "delivered - - stop 99" },
+		{ 1, 0, "stop@ex.com", "delivered - after@remote.example stop 99" },
+		{ 1, 1, "late@ex.com", "bounced - - late 100" },
+		{ 1, 0, "late@ex.com", "delivered - late@remote.example late 100" },
+		{ 1, 1, "tf@ex.com", "deferred - - tf 111" },
+		{ 1, 1, "grace-lists@ex.com",
+		    "delivered /v/ex.com/grace/Maildir/.Lists/ - -" },
+		{ 0, 1, "grace-lists@ex.com", "bounced - - -" },
+		{ 1, 1, "grace-other@ex.com", "delivered grace@ex.com - -" },
+	};
+	struct qstr text = QSTR_INIT(8192), err = QSTR_INIT(1024),
+	    s = QSTR_INIT(4096);
+	struct rh_model *m[2];
+	json_error_t je;
+	json_t *root[2], *runs;
+	size_t i;
+
+	(void)state;
+	qstr_cat(&text, "{\"vpopmail_build\":{\"qmail_ext\":false},");
+	qstr_cat(&text, order_text + 1);
+	assert_non_null(root[0] = json_loads(qstr_str(&text), 0, &je));
+	assert_non_null(root[1] = json_loads(order_text, 0, &je));
+	assert_non_null(runs = json_loads(order_runs, 0, &je));
+	assert_non_null(m[0] = rh_model_new(root[0], &err));
+	assert_non_null(m[1] = rh_model_new(root[1], &err));
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		expect_str(m[t[i].ext], t[i].addr, t[i].runs ? runs : NULL, &s);
+		if (strcmp(qstr_str(&s), t[i].want) != 0)
+			fail_msg("%s (%s, %s): got \"%s\", want \"%s\"",
+			    t[i].addr, t[i].ext ? "QMAIL_EXT" : "no QMAIL_EXT",
+			    t[i].runs ? "with exit codes" : "every exit 0",
+			    qstr_str(&s), t[i].want);
+	}
+	for (i = 0; i < 2; i++) {
+		rh_model_free(m[i]);
+		json_decref(root[i]);
+	}
+	json_decref(runs);
+	qstr_free(&text);
+	qstr_free(&err);
+	qstr_free(&s);
+}
+
 /* From 127.0.0.1, vchkpw's webmail, NO_WEBMAIL applies to POP3 and IMAP
  * and NO_POP/NO_IMAP do not; from a non-webmail address (_remote) the
  * other way round (samples/realhost/ext/logins.tsv); SMTP AUTH never is
@@ -515,6 +644,7 @@ main(void)
 		cmocka_unit_test(test_header_value),
 		cmocka_unit_test(test_model_expect),
 		cmocka_unit_test(test_model_no_qmail_ext),
+		cmocka_unit_test(test_model_file_order),
 		cmocka_unit_test(test_model_login_webmail),
 		cmocka_unit_test(test_rewrites),
 		cmocka_unit_test(test_dovecot_sql_rewrite),
