@@ -34,21 +34,24 @@ mkdir -p "$dir" "$work" || exit 1
 echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) " MB" }' \
     /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-host() {	# host NAME DOMAINS USERS: generated and migrated once
-	local d=$dir/$1
-	# made again when the generator or the migration changed
-	local stamp
-	stamp=$(cat "$top_srcdir/tests/bench/migrate-gen.py" "$q2p" | md5sum | cut -c1-32)
+host() {	# host NAME DOMAINS USERS: generated once, migrated each run
+	local d=$dir/$1 stamp
+	# generated again when the generator changed
+	stamp=$(md5sum <"$top_srcdir/tests/bench/migrate-gen.py" | cut -c1-32)
 	if [ ! -f "$d/.done" ] || [ "$(cat "$d/.done")" != "$stamp" ]; then
 		rm -rf "$d"
 		mkdir -p "$d"
 		echo "generating $d ($2 domains x $3 mailboxes) ..."
 		python3 "$top_srcdir/tests/bench/migrate-gen.py" --passwords \
-		    "$d/passwords" "$d/root" "$2" "$3" $(( $2 * $3 / 2 )) &&
-		    "$q2p" --root "$d/root" -o "$d/OUT" -q
-		[ $? -le 1 ] || exit 1
+		    "$d/passwords" "$d/root" "$2" "$3" $(( $2 * $3 / 2 )) ||
+		    exit 1
 		echo "$stamp" >"$d/.done"
 	fi
+	# migrated by this build (seconds even for the big host)
+	rm -rf "$work/$1/OUT"
+	mkdir -p "$work/$1"
+	"$q2p" --root "$d/root" -o "$work/$1/OUT" -q
+	[ $? -le 1 ] || exit 1
 }
 
 # cpu_start NAME / cpu_end: this shell in a cpuacct cgroup of its own
@@ -75,7 +78,7 @@ rehearse() {
 	echo "load before $name: $(cut -d' ' -f1-3 /proc/loadavg)"
 	cpu_start "$name"
 	TMPDIR=$w/tmp /usr/bin/time -f '%e %M' -o "$w/time" "$q2p" rehearse \
-	    "$d/OUT" --json --passwords "$d/passwords" $conc "$@" \
+	    "$w/OUT" --json --passwords "$d/passwords" $conc "$@" \
 	    >"$w/report.json" 2>"$w/rehearse.err"
 	echo "rehearse exit $?, load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	cpu_end
