@@ -22,7 +22,8 @@
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 dir=${BENCH_DIR:-/var/cache/qmail2postfix/bench}
-work=${TMPDIR:-/tmp}/q2p-bench-rehearse.$$
+# short: Dovecot's socket paths under it must stay below 108 bytes
+work=${TMPDIR:-/tmp}/q2p-rb.$$
 q2p=${BENCH_Q2P:-$top_builddir/qmail2postfix}
 conc="${BENCH_CONCURRENCY:+--concurrency $BENCH_CONCURRENCY} ${BENCH_BATCH:+--batch $BENCH_BATCH}"
 nolog=${BENCH_NO_LOGINS:+--no-logins}

@@ -15,8 +15,9 @@
 #		old host allowed it; the run's figures (peak RSS, at a time)
 #		in the JSON; no progress line when stderr is not a terminal;
 #		an address OUT sends elsewhere than the old host did (a line
-#		added to OUT's virtual_alias: user003 to user004's mailbox,
-#		both in one probe message) reported exactly as one at a time
+#		added to OUT's virtual_alias: one plain mailbox's address to
+#		the next one's mailbox, both in one probe message) reported
+#		exactly as one at a time
 # NEVER		compares timings, queue ids or Message-IDs
 #
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
@@ -36,10 +37,22 @@ python3 "$top_srcdir/tests/bench/migrate-gen.py" --passwords "$H_DIR/passwords" 
 "$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT" -q
 rc=$?
 [ "$rc" -le 1 ] || tap_bail "qmail2postfix run exited $rc"
-# a difference inside a batch: user003 goes to user004's mailbox, which
-# user004's own copy of the same message reaches too
-printf 'user003@d0000.example\tuser004@d0000.example\n' \
-    >>"$H_DIR/OUT/postfix/virtual_alias"
+# a difference inside a batch: mailbox A (no alias, forward or .qmail of
+# its own) goes to mailbox B's, which B's own copy of the same message
+# reaches too
+set -- $(python3 - "$H_DIR/OUT/postfix" <<'EOF'
+import sys
+d = sys.argv[1]
+lines = [l for l in open(d + "/virtual_alias") if l.strip() and l[0] != "#"]
+named = " ".join(lines).replace(",", " ").split()
+plain = [l.split()[0] for l in open(d + "/virtual_mailbox")
+         if l.strip() and l[0] != "#" and l.split()[0] not in named]
+print(plain[0], plain[1])
+EOF
+)
+[ $# -eq 2 ] || tap_bail "no two plain mailboxes in OUT"
+export MOVED=$1 MOVED_TO=$2
+printf '%s\t%s\n' "$MOVED" "$MOVED_TO" >>"$H_DIR/OUT/postfix/virtual_alias"
 
 export TMPDIR=$H_DIR
 for c in 1 8; do
@@ -54,18 +67,18 @@ for c in 1 8; do
 	# the generated host has no ~alias/.qmail-postmaster: qmail bounced
 	# postmaster@ of its local names, the rehearsal records local(8)
 	# (a difference of the generated host, the same in both runs); and
-	# user003, sent to user004's mailbox by the line added above
-	if [ "$rc" -le 1 ] && python3 -c 'import json,sys
+	# MOVED, sent to MOVED_TO's mailbox by the line added above
+	if [ "$rc" -le 1 ] && python3 -c 'import json,os,sys
 r = json.load(open(sys.argv[1]))
 m = r["expected"]["mismatches"]
-assert sorted(x["address"] for x in m) == ["postmaster@localhost",
-    "postmaster@mail.example.com", "user003@d0000.example"], m
-a = [x for x in r["addresses"] if x["address"] == "user003@d0000.example"]
-assert a[0]["mailboxes"] == ["user004@d0000.example"], a' \
+assert sorted(x["address"] for x in m) == sorted(["postmaster@localhost",
+    "postmaster@mail.example.com", os.environ["MOVED"]]), m
+a = [x for x in r["addresses"] if x["address"] == os.environ["MOVED"]]
+assert a[0]["mailboxes"] == [os.environ["MOVED_TO"]], a' \
 	    "$H_DIR/report-$c.json" 2>/dev/null; then
-		tap_ok "--concurrency $c: every address and login as on the old host (but postmaster@ of the local names, and user003 in user004's mailbox)"
+		tap_ok "--concurrency $c: every address and login as on the old host (but postmaster@ of the local names, and $MOVED in $MOVED_TO's mailbox)"
 	else
-		tap_fail "--concurrency $c: every address and login as on the old host (but postmaster@ of the local names, and user003 in user004's mailbox; exit $rc)" \
+		tap_fail "--concurrency $c: every address and login as on the old host (but postmaster@ of the local names, and $MOVED in $MOVED_TO's mailbox; exit $rc)" \
 		    "$(tail -5 "$H_DIR/rehearse-$c.err")" \
 		    "$(python3 -c 'import json,sys
 for m in json.load(open(sys.argv[1]))["expected"]["mismatches"][:20]:
