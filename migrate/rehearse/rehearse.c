@@ -78,6 +78,8 @@ help(void)
 	    "  --no-logins          probe addresses only\n"
 	    "  --concurrency N      SMTP sessions and logins at a time [16];\n"
 	    "                       1 sends and logs in one at a time\n"
+	    "  --batch N            addresses per probe message [50]; 1 sends\n"
+	    "                       each its own message\n"
 	    "  --limits             also prove OUT's connection limits with\n"
 	    "                       real connections (qmail2postfix(8))\n"
 	    "  --strict             addresses the migration listed as not\n"
@@ -137,6 +139,11 @@ run_figures(struct rh_run *r, double t_all)
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &kids);
 	qpm_json_set_int(o, "concurrency", r->concurrency);
+	qpm_json_set_int(o, "batch", r->batch);
+	/* addresses that shared messages, and those probed again alone */
+	qpm_json_set_int(o, "batches", (long long)r->nbatches);
+	qpm_json_set_int(o, "batched_addresses", (long long)r->nbatched);
+	qpm_json_set_int(o, "probed_again", (long long)r->nredo);
 	qpm_json_set(o, "seconds", json_real(t_all));
 	qpm_json_set(o, "probes_seconds", json_real(r->t_probes));
 	qpm_json_set(o, "logins_seconds", json_real(r->t_logins));
@@ -227,6 +234,8 @@ run_free(struct rh_run *r)
 			json_decref(r->probes[i].pipe_runs);
 	}
 	free(r->probes);
+	free(r->batches);
+	free(r->bmembers);
 	for (i = 0; i < r->nlogins; i++) {
 		free(r->logins_v[i].addr);
 		if (r->logins_v[i].pass != NULL) {
@@ -269,6 +278,7 @@ options(struct rh_run *r, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-logins", no_argument, NULL, 'L' },
 		{ "concurrency", required_argument, NULL, 'c' },
+		{ "batch", required_argument, NULL, 'b' },
 		{ "limits", no_argument, NULL, 'l' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "keep", no_argument, NULL, 'k' },
@@ -313,6 +323,14 @@ options(struct rh_run *r, int argc, char **argv)
 			    r->concurrency > RH_MAX_WORKERS) {
 				msg_errorx("--concurrency %s: 1 to %d", optarg,
 				    RH_MAX_WORKERS);
+				return RH_EXIT_NOTRUN;
+			}
+			break;
+		case 'b':
+			if ((r->batch = atoi(optarg)) <= 0 ||
+			    r->batch > RH_MAX_BATCH) {
+				msg_errorx("--batch %s: 1 to %d", optarg,
+				    RH_MAX_BATCH);
 				return RH_EXIT_NOTRUN;
 			}
 			break;
@@ -419,6 +437,7 @@ rehearse_main(int argc, char **argv)
 	r.timeout = 120;
 	r.logins = 1;
 	r.concurrency = RH_CONCURRENCY;
+	r.batch = RH_BATCH;
 	r.progress = isatty(STDERR_FILENO);
 	r.clock = qpm_clock_system;
 	qstr_init(&r.srs_reverse, 64 * 1024);

@@ -27,6 +27,8 @@
 #define RH_IO_TIMEOUT		20	/* seconds for one protocol read */
 #define RH_CONCURRENCY		16	/* SMTP sessions, logins in flight */
 #define RH_MAX_WORKERS		256	/* --concurrency at most */
+#define RH_BATCH		50	/* addresses per probe message */
+#define RH_MAX_BATCH		1000	/* --batch at most (smtpd_recipient_limit) */
 
 /* What happened, or would have happened, to mail for one address. */
 enum rh_outcome {
@@ -181,6 +183,12 @@ struct rh_smtp *rh_smtp_open(int port, const char *helo, struct qstr *err);
 /* 0 accepted (queue id in qid), 1 refused (reply in reply), <0 error */
 int	rh_smtp_send(struct rh_smtp *s, const char *from, const char *rcpt,
 	    const char *msg, char *qid, size_t qidlen, struct qstr *reply);
+/* one message to n recipients: acc[i] 1 when RCPT i was accepted;
+ * 0 queued for those, 1 refused (none accepted, or MAIL or DATA
+ * refused: reply), <0 error */
+int	rh_smtp_send_rcpts(struct rh_smtp *s, const char *from,
+	    const char *const *rcpt, size_t n, const char *msg, char *qid,
+	    size_t qidlen, char *acc, struct qstr *reply);
 void	rh_smtp_close(struct rh_smtp *s);
 
 /* Header scan: the Message-ID of the top header block (without <>) */

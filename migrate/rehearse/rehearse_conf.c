@@ -113,6 +113,11 @@ rh_main_overrides(const struct rh_paths *p, struct strlist *out)
 	CHECK(add_kv(out, "smtpd_hard_error_limit", "100000"));
 	CHECK(add_kv(out, "smtpd_error_sleep_time", "0"));
 	CHECK(add_kv(out, "smtpd_junk_command_limit", "100000"));
+	/* one recipient per LMTP transaction: Dovecot's Received: field
+	 * then names a transaction of one copy, which the maillog ties to
+	 * the address that came in (a probe message to several addresses,
+	 * rh_collect.c); each copy is delivered as before */
+	CHECK(add_kv(out, "lmtp_destination_recipient_limit", "1"));
 	/* a deferred probe stays deferred; no delay warnings */
 	CHECK(add_kv(out, "queue_run_delay", "3600s"));
 	CHECK(add_kv(out, "minimal_backoff_time", "3600s"));

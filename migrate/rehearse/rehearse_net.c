@@ -482,39 +482,23 @@ cmd_reply(struct rh_smtp *s, struct qstr *cmd, struct qstr *reply)
 	return smtp_reply(&s->c, reply);
 }
 
-int
-rh_smtp_send(struct rh_smtp *s, const char *from, const char *rcpt,
-    const char *msg, char *qid, size_t qidlen, struct qstr *reply)
+/* DATA, the message (CRLF, dot-stuffed) and its reply: 0 queued (queue
+ * id in qid), 1 refused, -1 the session broke */
+static int
+smtp_data(struct rh_smtp *s, const char *msg, char *qid, size_t qidlen,
+    struct qstr *reply)
 {
 	struct qstr cmd = QSTR_INIT(QPM_MAX_MESSAGE);
 	const char *p, *q;
 	int code, rc = -1;
 
-	qid[0] = '\0';
-	if (qstr_catf(&cmd, "MAIL FROM:<%s>\r\n", from) < 0 ||
-	    (code = cmd_reply(s, &cmd, reply)) < 0)
-		goto out;
-	if (code != 250) {
-		rc = 1;
-		goto rset;
-	}
-	qstr_reset(&cmd);
-	if (qstr_catf(&cmd, "RCPT TO:<%s>\r\n", rcpt) < 0 ||
-	    (code = cmd_reply(s, &cmd, reply)) < 0)
-		goto out;
-	if (code != 250 && code != 251) {
-		rc = 1;
-		goto rset;
-	}
-	qstr_reset(&cmd);
 	if (qstr_cat(&cmd, "DATA\r\n") < 0 || (code = cmd_reply(s, &cmd,
 	    reply)) < 0)
 		goto out;
 	if (code != 354) {
 		rc = 1;
-		goto rset;
+		goto out;
 	}
-	/* the message, CRLF and dot-stuffed */
 	qstr_reset(&cmd);
 	for (p = msg; *p != '\0'; p = *q ? q + 1 : q) {
 		q = p + strcspn(p, "\n");
@@ -539,16 +523,71 @@ rh_smtp_send(struct rh_smtp *s, const char *from, const char *rcpt,
 		}
 	}
 	rc = 0;
-	goto out;
-rset:
-	{
-		struct qstr r2 = QSTR_INIT(RH_MAX_REPLY);
+out:
+	qstr_free(&cmd);
+	return rc;
+}
 
-		qstr_reset(&cmd);
-		if (qstr_cat(&cmd, "RSET\r\n") < 0 || cmd_reply(s, &cmd, &r2) != 250)
-			rc = rc == 1 ? 1 : -1;
-		qstr_free(&r2);
+/* after a refusal: the transaction reset; 1 (refused) even when the
+ * session broke here: the next send finds out and opens another */
+static int
+smtp_rset(struct rh_smtp *s)
+{
+	struct qstr cmd = QSTR_INIT(64), r2 = QSTR_INIT(RH_MAX_REPLY);
+
+	if (qstr_cat(&cmd, "RSET\r\n") == 0)
+		(void)cmd_reply(s, &cmd, &r2);
+	qstr_free(&cmd);
+	qstr_free(&r2);
+	return 1;
+}
+
+int
+rh_smtp_send(struct rh_smtp *s, const char *from, const char *rcpt,
+    const char *msg, char *qid, size_t qidlen, struct qstr *reply)
+{
+	char acc = 0;
+
+	return rh_smtp_send_rcpts(s, from, &rcpt, 1, msg, qid, qidlen, &acc,
+	    reply);
+}
+
+int
+rh_smtp_send_rcpts(struct rh_smtp *s, const char *from,
+    const char *const *rcpt, size_t n, const char *msg, char *qid,
+    size_t qidlen, char *acc, struct qstr *reply)
+{
+	struct qstr cmd = QSTR_INIT(QPM_MAX_SMTP_LINE * 4);
+	size_t i, nacc = 0;
+	int code, rc = -1;
+
+	qid[0] = '\0';
+	memset(acc, 0, n);
+	if (qstr_catf(&cmd, "MAIL FROM:<%s>\r\n", from) < 0 ||
+	    (code = cmd_reply(s, &cmd, reply)) < 0)
+		goto out;
+	if (code != 250) {
+		rc = smtp_rset(s);
+		goto out;
 	}
+	/* each RCPT's own reply; the last refusal stays in reply */
+	for (i = 0; i < n; i++) {
+		qstr_reset(&cmd);
+		if (n > 1)
+			qstr_reset(reply);
+		if (qstr_catf(&cmd, "RCPT TO:<%s>\r\n", rcpt[i]) < 0 ||
+		    (code = cmd_reply(s, &cmd, reply)) < 0)
+			goto out;
+		if (code == 250 || code == 251) {
+			acc[i] = 1;
+			nacc++;
+		}
+	}
+	if (nacc == 0) {
+		rc = smtp_rset(s);
+		goto out;
+	}
+	rc = smtp_data(s, msg, qid, qidlen, reply);
 out:
 	qstr_free(&cmd);
 	return rc;

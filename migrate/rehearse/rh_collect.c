@@ -31,8 +31,10 @@
 
 static struct rh_run *walk_run;	/* nftw has no user pointer */
 static size_t walk_count;
-static struct strlist *walk_ids;
+static json_t *walk_ids;	/* queue file names (a set) */
 static json_t *walk_homes;	/* home -> [index of each of its users] */
+static int walk_batches;	/* the batches' messages, not the probes' */
+static json_t *walk_lmtp;	/* LMTP transaction id -> address (batches) */
 
 static int
 count_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
@@ -41,7 +43,8 @@ count_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	if (flag == FTW_F) {
 		walk_count++;
 		if (walk_ids != NULL)
-			strlist_add(walk_ids, path + f->base);
+			json_object_set_new_nocheck(walk_ids, path + f->base,
+			    json_true());
 	}
 	return 0;
 }
@@ -49,7 +52,7 @@ count_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 /* files in the queues where mail is still moving (or, with ids, every
  * queue), for settling and for "deferred" */
 static size_t
-queue_files(struct rh_run *r, int all, struct strlist *ids)
+queue_files(struct rh_run *r, int all, json_t *ids)
 {
 	static const char *const moving[] = { "maildrop", "incoming", "active",
 	    "hold", NULL };
@@ -106,14 +109,198 @@ read_head(const char *path, char *buf, size_t size)
 	return got;
 }
 
+/* the probe whose Message-ID or sender key is, in the walk for the
+ * probes (a batch's: NULL) */
 static struct rh_probe *
 probe_by(struct rh_run *r, const char *key)
 {
 	json_t *v = json_object_get(r->by_id, key);
 
-	if (!json_is_integer(v) || (size_t)json_integer_value(v) >= r->nprobes)
+	if (walk_batches || !json_is_integer(v) || json_integer_value(v) < 0 ||
+	    (size_t)json_integer_value(v) >= r->nprobes)
 		return NULL;
 	return &r->probes[json_integer_value(v)];
+}
+
+/* the batch whose Message-ID or sender key is, in the walk for the
+ * batches (a probe's: NULL) */
+static struct rh_batch *
+batch_by(struct rh_run *r, const char *key)
+{
+	json_t *v = json_object_get(r->by_id, key);
+	json_int_t b = json_is_integer(v) ? -1 - json_integer_value(v) : -1;
+
+	if (!walk_batches || b < 0 || (size_t)b >= r->nbatches)
+		return NULL;
+	return &r->batches[b];
+}
+
+/* the id in the first Received: field of head, folded or not, when it
+ * is Dovecot's LMTP's ("by HOST with LMTP id ID (envelope-from ...)") */
+static int
+lmtp_id(const char *head, char *id, size_t size)
+{
+	const char *p = head, *end, *w;
+	size_t n;
+
+	while (strncasecmp(p, "Received:", 9) != 0) {
+		if (*p == '\n' || *p == '\r' || (p = strchr(p, '\n')) == NULL)
+			return -1;
+		p++;
+	}
+	for (end = strchr(p, '\n'); end != NULL && (end[1] == ' ' ||
+	    end[1] == '\t'); end = strchr(end + 1, '\n'))
+		;
+	if (end == NULL)
+		end = p + strlen(p);
+	if ((w = memmem(p, (size_t)(end - p), "with LMTP", 9)) == NULL)
+		return -1;
+	for (w += 9; w < end && strchr(" \t\r\n", *w) != NULL; w++)
+		;
+	if (end - w < 3 || strncmp(w, "id", 2) != 0 ||
+	    strchr(" \t\r\n", w[2]) == NULL)
+		return -1;
+	for (w += 2; w < end && strchr(" \t\r\n", *w) != NULL; w++)
+		;
+	if ((n = strcspn(w, " \t\r\n;(")) == 0 || n >= size ||
+	    w + n > end)
+		return -1;
+	memcpy(id, w, n);
+	id[n] = '\0';
+	return 0;
+}
+
+/* The address of batch bt a copy of it was for: Dovecot's LMTP names
+ * the transaction in its Received: field, Postfix's maillog the address
+ * that came in for it (walk_lmtp); one address of the batch it
+ * accepted, else NULL and the batch shows nothing */
+static struct rh_probe *
+batch_copy(struct rh_run *r, struct rh_batch *bt, const char *head)
+{
+	struct rh_probe *pr, *hit = NULL;
+	const char *orig = NULL;
+	char id[256];
+	size_t k, n = 0;
+
+	if (lmtp_id(head, id, sizeof(id)) == 0)
+		orig = qpm_json_opt_str(walk_lmtp, id);
+	for (k = 0; orig != NULL && k < bt->n; k++) {
+		pr = &r->probes[r->bmembers[bt->first + k]];
+		if (!pr->redo && strcasecmp(pr->addr, orig) == 0) {
+			hit = pr;
+			n++;
+		}
+	}
+	if (n != 1) {
+		bt->redo = 1;
+		hit = NULL;
+	}
+	return hit;
+}
+
+/* One maillog line: "... QID: removed" counts for a batch's message;
+ * "... QID: to=<TO>, orig_to=<ORIG>, ... status=sent (250 2.0.0 <TO>
+ * ID Saved)" (Dovecot's LMTP) maps ID to ORIG (or TO).  An ID of an
+ * LMTP transaction with several recipients (ID:Rn), or seen twice,
+ * attributes nothing: its batch is probed again. */
+static void
+log_line(struct rh_run *r, json_t *qids, char *line, size_t *removed)
+{
+	char *q, *e, *to, *orig, *sent, *id;
+	json_t *v;
+	struct rh_batch *bt;
+
+	if ((q = strstr(line, "]: ")) == NULL)
+		return;
+	q += 3;
+	if ((e = strstr(q, ": ")) == NULL)
+		return;
+	*e = '\0';
+	if ((v = json_object_get(qids, q)) == NULL)
+		return;
+	bt = &r->batches[json_integer_value(v)];
+	e += 2;
+	if (strncmp(e, "removed", 7) == 0) {
+		(*removed)++;
+		return;
+	}
+	if (strncmp(e, "to=<", 4) != 0 ||
+	    (sent = strstr(e, ", status=sent (250 ")) == NULL ||
+	    (sent = strstr(sent, "> ")) == NULL)
+		return;
+	to = e + 4;
+	to[strcspn(to, ">")] = '\0';
+	orig = to;
+	if ((orig = strstr(to + strlen(to) + 1, "orig_to=<")) != NULL &&
+	    orig < sent) {
+		orig += 9;
+		orig[strcspn(orig, ">")] = '\0';
+	} else
+		orig = to;
+	id = sent + 2;
+	id[strcspn(id, " ")] = '\0';
+	if (strstr(id, ":R") != NULL || json_object_get(walk_lmtp, id) != NULL) {
+		bt->redo = 1;
+		json_object_set_new(walk_lmtp, id, json_null());
+	} else
+		json_object_set_new_nocheck(walk_lmtp, id, json_string_nocheck(orig));
+}
+
+/* Postfix's maillog (postlogd writes it a little after the deliveries)
+ * until it says "removed" of each batch's message that left the queue
+ * (ids: what is still queued), or the timeout; read as it grows */
+static void
+batch_log(struct rh_run *r, json_t *ids)
+{
+	struct qstr acc = QSTR_INIT(1024 * 1024);
+	struct timespec ts = { 0, 100000000 };
+	json_t *qids = json_object();
+	char path[700], buf[65536], *line, *nl;
+	size_t b, want = 0, removed = 0;
+	double end = qpm_clock_mono() + r->timeout;
+	ssize_t n;
+	int fd;
+
+	for (b = 0; b < r->nbatches; b++) {
+		if (r->batches[b].qid[0] == '\0')
+			continue;
+		if (json_object_get(ids, r->batches[b].qid) != NULL) {
+			r->batches[b].redo = 1;		/* still queued */
+			continue;
+		}
+		json_object_set_new(qids, r->batches[b].qid,
+		    json_integer((json_int_t)b));
+		want++;
+	}
+	if (rh_path_join(path, sizeof(path), r->tmp, "pf/maillog") < 0 ||
+	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		for (b = 0; b < r->nbatches; b++)
+			r->batches[b].redo = 1;
+		goto out;
+	}
+	while (removed < want && !rh_interrupted) {
+		if ((n = read(fd, buf, sizeof(buf))) > 0) {
+			/* a line longer than 1 MB is no delivery line */
+			if (qstr_catn(&acc, buf, (size_t)n) < 0)
+				qstr_reset(&acc);
+			for (line = acc.buf; (nl = memchr(line, '\n', acc.len -
+			    (size_t)(line - acc.buf))) != NULL; line = nl + 1) {
+				*nl = '\0';
+				log_line(r, qids, line, &removed);
+			}
+			n = (ssize_t)(line - acc.buf);
+			memmove(acc.buf, line, acc.len - (size_t)n);
+			acc.len -= (size_t)n;
+			continue;
+		}
+		if (qpm_clock_mono() > end)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	close(fd);
+out:
+	json_decref(qids);
+	qstr_free(&acc);
 }
 
 static int
@@ -122,8 +309,9 @@ maildir_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	struct rh_run *r = walk_run;
 	static char buf[RH_MAX_HEADER];
 	struct qstr id = QSTR_INIT(1024), where = QSTR_INIT(4096);
-	const char *dir;
+	const char *dir, *sender;
 	struct rh_probe *pr;
+	struct rh_batch *bt = NULL;
 	size_t rl = strlen(r->mail_root), dl, i;
 	json_t *u;
 	int owned = 0;
@@ -135,18 +323,22 @@ maildir_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	if (strncmp(dir, "new/", 4) != 0 && strncmp(dir, "cur/", 4) != 0)
 		goto out;
 	if (read_head(path, buf, sizeof(buf)) < 0 ||
-	    rh_header_value(buf, strlen(buf), "Message-ID", &id) != 1 ||
-	    (pr = probe_by(r, qstr_str(&id))) == NULL)
+	    rh_header_value(buf, strlen(buf), "Message-ID", &id) != 1)
 		goto out;
+	if ((pr = probe_by(r, qstr_str(&id))) == NULL &&
+	    ((bt = batch_by(r, qstr_str(&id))) == NULL ||
+	    (pr = batch_copy(r, bt, buf)) == NULL))
+		goto out;
+	sender = bt != NULL ? bt->sender : pr->sender;
 	/* a local delivery keeps the probe's sender (no SRS) */
 	qstr_reset(&id);
 	if (rh_header_value(buf, strlen(buf), "Return-Path", &id) == 1 &&
-	    strcasecmp(qstr_str(&id), pr->sender) == 0)
+	    strcasecmp(qstr_str(&id), sender) == 0)
 		r->local_ok++;
 	else if (r->local_bad++ == 0)
 		qpm_snprintf(r->local_bad_ex, sizeof(r->local_bad_ex),
 		    "%s: Return-Path <%s>, not <%s>", path + rl, qstr_str(&id),
-		    pr->sender);
+		    sender);
 	/* whose Maildir this is: every user of Dovecot's userdb (the
 	 * users file the rehearsal's Dovecot serves) with this home, as
 	 * IMAP would show it; else the path as the old host named it */
@@ -217,6 +409,17 @@ sink_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	}
 	pr = rh_header_value(buf, (size_t)n, "Message-ID", &id) == 1 ?
 	    probe_by(r, qstr_str(&id)) : NULL;
+	/* a batch's forward or bounce: not one address's for sure */
+	if (walk_batches) {
+		struct rh_batch *bt = id.len > 0 ? batch_by(r, qstr_str(&id)) : NULL;
+
+		if (bt != NULL)
+			bt->redo = 1;
+		for (i = 0; i < rcpts.n; i++)
+			if (from[0] == '\0' && (bt = batch_by(r, rcpts.v[i])) != NULL)
+				bt->redo = 1;
+		goto out;
+	}
 	/* envelopes as the sink saw them, for the SRS checks */
 	for (i = 0; r->sink_recs != NULL && i < rcpts.n; i++) {
 		json_t *o = json_object();
@@ -240,6 +443,7 @@ sink_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 		if (pr != NULL)
 			strlist_add_unique(&pr->got.forwards, rcpts.v[i]);
 	}
+out:
 	strlist_free(&rcpts);
 	qstr_free(&id);
 	return 0;
@@ -337,8 +541,17 @@ pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	if (file_read_all(path, QPM_MAX_CONFIG_LINE * 16, 0, &rec) < 0 ||
 	    qpm_snprintf(msgpath, sizeof(msgpath), "%.*s.msg", (int)(n - 4),
 	    path) < 0 || read_head(msgpath, buf, sizeof(buf)) < 0 ||
-	    rh_header_value(buf, strlen(buf), "Message-ID", &id) != 1 ||
-	    (pr = probe_by(r, qstr_str(&id))) == NULL)
+	    rh_header_value(buf, strlen(buf), "Message-ID", &id) != 1)
+		goto out;
+	/* a batch's message through a program: not one address's for sure */
+	if (walk_batches) {
+		struct rh_batch *bt = batch_by(r, qstr_str(&id));
+
+		if (bt != NULL)
+			bt->redo = 1;
+		goto out;
+	}
+	if ((pr = probe_by(r, qstr_str(&id))) == NULL)
 		goto out;
 	for (p = rec.buf; p != NULL && *p != '\0'; ) {
 		if (strncmp(p, "arg ", 4) != 0)
@@ -377,14 +590,59 @@ out:
 	return 0;
 }
 
-void
-rh_collect(struct rh_run *r)
+/* what probe pr's message did, from what the walks found */
+static void
+probe_outcome(struct rh_run *r, struct rh_probe *pr, int queued)
 {
-	struct strlist ids = { 0 };
-	struct rh_probe *pr;
+	pr->queued = queued;
+	strlist_sort(&pr->got.mailboxes, 1);
+	strlist_sort(&pr->got.forwards, 1);
+	strlist_sort(&pr->got.pipes, 0);
+	if (pr->sent == 2) {
+		pr->got.outcome = pr->reply.len > 0 && pr->reply.buf[0] == '4' ?
+		    RH_DEFERRED : RH_BOUNCED;
+		if (pr->got.detail.len > 0)
+			qstr_cat(&pr->got.detail, "; ");
+		qstr_catf(&pr->got.detail, "refused: %s", qstr_str(&pr->reply));
+	} else if (pr->sent != 1) {
+		pr->got.outcome = RH_DEFERRED;
+		qstr_catf(&pr->got.detail, "not sent: %s",
+		    pr->reply.len ? qstr_str(&pr->reply) : "no SMTP session");
+	} else if (pr->queued) {
+		pr->got.outcome = RH_DEFERRED;
+		qstr_catf(&pr->got.detail, "%s still queued", pr->qid);
+	} else if (pr->dsn && pr->got.mailboxes.n + pr->got.forwards.n == 0)
+		/* bounced, maybe by a program (exit 100) */
+		pr->got.outcome = RH_BOUNCED;
+	else if (pr->got.mailboxes.n + pr->got.forwards.n +
+	    pr->got.pipes.n > 0)
+		pr->got.outcome = RH_DELIVERED;
+	else {
+		pr->got.outcome = RH_DISCARDED;
+		if (pr->got.detail.len == 0)
+			qstr_cat(&pr->got.detail, "accepted, then neither "
+			    "delivered nor bounced");
+	}
+	/* what qmail did with the exit codes the programs gave */
+	if (json_array_size(pr->pipe_runs) > 0) {
+		rh_result_free(&pr->want);
+		rh_result_init(&pr->want);
+		rh_model_expect_runs(r->m, pr->addr, pr->pipe_runs, &pr->want);
+	}
+	if (pr->want.not_converted.n > 0) {
+		pr->status = 2;
+		rh_compare(&pr->want, &pr->got, &pr->why);
+	} else
+		pr->status = rh_compare(&pr->want, &pr->got, &pr->why);
+}
+
+/* every file: the Maildirs (the users of each home, looked up once per
+ * delivered file), the sink, the pipe recorder, the queue file names */
+static void
+collect_walk(struct rh_run *r, json_t *ids)
+{
 	size_t i;
 
-	/* the users of each home, looked up once per delivered file */
 	walk_run = r;
 	walk_homes = json_object();
 	for (i = 0; walk_homes != NULL && i < r->homes.n &&
@@ -402,53 +660,79 @@ rh_collect(struct rh_run *r)
 	walk_homes = NULL;
 	nftw(r->sink_dir, sink_entry, 8, FTW_PHYS);
 	nftw(r->pipe_dir, pipe_entry, 8, FTW_PHYS);
-	queue_files(r, 1, &ids);
+	if (ids != NULL)
+		queue_files(r, 1, ids);
 	walk_run = NULL;
+}
+
+static void
+probe_reset(struct rh_probe *pr)
+{
+	rh_result_free(&pr->got);
+	rh_result_init(&pr->got);
+	qstr_reset(&pr->why);
+	qstr_reset(&pr->reply);
+	json_decref(pr->pipe_runs);
+	pr->pipe_runs = NULL;
+	pr->sent = pr->dsn = pr->queued = pr->status = 0;
+	pr->qid[0] = '\0';
+}
+
+void
+rh_collect_batches(struct rh_run *r)
+{
+	json_t *ids = json_object();
+	struct rh_batch *bt;
+	struct rh_probe *pr;
+	size_t b, k;
+
+	/* still queued: a bounce or a copy may follow (batch_log) */
+	queue_files(r, 1, ids);
+	walk_lmtp = json_object();
+	batch_log(r, ids);
+	walk_batches = 1;
+	collect_walk(r, NULL);
+	walk_batches = 0;
+	json_decref(walk_lmtp);
+	walk_lmtp = NULL;
+	for (b = 0; b < r->nbatches; b++) {
+		bt = &r->batches[b];
+		for (k = 0; k < bt->n; k++) {
+			pr = &r->probes[r->bmembers[bt->first + k]];
+			if (pr->redo)
+				continue;
+			pr->sent = bt->sent;
+			probe_outcome(r, pr, 0);
+			/* a difference is confirmed alone: the report says
+			 * what the address's own message did */
+			if (bt->redo || pr->status != 1)
+				pr->redo = 1;
+		}
+		for (k = 0; k < bt->n; k++) {
+			pr = &r->probes[r->bmembers[bt->first + k]];
+			if (pr->redo) {
+				probe_reset(pr);
+				r->nredo++;
+			}
+		}
+	}
+	json_decref(ids);
+}
+
+void
+rh_collect(struct rh_run *r)
+{
+	json_t *ids = json_object();
+	struct rh_probe *pr;
+	size_t i;
+
+	collect_walk(r, ids);
 	for (i = 0; i < r->nprobes; i++) {
 		pr = &r->probes[i];
-		if (pr->qid[0] != '\0' && strlist_has(&ids, pr->qid))
-			pr->queued = 1;
-		strlist_sort(&pr->got.mailboxes, 1);
-		strlist_sort(&pr->got.forwards, 1);
-		strlist_sort(&pr->got.pipes, 0);
-		if (pr->sent == 2) {
-			pr->got.outcome = pr->reply.len > 0 && pr->reply.buf[0] == '4' ?
-			    RH_DEFERRED : RH_BOUNCED;
-			if (pr->got.detail.len > 0)
-				qstr_cat(&pr->got.detail, "; ");
-			qstr_catf(&pr->got.detail, "refused: %s", qstr_str(&pr->reply));
-		} else if (pr->sent != 1) {
-			pr->got.outcome = RH_DEFERRED;
-			qstr_catf(&pr->got.detail, "not sent: %s",
-			    pr->reply.len ? qstr_str(&pr->reply) : "no SMTP session");
-		} else if (pr->queued) {
-			pr->got.outcome = RH_DEFERRED;
-			qstr_catf(&pr->got.detail, "%s still queued", pr->qid);
-		} else if (pr->dsn && pr->got.mailboxes.n +
-		    pr->got.forwards.n == 0)
-			/* bounced, maybe by a program (exit 100) */
-			pr->got.outcome = RH_BOUNCED;
-		else if (pr->got.mailboxes.n + pr->got.forwards.n +
-		    pr->got.pipes.n > 0)
-			pr->got.outcome = RH_DELIVERED;
-		else {
-			pr->got.outcome = RH_DISCARDED;
-			if (pr->got.detail.len == 0)
-				qstr_cat(&pr->got.detail, "accepted, then neither "
-				    "delivered nor bounced");
-		}
-		/* what qmail did with the exit codes the programs gave */
-		if (json_array_size(pr->pipe_runs) > 0) {
-			rh_result_free(&pr->want);
-			rh_result_init(&pr->want);
-			rh_model_expect_runs(r->m, pr->addr, pr->pipe_runs,
-			    &pr->want);
-		}
-		if (pr->want.not_converted.n > 0) {
-			pr->status = 2;
-			rh_compare(&pr->want, &pr->got, &pr->why);
-		} else
-			pr->status = rh_compare(&pr->want, &pr->got, &pr->why);
+		if (pr->batch > 0 && !pr->redo)	/* rh_collect_batches did */
+			continue;
+		probe_outcome(r, pr, pr->qid[0] != '\0' &&
+		    json_object_get(ids, pr->qid) != NULL);
 	}
 	for (i = 0; i < r->nlogins; i++) {
 		struct rh_login_row *l = &r->logins_v[i];
@@ -463,5 +747,5 @@ rh_collect(struct rh_run *r)
 				l->mismatch |= 1 << p;
 		}
 	}
-	strlist_free(&ids);
+	json_decref(ids);
 }

@@ -42,6 +42,24 @@ struct rh_probe {
 					 * env, head}], q2p-dotqmail's programs */
 	int		 status;	/* 1 match, 0 mismatch, 2 not converted */
 	struct qstr	 why;
+	size_t		 batch;		/* 1 + its message's index in batches;
+					 * 0: a message of its own */
+	int		 redo;		/* its batch did not show its result:
+					 * sent again in a message of its own */
+};
+
+/* One probe message to several addresses (--batch): none of them is
+ * expected where another is, each copy of it names its address in
+ * X-Original-To; anything else (a copy nobody's, a bounce, a forward, a
+ * program, a refusal, a difference) and those addresses are probed again
+ * one at a time (rh_probe.c, rh_collect.c) */
+struct rh_batch {
+	char		 id[128];	/* Message-ID without <> */
+	char		 sender[128];
+	char		 qid[64];
+	size_t		 first, n;	/* its probes: bmembers[first ...] */
+	int		 sent;		/* as a probe's */
+	int		 redo;		/* no copy of it counts */
 };
 
 /* the login columns in the order of rh_login_row's arrays: IMAP, POP3
@@ -71,6 +89,7 @@ struct rh_run {
 	const char	*passwords;
 	int		 json, keep, strict, timeout, logins, limits;
 	int		 concurrency;	/* SMTP sessions, logins in flight */
+	int		 batch;		/* addresses per probe message (1: one) */
 	struct rh_limits *lim;		/* --limits */
 	struct strlist	 extra;
 	struct qpm_clock clock;
@@ -97,7 +116,11 @@ struct rh_run {
 	size_t		 nprobes;
 	struct rh_login_row *logins_v;
 	size_t		 nlogins;
-	json_t		*by_id;		/* Message-ID / sender -> probe index */
+	json_t		*by_id;		/* Message-ID / sender -> probe index,
+					 * or -1 - batch index */
+	struct rh_batch	*batches;
+	size_t		 nbatches, nbatched, nredo;
+	size_t		*bmembers;	/* probe indexes, batch after batch */
 	/* SRS: migration.json "srs" when wired (rehearsed), else why not */
 	int		 srs, srs_hold, srs_port, srs_bounce_sent;
 	char		 srs_skip[256];
@@ -180,6 +203,9 @@ int	rh_srs_probes_send(struct rh_run *r);
 /* rh_collect.c: what the queue, the Maildirs, the sink and the pipe
  * recorder hold, into each probe's result */
 void	rh_settle(struct rh_run *r);
+/* after rh_settle: each batch's copies to its probes; a batch or probe
+ * whose result is not shown exactly gets redo */
+void	rh_collect_batches(struct rh_run *r);
 void	rh_collect(struct rh_run *r);
 
 /* rh_report.c: the SRS checks and the reports */

@@ -119,8 +119,11 @@ struct rh_pool {
 	void		(*done)(void *state);	/* a worker's state, at its end */
 	/* in the parent: task t's result line */
 	void		(*take)(struct rh_pool *pl, size_t t, char *res);
-	const size_t	*tasks;		/* logins: mailbox of each task / nproto */
+	const size_t	*tasks;		/* logins: mailbox of each task / nproto;
+					 * probes: the probe of task nbatch + k */
 	int		 nproto;
+	size_t		 nbatch;	/* probes: tasks 0 ... nbatch - 1 are
+					 * the batches */
 	struct qstr	 err;
 	size_t		 ndone;
 };
@@ -297,62 +300,150 @@ out:
 /* One message per address, each with its own Message-ID and envelope
  * sender: whatever Postfix does with it (refused at RCPT, a bounce, a
  * copy anywhere) belongs to that address alone, exactly as in a run
- * that sends one at a time.  Several workers, each with a session. */
-static int
-probe_work(struct rh_pool *pl, size_t i, void **state, struct qstr *line)
-{
-	struct rh_run *r = pl->r;
-	struct rh_probe *pr = &r->probes[i];
-	struct rh_smtp *s = *state;
-	struct qstr msg = QSTR_INIT(64 * 1024), err = QSTR_INIT(RH_MAX_REPLY);
-	char date[64], qid[64];
-	time_t now = qpm_clock_now(&r->clock);
-	struct tm tm;
-	int rc = 0, sent, try;
+ * that sends one at a time.  With --batch, addresses expected in
+ * mailboxes only share messages (struct rh_batch); what a batch does
+ * not show exactly is sent again this way.  Several workers, each with
+ * a session. */
 
-	if (rh_bad_address(pr->addr)) {
-		qstr_cat(line, "3\t\tnot an address the rehearsal can send to");
-		goto out;
-	}
-	/* a session that cannot start (a greeting slower than
-	 * RH_IO_TIMEOUT on a busy machine) is tried three times */
+/* the worker's session: opened when it has none; a session that
+ * cannot start (a greeting slower than RH_IO_TIMEOUT on a busy machine)
+ * is tried three times; NULL (line says why) when none starts */
+static struct rh_smtp *
+probe_session(struct rh_run *r, void **state, struct qstr *line)
+{
+	struct qstr err = QSTR_INIT(RH_MAX_REPLY);
+	struct rh_smtp *s = *state;
+	int try;
+
 	for (try = 0; s == NULL && try < 3; try++) {
 		qstr_reset(&err);
 		*state = s = rh_smtp_open(r->p.smtp_port, RH_SENDER_DOMAIN, &err);
 	}
-	if (s == NULL) {
+	if (s == NULL)
 		qstr_catf(line, "SMTP to 127.0.0.1:%d: %s", r->p.smtp_port,
 		    err.len > 0 ? qstr_str(&err) : "no greeting");
-		rc = -1;
-		goto out;
-	}
+	qstr_free(&err);
+	return s;
+}
+
+/* the message to n addresses; once more on a new session when the
+ * session broke: as rh_smtp_send_rcpts, -1 when it broke again */
+static int
+probe_send(struct rh_run *r, void **state, const char *sender,
+    const char *const *rcpt, size_t n, const char *msg, char *qid,
+    size_t qidlen, char *acc, struct qstr *reply)
+{
+	struct rh_smtp *s = *state;
+	int rc;
+
+	if ((rc = rh_smtp_send_rcpts(s, sender, rcpt, n, msg, qid, qidlen,
+	    acc, reply)) >= 0)
+		return rc;
+	rh_smtp_close(s);
+	if ((*state = s = rh_smtp_open(r->p.smtp_port, RH_SENDER_DOMAIN,
+	    reply)) == NULL)
+		return -1;
+	qstr_reset(reply);
+	return rh_smtp_send_rcpts(s, sender, rcpt, n, msg, qid, qidlen, acc,
+	    reply);
+}
+
+static void
+probe_text(struct rh_run *r, struct qstr *msg, const char *sender,
+    const char *to, const char *subject, const char *id, const char *body)
+{
+	char date[64];
+	time_t now = qpm_clock_now(&r->clock);
+	struct tm tm;
+
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	qstr_catf(&msg, "From: qmail2postfix rehearsal <%s>\n"
-	    "To: <%s>\nSubject: qmail2postfix rehearsal probe %zu\n"
+	qstr_catf(msg, "From: qmail2postfix rehearsal <%s>\n"
+	    "To: %s\nSubject: qmail2postfix rehearsal probe %s\n"
 	    "Date: %s\nMessage-ID: <%s>\n\n"
-	    "A probe of qmail2postfix rehearse for %s.\n", pr->sender,
-	    pr->addr, i, date, pr->id, pr->addr);
-	rc = rh_smtp_send(s, pr->sender, pr->addr, msg.buf, qid,
-	    sizeof(qid), &pr->reply);
-	if (rc < 0) {	/* the session broke: once more on a new one */
-		rh_smtp_close(s);
-		if ((*state = s = rh_smtp_open(r->p.smtp_port,
-		    RH_SENDER_DOMAIN, &err)) == NULL ||
-		    (rc = rh_smtp_send(s, pr->sender, pr->addr, msg.buf,
-		    qid, sizeof(qid), &pr->reply)) < 0) {
-			qstr_catf(line, "3\t\t%s", qstr_str(&pr->reply));
-			rc = 0;
-			goto out;
-		}
-	}
-	sent = rc == 0 ? 1 : 2;
-	rc = 0;
-	qstr_catf(line, "%d\t%s\t%s", sent, qid, qstr_str(&pr->reply));
-out:
+	    "A probe of qmail2postfix rehearse for %s.\n", sender, to,
+	    subject, date, id, body);
+}
+
+/* probe i alone: "SENT TAB QID TAB REPLY" */
+static int
+probe_one(struct rh_pool *pl, size_t i, void **state, struct qstr *line)
+{
+	struct rh_run *r = pl->r;
+	struct rh_probe *pr = &r->probes[i];
+	struct qstr msg = QSTR_INIT(64 * 1024), to = QSTR_INIT(1024);
+	const char *rcpt = pr->addr;
+	char qid[64], sub[32], acc;
+	int rc;
+
+	qstr_catf(&to, "<%s>", pr->addr);
+	qpm_snprintf(sub, sizeof(sub), "%zu", i);
+	probe_text(r, &msg, pr->sender, qstr_str(&to), sub, pr->id, pr->addr);
+	rc = probe_send(r, state, pr->sender, &rcpt, 1, msg.buf, qid,
+	    sizeof(qid), &acc, &pr->reply);
+	if (rc < 0)
+		qstr_catf(line, "3\t\t%s", qstr_str(&pr->reply));
+	else
+		qstr_catf(line, "%d\t%s\t%s", rc == 0 ? 1 : 2, qid,
+		    qstr_str(&pr->reply));
 	qstr_free(&msg);
-	qstr_free(&err);
+	qstr_free(&to);
+	return 0;
+}
+
+/* batch b: "SENT TAB QID TAB ACCEPTED TAB REPLY", ACCEPTED a 1 or a 0
+ * for each of its addresses */
+static int
+probe_batch(struct rh_pool *pl, size_t b, void **state, struct qstr *line)
+{
+	struct rh_run *r = pl->r;
+	struct rh_batch *bt = &r->batches[b];
+	struct qstr msg = QSTR_INIT(64 * 1024), reply = QSTR_INIT(RH_MAX_REPLY);
+	const char **rcpt;
+	char qid[64], sub[32], body[64], *acc;
+	size_t k;
+	int rc = -1;
+
+	rcpt = calloc(bt->n, sizeof(*rcpt));
+	acc = calloc(bt->n + 1, 1);
+	if (rcpt == NULL || acc == NULL) {
+		qstr_cat(line, "out of memory");
+		goto out;
+	}
+	for (k = 0; k < bt->n; k++)
+		rcpt[k] = r->probes[r->bmembers[bt->first + k]].addr;
+	qpm_snprintf(sub, sizeof(sub), "b%zu", b);
+	qpm_snprintf(body, sizeof(body), "%zu addresses", bt->n);
+	probe_text(r, &msg, bt->sender, "undisclosed-recipients:;", sub,
+	    bt->id, body);
+	rc = probe_send(r, state, bt->sender, rcpt, bt->n, msg.buf, qid,
+	    sizeof(qid), acc, &reply);
+	for (k = 0; k < bt->n; k++)
+		acc[k] = rc == 0 && acc[k] ? '1' : '0';
+	qstr_catf(line, "%d\t%s\t%s\t%s", rc == 0 ? 1 : rc == 1 ? 2 : 3,
+	    rc == 0 ? qid : "", acc, qstr_str(&reply));
+	rc = 0;
+out:
+	free(rcpt);
+	free(acc);
+	qstr_free(&msg);
+	qstr_free(&reply);
 	return rc;
+}
+
+static int
+probe_work(struct rh_pool *pl, size_t t, void **state, struct qstr *line)
+{
+	size_t i = t < pl->nbatch ? 0 : pl->tasks[t - pl->nbatch];
+
+	if (t >= pl->nbatch && rh_bad_address(pl->r->probes[i].addr)) {
+		qstr_cat(line, "3\t\tnot an address the rehearsal can send to");
+		return 0;
+	}
+	if (probe_session(pl->r, state, line) == NULL)
+		return -1;
+	return t < pl->nbatch ? probe_batch(pl, t, state, line) :
+	    probe_one(pl, i, state, line);
 }
 
 static void
@@ -361,11 +452,29 @@ probe_done(void *state)
 	rh_smtp_close(state);
 }
 
-/* "SENT TAB QID TAB REPLY" */
+/* a batch's line: its addresses refused at RCPT (or all, when the
+ * message did not go) are probed again alone, where the reply is theirs */
 static void
-probe_take(struct rh_pool *pl, size_t i, char *res)
+batch_take(struct rh_run *r, size_t b, char *sent, char *qid, char *res)
 {
-	struct rh_probe *pr = &pl->r->probes[i];
+	struct rh_batch *bt = &r->batches[b];
+	char *acc = res, *tab;
+	size_t k;
+
+	if ((tab = strchr(acc, '\t')) != NULL)
+		*tab = '\0';
+	bt->sent = atoi(sent);
+	qpm_snprintf(bt->qid, sizeof(bt->qid), "%s", qid);
+	for (k = 0; k < bt->n; k++)
+		if (bt->sent != 1 || k >= strlen(acc) || acc[k] != '1')
+			r->probes[r->bmembers[bt->first + k]].redo = 1;
+}
+
+/* "SENT TAB QID TAB REPLY" (a batch's: see probe_batch) */
+static void
+probe_take(struct rh_pool *pl, size_t t, char *res)
+{
+	struct rh_probe *pr;
 	char *qid, *reply;
 
 	if ((qid = strchr(res, '\t')) == NULL ||
@@ -373,6 +482,11 @@ probe_take(struct rh_pool *pl, size_t i, char *res)
 		return;
 	*qid++ = '\0';
 	*reply++ = '\0';
+	if (t < pl->nbatch) {
+		batch_take(pl->r, t, res, qid, reply);
+		return;
+	}
+	pr = &pl->r->probes[pl->tasks[t - pl->nbatch]];
 	pr->sent = atoi(res);
 	qpm_snprintf(pr->qid, sizeof(pr->qid), "%s", qid);
 	qstr_reset(&pr->reply);
@@ -381,24 +495,187 @@ probe_take(struct rh_pool *pl, size_t i, char *res)
 		msg_info("%s: %s", pr->addr, qstr_str(&pr->reply));
 }
 
-int
-rh_probes_send(struct rh_run *r)
+/* an address whose probe may share a message: expected delivered into
+ * mailboxes only (no forward, program, local delivery, refusal) */
+static int
+batchable(const struct rh_probe *pr)
+{
+	size_t k;
+
+	if (rh_bad_address(pr->addr) || pr->want.outcome != RH_DELIVERED ||
+	    pr->want.mailboxes.n == 0 || pr->want.forwards.n > 0 ||
+	    pr->want.pipes.n > 0 || pr->want.not_converted.n > 0)
+		return 0;
+	for (k = 0; k < pr->want.mailboxes.n; k++)
+		if (strncmp(pr->want.mailboxes.v[k], "local:", 6) == 0)
+			return 0;
+	return 1;
+}
+
+#define RH_BATCH_PASSES	4	/* an address that collides this often: alone */
+
+static int
+batch_open(struct rh_run *r, size_t *cap, size_t nmem)
+{
+	struct rh_batch *nb, *bt;
+
+	if (r->nbatches == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		if ((nb = reallocarray(r->batches, *cap, sizeof(*nb))) == NULL)
+			return -1;
+		r->batches = nb;
+	}
+	bt = &r->batches[r->nbatches];
+	memset(bt, 0, sizeof(*bt));
+	bt->first = nmem;
+	if (qpm_snprintf(bt->id, sizeof(bt->id), "q2p-rehearse.b%zu.%ld.%ld@%s",
+	    r->nbatches, (long)qpm_clock_now(&r->clock), (long)getpid(),
+	    RH_SENDER_DOMAIN) < 0 || qpm_snprintf(bt->sender,
+	    sizeof(bt->sender), "q2p-rehearse.b%zu.%ld@%s", r->nbatches,
+	    (long)getpid(), RH_SENDER_DOMAIN) < 0)
+		return -1;
+	r->nbatches++;
+	return 0;
+}
+
+/* 1 when one of pr's expected mailboxes is already batch b's */
+static int
+batch_collides(json_t *where, const struct rh_probe *pr, size_t b)
+{
+	json_t *v;
+	size_t k;
+
+	for (k = 0; k < pr->want.mailboxes.n; k++)
+		if ((v = json_object_get(where, pr->want.mailboxes.v[k])) != NULL &&
+		    (size_t)json_integer_value(v) == b)
+			return 1;
+	return 0;
+}
+
+/* The batches: the batchable addresses in model order, at most
+ * r->batch to a message, never two expected in the same mailbox (an
+ * address that would be is left for a later batch; after a few tries,
+ * alone).  Linear in the addresses. */
+static int
+batch_plan(struct rh_run *r)
+{
+	json_t *where = json_object();	/* mailbox -> last batch there */
+	size_t *todo = calloc(r->nprobes + 1, sizeof(*todo));
+	size_t *later = calloc(r->nprobes + 1, sizeof(*later)), *sw;
+	size_t ntodo = 0, nlater, i, k, pass, cap = 0, nmem = 0, cur, nbt;
+	struct rh_probe *pr;
+	int rc = -1;
+
+	r->bmembers = calloc(r->nprobes + 1, sizeof(*r->bmembers));
+	if (where == NULL || todo == NULL || later == NULL ||
+	    r->bmembers == NULL)
+		goto out;
+	for (i = 0; i < r->nprobes; i++)
+		if (batchable(&r->probes[i]))
+			todo[ntodo++] = i;
+	for (pass = 0; ntodo > 1 && pass < RH_BATCH_PASSES; pass++) {
+		nlater = 0;
+		if (batch_open(r, &cap, nmem) < 0)
+			goto out;
+		for (k = 0; k < ntodo; k++) {
+			pr = &r->probes[todo[k]];
+			cur = r->nbatches - 1;
+			if (batch_collides(where, pr, cur)) {
+				later[nlater++] = todo[k];
+				continue;
+			}
+			for (i = 0; i < pr->want.mailboxes.n; i++)
+				json_object_set_new_nocheck(where,
+				    pr->want.mailboxes.v[i],
+				    json_integer((json_int_t)cur));
+			r->bmembers[nmem++] = todo[k];
+			pr->batch = cur + 1;
+			if (++r->batches[cur].n == (size_t)r->batch &&
+			    k + 1 < ntodo && batch_open(r, &cap, nmem) < 0)
+				goto out;
+		}
+		sw = todo;
+		todo = later;
+		later = sw;
+		ntodo = nlater;
+	}
+	/* a batch of one address is a message of its own */
+	for (i = 0, nbt = 0; i < r->nbatches; i++) {
+		struct rh_batch bt = r->batches[i];
+
+		if (bt.n == 1) {
+			r->probes[r->bmembers[bt.first]].batch = 0;
+			continue;
+		}
+		for (k = 0; k < bt.n; k++)
+			r->probes[r->bmembers[bt.first + k]].batch = nbt + 1;
+		r->batches[nbt++] = bt;
+		r->nbatched += bt.n;
+	}
+	r->nbatches = nbt;
+	for (i = 0; i < r->nbatches; i++)
+		json_object_set_new(r->by_id, r->batches[i].id,
+		    json_integer(-1 - (json_int_t)i));
+	for (i = 0; i < r->nbatches; i++)
+		json_object_set_new(r->by_id, r->batches[i].sender,
+		    json_integer(-1 - (json_int_t)i));
+	rc = 0;
+out:
+	json_decref(where);
+	free(todo);
+	free(later);
+	return rc;
+}
+
+/* the batches (those of more than one address) and the probes alone
+ * (pass 0: every other; pass 1: those to do again) by the pool */
+static int
+probes_pool(struct rh_run *r, int again)
 {
 	struct rh_pool pl;
+	size_t *alone, i, n = 0, nbt = again ? 0 : r->nbatches;
 	int rc;
 
+	if ((alone = calloc(r->nprobes + 1, sizeof(*alone))) == NULL)
+		return -1;
+	for (i = 0; i < r->nprobes; i++)
+		if (again ? r->probes[i].redo : r->probes[i].batch == 0)
+			alone[n++] = i;
 	memset(&pl, 0, sizeof(pl));
 	pl.r = r;
-	pl.what = "probes";
-	pl.ntask = r->nprobes;
+	pl.what = again ? "probes again, one at a time" : "probes";
+	pl.nbatch = nbt;
+	pl.ntask = nbt + n;
 	pl.nw = (size_t)r->concurrency;
+	pl.tasks = alone;
 	pl.work = probe_work;
 	pl.done = probe_done;
 	pl.take = probe_take;
 	if ((rc = pool_run(&pl)) < 0 && pl.err.len > 0)
 		msg_errorx("%s", qstr_str(&pl.err));
 	qstr_free(&pl.err);
+	free(alone);
 	return rc;
+}
+
+int
+rh_probes_send(struct rh_run *r)
+{
+	if (r->batch > 1 && batch_plan(r) < 0) {
+		msg_errorx("out of memory");
+		return -1;
+	}
+	if (probes_pool(r, 0) < 0)
+		return -1;
+	if (r->nbatched == 0 || rh_interrupted)
+		return 0;
+	/* what each batch showed; the rest again, one at a time */
+	rh_settle(r);
+	rh_collect_batches(r);
+	if (msg_verbose)
+		msg_info("%zu addresses in %zu batches; %zu again alone",
+		    r->nbatched, r->nbatches, r->nredo);
+	return r->nredo > 0 ? probes_pool(r, 1) : 0;
 }
 
 /* -------------------------------------------------------------- logins */

@@ -8,6 +8,7 @@
  */
 #include <config.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -21,14 +22,62 @@
 #include "util/qstr.h"
 #include "util/strlist.h"
 
-/* a sink record of probe k (or of no probe: -1) for rcpt; its from */
+/* "PROBE TAB rcpt" (rcpt in lower case) of a sink record, in key */
+static int
+sink_key(struct qstr *key, long long k, const char *rcpt)
+{
+	size_t i;
+
+	qstr_reset(key);
+	if (qstr_catf(key, "%lld\t%s", k, rcpt) < 0)
+		return -1;
+	for (i = 0; i < key->len; i++)
+		key->buf[i] = (char)tolower((unsigned char)key->buf[i]);
+	return 0;
+}
+
+/* the sink records by probe and recipient: the first one's sender, for
+ * a look-up per forward (not a walk of every record) */
+static json_t *
+sink_index(struct rh_run *r)
+{
+	json_t *idx = json_object(), *o;
+	struct qstr key = QSTR_INIT(4096);
+	const char *from, *rcpt;
+	size_t i;
+
+	json_array_foreach(r->sink_recs, i, o) {
+		from = qpm_json_opt_str(o, "from");
+		rcpt = qpm_json_opt_str(o, "rcpt");
+		if (idx == NULL || from == NULL || rcpt == NULL || sink_key(&key,
+		    json_integer_value(json_object_get(o, "probe")), rcpt) < 0 ||
+		    json_object_get(idx, key.buf) != NULL)
+			continue;
+		/* old-host bytes: the key unchecked */
+		json_object_set_new_nocheck(idx, key.buf, json_string_nocheck(from));
+	}
+	qstr_free(&key);
+	return idx;
+}
+
+/* a sink record of probe k (or of no probe: -1) for rcpt; its from; by
+ * idx when there is one (k >= 0, any sender) */
 static const char *
-sink_from(struct rh_run *r, long long k, const char *rcpt, int null_only)
+sink_from(struct rh_run *r, json_t *idx, long long k, const char *rcpt,
+    int null_only)
 {
 	json_t *o;
 	size_t i;
 	const char *from;
 
+	if (idx != NULL && k >= 0 && !null_only) {
+		struct qstr key = QSTR_INIT(4096);
+
+		from = sink_key(&key, k, rcpt) == 0 ?
+		    qpm_json_opt_str(idx, key.buf) : NULL;
+		qstr_free(&key);
+		return from;
+	}
 	json_array_foreach(r->sink_recs, i, o) {
 		from = qpm_json_opt_str(o, "from");
 		if (from == NULL || (null_only && *from != '\0'))
@@ -101,7 +150,7 @@ srs_row(struct rh_run *r, int ok, const char *why)
 void
 rh_srs_evaluate(struct rh_run *r)
 {
-	json_t *rep = json_object(), *fw = json_array(), *o;
+	json_t *rep = json_object(), *fw = json_array(), *o, *idx = NULL;
 	struct qstr val = QSTR_INIT(QPM_MAX_SMTP_LINE * 4);
 	struct qstr why = QSTR_INIT(4096);
 	struct rh_probe *pr;
@@ -119,6 +168,7 @@ rh_srs_evaluate(struct rh_run *r)
 	qpm_json_set_str(rep, "domain", r->srs_domain);
 	qpm_json_set_str(rep, "forwarder", r->srs_fwd);
 	qpm_json_set_str(rep, "srs_map", r->srs_map);
+	idx = sink_index(r);
 	for (i = 0; i < r->nprobes; i++) {
 		pr = &r->probes[i];
 		if (pr->status == 2)	/* listed as not converted */
@@ -131,7 +181,7 @@ rh_srs_evaluate(struct rh_run *r)
 				nrelay++;
 				continue;
 			}
-			from = sink_from(r, (long long)i, target, 0);
+			from = sink_from(r, idx, (long long)i, target, 0);
 			qstr_reset(&why);
 			qstr_reset(&val);
 			ok = 0;
@@ -166,8 +216,8 @@ rh_srs_evaluate(struct rh_run *r)
 	qpm_json_set_int(rep, "relayed_not_checked", (long long)nrelay);
 	/* the bounce */
 	qstr_reset(&why);
-	from = r->srs_bounce_sent == 1 ? sink_from(r, -1, r->srs_bounce_from, 1) :
-	    NULL;
+	from = r->srs_bounce_sent == 1 ? sink_from(r, NULL, -1,
+	    r->srs_bounce_from, 1) : NULL;
 	if (r->srs_bounce_sent == 2)
 		qstr_catf(&why, "refused: %s", qstr_str(&r->srs_bounce_reply));
 	else if (r->srs_bounce_sent != 1)
@@ -202,6 +252,7 @@ rh_srs_evaluate(struct rh_run *r)
 	qpm_json_set(rep, "local", o);
 	qpm_json_set_int(rep, "failed", (long long)r->srs_failed);
 out:
+	json_decref(idx);
 	qstr_free(&val);
 	qstr_free(&why);
 }

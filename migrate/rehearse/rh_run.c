@@ -306,7 +306,8 @@ rh_start_all(struct rh_run *r)
 
 		r->dc_pid = rh_spawn(r, av, "dovecot.out");
 	}
-	if (r->dc_pid < 0 || wait_port(r->p.imap_port, 150) < 0 ||
+	/* up to a minute: at load 50 on 2 CPUs Dovecot took over 15 s */
+	if (r->dc_pid < 0 || wait_port(r->p.imap_port, 600) < 0 ||
 	    wait_port(r->p.pop3_port, 50) < 0) {
 		msg_errorx("Dovecot does not listen on 127.0.0.1:%d",
 		    r->p.imap_port);
