@@ -115,8 +115,7 @@ rh_tcp_connects(int port)
 
 struct rh_conn {
 	int	fd;
-	SSL_CTX	*ctx;		/* TLS from the first byte, else NULL */
-	SSL	*ssl;
+	SSL	*ssl;		/* TLS from the first byte, else NULL */
 	char	buf[4096];
 	size_t	len, off;
 };
@@ -149,6 +148,8 @@ fail:
 	return -1;
 }
 
+static void	tls_keep(struct rh_conn *c);
+
 static int
 conn_open(struct rh_conn *c, int port)
 {
@@ -158,25 +159,52 @@ conn_open(struct rh_conn *c, int port)
 static void
 conn_close(struct rh_conn *c)
 {
+	tls_keep(c);
 	SSL_free(c->ssl);
-	SSL_CTX_free(c->ctx);
 	c->ssl = NULL;
-	c->ctx = NULL;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
 }
 
+/* A client's TLS context, made once per process (a new one per
+ * connection costs more CPU than the handshake), and the session of its
+ * last handshake: the next connection resumes it (the server still
+ * runs its TLS wrapper and SMTP AUTH; no full key exchange each time). */
+static SSL_CTX *tls_ctx;
+static SSL_SESSION *tls_sess;
+
 /* the TLS handshake on an open connection; -1 when it fails */
 static int
 conn_tls(struct rh_conn *c)
 {
-	if ((c->ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
-	    (c->ssl = SSL_new(c->ctx)) == NULL ||
+	if (tls_ctx == NULL && (tls_ctx = SSL_CTX_new(TLS_client_method())) ==
+	    NULL)
+		return -1;
+	if ((c->ssl = SSL_new(tls_ctx)) == NULL ||
 	    SSL_set_fd(c->ssl, c->fd) != 1)
 		return -1;
 	SSL_set_verify(c->ssl, SSL_VERIFY_NONE, NULL);
+	if (tls_sess != NULL)
+		SSL_set_session(c->ssl, tls_sess);
 	return SSL_connect(c->ssl) == 1 ? 0 : -1;
+}
+
+/* at the end of a connection: its session kept for the next one (with
+ * TLS 1.3 the ticket arrives after the handshake, with the first reply) */
+static void
+tls_keep(struct rh_conn *c)
+{
+	SSL_SESSION *s;
+
+	if (c->ssl == NULL || (s = SSL_get1_session(c->ssl)) == NULL)
+		return;
+	if (!SSL_SESSION_is_resumable(s)) {
+		SSL_SESSION_free(s);
+		return;
+	}
+	SSL_SESSION_free(tls_sess);
+	tls_sess = s;
 }
 
 static ssize_t
