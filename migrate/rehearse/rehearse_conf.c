@@ -691,9 +691,12 @@ rh_dovecot_reuse(const char *text, struct qstr *out)
 	 * changes: each login is still a whole login, from the greeting
 	 * through the same passdbs (deny lists, webmail rule) and userdb
 	 * to the user's mail storage and the tagged OK.  --limits proves
-	 * the processes and their limits as OUT has them (not called). */
+	 * the processes and their limits as OUT has them (not called).
+	 * No fsync of mail and index files: a rehearsal that crashes is
+	 * run again, and no answer depends on it. */
 	return qstr_catf(out,
-	    "# rehearsal: processes reused (one uid for all)\n"
+	    "# rehearsal: processes reused (one uid for all), no fsync\n"
+	    "mail_fsync = never\n"
 	    "service imap-login {\n  %s = %s\n  process_min_avail = 2\n"
 	    "  client_limit = 1000\n}\n"
 	    "service pop3-login {\n  %s = %s\n  process_min_avail = 2\n"
