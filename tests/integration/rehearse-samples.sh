@@ -17,6 +17,9 @@
 #		Then breaks one alias and the SRS wiring in a copy of OUT and
 #		checks that the rehearsal notices (exit 1, each one listed),
 #		and that an OUT made with --no-srs says SRS was not rehearsed.
+#		Then a copy of OUT with a deny.imap and a deny.smtp line gone
+#		and one changed hash: exactly the logins that now differ are
+#		reported (exit 1).
 #		The same copy gives carol alice's home in Dovecot's users file
 #		and one pipe a changed command in master.cf (migration.json
 #		unchanged): what rehearse saw comes from the servers and the
@@ -319,6 +322,50 @@ assert x["expected"]["outcome"] == "bounced", x
 assert [r["command"] for r in x["pipe_runs"]] == ["/usr/local/bin/rt-mailgate --queue support --action correspond --url https://rt.example.com/"], x
 assert x["pipe_runs"][0]["exit"] == 100, x
 assert x["pipe_runs"][0]["env"]["DEFAULT"] == "billing", x'
+
+# --- logins a changed OUT answers differently: each one reported ----------
+# In a copy of OUT: erin (NO_IMAP) without her deny.imap line, grace
+# (NO_SMTP) without her deny.smtp line, alice with bob's hash (her old
+# password no longer works).  samples/oldhost-logins.tsv: the old host
+# refused erin's IMAP from other addresses only (from 127.0.0.1 it was
+# webmail), grace's SMTP AUTH from everywhere, and took alice's password.
+cp -a "$H_DIR/OUT" "$H_DIR/OUT-logins"
+D=$H_DIR/OUT-logins/dovecot
+sed -i '/^imap\/erin@example\.com$/d' "$D/deny.imap"
+sed -i '/^smtp\/grace@example\.com$/d' "$D/deny.smtp"
+bhash=$(awk -F: '$1 == "bob@example.com" { print $2 }' "$D/users")
+awk -F: -v OFS=: -v h="$bhash" '$1 == "alice@example.com" { $2 = h } 1' \
+    "$D/users" >"$H_DIR/users.new" && cat "$H_DIR/users.new" >"$D/users"
+if [ -z "$bhash" ] || grep -q 'erin@' "$D/deny.imap" ||
+    grep -q 'grace@' "$D/deny.smtp" ||
+    [ "$(awk -F: '$1 == "alice@example.com" { print $2 }' "$D/users")" != "$bhash" ]; then
+	tap_bail "could not change erin's, grace's and alice's logins in OUT"
+fi
+"$Q" rehearse "$H_DIR/OUT-logins" --json \
+    --passwords "$S/tools/known-passwords.tsv" \
+    >"$H_DIR/logins-broken.json" 2>"$H_DIR/logins-broken.err"
+rc=$?
+if [ "$rc" -eq 1 ] && python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+good = {m["address"]: m for m in json.load(open(sys.argv[2]))["mailboxes"]}
+got = set()
+for m in d["expected"]["mismatches"]:
+    if m["what"] == "login":
+        got.add((m["address"], m["why"].split(":")[0]))
+tried = lambda a, keys: {(a, k) for k in keys if good[a][k] != "skipped"}
+want = tried("erin@example.com", ["imap_login_remote"]) | \
+    tried("grace@example.com", ["smtp_auth", "smtp_auth_remote", "smtps_auth"]) | \
+    tried("alice@example.com", [k for k in good["alice@example.com"]
+                                if k not in ("address", "expected")])
+assert len(want) >= 6, want
+assert got == want, ("missing", sorted(want - got), "extra", sorted(got - want))
+assert d["expected"]["login_mismatches"] == len(want), d["expected"]
+' "$H_DIR/logins-broken.json" "$H_DIR/report.json" 2>"$H_DIR/logins-broken.py"; then
+	tap_ok "a lost deny.imap and deny.smtp line and a changed hash: each login that now differs is reported, no other (exit 1)"
+else
+	tap_fail "a lost deny.imap and deny.smtp line and a changed hash: each login that now differs is reported, no other (exit 1)" \
+	    "exit $rc" "$(tail -5 "$H_DIR/logins-broken.py" "$H_DIR/logins-broken.err")"
+fi
 
 # --- OUT made with --no-srs: SRS is not rehearsed, and says so -------------
 "$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT-nosrs" --no-srs -q
