@@ -975,6 +975,31 @@ EOF
 			printf '%s\n' "$l"
 		done
 	} >"$d/opendkim.conf"
+	_h_opendkim_run
+}
+
+# h_opendkim_start_conf CONF: OpenDKIM from an installed-style opendkim.conf
+# (KeyTable, SigningTable... with paths the caller has made readable): its
+# Socket, PidFile, UserID and Syslog lines are replaced by the harness's
+h_opendkim_start_conf() {
+	local d
+	_h_need_init
+	d=$H_DIR/opendkim
+	H_DKIM_DIR=$d
+	mkdir -p "$d"
+	H_DKIM_PORT=$(h_free_port) || return 1
+	H_DKIM_MILTER=inet:127.0.0.1:$H_DKIM_PORT
+	{
+		grep -Ev '^(Socket|PidFile|UserID|Syslog|SyslogSuccess)[[:space:]]' "$1"
+		printf 'Syslog\t\t\tno\nSocket\t\t\tinet:%s@127.0.0.1\nPidFile\t\t\t%s\n' \
+		    "$H_DKIM_PORT" "$d/opendkim.pid"
+	} >"$d/opendkim.conf"
+	_h_opendkim_run
+}
+
+# _h_opendkim_run: start opendkim from $H_DKIM_DIR/opendkim.conf
+_h_opendkim_run() {
+	local d=$H_DKIM_DIR
 	opendkim -n -x "$d/opendkim.conf" >"$d/check.out" 2>&1 ||
 	    { h_log "opendkim config: $(cat "$d/check.out")"; return 1; }
 	(cd "$d" && exec opendkim -f -x "$d/opendkim.conf") >"$d/opendkim.out" 2>&1 &
