@@ -145,10 +145,7 @@ h_mariadb_load() {
 }
 
 h_mariadb_stop() {
-	[ -n "${H_MDB_PID:-}" ] || return 0
-	_h_kill_tree "$H_MDB_PID"
-	H_MDB_PID=""
-	_h_unregister h_mariadb_stop
+	h_stop_pid H_MDB_PID
 }
 
 h_sqlhost_start() {
