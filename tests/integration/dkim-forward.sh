@@ -71,7 +71,7 @@ has() { [ -n "$(file_of "$1")" ]; }
 # sigs SUBJECT: one "RESULT DOMAIN SELECTOR" line per DKIM-Signature of the
 # copy that reached remote@remote.example (Mail::DKIM against the test's NSD)
 sigs() {
-	if ! h_wait 300 has "$1"; then
+	if ! h_wait 1200 has "$1"; then
 		echo "not delivered: $(tail -n 4 "$LOG" | tr '\n' ' ')"
 		return
 	fi
