@@ -16,22 +16,14 @@
 #		only through bind mounts inside a mount namespace
 #
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
+. "$top_srcdir/tests/integration/lib/oldhost-out.sh"
 h_init install-all
 
-: "${top_builddir:=$(pwd)}"
-Q=$top_builddir/qmail2postfix
-S=$top_srcdir/samples
-[ -x "$Q" ] || tap_bail "no $Q"
 getent passwd opendkim >/dev/null || tap_bail "no user opendkim"
 getent passwd dovecot >/dev/null || tap_bail "no user dovecot"
 command -v nft >/dev/null || tap_bail "no nft"
-
-cp -a "$S/oldhost" "$H_DIR/oldhost" &&
-    python3 "$S/tools/make-oldhost.py" --fixup "$H_DIR/oldhost" --tree oldhost ||
-    tap_bail "cannot prepare the old host copy"
 # --bindir: the unit's ExecStart names the srs-map built here
-"$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT" -q --bindir "$(cd "$top_builddir" && pwd)"
-[ $? -le 1 ] || tap_bail "qmail2postfix run failed"
+h_oldhost_out --bindir "$(cd "${top_builddir:-.}" && pwd)"
 uid=$(sed -n 's/^virtual_uid_maps = static://p' "$H_DIR/OUT/postfix/main.cf")
 gid=$(sed -n 's/^virtual_gid_maps = static://p' "$H_DIR/OUT/postfix/main.cf")
 [ -n "$uid" ] && [ -n "$gid" ] || tap_bail "no static uid/gid in OUT's main.cf"

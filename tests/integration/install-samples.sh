@@ -17,20 +17,12 @@
 #		spool: each is bind-mounted over only inside the namespace
 #
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib/harness.sh"
+. "$top_srcdir/tests/integration/lib/oldhost-out.sh"
 h_init install-samples
 
-: "${top_builddir:=$(pwd)}"
-Q=$top_builddir/qmail2postfix
-S=$top_srcdir/samples
-[ -x "$Q" ] || tap_bail "no $Q"
 getent passwd dovecot >/dev/null || tap_bail "no user dovecot"
 h_vmail_user || tap_bail "no vpopmail user"
-
-cp -a "$S/oldhost" "$H_DIR/oldhost" &&
-    python3 "$S/tools/make-oldhost.py" --fixup "$H_DIR/oldhost" --tree oldhost ||
-    tap_bail "cannot prepare the old host copy"
-"$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT" -q
-[ $? -le 1 ] || tap_bail "qmail2postfix run failed"
+h_oldhost_out
 PF=$H_DIR/etc/postfix
 DC=$H_DIR/etc/dovecot
 mkdir -p "$PF" "$DC"

@@ -154,30 +154,18 @@ for kind in file sql; do
 		"$(tail -5 "$H_DIR/$kind.err")"
 	python3 "$L/routes-oracle.py" "$H_DIR/$kind.json" \
 	    "$S/oldhost-expected.tsv" >"$H_DIR/$kind.routes" 2>&1
-	if grep -q '^BAD' "$H_DIR/$kind.routes" || ! grep -q '^compared' "$H_DIR/$kind.routes"; then
-		tap_fail "--userdb $kind: every oracle route as on the old host" \
-		    "$(head -30 "$H_DIR/$kind.routes")"
-	else
-		tap_ok "--userdb $kind: every oracle route as on the old host ($(head -1 "$H_DIR/$kind.routes"))"
-	fi
+	tap_report "--userdb $kind: every oracle route as on the old host" \
+	    "$H_DIR/$kind.routes" compared 30
 	python3 "$L/logins-oracle.py" "$H_DIR/$kind.json" "$S/oldhost-logins.tsv" \
 	    "$S/tools/known-passwords.tsv" >"$H_DIR/$kind.logins" 2>&1
-	if grep -q '^BAD' "$H_DIR/$kind.logins" || ! grep -q '^checked' "$H_DIR/$kind.logins"; then
-		tap_fail "--userdb $kind: every oracle login as on the old host" \
-		    "$(head -30 "$H_DIR/$kind.logins")"
-	else
-		tap_ok "--userdb $kind: every oracle login as on the old host ($(head -1 "$H_DIR/$kind.logins"))"
-	fi
+	tap_report "--userdb $kind: every oracle login as on the old host" \
+	    "$H_DIR/$kind.logins" checked 30
 done
 
 # per address and per login: the same results from files and from SQL
 python3 "$L/same-results.py" "$H_DIR/file.json" "$H_DIR/sql.json" >"$H_DIR/same.out" 2>&1
-if grep -q '^BAD' "$H_DIR/same.out" || ! grep -q '^compared [1-9]' "$H_DIR/same.out"; then
-	tap_fail "every address and login: the same result from files and from SQL" \
-	    "$(head -30 "$H_DIR/same.out")"
-else
-	tap_ok "every address and login: the same result from files and from SQL ($(head -1 "$H_DIR/same.out"))"
-fi
+tap_report "every address and login: the same result from files and from SQL" \
+    "$H_DIR/same.out" "compared [1-9]" 30
 if grep -Eq 'Ivan-NoClear-5|springtime24|\$6\$|\$1\$' "$H_DIR/sql.json" "$H_DIR/sql.err" ||
     grep -qF -- "$pw" "$H_DIR/sql.json" "$H_DIR/sql.err"; then
 	tap_fail "no password or hash in the sql rehearsal's report"

@@ -61,6 +61,21 @@ tap_skip() {
 	echo "ok $_tap_n - $1 # SKIP ${2:-}"
 }
 
+# tap_report DESC FILE FIRST [LINES [DETAIL...]]: an oracle's output (the
+# routes, logins and SRS oracles, a comparison): ok, with FILE's first line
+# after DESC, when a line of FILE starts with FIRST (an ERE: "checked",
+# "compared [1-9]") and none with BAD; otherwise not ok, with FILE's first
+# LINES (default 40) lines and each DETAIL as diagnostics
+tap_report() {
+	local desc=$1 f=$2 first=$3 n=${4:-40}
+	shift $(($# < 4 ? $# : 4))
+	if grep -q '^BAD' "$f" || ! grep -Eq "^($first)" "$f"; then
+		tap_fail "$desc" "$(head -n "$n" "$f")" "$@"
+	else
+		tap_ok "$desc ($(head -n 1 "$f"))"
+	fi
+}
+
 # tap_check DESC CMD...: runs CMD; ok when it exits 0, otherwise not ok
 # with CMD's output (stdout and stderr, last 20 lines) as diagnostics.
 # Returns CMD's status.
@@ -207,6 +222,17 @@ _h_unregister() {
 	done
 }
 
+# h_stop_pid VAR: stop the server whose pid $VAR holds (and what it
+# started), empty VAR and forget the calling stop function at exit; each
+# server's h_*_stop is this one line
+h_stop_pid() {
+	local var=$1
+	[ -n "${!var:-}" ] || return 0
+	_h_kill_tree "${!var}"
+	printf -v "$var" '%s' ""
+	_h_unregister "${FUNCNAME[1]}"
+}
+
 _h_need_init() {
 	[ -n "$H_DIR" ] && [ -d "$H_DIR" ] || tap_bail "call h_init NAME first"
 }
@@ -270,7 +296,7 @@ _h_descendants() {
 # their own (daemons' workers do when their master has gone); those still
 # there get SIGTERM, then SIGKILL
 _h_kill_tree() {
-	local kids k n=${2:-50} alive
+	local kids
 	local -a ka
 	[ -n "$1" ] || return 0
 	kids=$(_h_descendants "$1")
@@ -278,9 +304,17 @@ _h_kill_tree() {
 	[ -n "$kids" ] || return 0
 	read -r -a ka -d '' <<<"$kids"
 	H_PIDS+=("${ka[@]}")
+	_h_reap "${2:-50}" "${ka[@]}"
+}
+
+# _h_reap TENTHS PID...: give the PIDs TENTHS tenths of a second to exit on
+# their own; those still there get SIGTERM, then SIGKILL
+_h_reap() {
+	local n=$1 k alive
+	shift
 	while :; do
 		alive=""
-		for k in $kids; do
+		for k in "$@"; do
 			_h_alive "$k" && alive="$alive $k"
 		done
 		[ -n "$alive" ] && [ "$n" -gt 0 ] || break
@@ -492,10 +526,7 @@ h_drill() {
 }
 
 h_nsd_stop() {
-	[ -n "${H_NSD_PID:-}" ] || return 0
-	_h_kill_tree "$H_NSD_PID"
-	H_NSD_PID=""
-	_h_unregister h_nsd_stop
+	h_stop_pid H_NSD_PID
 }
 
 # ---------------------------------------------------------- Postfix
@@ -648,7 +679,7 @@ _h_postfix_sync_default() {
 }
 
 h_postfix_stop() {
-	local pid=${H_POSTFIX_PID:-} kids k n=100 alive
+	local pid=${H_POSTFIX_PID:-} kids
 	local -a ka
 	[ -n "${H_PF_CONF:-}" ] || return 0
 	[ -n "$pid" ] || pid=$(tr -dc 0-9 <"$H_PF_QUEUE/pid/master.pid" 2>/dev/null)
@@ -659,18 +690,7 @@ h_postfix_stop() {
 		postfix -c "$H_PF_CONF" stop >/dev/null 2>&1
 		h_wait 100 eval '! _h_alive '"$pid" || _h_kill_wait "$pid"
 		# pipes run by local(8) may outlive the master for a moment
-		while :; do
-			alive=""
-			for k in $kids; do
-				_h_alive "$k" && alive="$alive $k"
-			done
-			[ -n "$alive" ] && [ "$n" -gt 0 ] || break
-			sleep 0.1
-			n=$((n - 1))
-		done
-		for k in $alive; do
-			_h_kill_wait "$k" 30
-		done
+		_h_reap 100 "${ka[@]}"
 	fi
 	H_POSTFIX_PID=""
 	_h_unregister h_postfix_stop
@@ -872,10 +892,7 @@ h_dovecot_start() {
 }
 
 h_dovecot_stop() {
-	[ -n "${H_DOVECOT_PID:-}" ] || return 0
-	_h_kill_tree "$H_DOVECOT_PID"	# SIGTERM to the master = doveadm stop
-	H_DOVECOT_PID=""
-	_h_unregister h_dovecot_stop
+	h_stop_pid H_DOVECOT_PID	# SIGTERM to the master = doveadm stop
 }
 
 # h_imap_login USER PASS [PORT [ssl]]: LOGIN over IMAP (default
@@ -975,6 +992,31 @@ EOF
 			printf '%s\n' "$l"
 		done
 	} >"$d/opendkim.conf"
+	_h_opendkim_run
+}
+
+# h_opendkim_start_conf CONF: OpenDKIM from an installed-style opendkim.conf
+# (KeyTable, SigningTable... with paths the caller has made readable): its
+# Socket, PidFile, UserID and Syslog lines are replaced by the harness's
+h_opendkim_start_conf() {
+	local d
+	_h_need_init
+	d=$H_DIR/opendkim
+	H_DKIM_DIR=$d
+	mkdir -p "$d"
+	H_DKIM_PORT=$(h_free_port) || return 1
+	H_DKIM_MILTER=inet:127.0.0.1:$H_DKIM_PORT
+	{
+		grep -Ev '^(Socket|PidFile|UserID|Syslog|SyslogSuccess)[[:space:]]' "$1"
+		printf 'Syslog\t\t\tno\nSocket\t\t\tinet:%s@127.0.0.1\nPidFile\t\t\t%s\n' \
+		    "$H_DKIM_PORT" "$d/opendkim.pid"
+	} >"$d/opendkim.conf"
+	_h_opendkim_run
+}
+
+# _h_opendkim_run: start opendkim from $H_DKIM_DIR/opendkim.conf
+_h_opendkim_run() {
+	local d=$H_DKIM_DIR
 	opendkim -n -x "$d/opendkim.conf" >"$d/check.out" 2>&1 ||
 	    { h_log "opendkim config: $(cat "$d/check.out")"; return 1; }
 	(cd "$d" && exec opendkim -f -x "$d/opendkim.conf") >"$d/opendkim.out" 2>&1 &
@@ -987,10 +1029,7 @@ EOF
 }
 
 h_opendkim_stop() {
-	[ -n "${H_OPENDKIM_PID:-}" ] || return 0
-	_h_kill_tree "$H_OPENDKIM_PID"
-	H_OPENDKIM_PID=""
-	_h_unregister h_opendkim_stop
+	h_stop_pid H_OPENDKIM_PID
 }
 
 # ---------------------------------------------------------- postsrsd
@@ -1035,10 +1074,7 @@ _h_libfaketime() {
 }
 
 h_postsrsd_stop() {
-	[ -n "${H_POSTSRSD_PID:-}" ] || return 0
-	_h_kill_tree "$H_POSTSRSD_PID"
-	H_POSTSRSD_PID=""
-	_h_unregister h_postsrsd_stop
+	h_stop_pid H_POSTSRSD_PID
 }
 
 # h_postsrsd_query forward|reverse ADDRESS: one tcp_table(5) lookup

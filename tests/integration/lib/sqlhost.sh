@@ -3,8 +3,9 @@
 # hosts (samples/sqlhost) loaded into it.  Sourced after harness.sh and
 # h_init:
 #
-#   h_mariadb_start [DIR]     mariadb-install-db into DIR (default
-#                             $H_DIR/mariadb), then mariadbd as user mysql
+#   h_mariadb_start [DIR]     a fresh data dir in DIR (default $H_DIR/mariadb:
+#                             a copy of what mariadb-install-db made once,
+#                             cached), then mariadbd as user mysql
 #                             on 127.0.0.1:$H_MDB_PORT (h_free_port) and the
 #                             socket $H_MDB_SOCK, reading only DIR/my.cnf
 #                             (never /etc/mysql); stopped at exit.  Set
@@ -32,9 +33,14 @@
 #
 # The server looks like an old CentOS one by default, as
 # samples/sqlhost/tools/db.sh runs it: latin1, sql_mode '' (over-long values
-# are cut without an error).  mariadb-install-db takes 5 to 20 s.
+# are cut without an error).  mariadb-install-db takes 5 to 60 s; it runs
+# once per mariadbd version (and H_MDB_CONF) into $H_MDB_CACHE
+# (QPM_MDB_CACHE, default /var/cache/qmail2postfix, beside the Debian
+# roots), and each test copies that data directory.
 
 H_MDB_SQLHOST_PW=SsEeCcRrEeTt	# QmailToaster's vpopmail.mysql password
+# fresh data directories, one per mariadbd version (see _h_mariadb_install_db)
+H_MDB_CACHE=${QPM_MDB_CACHE:-${QPM_D13_CACHE:-/var/cache/qmail2postfix}}
 
 h_mariadb_start() {
 	local d=${1:-$H_DIR/mariadb} bin
@@ -74,9 +80,7 @@ sql-mode = ''
 ${H_MDB_CONF:-}
 EOF
 	chown -R mysql:mysql "$d/data" "$d/tmp" "$d/run" && chmod 0755 "$d" || return 1
-	mariadb-install-db --defaults-file="$d/my.cnf" \
-	    --auth-root-authentication-method=socket --skip-test-db \
-	    >"$d/install-db.log" 2>&1 ||
+	_h_mariadb_install_db "$d" ||
 	    { h_log "mariadb-install-db failed: $(tail -5 "$d/install-db.log")"; return 1; }
 	mariadbd --defaults-file="$d/my.cnf" >/dev/null 2>&1 &
 	H_MDB_PID=$!
@@ -86,6 +90,38 @@ EOF
 	    _h_alive "$H_MDB_PID" ||
 	    { h_log "mariadbd did not start: $(tail -5 "$H_MDB_LOG")"; return 1; }
 	h_log "mariadbd pid $H_MDB_PID: 127.0.0.1:$H_MDB_PORT, $H_MDB_SOCK"
+}
+
+# _h_mariadb_install_db DIR: DIR/data as mariadb-install-db makes it for
+# DIR/my.cnf.  The first test builds it once (under a lock) into
+# $H_MDB_CACHE/mariadb-data-KEY, KEY naming mariadbd's version and my.cnf
+# (its own paths and port aside, so H_MDB_CONF counts); every test copies
+# that, a few seconds instead of install-db's 20 to 60 under load.
+_h_mariadb_install_db() {
+	local d=$1 c
+	c=$H_MDB_CACHE/mariadb-data-$( { mariadbd --version
+	    sed "s|$d/|DIR/|; /^port = /d" "$d/my.cnf"; } | sha256sum | cut -c1-12)
+	if [ ! -d "$c" ]; then
+		mkdir -p "$H_MDB_CACHE" || return 1
+		(
+			flock 9 || exit 1
+			[ -d "$c" ] && exit 0
+			t=$(mktemp -d "$c.XXXXXX") || exit 1
+			# install-db runs as mysql: it must reach $t/data
+			chmod 0755 "$t" && mkdir "$t/data" &&
+			    chown mysql:mysql "$t/data" &&
+			    sed "s|^datadir = .*|datadir = $t/data|" "$d/my.cnf" >"$t/my.cnf" &&
+			    mariadb-install-db --defaults-file="$t/my.cnf" \
+			    --auth-root-authentication-method=socket --skip-test-db \
+			    >"$d/install-db.log" 2>&1 &&
+			    mv "$t/data" "$c"
+			rc=$?
+			rm -rf "$t"
+			exit $rc
+		) 9>"$H_MDB_CACHE/.mariadb-data.lock" || return 1
+	fi
+	echo "copied from $c" >>"$d/install-db.log"
+	rm -rf "$d/data" && cp -a --reflink=auto "$c" "$d/data"
 }
 
 h_mariadb() {
@@ -109,10 +145,7 @@ h_mariadb_load() {
 }
 
 h_mariadb_stop() {
-	[ -n "${H_MDB_PID:-}" ] || return 0
-	_h_kill_tree "$H_MDB_PID"
-	H_MDB_PID=""
-	_h_unregister h_mariadb_stop
+	h_stop_pid H_MDB_PID
 }
 
 h_sqlhost_start() {

@@ -5,6 +5,8 @@
 #   dkim.pl verify DNSPORT < message
 #       prints "RESULT DOMAIN SELECTOR DETAIL"; keys are fetched from the
 #       test's NSD on 127.0.0.1:DNSPORT only, never the host's resolver
+#   dkim.pl verify-all DNSPORT < message
+#       one line "RESULT DOMAIN SELECTOR" per DKIM-Signature, in order
 use strict;
 use warnings;
 use Mail::DKIM::Signer;
@@ -25,7 +27,7 @@ if ($mode eq 'sign') {
 	print "$sig\n", @lines;
 	exit 0;
 }
-if ($mode eq 'verify') {
+if ($mode eq 'verify' || $mode eq 'verify-all') {
 	require Net::DNS::Resolver;
 	my $r = Net::DNS::Resolver->new(nameservers => ['127.0.0.1'],
 	    port => $ARGV[0], recurse => 0, retry => 1, udp_timeout => 5,
@@ -34,6 +36,11 @@ if ($mode eq 'verify') {
 	my $v = Mail::DKIM::Verifier->new;
 	for (@lines) { (my $l = $_) =~ s/\r?\n\z/\r\n/; $v->PRINT($l); }
 	$v->CLOSE;
+	if ($mode eq 'verify-all') {
+		printf "%s %s %s\n", $_->result, $_->domain, $_->selector
+		    for $v->signatures;
+		exit 0;
+	}
 	my $sig = $v->signature;
 	printf "%s %s %s %s\n", $v->result, $sig ? $sig->domain : '-',
 	    $sig ? $sig->selector : '-', $v->result_detail;
