@@ -692,8 +692,37 @@ run_prefix(const struct rh_model *m, const char *local, const char *dom,
 	return err;
 }
 
-/* vdelivermail for the vpopmail user (user@dom) of key: BOUNCE_MAIL,
- * then in the user's directory (QMAIL_EXT and an extension: key's
+/* vdelivermail's valias rows (vpopmail's MySQL backend) for user, whose
+ * lookup (QMAIL_EXT) stripped key's extension: process_valias() runs
+ * before the user's own files.  As run_index; 0 when user has none. */
+static int
+run_valias(const struct rh_model *m, const char *user, const char *key,
+    int depth, struct rh_acc *acc)
+{
+	json_t *idx = json_object_get(m->exact, user), *rows, *x;
+	const struct rh_entry *e;
+	size_t i, k;
+	int err;
+
+	if (idx == NULL || (rows = json_array()) == NULL)
+		return idx == NULL ? 0 : QPM_ENOMEM;
+	json_array_foreach(idx, i, x) {
+		k = (size_t)json_integer_value(x);
+		e = k < m->nents ? &m->ents[k] : NULL;
+		if (e != NULL && !e->user_qmail && e->file != NULL &&
+		    strstr(e->file, ".valias[") != NULL &&
+		    json_array_append(rows, x) < 0) {
+			json_decref(rows);
+			return QPM_ENOMEM;
+		}
+	}
+	err = run_index(m, rows, key, 0, depth, acc);
+	json_decref(rows);
+	return err;
+}
+
+/* vdelivermail for the vpopmail user (user@dom) of key: its valias rows
+ * when key had an extension, BOUNCE_MAIL, then in the user's directory (QMAIL_EXT and an extension: key's
  * .qmail-EXT, the longest .qmail-PREFIX-default) .qmail, else the
  * Maildir */
 static int
@@ -703,6 +732,9 @@ vdeliver(const struct rh_model *m, const char *user, const char *key,
 	json_t *mb = json_object_get(m->mailboxes, user), *idx;
 	int err;
 
+	if (strcmp(user, key) != 0 &&
+	    (err = run_valias(m, user, key, depth, acc)) != 0)
+		return err < 0 ? err : 0;
 	if (json_is_false(json_object_get(mb, "receives_mail")))
 		return deliver_mailbox(m, user, acc);
 	if (strcmp(user, key) != 0) {
@@ -995,6 +1027,10 @@ rh_model_login(const struct rh_model *m, const char *addr, const char *proto)
 	low[n] = '\0';
 	if ((mb = json_object_get(m->mailboxes, low)) == NULL)
 		return -1;
+	/* a crypt hash cut short matches no password: vchkpw refused them */
+	if ((v = json_object_get(mb, "hash_scheme")) != NULL &&
+	    json_is_string(v) && strcmp(json_string_value(v), "cut") == 0)
+		return 0;
 	n = strlen(proto);
 	remote = n > 7 && strcmp(proto + n - 7, "_remote") == 0;
 	if (strncmp(proto, "smtp", 4) == 0)
