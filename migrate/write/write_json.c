@@ -104,17 +104,28 @@ catch_name(unsigned char c)
 	return "?";
 }
 
+/* a $N$ crypt hash shorter than its scheme writes: the column that held
+ * it was too narrow (QmailToaster's char(40) pw_passwd), so no password
+ * matches it, on the old host either */
+static int
+crypt_cut(const char *h, size_t len)
+{
+	const char *d = strrchr(h + 3, '$');
+
+	return d == NULL || strlen(d + 1) != len;
+}
+
 const char *
 write_hash_scheme(const char *h)
 {
 	if (h[0] == '\0')
 		return "none";
 	if (strncmp(h, "$1$", 3) == 0)
-		return "md5-crypt";
+		return crypt_cut(h, 22) ? "cut" : "md5-crypt";
 	if (strncmp(h, "$5$", 3) == 0)
-		return "sha256-crypt";
+		return crypt_cut(h, 43) ? "cut" : "sha256-crypt";
 	if (strncmp(h, "$6$", 3) == 0)
-		return "sha512-crypt";
+		return crypt_cut(h, 86) ? "cut" : "sha512-crypt";
 	if (strncmp(h, "$2", 2) == 0)
 		return "bcrypt";
 	if (strlen(h) == 13 && h[0] != '$')

@@ -209,9 +209,9 @@ rep_mailboxes(struct wtext *r, const struct model *m,
     const struct wopts *o)
 {
 	static const char *const schemes[] = { "des-crypt", "md5-crypt",
-	    "sha256-crypt", "sha512-crypt", "bcrypt", "other", "none", NULL };
+	    "sha256-crypt", "sha512-crypt", "bcrypt", "other", "none", "cut", NULL };
 	const struct m_mailbox *mb;
-	unsigned long nscheme[7] = { 0 }, nfl[5] = { 0, 0, 0, 0, 0 };
+	unsigned long nscheme[8] = { 0 }, nfl[5] = { 0, 0, 0, 0, 0 };
 	unsigned long nclear = 0, nquota = 0;
 	size_t i, k;
 
@@ -241,6 +241,12 @@ rep_mailboxes(struct wtext *r, const struct model *m,
 	for (k = 0; schemes[k] != NULL; k++)
 		if (nscheme[k])
 			wt_catf(r, " %s %lu", schemes[k], nscheme[k]);
+	if (nscheme[7])
+		wt_catf(r, "\n  cut: %lu crypt hash(es) shorter than their scheme "
+		    "writes (a pw_passwd column\n  too narrow for them): no "
+		    "password matches them, on the old host either; set\n  "
+		    "new passwords for these mailboxes (migration.json: "
+		    "hash_scheme \"cut\")", nscheme[7]);
 	wt_catf(r, "\n  quotas: %lu; NO_POP %lu, NO_IMAP %lu, NO_SMTP %lu "
 	    "(Dovecot deny lists), BOUNCE_MAIL %lu (rejected)\n", nquota,
 	    nfl[0], nfl[1], nfl[2], nfl[3]);
