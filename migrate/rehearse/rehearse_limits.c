@@ -493,7 +493,8 @@ rh_limits_run(struct rh_limits *l, const struct rh_limits_env *env)
 	l->ran = 1;
 	if (l->n > 0)
 		strlist_add(&l->notes, "the rehearsal empties mynetworks and "
-		    "smtpd_client_event_limit_exceptions, so loopback clients "
+		    "sets smtpd_client_event_limit_exceptions to its own "
+		    "127.0.0.1 only, so the probes' loopback addresses "
 		    "count like any other; OUT's exceptions still apply on the "
 		    "new host");
 	for (i = 0; i < l->n; i++)
