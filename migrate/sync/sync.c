@@ -120,12 +120,31 @@ sync_write(struct sync_run *r, const struct sync_mbox *mb, const char *dir,
 	int e;
 
 	if ((e = qstr_catf(&p, "%s/%s", dir, name)) == 0 &&
-	    file_write_atomic_owned(p.buf, data, len, 0600, r->chown ?
-	    mb->uid : (uid_t)-1, r->chown ? mb->gid : (gid_t)-1) < 0)
+	    (e = file_batch_write(&r->batch, p.buf, data, len, 0600,
+	    r->chown ? mb->uid : (uid_t)-1, r->chown ? mb->gid : (gid_t)-1)) <
+	    0 && e != QPM_ENOMEM) {
 		sync_problem(r, "%s: cannot write: %s", p.buf,
 		    strerror(errno));
+		e = 0;
+	}
 	qstr_free(&p);
+	if (e == 0 && r->batch.n >= SYNC_BATCH)
+		e = sync_commit(r);
 	return e;
+}
+
+static void
+commit_failed(void *arg, const char *path, int err)
+{
+	sync_problem(arg, "%s: cannot write: %s", path, strerror(err));
+}
+
+int
+sync_commit(struct sync_run *r)
+{
+	int e = file_batch_commit(&r->batch, commit_failed, r);
+
+	return e < 0 ? e : 0;
 }
 
 /* the Maildir below a home from dovecot.conf: "~/Maildir" -> "Maildir" */
@@ -666,12 +685,19 @@ sync_main(int argc, char **argv)
 		if ((e = over_quota(&r, &mb, jmbs)) < 0)
 			goto out;
 	}
+	if ((e = sync_commit(&r)) < 0)
+		goto out;
 	e = summary(&r, jmbs);
 	jmbs = NULL;
 	if (e < 0)
 		goto out;
 	rc = r.t.problems ? QPM_EXIT_PARTIAL : QPM_EXIT_OK;
 out:
+	/* stopped early: what is written whole still goes into place */
+	if (r.batch.n > 0 && sync_commit(&r) < 0)
+		msg_errorx("sync: %zu small files not written: %s", r.batch.n,
+		    qpm_strerror(QPM_ENOMEM));
+	file_batch_free(&r.batch);
 	if (e < 0 && rc == QPM_EXIT_NOTHING)
 		msg_errorx("sync stopped: %s", qpm_strerror(e));
 	else if (e < 0) {
