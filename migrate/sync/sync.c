@@ -338,10 +338,19 @@ sync_mailbox(struct sync_run *r, struct sync_mbox *mb, json_t *jmbs)
 			if ((slash = strrchr(d.buf, '/')) != NULL &&
 			    slash != d.buf) {
 				*slash = '\0';
-				if (file_mkdirs(d.buf, 0755) < 0 &&
-				    errno != EEXIST)
-					sync_problem(r, "%s: cannot create: %s",
-					    d.buf, strerror(errno));
+				/* once per domain, not once per mailbox */
+				if (strcmp(d.buf, qstr_str(&r->made)) != 0) {
+					if (file_mkdirs(d.buf, 0755) < 0 &&
+					    errno != EEXIST)
+						sync_problem(r, "%s: cannot "
+						    "create: %s", d.buf,
+						    strerror(errno));
+					else {
+						qstr_reset(&r->made);
+						(void)qstr_cat(&r->made,
+						    d.buf);
+					}
+				}
 				*slash = '/';
 			}
 			if ((e = sync_mkdir(r, mb, d.buf)) < 0)
@@ -599,6 +608,7 @@ sync_main(int argc, char **argv)
 	r.root.fd = -1;
 	r.dest_root = "";
 	r.clock = qpm_clock_system;
+	qstr_init(&r.made, PATH_MAX);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qvhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -620,6 +630,7 @@ sync_main(int argc, char **argv)
 	while (strcmp(r.dest_root, "/") == 0)
 		r.dest_root = "";
 	r.chown = geteuid() == 0;
+	r.pid = getpid();
 	if ((e = maildir_of(out, &sub)) < 0 ||
 	    (e = users_load(out, &users, &nusers)) < 0)
 		goto out;
@@ -698,6 +709,7 @@ out:
 		msg_errorx("sync: %zu small files not written: %s", r.batch.n,
 		    qpm_strerror(QPM_ENOMEM));
 	file_batch_free(&r.batch);
+	qstr_free(&r.made);
 	if (e < 0 && rc == QPM_EXIT_NOTHING)
 		msg_errorx("sync stopped: %s", qpm_strerror(e));
 	else if (e < 0) {

@@ -32,6 +32,8 @@ struct sync_run {
 	struct sync_totals	 t;
 	struct strlist		 problems;	/* --json: each problem line */
 	struct file_batch	 batch;		/* small files, not yet in place */
+	struct qstr		 made;		/* the last home's parent made */
+	pid_t			 pid;		/* in copy_msg's temp names */
 };
 
 /* The small files a run writes (uidlist, keywords, state, subscriptions)

@@ -12,7 +12,7 @@
 #                   new, and cp -an (no clobber) onto the earlier copy
 #   sync, 3rd run   a new message in every 10th mailbox's new/
 #                                                     vs the same two
-# Wall time, peak RSS and the load average of each.
+# Wall time, CPU time, peak RSS and the load average of each.
 #
 # The generated host is kept in BENCH_CACHE [/var/cache/qmail2postfix/bench]
 # under a name made of the generator's checksum and the sizes, so it is
@@ -55,17 +55,20 @@ fi
 rm -rf "$dir"
 mkdir -p "$dir" || exit 1
 
-# measure NAME CMD...: one run: wall seconds and peak RSS (KiB) into
-# $dir/NAME.t and .rss; prints a line with the load average
+# measure NAME CMD...: one run: wall seconds, peak RSS (KiB) and CPU
+# seconds (user + system) into $dir/NAME.t, .rss and .cpu; prints a line
+# with the load average (at load 40 on 2 CPUs the wall time is mostly
+# waiting for a CPU: the CPU seconds say what the run itself cost)
 measure() {
-	local name=$1 t rss; shift
-	/usr/bin/time -f '%e %M' -o "$dir/time" "$@" >"$dir/$name.out" \
-	    2>"$dir/$name.err"
-	read -r t rss <"$dir/time"
-	printf '%-24s %8s s %9s KiB peak RSS  (load %s)\n' "$name" "$t" \
-	    "$rss" "$(load)"
+	local name=$1 t rss u s; shift
+	/usr/bin/time -f '%e %M %U %S' -o "$dir/time" "$@" \
+	    >"$dir/$name.out" 2>"$dir/$name.err"
+	read -r t rss u s <"$dir/time"
+	printf '%-24s %8s s %9s KiB peak RSS %7.2f s CPU  (load %s)\n' \
+	    "$name" "$t" "$rss" "$(awk "BEGIN{print $u + $s}")" "$(load)"
 	echo "$t" >"$dir/$name.t"
 	echo "$rss" >"$dir/$name.rss"
+	awk "BEGIN{print $u + $s}" >"$dir/$name.cpu"
 }
 # best NAME CMD...: BENCH_REPEAT runs; NAME.t the best, and the spread
 best() {
@@ -73,17 +76,23 @@ best() {
 	for i in $(seq "${BENCH_REPEAT:-3}"); do
 		measure "$name" "$@" >/dev/null
 		t=$(cat "$dir/$name.t")
-		if [ -z "$b" ] || awk "BEGIN{exit !($t < $b)}"; then b=$t; fi
+		if [ -z "$b" ] || awk "BEGIN{exit !($t < $b)}"; then
+			b=$t
+			cp "$dir/$name.cpu" "$dir/$name.bestcpu"
+		fi
 		if [ -z "$w" ] || awk "BEGIN{exit !($t > $w)}"; then w=$t; fi
 	done
 	echo "$b" >"$dir/$name.t"
-	printf '%-24s %8s s %9s KiB peak RSS  (best of %s, worst %s s; load %s)\n' \
-	    "$name" "$b" "$(cat "$dir/$name.rss")" "${BENCH_REPEAT:-3}" "$w" \
-	    "$(load)"
+	mv "$dir/$name.bestcpu" "$dir/$name.cpu"
+	printf '%-24s %8s s %9s KiB peak RSS %7.2f s CPU  (best of %s, worst %s s; load %s)\n' \
+	    "$name" "$b" "$(cat "$dir/$name.rss")" "$(cat "$dir/$name.cpu")" \
+	    "${BENCH_REPEAT:-3}" "$w" "$(load)"
 }
-ratio() {
+ratio() {	# of the wall times, and of the CPU seconds
 	awk -v a="$(cat "$dir/$1.t")" -v b="$(cat "$dir/$2.t")" \
-	    -v n="$1 / $2" 'BEGIN { if (b > 0) printf "  ratio %s: %.2f\n", n, a / b }'
+	    -v c="$(cat "$dir/$1.cpu")" -v d="$(cat "$dir/$2.cpu")" \
+	    -v n="$1 / $2" 'BEGIN { if (b > 0 && d > 0)
+	    printf "  ratio %s: %.2f wall, %.2f CPU\n", n, a / b, c / d }'
 }
 
 echo "== the host: $doms domains x $users mailboxes, $per messages each" \
@@ -97,7 +106,6 @@ best "cat" sh -c "cd '$root' && xargs -d '\n' cat <'$dir/files'"
 best "migrate" "$q2p" --root "$root" -o "$dir/out" --force -q \
     --postfix 3.7 --dovecot 2.3
 ratio "migrate" "cat"
-grep -c . "$dir/out/dovecot/users" | sed 's/^/mailboxes in OUT: /'
 
 # ---- sync, next to cp -a and find
 echo "messages: $(find "$root/home" -path '*/cur/*' -type f | wc -l)"
