@@ -38,8 +38,8 @@ struct sync_run {
 
 /* The small files a run writes (uidlist, keywords, state, subscriptions)
  * are made durable and renamed into place a batch at a time: one syncfs
- * per batch where an fsync per file and per directory cost 7 ms a
- * folder (100,000 mailboxes: 23 minutes of a run that copies in 4) */
+ * per batch, where an fsync per file and per directory cost 7 ms a file
+ * (10,000 mailboxes of 3 messages: 269 s, now 36 s; cp -a 15-28 s) */
 #define SYNC_BATCH	1024
 
 struct sync_mbox {
