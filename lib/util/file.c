@@ -1,6 +1,7 @@
 /*
  * NAME		file - atomic writes and bounded reads
- * DOES		temp file + fsync + rename; stat before reading
+ * DOES		temp file + fsync + rename, or a batch of them made durable
+ *		by one syncfs; stat before reading
  * NEVER	follows a symlink when asked not to, reads past a limit
  */
 #include <config.h>
@@ -64,52 +65,183 @@ file_write_atomic_buf(const char *path, const void *buf, size_t len,
 	    (gid_t)-1);
 }
 
+/* path's temporary sibling (path.tmpXXXXXX, into tmp) with owner,
+ * mode and data, fsync'ed when dosync, closed; *dev its filesystem.  On
+ * failure nothing is left and errno is kept.  0 or a negative qpm_err. */
+static int
+write_temp(const char *path, const void *buf, size_t len, mode_t mode,
+    uid_t uid, gid_t gid, int dosync, struct qstr *tmp, dev_t *dev)
+{
+	struct stat st;
+	int fd, err, saved;
+
+	if (qstr_catf(tmp, "%s.tmpXXXXXX", path) < 0)
+		return QPM_ERANGE;
+	if ((fd = mkstemp(tmp->buf)) < 0)
+		return -errno;
+	/* owner and mode before the rename: never a moment when the reader
+	 * it is meant for (Dovecot's auth) is locked out */
+	if (((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	    fchown(fd, uid, gid) < 0) || fchmod(fd, mode) < 0 ||
+	    write_all(fd, buf, len) < 0 || (dosync && fsync(fd) < 0) ||
+	    fstat(fd, &st) < 0) {
+		err = -errno;
+		saved = errno;
+		(void)close(fd);
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		err = -errno;
+		saved = errno;
+		goto fail;
+	}
+	*dev = st.st_dev;
+	return 0;
+fail:
+	(void)unlink(tmp->buf);
+	errno = saved;
+	return err;
+}
+
 int
 file_write_atomic_owned(const char *path, const void *buf, size_t len,
     mode_t mode, uid_t uid, gid_t gid)
 {
 	struct qstr tmp = QSTR_INIT(4096 + QPM_MAX_PATH * 16);
-	int fd = -1, err = QPM_EIO, saved;
+	dev_t dev;
+	int err, saved;
 
-	if (qstr_catf(&tmp, "%s.tmpXXXXXX", path) < 0) {
-		err = QPM_ERANGE;
+	if ((err = write_temp(path, buf, len, mode, uid, gid, 1, &tmp,
+	    &dev)) < 0)
 		goto out;
-	}
-	if ((fd = mkstemp(tmp.buf)) < 0) {
-		err = -errno;
-		qstr_reset(&tmp);
-		goto out;
-	}
-	/* owner and mode before the rename: never a moment when the reader
-	 * it is meant for (Dovecot's auth) is locked out */
-	if (((uid != (uid_t)-1 || gid != (gid_t)-1) &&
-	    fchown(fd, uid, gid) < 0) || fchmod(fd, mode) < 0 ||
-	    write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
-		err = -errno;
-		goto fail;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		err = -errno;
-		goto fail;
-	}
-	fd = -1;
 	if (rename(tmp.buf, path) < 0) {
 		err = -errno;
-		goto fail;
+		saved = errno;
+		unlink(tmp.buf);
+		errno = saved;
+		goto out;
 	}
-	qstr_free(&tmp);
 	(void)fsync_dir_of(path);
-	return 0;
-fail:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp.buf);
-	errno = saved;
 out:
 	qstr_free(&tmp);
 	return err;
+}
+
+int
+file_batch_write(struct file_batch *b, const char *path, const void *buf,
+    size_t len, mode_t mode, uid_t uid, gid_t gid)
+{
+	struct qstr tmp = QSTR_INIT(4096 + QPM_MAX_PATH * 16);
+	struct file_pending *p;
+	dev_t dev;
+	int err, saved;
+
+	if (b->n == b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 64;
+
+		if ((p = realloc(b->v, nc * sizeof(*b->v))) == NULL)
+			return QPM_ENOMEM;
+		b->v = p;
+		b->cap = nc;
+	}
+	if ((err = write_temp(path, buf, len, mode, uid, gid, 0, &tmp,
+	    &dev)) < 0) {
+		qstr_free(&tmp);
+		return err;
+	}
+	p = &b->v[b->n];
+	p->tmp = tmp.buf;	/* taken over */
+	p->dev = dev;
+	if ((p->path = strdup(path)) == NULL) {
+		saved = errno;
+		unlink(tmp.buf);
+		qstr_free(&tmp);
+		errno = saved;
+		return QPM_ENOMEM;
+	}
+	b->n++;
+	return 0;
+}
+
+/* syncfs(2) once for each filesystem the pending files are on: err[i]
+ * the errno of pending file i's filesystem (0: synced) */
+static void
+batch_syncfs(const struct file_batch *b, int *err)
+{
+	size_t i, j;
+	char *copy;
+	int fd;
+
+	for (i = 0; i < b->n; i++) {
+		for (j = 0; j < i && b->v[j].dev != b->v[i].dev; j++)
+			;
+		if (j < i) {		/* this filesystem is done */
+			err[i] = err[j];
+			continue;
+		}
+		err[i] = 0;
+		if ((copy = strdup(b->v[i].tmp)) == NULL) {
+			err[i] = ENOMEM;
+			continue;
+		}
+		if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) < 0)
+			err[i] = errno;
+		else {
+			if (syncfs(fd) < 0)
+				err[i] = errno;
+			(void)close(fd);
+		}
+		free(copy);
+	}
+}
+
+int
+file_batch_commit(struct file_batch *b,
+    void (*failed)(void *arg, const char *path, int err), void *arg)
+{
+	size_t i;
+	int *err, nfail = 0;
+
+	if (b->n == 0)
+		return 0;
+	if ((err = calloc(b->n, sizeof(*err))) == NULL)
+		return QPM_ENOMEM;
+	/* the data of every file, before any name points at it */
+	batch_syncfs(b, err);
+	for (i = 0; i < b->n; i++) {
+		if (err[i] == 0 && rename(b->v[i].tmp, b->v[i].path) < 0)
+			err[i] = errno;
+		if (err[i] != 0) {
+			(void)unlink(b->v[i].tmp);
+			nfail++;
+			if (failed != NULL)
+				failed(arg, b->v[i].path, err[i]);
+		}
+	}
+	/* the renames; a failure here leaves whole files either way */
+	batch_syncfs(b, err);
+	free(err);
+	for (i = 0; i < b->n; i++) {
+		free(b->v[i].tmp);
+		free(b->v[i].path);
+	}
+	b->n = 0;
+	return nfail;
+}
+
+void
+file_batch_free(struct file_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		(void)unlink(b->v[i].tmp);
+		free(b->v[i].tmp);
+		free(b->v[i].path);
+	}
+	free(b->v);
+	memset(b, 0, sizeof(*b));
 }
 
 int

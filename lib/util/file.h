@@ -24,6 +24,37 @@ int	file_write_atomic_buf(const char *path, const void *buf, size_t len,
 int	file_write_atomic_owned(const char *path, const void *buf, size_t len,
 	    mode_t mode, uid_t uid, gid_t gid);
 
+/* A batch of atomic writes made durable together.  file_batch_write()
+ * writes path's temporary sibling (owner, mode, data; no fsync) and keeps
+ * it pending; file_batch_commit() flushes the filesystems they are on
+ * with one syncfs(2) each, renames every one into place and flushes
+ * again.  After a crash each path holds its old content or all of the
+ * new, as with file_write_atomic(), for two flushes a batch instead of
+ * two fsyncs a file (and everything else written to those filesystems
+ * before the commit is on disk with them).  Until the commit the paths
+ * keep their old content.  Not for files another writer may also
+ * replace before the commit. */
+struct file_pending {
+	char	*tmp, *path;
+	dev_t	 dev;
+};
+struct file_batch {
+	struct file_pending	*v;
+	size_t			 n, cap;
+};
+#define FILE_BATCH_INIT	{ NULL, 0, 0 }
+
+/* 0 or a negative qpm_err (errno kept); nothing pending on failure */
+int	file_batch_write(struct file_batch *b, const char *path,
+	    const void *buf, size_t len, mode_t mode, uid_t uid, gid_t gid);
+/* every pending file into place; failed(arg, path, errno) for each one
+ * that could not be (its temporary file is removed).  The number that
+ * failed, or QPM_ENOMEM (nothing done, all still pending). */
+int	file_batch_commit(struct file_batch *b,
+	    void (*failed)(void *arg, const char *path, int err), void *arg);
+/* the pending files removed, never renamed; b empty */
+void	file_batch_free(struct file_batch *b);
+
 #define FILE_READ_NOFOLLOW	0x01	/* refuse a symlink as the last part */
 
 /* Read a whole regular file into out (appended); at most max bytes, else

@@ -120,12 +120,31 @@ sync_write(struct sync_run *r, const struct sync_mbox *mb, const char *dir,
 	int e;
 
 	if ((e = qstr_catf(&p, "%s/%s", dir, name)) == 0 &&
-	    file_write_atomic_owned(p.buf, data, len, 0600, r->chown ?
-	    mb->uid : (uid_t)-1, r->chown ? mb->gid : (gid_t)-1) < 0)
+	    (e = file_batch_write(&r->batch, p.buf, data, len, 0600,
+	    r->chown ? mb->uid : (uid_t)-1, r->chown ? mb->gid : (gid_t)-1)) <
+	    0 && e != QPM_ENOMEM) {
 		sync_problem(r, "%s: cannot write: %s", p.buf,
 		    strerror(errno));
+		e = 0;
+	}
 	qstr_free(&p);
+	if (e == 0 && r->batch.n >= SYNC_BATCH)
+		e = sync_commit(r);
 	return e;
+}
+
+static void
+commit_failed(void *arg, const char *path, int err)
+{
+	sync_problem(arg, "%s: cannot write: %s", path, strerror(err));
+}
+
+int
+sync_commit(struct sync_run *r)
+{
+	int e = file_batch_commit(&r->batch, commit_failed, r);
+
+	return e < 0 ? e : 0;
 }
 
 /* the Maildir below a home from dovecot.conf: "~/Maildir" -> "Maildir" */
@@ -319,10 +338,19 @@ sync_mailbox(struct sync_run *r, struct sync_mbox *mb, json_t *jmbs)
 			if ((slash = strrchr(d.buf, '/')) != NULL &&
 			    slash != d.buf) {
 				*slash = '\0';
-				if (file_mkdirs(d.buf, 0755) < 0 &&
-				    errno != EEXIST)
-					sync_problem(r, "%s: cannot create: %s",
-					    d.buf, strerror(errno));
+				/* once per domain, not once per mailbox */
+				if (strcmp(d.buf, qstr_str(&r->made)) != 0) {
+					if (file_mkdirs(d.buf, 0755) < 0 &&
+					    errno != EEXIST)
+						sync_problem(r, "%s: cannot "
+						    "create: %s", d.buf,
+						    strerror(errno));
+					else {
+						qstr_reset(&r->made);
+						(void)qstr_cat(&r->made,
+						    d.buf);
+					}
+				}
 				*slash = '/';
 			}
 			if ((e = sync_mkdir(r, mb, d.buf)) < 0)
@@ -580,6 +608,7 @@ sync_main(int argc, char **argv)
 	r.root.fd = -1;
 	r.dest_root = "";
 	r.clock = qpm_clock_system;
+	qstr_init(&r.made, PATH_MAX);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qvhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -601,6 +630,7 @@ sync_main(int argc, char **argv)
 	while (strcmp(r.dest_root, "/") == 0)
 		r.dest_root = "";
 	r.chown = geteuid() == 0;
+	r.pid = getpid();
 	if ((e = maildir_of(out, &sub)) < 0 ||
 	    (e = users_load(out, &users, &nusers)) < 0)
 		goto out;
@@ -666,12 +696,20 @@ sync_main(int argc, char **argv)
 		if ((e = over_quota(&r, &mb, jmbs)) < 0)
 			goto out;
 	}
+	if ((e = sync_commit(&r)) < 0)
+		goto out;
 	e = summary(&r, jmbs);
 	jmbs = NULL;
 	if (e < 0)
 		goto out;
 	rc = r.t.problems ? QPM_EXIT_PARTIAL : QPM_EXIT_OK;
 out:
+	/* stopped early: what is written whole still goes into place */
+	if (r.batch.n > 0 && sync_commit(&r) < 0)
+		msg_errorx("sync: %zu small files not written: %s", r.batch.n,
+		    qpm_strerror(QPM_ENOMEM));
+	file_batch_free(&r.batch);
+	qstr_free(&r.made);
 	if (e < 0 && rc == QPM_EXIT_NOTHING)
 		msg_errorx("sync stopped: %s", qpm_strerror(e));
 	else if (e < 0) {

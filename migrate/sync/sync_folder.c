@@ -555,7 +555,7 @@ copy_msg(struct folder *f, struct msg *m, struct qstr *p, struct qstr *q)
 	}
 	qstr_reset(q);
 	if ((e = qstr_catf(q, "%s/tmp/%.*s.q2p%ld", f->dst, (int)m->blen,
-	    m->name, (long)getpid())) < 0)
+	    m->name, (long)f->r->pid)) < 0)
 		goto out;
 	if ((out = open(q->buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) < 0) {

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "util/clock.h"
+#include "util/file.h"
 #include "util/qstr.h"
 #include "util/rootfs.h"
 #include "util/strlist.h"
@@ -30,7 +31,16 @@ struct sync_run {
 	struct qpm_clock	 clock;
 	struct sync_totals	 t;
 	struct strlist		 problems;	/* --json: each problem line */
+	struct file_batch	 batch;		/* small files, not yet in place */
+	struct qstr		 made;		/* the last home's parent made */
+	pid_t			 pid;		/* in copy_msg's temp names */
 };
+
+/* The small files a run writes (uidlist, keywords, state, subscriptions)
+ * are made durable and renamed into place a batch at a time: one syncfs
+ * per batch, where an fsync per file and per directory cost 7 ms a file
+ * (10,000 mailboxes of 3 messages: 269 s, now 36 s; cp -a 15-28 s) */
+#define SYNC_BATCH	1024
 
 struct sync_mbox {
 	const char	*address;
@@ -65,9 +75,14 @@ int	sync_mkdir(const struct sync_run *r, const struct sync_mbox *mb,
 	    const char *dir);
 
 /* dir/name written atomically (0600, the mailbox's ids when run as
- * root); a failure is a listed problem.  0, or the qstr error of the
- * path. */
+ * root), in place at the next sync_commit() at the latest (within
+ * SYNC_BATCH files); a failure is a listed problem.  0, or the qstr
+ * error of the path, or QPM_ENOMEM. */
 int	sync_write(struct sync_run *r, const struct sync_mbox *mb,
 	    const char *dir, const char *name, const char *data, size_t len);
+
+/* the pending small files durable and in place; a failure is a listed
+ * problem.  0 or QPM_ENOMEM. */
+int	sync_commit(struct sync_run *r);
 
 #endif

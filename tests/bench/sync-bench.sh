@@ -4,9 +4,8 @@
 # a courierimapuiddb and 100 messages of about 600 bytes), next to cp -a of
 # the same tree in the same run; then a second sync with nothing changed,
 # next to find over the old and the new tree (the walk it cannot avoid).
-# Then the same four on the big host of migrate-bench.sh (migrate-gen.py:
-# 100,000 mailboxes in 1,000 domains, --mail=3 messages each, OUT made by
-# qmail2postfix itself); BENCH_HOST=0 leaves it out.
+# The big host's mail (100,000 mailboxes) is bighost-bench.sh's
+# (make bench-bighost).
 # Prints wall time and peak RSS of each, and the load average; the page
 # cache is warm for all.
 set -u
@@ -81,18 +80,3 @@ pair() {
 }
 echo "== $boxes mailboxes of $folders folders, $msgs messages each"
 pair "$dir/old" "$dir/out" "$dir/new"
-[ "${BENCH_HOST:-1}" = 0 ] && exit 0
-host=${BENCH_HOST_DIR:-${TMPDIR:-/tmp}/q2p-bench-synchost}
-per=${BENCH_HOST_MAIL:-3}
-if [ ! -f "$host/.done" ]; then
-	rm -rf "$host"
-	echo "generating $host ..."
-	python3 "$top_srcdir/tests/bench/migrate-gen.py" "$host/root" \
-	    "${BENCH_DOMAINS:-1000}" "${BENCH_USERS:-100}" \
-	    "${BENCH_QMAIL:-50000}" --mail="$per" &&
-	    "$q2p" --root "$host/root" -o "$host/out" --force -q \
-	    --postfix 3.7 --dovecot 2.3 >/dev/null || exit 1
-	touch "$host/.done"
-fi
-echo "== the big host: $per messages in each mailbox"
-pair "$host/root/home" "$host/out" "$host/new" "$host/root"

@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -216,6 +217,102 @@ test_owned_sets_group_and_mode(void **state)
 	assert_int_equal(st.st_size, 4);
 }
 
+/* a batch: until the commit every path keeps its old content and the
+ * new content waits in a temp file; after it each path has the new
+ * content, owner and mode, and no temp file is left */
+static void
+test_batch_old_until_commit_then_new(void **state)
+{
+	struct file_batch b = FILE_BATCH_INIT;
+	struct qstr out = QSTR_INIT(1024);
+	struct stat st;
+	char p[512], q[512];
+	gid_t gid = getuid() == 0 ? 65534 : getgid();
+	int before;
+
+	(void)state;
+	path_in(p, sizeof(p), "uidlist");
+	path_in(q, sizeof(q), "state");
+	assert_int_equal(file_write_atomic_buf(p, "old\n", 4, 0644), 0);
+	before = count_entries();
+	assert_int_equal(file_batch_write(&b, p, "new\n", 4, 0600,
+	    (uid_t)-1, gid), 0);
+	assert_int_equal(file_batch_write(&b, q, "s\n", 2, 0600,
+	    (uid_t)-1, gid), 0);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(file_read_all(p, 1024, 0, &out), 0);
+	assert_string_equal(qstr_str(&out), "old\n");
+	assert_int_equal(stat(q, &st), -1);
+	assert_int_equal(count_entries(), before + 2);	/* the two temps */
+	assert_int_equal(file_batch_commit(&b, NULL, NULL), 0);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(count_entries(), before + 1);	/* state; no temp */
+	qstr_reset(&out);
+	assert_int_equal(file_read_all(p, 1024, 0, &out), 0);
+	assert_string_equal(qstr_str(&out), "new\n");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(st.st_gid, gid);
+	qstr_reset(&out);
+	assert_int_equal(file_read_all(q, 1024, 0, &out), 0);
+	assert_string_equal(qstr_str(&out), "s\n");
+	file_batch_free(&b);
+	qstr_free(&out);
+}
+
+static int batch_failures;
+static char batch_failed_path[512];
+
+static void
+batch_failed(void *arg, const char *path, int err)
+{
+	assert_ptr_equal(arg, &batch_failures);
+	assert_int_equal(err, EISDIR);
+	batch_failures++;
+	assert_true(qpm_snprintf(batch_failed_path, sizeof(batch_failed_path),
+	    "%s", path) > 0);
+}
+
+/* a rename that fails is reported with its path and leaves no temp; the
+ * others of the batch still go into place; file_batch_free() never
+ * renames and leaves no temp either */
+static void
+test_batch_failure_reported_others_kept(void **state)
+{
+	struct file_batch b = FILE_BATCH_INIT;
+	struct qstr out = QSTR_INIT(1024);
+	struct stat st;
+	char d[512], sub[512], ok[512], never[512];
+	int before;
+
+	(void)state;
+	path_in(d, sizeof(d), "bdir");
+	assert_int_equal(mkdir(d, 0755), 0);
+	path_in(sub, sizeof(sub), "bdir/keep");
+	assert_int_equal(file_write_atomic_buf(sub, "k", 1, 0644), 0);
+	path_in(ok, sizeof(ok), "bok");
+	before = count_entries();
+	assert_int_equal(file_batch_write(&b, d, "x", 1, 0600, (uid_t)-1,
+	    (gid_t)-1), 0);
+	assert_int_equal(file_batch_write(&b, ok, "y", 1, 0600, (uid_t)-1,
+	    (gid_t)-1), 0);
+	batch_failures = 0;
+	assert_int_equal(file_batch_commit(&b, batch_failed, &batch_failures),
+	    1);
+	assert_int_equal(batch_failures, 1);
+	assert_string_equal(batch_failed_path, d);
+	assert_int_equal(count_entries(), before + 1);	/* bok only */
+	assert_int_equal(file_read_all(ok, 1024, 0, &out), 0);
+	assert_string_equal(qstr_str(&out), "y");
+	path_in(never, sizeof(never), "bnever");
+	assert_int_equal(file_batch_write(&b, never, "z", 1, 0600, (uid_t)-1,
+	    (gid_t)-1), 0);
+	file_batch_free(&b);
+	assert_int_equal(stat(never, &st), -1);
+	assert_int_equal(count_entries(), before + 1);
+	qstr_free(&out);
+}
+
 int
 main(void)
 {
@@ -229,6 +326,8 @@ main(void)
 		cmocka_unit_test(test_read_refuses_directory_and_missing),
 		cmocka_unit_test(test_mkdirs_creates_every_level),
 		cmocka_unit_test(test_owned_sets_group_and_mode),
+		cmocka_unit_test(test_batch_old_until_commit_then_new),
+		cmocka_unit_test(test_batch_failure_reported_others_kept),
 	};
 
 	return cmocka_run_group_tests_name("file", tests, setup, teardown);
