@@ -242,16 +242,22 @@ setup_srs_reverse(struct rh_run *r, struct qstr *tail)
 {
 	char *av[] = { "postconf", "-c", r->pf_conf, "-h",
 	    "recipient_canonical_maps", NULL };
+	char *v;
 	int st;
 
 	if (rh_run_cmd(r, av, tail) != 0) {
 		msg_errorx("postconf -c %s: %s", r->pf_conf, rh_cmd_tail(r, tail));
 		return -1;
 	}
-	tail->len = strcspn(tail->buf, "\n");
-	tail->buf[tail->len] = '\0';
+	/* the value, after any "postconf: warning:" lines (Postfix 3.10
+	 * warns of mysql: map files it looks for under /etc/postfix on its
+	 * first run after main.cf changed) */
+	for (v = tail->buf; strncmp(v, "postconf: ", 10) == 0 &&
+	    strchr(v, '\n') != NULL; v = strchr(v, '\n') + 1)
+		;
+	v[strcspn(v, "\n")] = '\0';
 	qstr_reset(&r->srs_reverse);
-	if ((st = rh_srs_map_rewrite(tail->buf, r->srs_socket, r->srs_port,
+	if ((st = rh_srs_map_rewrite(v, r->srs_socket, r->srs_port,
 	    &r->srs_reverse)) == QPM_ENOENT) {
 		struct qstr note = QSTR_INIT(4096);
 

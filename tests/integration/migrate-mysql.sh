@@ -155,15 +155,17 @@ if len(sys.argv) > 3:
         for k in ("mailboxes", "forwards", "aliases"):
             o[k] = [r for r in o[k] if r["address"] not in own]
 # vmysql.h's pw_passwd char(40) cuts a SHA-512 hash: its cleartext no
-# longer opens it and is not kept (vchkpw refused those logins too)
+# longer opens it and is not kept (vchkpw refused those logins too), and
+# its scheme is "cut"
 amb = {m["address"]: m for m in a["mailboxes"]}
 for m in b["mailboxes"]:
     o = amb.get(m["address"])
     if (o is not None and o["hash_scheme"] == "sha512-crypt" and
-            m["hash_scheme"] == "sha512-crypt" and o["cleartext_kept"] and
+            m["hash_scheme"] == "cut" and o["cleartext_kept"] and
             not m["cleartext_kept"] and len(sys.argv) > 3):
         print("# cut SHA-512 hash, cleartext not kept: " + m["address"])
         m["cleartext_kept"] = True
+        m["hash_scheme"] = "sha512-crypt"
 bad = 0
 for k in ("mailboxes", "forwards", "aliases"):
     # in any order: valias rows are read after the domain's files
@@ -222,6 +224,12 @@ for b in per-domain one-table; do
 	    --mysql-password-file "$H_DIR/pw"
 	tap_check "samples/sqlhost/$b: as samples/realhost/ext from files" \
 	    same_as_files "rec-$b" sqlhost
+	# erin's and paul's SHA-512 hashes, cut to pw_passwd's char(40)
+	tap_check "samples/sqlhost/$b: the cut hashes named in the report" \
+	    bash -c "grep -q '^  cut: 2 crypt hash' '$H_DIR/rec-$b/migration-report.txt' &&
+		jq -e '[.mailboxes[] | select(.hash_scheme == \"cut\") |
+		.address] | sort == [\"erin@example.com\", \"paul@example.com\"]' \
+		'$H_DIR/rec-$b/migration.json' >/dev/null"
 done
 h_mariadb -e "DROP DATABASE vpopmail; CREATE DATABASE vpopmail;" &&
     h_mariadb vpopmail <"$H_DIR/load.per" || tap_bail "reloading"
