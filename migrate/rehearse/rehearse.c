@@ -80,6 +80,11 @@ help(void)
 	    "                       1 sends and logs in one at a time\n"
 	    "  --batch N            addresses per probe message [50]; 1 sends\n"
 	    "                       each its own message\n"
+	    "  --login-columns all|distinct\n"
+	    "                       all 7 logins of every mailbox [all], or\n"
+	    "                       IMAP, POP3 and SMTP AUTH from its own\n"
+	    "                       address and the others only where they\n"
+	    "                       can answer differently (qmail2postfix(8))\n"
 	    "  --limits             also prove OUT's connection limits with\n"
 	    "                       real connections (qmail2postfix(8))\n"
 	    "  --strict             addresses the migration listed as not\n"
@@ -140,6 +145,8 @@ run_figures(struct rh_run *r, double t_all)
 	getrusage(RUSAGE_CHILDREN, &kids);
 	qpm_json_set_int(o, "concurrency", r->concurrency);
 	qpm_json_set_int(o, "batch", r->batch);
+	qpm_json_set(o, "login_columns", json_string(r->login_cols ==
+	    RH_COLS_DISTINCT ? "distinct" : "all"));
 	/* addresses that shared messages, and those probed again alone */
 	qpm_json_set_int(o, "batches", (long long)r->nbatches);
 	qpm_json_set_int(o, "batched_addresses", (long long)r->nbatched);
@@ -279,6 +286,7 @@ options(struct rh_run *r, int argc, char **argv)
 		{ "no-logins", no_argument, NULL, 'L' },
 		{ "concurrency", required_argument, NULL, 'c' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "login-columns", required_argument, NULL, 'C' },
 		{ "limits", no_argument, NULL, 'l' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "keep", no_argument, NULL, 'k' },
@@ -318,6 +326,17 @@ options(struct rh_run *r, int argc, char **argv)
 			}
 			break;
 		case 'L': r->logins = 0; break;
+		case 'C':
+			if (strcmp(optarg, "all") == 0)
+				r->login_cols = RH_COLS_ALL;
+			else if (strcmp(optarg, "distinct") == 0)
+				r->login_cols = RH_COLS_DISTINCT;
+			else {
+				msg_errorx("--login-columns %s: all or distinct",
+				    optarg);
+				return RH_EXIT_NOTRUN;
+			}
+			break;
 		case 'c':
 			if ((r->concurrency = atoi(optarg)) <= 0 ||
 			    r->concurrency > RH_MAX_WORKERS) {

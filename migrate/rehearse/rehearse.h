@@ -158,6 +158,10 @@ int	rh_tcp_connects(int port);	/* 1 when 127.0.0.1:port accepts */
 int	rh_sockmap_query(int port, const char *map, const char *key,
 	    struct qstr *out);
 
+/* the start of a login's reply when the server did not accept its
+ * connection within RH_IO_TIMEOUT */
+#define RH_NO_CONNECTION	"no connection"
+
 enum rh_login {
 	RH_LOGIN_OK = 1,
 	RH_LOGIN_FAIL,

@@ -347,6 +347,9 @@ out:
 	return e;
 }
 
+/* SMTP AUTH sessions an smtpd process of a login listener serves */
+#define RH_SMTPD_USE	"1000"
+
 /* *smtps_taken: the rehearsal's smtps port is given (to the first
  * wrapper-mode listener named smtps, submissions or 465) */
 static int
@@ -425,6 +428,12 @@ entry_rewrite(const char *ent, const struct rh_paths *p, struct qstr *out,
 			    "certificate %s", name, port, p->tls_cert));
 			CHECK(strlist_add(notes, qstr_str(&note)));
 		}
+		/* the logins' listeners: one smtpd process serves many
+		 * SMTP AUTH sessions (its start, TLS set-up included, costs
+		 * more than a session); each session is still a new
+		 * connection through the same restrictions and SASL */
+		if (port == p->submission_port || wrapper)
+			CHECK(qstr_cat(out, "\n  -o max_use=" RH_SMTPD_USE));
 		CHECK(qstr_catc(out, '\n'));
 		goto out;
 	}

@@ -13,6 +13,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 #include <openssl/ssl.h>
 
 #include "migrate/rehearse/rehearse.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/qstr.h"
@@ -120,12 +123,54 @@ struct rh_conn {
 	size_t	len, off;
 };
 
+/* connect() within RH_IO_TIMEOUT: a listener whose backlog is full (its
+ * server stopped accepting) would hold a blocking connect for minutes;
+ * 0, or -1 with errno (ETIMEDOUT when it did not complete in time) */
+static int
+connect_timed(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct pollfd pfd;
+	double end = qpm_clock_mono() + RH_IO_TIMEOUT;
+	socklen_t el = sizeof(int);
+	int fl, err = 0, n;
+
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl |
+	    O_NONBLOCK) < 0)
+		return -1;
+	if (connect(fd, sa, len) < 0) {
+		if (errno != EINPROGRESS && errno != EINTR)
+			return -1;
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		for (;;) {
+			double left = end - qpm_clock_mono();
+
+			if (left <= 0) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			if ((n = poll(&pfd, 1, (int)(left * 1000) + 1)) > 0)
+				break;
+			if (n < 0 && errno != EINTR)
+				return -1;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+			return -1;
+		if (err != 0) {
+			errno = err;
+			return -1;
+		}
+	}
+	return fcntl(fd, F_SETFL, fl);
+}
+
 /* from 127.0.0.1, or from src (another 127/8 address) when not NULL */
 static int
 conn_open_from(struct rh_conn *c, const char *src, int port)
 {
 	struct sockaddr_in sa;
 	struct timeval tv = { RH_IO_TIMEOUT, 0 };
+	int e, one = 1;
 
 	memset(c, 0, sizeof(*c));
 	if ((c->fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
@@ -134,17 +179,26 @@ conn_open_from(struct rh_conn *c, const char *src, int port)
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
+	/* the source port is chosen at connect(), by the whole address
+	 * pair: bind() alone would search the port range for one no
+	 * socket holds, and thousands of logins leave as many in
+	 * TIME_WAIT */
+	if (src != NULL)
+		setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+		    sizeof(one));
 	if (src != NULL && (inet_pton(AF_INET, src, &sa.sin_addr) != 1 ||
 	    bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0))
 		goto fail;
 	sa.sin_port = htons((unsigned short)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (connect_timed(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		goto fail;
 	return 0;
 fail:
+	e = errno;
 	close(c->fd);
 	c->fd = -1;
+	errno = e;
 	return -1;
 }
 
@@ -336,8 +390,14 @@ login_open(struct rh_conn *c, const char *src, int port, struct qstr *reply)
 {
 	qstr_reset(reply);
 	if (conn_open_from(c, src, port) < 0) {
-		qstr_catf(reply, "cannot connect from %s",
-		    src != NULL ? src : "127.0.0.1");
+		if (errno == ETIMEDOUT)
+			qstr_catf(reply, RH_NO_CONNECTION " to 127.0.0.1:%d "
+			    "from %s within %d s", port, src != NULL ? src :
+			    "127.0.0.1", RH_IO_TIMEOUT);
+		else
+			qstr_catf(reply, "cannot connect from %s to "
+			    "127.0.0.1:%d", src != NULL ? src : "127.0.0.1",
+			    port);
 		return -1;
 	}
 	return 0;

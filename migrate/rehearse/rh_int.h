@@ -71,6 +71,12 @@ struct rh_batch {
 #define RH_PROTO_REMOTE	3
 #define RH_PROTO_SMTPS	6
 
+/* --login-columns: all 7 for every mailbox, or (distinct) each
+ * protocol from the mailbox's own address and the 127.0.0.1 variant and
+ * SMTPS where they can answer differently (rh_probe.c, login_tried) */
+#define RH_COLS_ALL		0
+#define RH_COLS_DISTINCT	1
+
 struct rh_login_row {
 	char		*addr;
 	char		*pass;		/* NULL: no cleartext kept */
@@ -90,6 +96,7 @@ struct rh_run {
 	int		 json, keep, strict, timeout, logins, limits;
 	int		 concurrency;	/* SMTP sessions, logins in flight */
 	int		 batch;		/* addresses per probe message (1: one) */
+	int		 login_cols;	/* RH_COLS_ALL, RH_COLS_DISTINCT */
 	struct rh_limits *lim;		/* --limits */
 	struct strlist	 extra;
 	struct qpm_clock clock;

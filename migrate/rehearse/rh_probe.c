@@ -119,9 +119,9 @@ struct rh_pool {
 	void		(*done)(void *state);	/* a worker's state, at its end */
 	/* in the parent: task t's result line */
 	void		(*take)(struct rh_pool *pl, size_t t, char *res);
-	const size_t	*tasks;		/* logins: mailbox of each task / nproto;
-					 * probes: the probe of task nbatch + k */
-	int		 nproto;
+	const size_t	*tasks;		/* logins: mailbox * RH_NPROTO + column
+					 * of each task; probes: the probe of
+					 * task nbatch + k */
 	size_t		 nbatch;	/* probes: tasks 0 ... nbatch - 1 are
 					 * the batches */
 	struct qstr	 err;
@@ -788,14 +788,13 @@ login_one(struct rh_run *r, size_t k, int proto, struct qstr *reply)
 	}
 }
 
-/* Task t: mailbox tasks[t / nproto], protocol t % nproto, for any
- * number of protocol columns */
+/* Task t: mailbox tasks[t] / RH_NPROTO, column tasks[t] % RH_NPROTO */
 static int
 login_work(struct rh_pool *pl, size_t t, void **state, struct qstr *line)
 {
 	struct qstr reply = QSTR_INIT(RH_MAX_REPLY);
 	enum rh_login res = RH_LOGIN_ERROR;
-	int try;
+	int try, proto = (int)(pl->tasks[t] % RH_NPROTO);
 	char *c;
 
 	(void)state;
@@ -803,9 +802,19 @@ login_work(struct rh_pool *pl, size_t t, void **state, struct qstr *line)
 	 * the machine was busy) says nothing about the login: again, as a
 	 * run of one login at a time would have had an answer */
 	for (try = 0; try < 3; try++)
-		if ((res = login_one(pl->r, pl->tasks[t / (size_t)pl->nproto],
-		    (int)(t % (size_t)pl->nproto), &reply)) != RH_LOGIN_ERROR)
+		if ((res = login_one(pl->r, pl->tasks[t] / RH_NPROTO, proto,
+		    &reply)) != RH_LOGIN_ERROR)
 			break;
+	/* a listener that accepted no connection in three tries is a
+	 * server that stopped: the rehearsal ends instead of waiting that
+	 * long for every login after it */
+	if (res == RH_LOGIN_ERROR && strncmp(qstr_str(&reply),
+	    RH_NO_CONNECTION, strlen(RH_NO_CONNECTION)) == 0) {
+		qstr_catf(line, "%s: %s", rh_proto_keys[proto],
+		    qstr_str(&reply));
+		qstr_free(&reply);
+		return -1;
+	}
 	for (c = reply.buf; c != NULL && *c != '\0'; c++)
 		if (*c == '\t')
 			*c = ' ';
@@ -818,9 +827,8 @@ login_work(struct rh_pool *pl, size_t t, void **state, struct qstr *line)
 static void
 login_take(struct rh_pool *pl, size_t t, char *res)
 {
-	struct rh_login_row *l = &pl->r->logins_v[pl->tasks[t /
-	    (size_t)pl->nproto]];
-	int proto = (int)(t % (size_t)pl->nproto);
+	struct rh_login_row *l = &pl->r->logins_v[pl->tasks[t] / RH_NPROTO];
+	int proto = (int)(pl->tasks[t] % RH_NPROTO);
 	char *reply;
 
 	if ((reply = strchr(res, '\t')) == NULL)
@@ -831,32 +839,68 @@ login_take(struct rh_pool *pl, size_t t, char *res)
 	l->reply[proto] = strdup(reply);
 }
 
-/* Every (mailbox, protocol) with a password, by the worker pool */
+/* Whether mailbox k's column p is tried.  All: every column (SMTPS with
+ * a wrapper-mode listener running).  Distinct: IMAP, POP3 and SMTP AUTH
+ * from the mailbox's own address always; IMAP and POP3 from 127.0.0.1
+ * (webmail) where vchkpw answered them otherwise than from elsewhere
+ * (NO_POP, NO_IMAP, NO_WEBMAIL); SMTP AUTH from 127.0.0.1 and SMTPS,
+ * whose answer vchkpw gave per protocol, not per address or listener,
+ * for the first mailbox of each domain (sample 1) */
+static int
+login_tried(struct rh_run *r, size_t k, int p, int sample)
+{
+	const char *a = r->logins_v[k].addr;
+
+	if (p == RH_PROTO_SMTPS && r->p.smtps_port <= 0)
+		return 0;
+	if (r->login_cols == RH_COLS_ALL || sample ||
+	    (p >= RH_PROTO_REMOTE && p < RH_PROTO_SMTPS))
+		return 1;
+	if (p < RH_PROTO_REMOTE - 1)	/* imap, pop3 from 127.0.0.1 */
+		return rh_model_login(r->m, a, rh_proto_names[p]) !=
+		    rh_model_login(r->m, a, rh_proto_names[p + RH_PROTO_REMOTE]);
+	return 0;
+}
+
+/* Each tried (mailbox, column) with a password, by the worker pool */
 int
 rh_logins_run(struct rh_run *r)
 {
 	struct rh_pool pl;
+	json_t *domains;
+	const char *d;
 	size_t *tasks, k, n = 0;
-	int rc;
+	int p, sample, rc = -1;
 
-	if ((tasks = calloc(r->nlogins + 1, sizeof(*tasks))) == NULL)
+	if ((domains = json_object()) == NULL)
 		return -1;
-	for (k = 0; k < r->nlogins; k++)
-		if (r->logins_v[k].pass != NULL)
-			tasks[n++] = k;
+	if ((tasks = calloc(r->nlogins * RH_NPROTO + 1, sizeof(*tasks))) ==
+	    NULL)
+		goto out;
+	for (k = 0; k < r->nlogins; k++) {
+		if (r->logins_v[k].pass == NULL)
+			continue;
+		d = strrchr(r->logins_v[k].addr, '@');
+		d = d != NULL ? d + 1 : "";
+		if ((sample = json_object_get(domains, d) == NULL))
+			json_object_set_new(domains, d, json_true());
+		for (p = 0; p < RH_NPROTO; p++)
+			if (login_tried(r, k, p, sample))
+				tasks[n++] = k * RH_NPROTO + (size_t)p;
+	}
 	memset(&pl, 0, sizeof(pl));
 	pl.r = r;
 	pl.what = "logins";
-	/* the smtps column only with a wrapper-mode listener running */
-	pl.nproto = r->p.smtps_port > 0 ? RH_NPROTO : RH_PROTO_SMTPS;
-	pl.ntask = n * (size_t)pl.nproto;
+	pl.ntask = n;
 	pl.nw = (size_t)r->concurrency;
 	pl.tasks = tasks;
 	pl.work = login_work;
 	pl.take = login_take;
 	rc = pool_run(&pl);
 	qstr_free(&pl.err);
+out:
 	free(tasks);
+	json_decref(domains);
 	return rc;
 }
 

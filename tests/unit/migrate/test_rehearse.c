@@ -3,17 +3,24 @@
  * DOES		base64 and SASL PLAIN (RFC 4648, RFC 4616 vectors), header
  *		scanning, the model's expectation for each qmail routing rule
  *		(on a hand-written model), the configuration rewrites, and
- *		install's backup names and --now parsing
+ *		install's backup names and --now parsing; a login to a
+ *		loopback listener that accepts nothing
  * NEVER	starts a server or touches a file
  */
 #include <config.h>
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <jansson.h>
@@ -529,6 +536,10 @@ test_rewrites(void **state)
 	assert_non_null(strstr(qstr_str(&out), "127.0.0.1:30025 inet n - n - 100 smtpd"));
 	assert_non_null(strstr(qstr_str(&out), "127.0.0.1:30587 inet"));
 	assert_non_null(strstr(qstr_str(&out), "-o smtpd_tls_security_level=none"));
+	/* smtpd processes reused on the logins' listener only */
+	assert_non_null(strstr(qstr_str(&out), "-o smtpd_sasl_auth_enable=yes\n"
+	    "  -o max_use=1000\n"));
+	assert_null(strstr(strstr(qstr_str(&out), "max_use") + 1, "max_use"));
 	assert_null(strstr(qstr_str(&out), "smtps inet"));
 	assert_non_null(strstr(qstr_str(&out), "user=nobody argv=/t/bin/record-pipe "
 	    "/t/pipes q2p-pipe1 webapp ${sender} ${original_recipient} ${recipient} "
@@ -548,7 +559,8 @@ test_rewrites(void **state)
 	    "smtpd -o smtpd_tls_wrappermode=yes\n"
 	    "  -o smtpd_tls_security_level=encrypt\n"
 	    "  -o smtpd_tls_cert_file=/t/tls/cert.pem\n"
-	    "  -o smtpd_tls_key_file=/t/tls/key.pem\n"));
+	    "  -o smtpd_tls_key_file=/t/tls/key.pem\n"
+	    "  -o max_use=1000\n"));
 	assert_true(strlist_has(&notes, "smtps: TLS wrapper mode on "
 	    "127.0.0.1:30465, certificate /t/tls/cert.pem"));
 
@@ -636,6 +648,48 @@ test_install_names(void **state)
 	assert_true(install_backup_name(buf, 8, "/e/main.cf", t) < 0);
 }
 
+/* A loopback listener that accepts nothing, its backlog full: a login
+ * gives up within RH_IO_TIMEOUT, and says the server took no connection
+ * (a blocking connect() waited for the kernel's SYN retries, minutes) */
+static void
+test_login_no_accept(void **state)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	struct pollfd pfd;
+	struct qstr reply = QSTR_INIT(RH_MAX_REPLY);
+	int lfd, fds[64], n, full = 0;
+
+	(void)state;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((lfd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 0), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	/* connections nobody accepts until one no longer completes */
+	for (n = 0; n < 64 && !full; n++) {
+		fds[n] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		assert_true(fds[n] >= 0);
+		if (connect(fds[n], (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			continue;
+		assert_int_equal(errno, EINPROGRESS);
+		pfd.fd = fds[n];
+		pfd.events = POLLOUT;
+		full = poll(&pfd, 1, 2000) == 0;
+	}
+	assert_true(full);
+	assert_int_equal(rh_login_imap(NULL, ntohs(sa.sin_port), "a@example.com",
+	    "x", &reply), RH_LOGIN_ERROR);
+	assert_int_equal(strncmp(qstr_str(&reply), RH_NO_CONNECTION,
+	    strlen(RH_NO_CONNECTION)), 0);
+	while (n-- > 0)
+		close(fds[n]);
+	close(lfd);
+	qstr_free(&reply);
+}
+
 int
 main(void)
 {
@@ -650,6 +704,7 @@ main(void)
 		cmocka_unit_test(test_dovecot_sql_rewrite),
 		cmocka_unit_test(test_pipe_ran),
 		cmocka_unit_test(test_install_names),
+		cmocka_unit_test(test_login_no_accept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
