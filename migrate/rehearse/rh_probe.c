@@ -839,27 +839,73 @@ login_take(struct rh_pool *pl, size_t t, char *res)
 	l->reply[proto] = strdup(reply);
 }
 
+/* --login-columns distinct: the logins any of OUT's deny lists (the
+ * private copies of its deny.* files) names with another service than
+ * SMTP (a key "SERVICE/LOGIN" or "SERVICE/-/LOGIN"), lower case, into
+ * named: their 127.0.0.1 IMAP and POP3 logins can answer otherwise than
+ * vchkpw's flags say, so they are tried */
+static int
+deny_named(struct rh_run *r, json_t *named)
+{
+	char path[1024], *line, *next, *key, *c;
+	struct qstr t;
+	size_t i;
+
+	for (i = 0; i < r->dc_files.n; i++) {
+		if (strncmp(r->dc_files.v[i], "deny.", 5) != 0 ||
+		    rh_path_join(path, sizeof(path), r->dc_dir,
+		    r->dc_files.v[i]) < 0)
+			continue;
+		if (rh_slurp(path, &t) < 0) {
+			msg_warnx("%s: cannot read it", path);
+			qstr_free(&t);
+			return -1;
+		}
+		for (line = t.buf; line != NULL && *line != '\0'; line = next) {
+			if ((next = strchr(line, '\n')) != NULL)
+				*next++ = '\0';
+			line[strcspn(line, ":")] = '\0';
+			if (*line == '#' || strncmp(line, "smtp/", 5) == 0 ||
+			    (key = strrchr(line, '/')) == NULL)
+				continue;
+			for (c = ++key; *c != '\0'; c++)
+				*c = (char)tolower((unsigned char)*c);
+			json_object_set_new(named, key, json_true());
+		}
+		qstr_free(&t);
+	}
+	return 0;
+}
+
 /* Whether mailbox k's column p is tried.  All: every column (SMTPS with
  * a wrapper-mode listener running).  Distinct: IMAP, POP3 and SMTP AUTH
  * from the mailbox's own address always; IMAP and POP3 from 127.0.0.1
  * (webmail) where vchkpw answered them otherwise than from elsewhere
- * (NO_POP, NO_IMAP, NO_WEBMAIL); SMTP AUTH from 127.0.0.1 and SMTPS,
- * whose answer vchkpw gave per protocol, not per address or listener,
- * for the first mailbox of each domain (sample 1) */
+ * (NO_POP, NO_IMAP, NO_WEBMAIL), where a deny list of OUT names the
+ * mailbox (named), and always with --userdb sql (the lists are in its
+ * password query); SMTP AUTH from 127.0.0.1 and SMTPS, whose answer
+ * vchkpw gave per protocol, not per address or listener, for the first
+ * mailbox of each domain (sample 1) */
 static int
-login_tried(struct rh_run *r, size_t k, int p, int sample)
+login_tried(struct rh_run *r, size_t k, int p, int sample, json_t *named)
 {
 	const char *a = r->logins_v[k].addr;
+	char low[QPM_MAX_ADDRESS + 1], *c;
 
 	if (p == RH_PROTO_SMTPS && r->p.smtps_port <= 0)
 		return 0;
-	if (r->login_cols == RH_COLS_ALL || sample ||
+	if (r->login_cols == RH_COLS_ALL || sample || r->sql ||
 	    (p >= RH_PROTO_REMOTE && p < RH_PROTO_SMTPS))
 		return 1;
-	if (p < RH_PROTO_REMOTE - 1)	/* imap, pop3 from 127.0.0.1 */
-		return rh_model_login(r->m, a, rh_proto_names[p]) !=
-		    rh_model_login(r->m, a, rh_proto_names[p + RH_PROTO_REMOTE]);
-	return 0;
+	if (p >= RH_PROTO_REMOTE - 1)	/* smtp from 127.0.0.1, smtps */
+		return 0;
+	if (qpm_snprintf(low, sizeof(low), "%s", a) < 0)
+		return 1;
+	for (c = low; *c != '\0'; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return json_object_get(named, low) != NULL ||
+	    rh_model_login(r->m, a, rh_proto_names[p]) !=
+	    rh_model_login(r->m, a, rh_proto_names[p + RH_PROTO_REMOTE]);
 }
 
 /* Each tried (mailbox, column) with a password, by the worker pool */
@@ -867,14 +913,16 @@ int
 rh_logins_run(struct rh_run *r)
 {
 	struct rh_pool pl;
-	json_t *domains;
+	json_t *domains, *named;
 	const char *d;
-	size_t *tasks, k, n = 0;
+	size_t *tasks = NULL, k, n = 0;
 	int p, sample, rc = -1;
 
-	if ((domains = json_object()) == NULL)
-		return -1;
-	if ((tasks = calloc(r->nlogins * RH_NPROTO + 1, sizeof(*tasks))) ==
+	domains = json_object();
+	named = json_object();
+	if (domains == NULL || named == NULL ||
+	    (r->login_cols == RH_COLS_DISTINCT && deny_named(r, named) < 0) ||
+	    (tasks = calloc(r->nlogins * RH_NPROTO + 1, sizeof(*tasks))) ==
 	    NULL)
 		goto out;
 	for (k = 0; k < r->nlogins; k++) {
@@ -885,7 +933,7 @@ rh_logins_run(struct rh_run *r)
 		if ((sample = json_object_get(domains, d) == NULL))
 			json_object_set_new(domains, d, json_true());
 		for (p = 0; p < RH_NPROTO; p++)
-			if (login_tried(r, k, p, sample))
+			if (login_tried(r, k, p, sample, named))
 				tasks[n++] = k * RH_NPROTO + (size_t)p;
 	}
 	memset(&pl, 0, sizeof(pl));
@@ -896,11 +944,13 @@ rh_logins_run(struct rh_run *r)
 	pl.tasks = tasks;
 	pl.work = login_work;
 	pl.take = login_take;
-	rc = pool_run(&pl);
+	if ((rc = pool_run(&pl)) < 0 && pl.err.len > 0)
+		msg_errorx("logins: %s", qstr_str(&pl.err));
 	qstr_free(&pl.err);
 out:
 	free(tasks);
 	json_decref(domains);
+	json_decref(named);
 	return rc;
 }
 

@@ -17,9 +17,12 @@
 #		Then breaks one alias and the SRS wiring in a copy of OUT and
 #		checks that the rehearsal notices (exit 1, each one listed),
 #		and that an OUT made with --no-srs says SRS was not rehearsed.
-#		Then a copy of OUT with a deny.imap and a deny.smtp line gone
-#		and one changed hash: exactly the logins that now differ are
-#		reported (exit 1).
+#		Then a copy of OUT with a deny.imap, a deny.pop3 and a
+#		deny.smtp line gone, a deny.webmail list that refuses a
+#		mailbox's webmail logins and one changed hash: exactly the
+#		logins that now differ are reported (exit 1), all 7 columns
+#		and with --login-columns distinct (its own, hand-listed set;
+#		each column it tried answered as in the run of all 7).
 #		The same copy gives carol alice's home in Dovecot's users file
 #		and one pipe a changed command in master.cf (migration.json
 #		unchanged): what rehearse saw comes from the servers and the
@@ -312,22 +315,30 @@ assert x["pipe_runs"][0]["exit"] == 100, x
 assert x["pipe_runs"][0]["env"]["DEFAULT"] == "billing", x'
 
 # --- logins a changed OUT answers differently: each one reported ----------
-# In a copy of OUT: erin (NO_IMAP) without her deny.imap line, grace
-# (NO_SMTP) without her deny.smtp line, alice with bob's hash (her old
-# password no longer works).  samples/oldhost-logins.tsv: the old host
-# refused erin's IMAP from other addresses only (from 127.0.0.1 it was
-# webmail), grace's SMTP AUTH from everywhere, and took alice's password.
+# In a copy of OUT: erin (NO_IMAP) without her deny.imap line, dave
+# (NO_POP) without his deny.pop3 line, grace (NO_SMTP) without her
+# deny.smtp line, heidi (no flags) refused from 127.0.0.1 by a
+# deny.webmail list as OUT writes one for NO_WEBMAIL, alice with bob's
+# hash (her old password no longer works).  samples/oldhost-logins.tsv:
+# the old host refused erin's IMAP and dave's POP3 from other addresses
+# only (from 127.0.0.1 it was webmail), grace's SMTP AUTH from
+# everywhere, took heidi's webmail logins and alice's password.
 cp -a "$H_DIR/OUT" "$H_DIR/OUT-logins"
 D=$H_DIR/OUT-logins/dovecot
 sed -i '/^imap\/erin@example\.com$/d' "$D/deny.imap"
+sed -i '/^pop3\/dave@example\.com$/d' "$D/deny.pop3"
 sed -i '/^smtp\/grace@example\.com$/d' "$D/deny.smtp"
+printf 'imap/heidi@example.com\npop3/heidi@example.com\n' >"$D/deny.webmail"
+awk '/^# vpasswd: the old crypt hashes/ { print "passdb {\n  driver = passwd-file\n  deny = yes\n  args = username_format=%{if;%r;eq;127.0.0.1;%s;-}/%u /etc/dovecot/deny.webmail\n}" } 1' \
+    "$D/dovecot.conf" >"$H_DIR/dc.new" && cat "$H_DIR/dc.new" >"$D/dovecot.conf"
 bhash=$(awk -F: '$1 == "bob@example.com" { print $2 }' "$D/users")
 awk -F: -v OFS=: -v h="$bhash" '$1 == "alice@example.com" { $2 = h } 1' \
     "$D/users" >"$H_DIR/users.new" && cat "$H_DIR/users.new" >"$D/users"
 if [ -z "$bhash" ] || grep -q 'erin@' "$D/deny.imap" ||
-    grep -q 'grace@' "$D/deny.smtp" ||
+    grep -q 'dave@' "$D/deny.pop3" || grep -q 'grace@' "$D/deny.smtp" ||
+    ! grep -q 'deny.webmail' "$D/dovecot.conf" ||
     [ "$(awk -F: '$1 == "alice@example.com" { print $2 }' "$D/users")" != "$bhash" ]; then
-	tap_bail "could not change erin's, grace's and alice's logins in OUT"
+	tap_bail "could not change erin's, dave's, grace's, heidi's and alice's logins in OUT"
 fi
 "$Q" rehearse "$H_DIR/OUT-logins" --json \
     --passwords "$S/tools/known-passwords.tsv" \
@@ -342,17 +353,64 @@ for m in d["expected"]["mismatches"]:
         got.add((m["address"], m["why"].split(":")[0]))
 tried = lambda a, keys: {(a, k) for k in keys if good[a][k] != "skipped"}
 want = tried("erin@example.com", ["imap_login_remote"]) | \
+    tried("dave@example.com", ["pop3_login_remote"]) | \
     tried("grace@example.com", ["smtp_auth", "smtp_auth_remote", "smtps_auth"]) | \
+    tried("heidi@example.com", ["imap_login", "pop3_login"]) | \
     tried("alice@example.com", [k for k in good["alice@example.com"]
                                 if k not in ("address", "expected")])
-assert len(want) >= 6, want
+assert len(want) >= 9, want
 assert got == want, ("missing", sorted(want - got), "extra", sorted(got - want))
 assert d["expected"]["login_mismatches"] == len(want), d["expected"]
 ' "$H_DIR/logins-broken.json" "$H_DIR/report.json" 2>"$H_DIR/logins-broken.py"; then
-	tap_ok "a lost deny.imap and deny.smtp line and a changed hash: each login that now differs is reported, no other (exit 1)"
+	tap_ok "a lost deny.imap, deny.pop3 and deny.smtp line, a webmail denial and a changed hash: each login that now differs is reported, no other (exit 1)"
 else
-	tap_fail "a lost deny.imap and deny.smtp line and a changed hash: each login that now differs is reported, no other (exit 1)" \
+	tap_fail "a lost deny.imap, deny.pop3 and deny.smtp line, a webmail denial and a changed hash: each login that now differs is reported, no other (exit 1)" \
 	    "exit $rc" "$(tail -5 "$H_DIR/logins-broken.py" "$H_DIR/logins-broken.err")"
+fi
+
+# The same copy with --login-columns distinct: each protocol from the
+# mailbox's own address; the 127.0.0.1 IMAP/POP3 logins of the mailboxes
+# whose flags make them differ or a deny list names (dave, erin, heidi
+# here); 127.0.0.1 SMTP AUTH and SMTPS of the first mailbox of each
+# domain only (postmaster@example.com: not one of these).  Hand-listed.
+"$Q" rehearse "$H_DIR/OUT-logins" --json --login-columns distinct \
+    --passwords "$S/tools/known-passwords.tsv" \
+    >"$H_DIR/logins-distinct.json" 2>"$H_DIR/logins-distinct.err"
+rc=$?
+if [ "$rc" -eq 1 ] && python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+full = {m["address"]: m for m in json.load(open(sys.argv[2]))["mailboxes"]}
+got = set()
+for m in d["expected"]["mismatches"]:
+    if m["what"] == "login":
+        got.add((m["address"], m["why"].split(":")[0]))
+want = {("erin@example.com", "imap_login_remote"),
+        ("dave@example.com", "pop3_login_remote"),
+        ("grace@example.com", "smtp_auth_remote"),
+        ("heidi@example.com", "imap_login"), ("heidi@example.com", "pop3_login"),
+        ("alice@example.com", "imap_login_remote"),
+        ("alice@example.com", "pop3_login_remote"),
+        ("alice@example.com", "smtp_auth_remote")}
+assert got == want, ("missing", sorted(want - got), "extra", sorted(got - want))
+assert d["run"]["login_columns"] == "distinct", d["run"]
+n = 0
+for m in d["mailboxes"]:
+    f = full[m["address"]]
+    for k, v in m.items():
+        if k in ("address", "expected") or v == "skipped":
+            continue
+        n += 1
+        assert v == f[k], (m["address"], k, v, f[k])
+    if m["address"] == "postmaster@example.com":
+        assert m["smtps_auth"] != "skipped" and m["smtp_auth"] != "skipped", m
+    if m["address"] == "bob@example.com":
+        assert m["imap_login"] == m["pop3_login"] == m["smtp_auth"] == "skipped", m
+assert n == d["expected"]["logins"] and n < json.load(open(sys.argv[2]))["expected"]["logins"] * 3 // 4, n
+' "$H_DIR/logins-distinct.json" "$H_DIR/logins-broken.json" 2>"$H_DIR/logins-distinct.py"; then
+	tap_ok "--login-columns distinct on that copy: the differences of the columns it tries, each answered as with all 7 (exit 1)"
+else
+	tap_fail "--login-columns distinct on that copy: the differences of the columns it tries, each answered as with all 7 (exit 1)" \
+	    "exit $rc" "$(tail -5 "$H_DIR/logins-distinct.py" "$H_DIR/logins-distinct.err")"
 fi
 
 # --- OUT made with --no-srs: SRS is not rehearsed, and says so -------------
