@@ -405,6 +405,8 @@ rehearse(struct rh_run *r)
 		if (rh_logins_run(r) < 0)
 			return RH_EXIT_NOTRUN;
 		r->t_logins = qpm_clock_mono() - t;
+		if (msg_verbose)
+			msg_info("logins done in %.1f s", r->t_logins);
 	}
 	t = qpm_clock_mono();
 	rh_settle(r);

@@ -74,6 +74,17 @@ cpu_end() {
 	cg=
 }
 
+# stamp: each line of rehearse -v's stderr after the cgroup's CPU so far
+# (nanoseconds; - without a cgroup): the logins' CPU is that of every
+# process between "logging in to" and "logins done"
+stamp() {
+	local line
+	while IFS= read -r line; do
+		printf '%s %s\n' "$(cat "$cg/cpuacct.usage" 2>/dev/null || echo -)" \
+		    "$line"
+	done
+}
+
 # rehearse NAME: the run, its figures in $work/NAME/report.json
 rehearse() {
 	local name=$1 d=$dir/$1 w=$work/$1; shift
@@ -81,10 +92,25 @@ rehearse() {
 	echo "load before $name: $(cut -d' ' -f1-3 /proc/loadavg)"
 	cpu_start "$name"
 	TMPDIR=$w/tmp /usr/bin/time -f '%e %M' -o "$w/time" "$q2p" rehearse \
-	    "$w/OUT" --json --passwords "$d/passwords" $conc "$@" \
-	    >"$w/report.json" 2>"$w/rehearse.err"
-	echo "rehearse exit $?, load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	    "$w/OUT" --json --passwords "$d/passwords" -v $conc "$@" \
+	    2>&1 >"$w/report.json" | stamp >"$w/rehearse.err"
+	echo "rehearse exit ${PIPESTATUS[0]}, load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	cpu_end
+	python3 - "$w/report.json" "$w/rehearse.err" <<'EOF'
+import json, sys
+n = json.load(open(sys.argv[1]))["expected"]["logins"]
+a = b = None
+for line in open(sys.argv[2]):
+    v, _, text = line.partition(" ")
+    if "logging in to" in text and v != "-":
+        a = int(v)
+    elif "logins done in" in text and v != "-":
+        b = int(v)
+if n and a is not None and b is not None:
+    print("rehearse: %d logins took %.1f s of CPU (every process of the run "
+          "while they ran): %.2f ms of CPU per login" %
+          (n, (b - a) / 1e9, (b - a) / 1e6 / n))
+EOF
 	python3 - "$w/report.json" "$w/time" "$cpu" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -113,28 +139,9 @@ EOF
 # ---- the small host: rehearse and its floors ------------------------------
 small=small
 host "$small" "${BENCH_SMALL_DOMAINS:-20}" "${BENCH_SMALL_USERS:-100}"
-# the CPU of the logins: the same rehearsal without them, then with
-# --login-columns distinct and with all 7 columns; per login the
-# difference
-rehearse "$small" --no-logins
-cpu0=$cpu
-login_cpu() {	# login_cpu WHAT: CPU per login against the run without logins
-	python3 - "$work/$small/report.json" "$cpu0" "$cpu" "$1" <<'EOF'
-import json, sys
-n = json.load(open(sys.argv[1]))["expected"]["logins"]
-try:
-    d = float(sys.argv[3]) - float(sys.argv[2])
-    print("rehearse logins (%s): %d logins, %.1f s of CPU more than without "
-          "logins: %.2f ms of CPU per login (every process)" %
-          (sys.argv[4], n, d, 1000 * d / max(n, 1)))
-except ValueError:
-    print("rehearse logins (%s): no cgroup, no CPU figure" % sys.argv[4])
-EOF
-}
+# the logins with --login-columns distinct, then all 7 columns (kept)
 rehearse "$small" --login-columns distinct
-login_cpu "--login-columns distinct"
 rehearse "$small" --keep
-login_cpu "all 7 columns"
 priv=$(sed -n 's/.*kept \(\/[^ ]*\)$/\1/p' "$work/$small/rehearse.err" | tail -1)
 [ -d "$priv" ] || { echo "no kept rehearsal directory"; exit 1; }
 naddr=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["expected"]["addresses"])' \
