@@ -77,8 +77,9 @@ int	rh_model_login(const struct rh_model *m, const char *addr,
  * expectation of address i, NULL when it goes alone; batch_of[i] gets 1
  * + the index of its message, or 0 (a message of its own).  At most max
  * addresses to a message, in order; never two in one message expected
- * in the same mailbox or forwarded to the same target (case aside): each
- * copy, forward and DSN then stays one address's.  A message that would
+ * in the same mailbox, forwarded to the same target or running the same
+ * program (case aside): each copy, forward, program run and DSN then
+ * stays one address's.  A message that would
  * have one address is none.  The number of messages, or -1 (memory). */
 long	rh_batch_assign(const struct rh_result *const *want, size_t n,
 	    size_t max, size_t *batch_of);

@@ -175,17 +175,38 @@ lmtp_id(const char *head, char *id, size_t size)
 	return 0;
 }
 
+static struct rh_probe *batch_member_as(struct rh_run *, struct rh_batch *,
+    const char *, int);
+
 /* the member of batch bt whose address is a (case aside), not already
  * to be probed again; else NULL and bt is probed again */
 static struct rh_probe *
 batch_member(struct rh_run *r, struct rh_batch *bt, const char *a)
+{
+	return batch_member_as(r, bt, a, 0);
+}
+
+/* 1 when a names address addr: the same (case aside), or, with qmail,
+ * as qmail-local's RECIPIENT does: PREFIX-LOCAL@HOST (virtualdomains) */
+static int
+names(const char *a, const char *addr, int qmail)
+{
+	size_t al = strlen(a), l = strlen(addr);
+
+	return strcasecmp(a, addr) == 0 || (qmail && al > l + 1 &&
+	    a[al - l - 1] == '-' && strcasecmp(a + al - l, addr) == 0);
+}
+
+static struct rh_probe *
+batch_member_as(struct rh_run *r, struct rh_batch *bt, const char *a,
+    int qmail)
 {
 	struct rh_probe *pr, *hit = NULL;
 	size_t k, n = 0;
 
 	for (k = 0; a != NULL && k < bt->n; k++) {
 		pr = &r->probes[r->bmembers[bt->first + k]];
-		if (!pr->redo && strcasecmp(pr->addr, a) == 0) {
+		if (!pr->redo && names(a, pr->addr, qmail)) {
 			hit = pr;
 			n++;
 		}
@@ -651,6 +672,54 @@ dotqmail_run(struct rh_probe *pr, const struct strlist *args,
 	qstr_free(&t);
 }
 
+/* the environment variable name= of a recorder's .environ (NUL-separated
+ * entries) next to record recpath, into out; 0 or -1 */
+static int
+run_env(const char *recpath, const char *name, struct qstr *out)
+{
+	struct qstr env = QSTR_INIT(QPM_MAX_CONFIG_LINE * 16);
+	char epath[1024];
+	const char *p;
+	size_t n = strlen(recpath), nl = strlen(name);
+	int rc = -1;
+
+	if (qpm_snprintf(epath, sizeof(epath), "%.*s.environ", (int)(n - 4),
+	    recpath) < 0 || file_read_all(epath, QPM_MAX_CONFIG_LINE * 16, 0,
+	    &env) < 0)
+		goto out;
+	for (p = env.buf; p != NULL && p < env.buf + env.len; p += strlen(p) + 1)
+		if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			rc = qstr_cat(out, p + nl + 1) < 0 ? -1 : 0;
+			break;
+		}
+out:
+	qstr_free(&env);
+	return rc;
+}
+
+/* the member of the batch with Message-ID id that a program run
+ * (record args, at recpath) was for, or NULL (and the batch is probed
+ * again when it is one) */
+static struct rh_probe *
+batch_run(struct rh_run *r, const char *id, const struct strlist *args,
+    const char *recpath)
+{
+	struct rh_batch *bt = batch_by(r, id);
+	struct qstr rcpt = QSTR_INIT(QPM_MAX_ADDRESS + 256);
+	struct rh_probe *pr = NULL;
+
+	if (bt == NULL)
+		goto out;
+	if (args->n != 8 || strcmp(args->v[1], "q2p-dotqmail") != 0 ||
+	    run_env(recpath, "RECIPIENT", &rcpt) < 0)
+		bt->redo = 1;
+	else
+		pr = batch_member_as(r, bt, qstr_str(&rcpt), 1);
+out:
+	qstr_free(&rcpt);
+	return pr;
+}
+
 static int
 pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
@@ -674,15 +743,9 @@ pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	    path) < 0 || read_head(msgpath, buf, sizeof(buf)) < 0 ||
 	    rh_header_value(buf, strlen(buf), "Message-ID", &id) != 1)
 		goto out;
-	/* a batch's message through a program: not one address's for sure */
-	if (walk_batches) {
-		struct rh_batch *bt = batch_by(r, qstr_str(&id));
-
-		if (bt != NULL)
-			bt->redo = 1;
-		goto out;
-	}
-	if ((pr = probe_by(r, qstr_str(&id))) == NULL)
+	if (walk_batches)
+		pr = NULL;
+	else if ((pr = probe_by(r, qstr_str(&id))) == NULL)
 		goto out;
 	for (p = rec.buf; p != NULL && *p != '\0'; ) {
 		if (strncmp(p, "arg ", 4) != 0)
@@ -695,6 +758,13 @@ pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 		if (p != NULL)
 			p++;
 	}
+	/* a batch's message through a program: one member's when it is
+	 * q2p-dotqmail's (one recipient a run) and its RECIPIENT names one
+	 * member; any other (a pipe that may take several recipients, a
+	 * local(8) delivery): not one address's for sure */
+	if (walk_batches && (pr = batch_run(r, qstr_str(&id), &args,
+	    path)) == NULL)
+		goto out;
 	/* SERVICE q2p-dotqmail STANDINS FILE:LINE DIR /bin/sh -c COMMAND */
 	if (args.n == 8 && strcmp(args.v[1], "q2p-dotqmail") == 0) {
 		strlist_add_unique(&pr->got.pipes, args.v[7]);

@@ -496,16 +496,16 @@ probe_take(struct rh_pool *pl, size_t t, char *res)
 }
 
 /* an address whose probe may share a message: none refused for its
- * address's bytes, listed as not converted, expected deferred, in a
- * local(8) mailbox or through a program (their records are not tied to
- * one address yet); mailboxes, forwards, bounces and discards are */
+ * address's bytes, listed as not converted, expected deferred or in a
+ * local(8) mailbox (its record is not tied to one address); mailboxes,
+ * forwards, programs, bounces and discards are */
 static int
 batchable(const struct rh_probe *pr)
 {
 	size_t k;
 
 	if (rh_bad_address(pr->addr) || pr->want.outcome == RH_DEFERRED ||
-	    pr->want.pipes.n > 0 || pr->want.not_converted.n > 0)
+	    pr->want.not_converted.n > 0)
 		return 0;
 	for (k = 0; k < pr->want.mailboxes.n; k++)
 		if (strncmp(pr->want.mailboxes.v[k], "local:", 6) == 0)
@@ -524,23 +524,27 @@ batch_free(size_t *free_of, size_t b)
 	return b;
 }
 
-/* the keys no two members of a message may share, as "m MAILBOX" and
- * "f TARGET" (lower case: Postfix and the sink do not keep case apart
- * in a domain, and a target that differs only in case is one address) */
+/* the keys no two members of a message may share, as "m MAILBOX",
+ * "f TARGET" and "p PROGRAM" (lower case: Postfix and the sink do not
+ * keep case apart in a domain, and a target that differs only in case
+ * is one address; a program run twice for one message may remember the
+ * first run, as an autoresponder does its senders) */
 static int
 batch_keys(const struct rh_result *w, struct strlist *keys)
 {
-	struct qstr k = QSTR_INIT(QPM_MAX_ADDRESS + 8);
-	size_t i;
+	struct qstr k = QSTR_INIT(QPM_MAX_CONFIG_LINE + 8);
+	size_t i, nm = w->mailboxes.n, nf = w->forwards.n;
 	char *c;
 	int e = 0;
 
-	for (i = 0; e == 0 && i < w->mailboxes.n + w->forwards.n; i++) {
+	for (i = 0; e == 0 && i < nm + nf + w->pipes.n; i++) {
 		qstr_reset(&k);
-		if (i < w->mailboxes.n)
+		if (i < nm)
 			qstr_catf(&k, "m %s", w->mailboxes.v[i]);
+		else if (i < nm + nf)
+			qstr_catf(&k, "f %s", w->forwards.v[i - nm]);
 		else
-			qstr_catf(&k, "f %s", w->forwards.v[i - w->mailboxes.n]);
+			qstr_catf(&k, "p %s", w->pipes.v[i - nm - nf]);
 		for (c = k.buf; c != NULL && *c != '\0'; c++)
 			*c = (char)tolower((unsigned char)*c);
 		e = strlist_add(keys, qstr_str(&k));

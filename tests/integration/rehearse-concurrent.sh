@@ -14,9 +14,10 @@
 #		every address probed, every login tried and allowed as the
 #		old host allowed it; the run's figures (peak RSS, at a time)
 #		in the JSON; no progress line when stderr is not a terminal;
-#		forwarding addresses and addresses bounced with a DSN share
-#		probe messages too (each forward and DSN block tied to its
-#		address, the SRS checks passed); addresses OUT sends elsewhere
+#		forwarding addresses, addresses through a program and
+#		addresses bounced with a DSN share probe messages too (each
+#		forward, program run and DSN block tied to its address, the
+#		SRS checks passed); addresses OUT sends elsewhere
 #		than the old host did (lines added to OUT's virtual_alias: one
 #		plain mailbox's address to the next one's mailbox, another's
 #		to a forward target of an address in its probe message)
@@ -37,6 +38,12 @@ start=$(date +%s)
 # 7 login columns, 420 logins: enough to keep 8 workers busy)
 python3 "$top_srcdir/tests/bench/migrate-gen.py" --passwords "$H_DIR/passwords" \
     "$H_DIR/oldhost" 2 30 20 || tap_bail "migrate-gen.py --passwords"
+# and programs: an address of each domain through one (the rehearsal
+# records it, exit 0)
+for d in d0000 d0001; do
+	printf '|/usr/local/bin/q2p-test-%s --from "$SENDER"\n' "$d" \
+	    >"$H_DIR/oldhost/home/vpopmail/domains/$d.example/.qmail-prog"
+done
 "$Q" --root "$H_DIR/oldhost" -o "$H_DIR/OUT" -q
 rc=$?
 [ "$rc" -le 1 ] || tap_bail "qmail2postfix run exited $rc"
@@ -180,13 +187,16 @@ mbonly = sum(1 for a in many["addresses"] if a["expected"]["outcome"] == "delive
              and not a["expected"]["pipes"])
 nfwd = sum(1 for a in many["addresses"] if a["expected"]["forwards"])
 ndsn = sum(1 for a in many["addresses"] if "DSN:" in a.get("detail", ""))
-if ndsn < 3 or nfwd < 10:
-    bad.append("%d addresses bounced with a DSN, %d forwarding" % (ndsn, nfwd))
-if not many["run"].get("batched_addresses", 0) >= mbonly + nfwd // 2 + ndsn // 2 or \
+nprog = sum(1 for a in many["addresses"] if a["pipes"] and a["status"] == "match")
+if ndsn < 3 or nfwd < 10 or nprog < 2:
+    bad.append("%d addresses bounced with a DSN, %d forwarding, %d through a "
+               "program" % (ndsn, nfwd, nprog))
+if not many["run"].get("batched_addresses", 0) >= \
+        mbonly + nfwd // 2 + ndsn // 2 + nprog // 2 or \
         not many["run"].get("probed_again", 0) >= 2:
     bad.append("--concurrency 8: %s batched of %d mailbox-only, %d forwarding, %d "
-               "bounced addresses; %s probed again" %
-               (many["run"].get("batched_addresses"), mbonly, nfwd, ndsn,
+               "bounced, %d program addresses; %s probed again" %
+               (many["run"].get("batched_addresses"), mbonly, nfwd, ndsn, nprog,
                 many["run"].get("probed_again")))
 print("compared %d addresses (%s), %d mailboxes, %d logins ok" %
       (len(a8), ", ".join("%d %s" % (v, k) for k, v in sorted(outcomes.items())),

@@ -646,7 +646,7 @@ test_batch_assign(void **state)
 	long nb;
 
 	(void)state;
-	/* 0-1 share nothing; 2 the mailbox of 0; 3 a forward target of 1
+	/* 0-1 share nothing; 2 the mailbox of 0 (in another case); 3 a forward target of 1
 	 * (in another case); 4 alone by its own choice (NULL); 5 a bounce
 	 * (nothing expected anywhere); 6 and 7 the target of 3 and the
 	 * mailbox of 2; 8 a mailbox and a target nobody else has */
@@ -697,6 +697,17 @@ test_batch_assign(void **state)
 	for (i = 0; i < 9; i++)
 		want[i] = &w[i];
 	assert_int_equal(rh_batch_assign(want, 9, 1, of), 0);
+	/* the same program (and only it) keeps two apart */
+	for (i = 0; i < 3; i++) {
+		rh_result_free(&w[i]);
+		batch_want(&w[i], NULL, NULL);
+		assert_int_equal(strlist_add(&w[i].pipes, i == 1 ?
+		    "/bin/other" : "/usr/bin/autorespond 86400 3 m"), 0);
+	}
+	assert_int_equal(rh_batch_assign(want, 3, 50, of), 1);
+	assert_int_equal(of[0], 1);
+	assert_int_equal(of[1], 1);
+	assert_int_equal(of[2], 0);
 	for (i = 0; i < 9; i++)
 		rh_result_free(&w[i]);
 }
