@@ -480,27 +480,20 @@ dsn_addr(const char *v, char *out, size_t size)
 		qpm_snprintf(out, size, "%.*s", (int)strcspn(v, " \t\r\n"), v);
 }
 
-/* A DSN to batch bt's sender: each recipient block (Final-Recipient,
- * Original-Recipient when Postfix names the address that came in,
- * Diagnostic-Code) to its member, as a DSN of its own would be; a block
- * that is no one member's, or a DSN without one, and bt is probed again */
-static void
-batch_dsn(struct rh_run *r, struct rh_batch *bt, const char *path)
+size_t
+rh_dsn_blocks(const char *text, void (*each)(void *arg, const char *fin,
+    const char *orig, const char *diag, size_t dlen), void *arg)
 {
-	struct qstr t = QSTR_INIT(RH_MAX_DSN);
 	char fin[QPM_MAX_ADDRESS + 1], orig[QPM_MAX_ADDRESS + 1];
 	const char *p, *diag = NULL, *eol;
-	struct rh_probe *pr;
 	size_t nblocks = 0;
+	int end;
 
 	fin[0] = orig[0] = '\0';
-	if (file_read_all(path, RH_MAX_DSN, FILE_READ_NOFOLLOW, &t) < 0) {
-		bt->redo = 1;
-		goto out;
-	}
 	/* the blocks: a Final-Recipient: line on, to an empty line */
-	for (p = t.buf; p != NULL && *p != '\0'; p = *eol ? eol + 1 : NULL) {
+	for (p = text; p != NULL && *p != '\0'; p = *eol ? eol + 1 : NULL) {
 		eol = p + strcspn(p, "\n");
+		end = *eol == '\0';
 		if (strncasecmp(p, "Final-Recipient:", 16) == 0)
 			dsn_addr(p + 16, fin, sizeof(fin));
 		else if (fin[0] != '\0' && strncasecmp(p, "Original-Recipient:",
@@ -509,25 +502,56 @@ batch_dsn(struct rh_run *r, struct rh_batch *bt, const char *path)
 		else if (fin[0] != '\0' && strncasecmp(p, "Diagnostic-Code:",
 		    16) == 0)
 			diag = p + 16;
-		else if (fin[0] != '\0' && (*p == '\n' || *p == '\r' ||
-		    *p == '\0' || *eol == '\0')) {
+		else if (*p == '\n' || *p == '\r')
+			end = 1;
+		if (end && fin[0] != '\0') {
 			nblocks++;
-			if ((pr = batch_member(r, bt, orig[0] ? orig : fin)) != NULL) {
-				pr->dsn = 1;
-				if (diag != NULL) {
-					if (pr->got.detail.len > 0)
-						qstr_cat(&pr->got.detail, "; ");
-					qstr_catf(&pr->got.detail, "DSN: %.*s",
-					    (int)strcspn(diag, "\r\n"), diag);
-				}
-			}
+			each(arg, fin, orig, diag, diag != NULL ?
+			    strcspn(diag, "\r\n") : 0);
 			fin[0] = orig[0] = '\0';
 			diag = NULL;
 		}
 	}
-	if (nblocks == 0)
+	return nblocks;
+}
+
+struct dsn_for {
+	struct rh_run	*r;
+	struct rh_batch	*bt;
+};
+
+/* one recipient block of a batch's DSN to its member, as a DSN of its
+ * own would give it */
+static void
+dsn_block(void *arg, const char *fin, const char *orig, const char *diag,
+    size_t dlen)
+{
+	struct dsn_for *d = arg;
+	struct rh_probe *pr;
+
+	if ((pr = batch_member(d->r, d->bt, orig[0] ? orig : fin)) == NULL)
+		return;
+	pr->dsn = 1;
+	if (diag != NULL) {
+		if (pr->got.detail.len > 0)
+			qstr_cat(&pr->got.detail, "; ");
+		qstr_catf(&pr->got.detail, "DSN: %.*s", (int)dlen, diag);
+	}
+}
+
+/* A DSN to batch bt's sender: each recipient block (Final-Recipient,
+ * Original-Recipient when Postfix names the address that came in,
+ * Diagnostic-Code) to its member; a block that is no one member's, or a
+ * DSN without one, and bt is probed again */
+static void
+batch_dsn(struct rh_run *r, struct rh_batch *bt, const char *path)
+{
+	struct qstr t = QSTR_INIT(RH_MAX_DSN);
+	struct dsn_for d = { r, bt };
+
+	if (file_read_all(path, RH_MAX_DSN, FILE_READ_NOFOLLOW, &t) < 0 ||
+	    rh_dsn_blocks(qstr_str(&t), dsn_block, &d) == 0)
 		bt->redo = 1;
-out:
 	qstr_free(&t);
 }
 
