@@ -73,6 +73,25 @@ int	rh_model_probes(const struct rh_model *m, struct strlist *out);
 int	rh_model_login(const struct rh_model *m, const char *addr,
 	    const char *proto);
 
+/* The shared probe messages (--batch, rh_probe.c): want[i] the
+ * expectation of address i, NULL when it goes alone; batch_of[i] gets 1
+ * + the index of its message, or 0 (a message of its own).  At most max
+ * addresses to a message, in order; never two in one message expected
+ * in the same mailbox, forwarded to the same target or running the same
+ * program (case aside): each copy, forward, program run and DSN then
+ * stays one address's.  A message that would
+ * have one address is none.  The number of messages, or -1 (memory). */
+long	rh_batch_assign(const struct rh_result *const *want, size_t n,
+	    size_t max, size_t *batch_of);
+
+/* The recipient blocks of a DSN (text: the whole message): each(arg,
+ * FINAL, ORIGINAL or "", the Diagnostic-Code's first line or NULL, its
+ * length) for each block with a Final-Recipient: (rh_collect.c); the
+ * number of blocks */
+size_t	rh_dsn_blocks(const char *text, void (*each)(void *arg,
+	    const char *fin, const char *orig, const char *diag, size_t dlen),
+	    void *arg);
+
 /* Comparison of an expectation with what the rehearsal saw: 1 same,
  * 0 different (each difference appended to why as "field: want X, got Y;") */
 int	rh_compare(const struct rh_result *want, const struct rh_result *got,

@@ -9,6 +9,7 @@
  */
 #include <config.h>
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -29,12 +30,16 @@
 #include "util/qstr.h"
 #include "util/strlist.h"
 
+#define RH_MAX_DSN	(4 * 1024 * 1024)	/* a DSN read whole */
+
 static struct rh_run *walk_run;	/* nftw has no user pointer */
 static size_t walk_count;
 static json_t *walk_ids;	/* queue file names (a set) */
 static json_t *walk_homes;	/* home -> [index of each of its users] */
 static int walk_batches;	/* the batches' messages, not the probes' */
 static json_t *walk_lmtp;	/* LMTP transaction id -> address (batches) */
+static json_t *walk_fwd;	/* "BATCH TAB target" -> address (batches) */
+static json_t *walk_recs;	/* [{probe, from, rcpt}] of the batches */
 
 static int
 count_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
@@ -170,23 +175,38 @@ lmtp_id(const char *head, char *id, size_t size)
 	return 0;
 }
 
-/* The address of batch bt a copy of it was for: Dovecot's LMTP names
- * the transaction in its Received: field, Postfix's maillog the address
- * that came in for it (walk_lmtp); one address of the batch it
- * accepted, else NULL and the batch shows nothing */
+static struct rh_probe *batch_member_as(struct rh_run *, struct rh_batch *,
+    const char *, int);
+
+/* the member of batch bt whose address is a (case aside), not already
+ * to be probed again; else NULL and bt is probed again */
 static struct rh_probe *
-batch_copy(struct rh_run *r, struct rh_batch *bt, const char *head)
+batch_member(struct rh_run *r, struct rh_batch *bt, const char *a)
+{
+	return batch_member_as(r, bt, a, 0);
+}
+
+/* 1 when a names address addr: the same (case aside), or, with qmail,
+ * as qmail-local's RECIPIENT does: PREFIX-LOCAL@HOST (virtualdomains) */
+static int
+names(const char *a, const char *addr, int qmail)
+{
+	size_t al = strlen(a), l = strlen(addr);
+
+	return strcasecmp(a, addr) == 0 || (qmail && al > l + 1 &&
+	    a[al - l - 1] == '-' && strcasecmp(a + al - l, addr) == 0);
+}
+
+static struct rh_probe *
+batch_member_as(struct rh_run *r, struct rh_batch *bt, const char *a,
+    int qmail)
 {
 	struct rh_probe *pr, *hit = NULL;
-	const char *orig = NULL;
-	char id[256];
 	size_t k, n = 0;
 
-	if (lmtp_id(head, id, sizeof(id)) == 0)
-		orig = qpm_json_opt_str(walk_lmtp, id);
-	for (k = 0; orig != NULL && k < bt->n; k++) {
+	for (k = 0; a != NULL && k < bt->n; k++) {
 		pr = &r->probes[r->bmembers[bt->first + k]];
-		if (!pr->redo && strcasecmp(pr->addr, orig) == 0) {
+		if (!pr->redo && names(a, pr->addr, qmail)) {
 			hit = pr;
 			n++;
 		}
@@ -198,11 +218,44 @@ batch_copy(struct rh_run *r, struct rh_batch *bt, const char *head)
 	return hit;
 }
 
+/* The address of batch bt a copy of it was for: Dovecot's LMTP names
+ * the transaction in its Received: field, Postfix's maillog the address
+ * that came in for it (walk_lmtp); one address of the batch it
+ * accepted, else NULL and the batch shows nothing */
+static struct rh_probe *
+batch_copy(struct rh_run *r, struct rh_batch *bt, const char *head)
+{
+	char id[256];
+
+	return batch_member(r, bt, lmtp_id(head, id, sizeof(id)) == 0 ?
+	    qpm_json_opt_str(walk_lmtp, id) : NULL);
+}
+
+/* key ("BATCH TAB address", lower case) -> v in walk_fwd; a key seen
+ * twice -> null: nobody's */
+static void
+fwd_note(size_t b, const char *to, const char *orig)
+{
+	char key[QPM_MAX_ADDRESS + 32], *c;
+
+	if (qpm_snprintf(key, sizeof(key), "%zu\t%s", b, to) < 0)
+		return;
+	for (c = key; *c != '\0'; c++)
+		*c = (char)tolower((unsigned char)*c);
+	if (json_object_get(walk_fwd, key) != NULL)
+		json_object_set_new_nocheck(walk_fwd, key, json_null());
+	else
+		json_object_set_new_nocheck(walk_fwd, key,
+		    json_string_nocheck(orig));
+}
+
 /* One maillog line: "... QID: removed" counts for a batch's message;
  * "... QID: to=<TO>, orig_to=<ORIG>, ... status=sent (250 2.0.0 <TO>
- * ID Saved)" (Dovecot's LMTP) maps ID to ORIG (or TO).  An ID of an
- * LMTP transaction with several recipients (ID:Rn), or seen twice,
- * attributes nothing: its batch is probed again. */
+ * ID Saved)" (Dovecot's LMTP) maps ID to ORIG (or TO); any other
+ * "status=sent" (a forward: the srsfwd pipe, the sink) maps TO to ORIG
+ * (fwd_note).  An ID of an LMTP transaction with several recipients
+ * (ID:Rn), or seen twice, attributes nothing: its batch is probed
+ * again. */
 static void
 log_line(struct rh_run *r, json_t *qids, char *line, size_t *removed)
 {
@@ -225,19 +278,23 @@ log_line(struct rh_run *r, json_t *qids, char *line, size_t *removed)
 		return;
 	}
 	if (strncmp(e, "to=<", 4) != 0 ||
-	    (sent = strstr(e, ", status=sent (250 ")) == NULL ||
-	    (sent = strstr(sent, "> ")) == NULL)
+	    (sent = strstr(e, ", status=sent (")) == NULL)
 		return;
 	to = e + 4;
 	to[strcspn(to, ">")] = '\0';
-	orig = to;
 	if ((orig = strstr(to + strlen(to) + 1, "orig_to=<")) != NULL &&
 	    orig < sent) {
 		orig += 9;
 		orig[strcspn(orig, ">")] = '\0';
 	} else
 		orig = to;
-	id = sent + 2;
+	sent += 15;
+	if (strncmp(sent, "250 ", 4) != 0 || (id = strstr(sent, "> ")) == NULL ||
+	    strstr(id, " Saved)") == NULL) {
+		fwd_note((size_t)json_integer_value(v), to, orig);
+		return;
+	}
+	id += 2;
 	id[strcspn(id, " ")] = '\0';
 	if (strstr(id, ":R") != NULL || json_object_get(walk_lmtp, id) != NULL) {
 		bt->redo = 1;
@@ -380,6 +437,124 @@ angle(const char *v, char *out, size_t size)
 	}
 }
 
+/* a copy of batch bt at the sink for rcpt, sent from <from>: the
+ * address the maillog says it came in for (relay=srsfwd or the sink,
+ * orig_to), when that is one member's; the envelope kept for the SRS
+ * checks (walk_recs) */
+static void
+batch_forward(struct rh_run *r, struct rh_batch *bt, const char *from,
+    const char *rcpt)
+{
+	char key[QPM_MAX_ADDRESS + 32], *c;
+	struct rh_probe *pr;
+	json_t *o;
+
+	if (from[0] == '\0' || qpm_snprintf(key, sizeof(key), "%zu\t%s",
+	    (size_t)(bt - r->batches), rcpt) < 0) {
+		bt->redo = 1;
+		return;
+	}
+	for (c = key; *c != '\0'; c++)
+		*c = (char)tolower((unsigned char)*c);
+	if ((pr = batch_member(r, bt, qpm_json_opt_str(walk_fwd, key))) == NULL)
+		return;
+	strlist_add_unique(&pr->got.forwards, rcpt);
+	if (walk_recs != NULL && (o = json_object()) != NULL) {
+		qpm_json_set_int(o, "probe", (long long)(pr - r->probes));
+		qpm_json_set_str(o, "from", from);
+		qpm_json_set_str(o, "rcpt", rcpt);
+		qpm_json_append(walk_recs, o);
+	}
+}
+
+/* "rfc822; a" or "rfc822;a" -> a */
+static void
+dsn_addr(const char *v, char *out, size_t size)
+{
+	const char *semi = strchr(v, ';');
+
+	v = semi != NULL ? semi + 1 : v;
+	v += strspn(v, " \t");
+	out[0] = '\0';
+	if (strcspn(v, " \t\r\n") < size)
+		qpm_snprintf(out, size, "%.*s", (int)strcspn(v, " \t\r\n"), v);
+}
+
+size_t
+rh_dsn_blocks(const char *text, void (*each)(void *arg, const char *fin,
+    const char *orig, const char *diag, size_t dlen), void *arg)
+{
+	char fin[QPM_MAX_ADDRESS + 1], orig[QPM_MAX_ADDRESS + 1];
+	const char *p, *diag = NULL, *eol;
+	size_t nblocks = 0;
+	int end;
+
+	fin[0] = orig[0] = '\0';
+	/* the blocks: a Final-Recipient: line on, to an empty line */
+	for (p = text; p != NULL && *p != '\0'; p = *eol ? eol + 1 : NULL) {
+		eol = p + strcspn(p, "\n");
+		end = *eol == '\0';
+		if (strncasecmp(p, "Final-Recipient:", 16) == 0)
+			dsn_addr(p + 16, fin, sizeof(fin));
+		else if (fin[0] != '\0' && strncasecmp(p, "Original-Recipient:",
+		    19) == 0)
+			dsn_addr(p + 19, orig, sizeof(orig));
+		else if (fin[0] != '\0' && strncasecmp(p, "Diagnostic-Code:",
+		    16) == 0)
+			diag = p + 16;
+		else if (*p == '\n' || *p == '\r')
+			end = 1;
+		if (end && fin[0] != '\0') {
+			nblocks++;
+			each(arg, fin, orig, diag, diag != NULL ?
+			    strcspn(diag, "\r\n") : 0);
+			fin[0] = orig[0] = '\0';
+			diag = NULL;
+		}
+	}
+	return nblocks;
+}
+
+struct dsn_for {
+	struct rh_run	*r;
+	struct rh_batch	*bt;
+};
+
+/* one recipient block of a batch's DSN to its member, as a DSN of its
+ * own would give it */
+static void
+dsn_block(void *arg, const char *fin, const char *orig, const char *diag,
+    size_t dlen)
+{
+	struct dsn_for *d = arg;
+	struct rh_probe *pr;
+
+	if ((pr = batch_member(d->r, d->bt, orig[0] ? orig : fin)) == NULL)
+		return;
+	pr->dsn = 1;
+	if (diag != NULL) {
+		if (pr->got.detail.len > 0)
+			qstr_cat(&pr->got.detail, "; ");
+		qstr_catf(&pr->got.detail, "DSN: %.*s", (int)dlen, diag);
+	}
+}
+
+/* A DSN to batch bt's sender: each recipient block (Final-Recipient,
+ * Original-Recipient when Postfix names the address that came in,
+ * Diagnostic-Code) to its member; a block that is no one member's, or a
+ * DSN without one, and bt is probed again */
+static void
+batch_dsn(struct rh_run *r, struct rh_batch *bt, const char *path)
+{
+	struct qstr t = QSTR_INIT(RH_MAX_DSN);
+	struct dsn_for d = { r, bt };
+
+	if (file_read_all(path, RH_MAX_DSN, FILE_READ_NOFOLLOW, &t) < 0 ||
+	    rh_dsn_blocks(qstr_str(&t), dsn_block, &d) == 0)
+		bt->redo = 1;
+	qstr_free(&t);
+}
+
 static int
 sink_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
@@ -409,15 +584,16 @@ sink_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	}
 	pr = rh_header_value(buf, (size_t)n, "Message-ID", &id) == 1 ?
 	    probe_by(r, qstr_str(&id)) : NULL;
-	/* a batch's forward or bounce: not one address's for sure */
+	/* a batch's forward (each target one address's, by the maillog) or
+	 * DSN (each failed recipient named) */
 	if (walk_batches) {
 		struct rh_batch *bt = id.len > 0 ? batch_by(r, qstr_str(&id)) : NULL;
 
-		if (bt != NULL)
-			bt->redo = 1;
+		for (i = 0; bt != NULL && i < rcpts.n; i++)
+			batch_forward(r, bt, from, rcpts.v[i]);
 		for (i = 0; i < rcpts.n; i++)
 			if (from[0] == '\0' && (bt = batch_by(r, rcpts.v[i])) != NULL)
-				bt->redo = 1;
+				batch_dsn(r, bt, path);
 		goto out;
 	}
 	/* envelopes as the sink saw them, for the SRS checks */
@@ -520,6 +696,54 @@ dotqmail_run(struct rh_probe *pr, const struct strlist *args,
 	qstr_free(&t);
 }
 
+/* the environment variable name= of a recorder's .environ (NUL-separated
+ * entries) next to record recpath, into out; 0 or -1 */
+static int
+run_env(const char *recpath, const char *name, struct qstr *out)
+{
+	struct qstr env = QSTR_INIT(QPM_MAX_CONFIG_LINE * 16);
+	char epath[1024];
+	const char *p;
+	size_t n = strlen(recpath), nl = strlen(name);
+	int rc = -1;
+
+	if (qpm_snprintf(epath, sizeof(epath), "%.*s.environ", (int)(n - 4),
+	    recpath) < 0 || file_read_all(epath, QPM_MAX_CONFIG_LINE * 16, 0,
+	    &env) < 0)
+		goto out;
+	for (p = env.buf; p != NULL && p < env.buf + env.len; p += strlen(p) + 1)
+		if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			rc = qstr_cat(out, p + nl + 1) < 0 ? -1 : 0;
+			break;
+		}
+out:
+	qstr_free(&env);
+	return rc;
+}
+
+/* the member of the batch with Message-ID id that a program run
+ * (record args, at recpath) was for, or NULL (and the batch is probed
+ * again when it is one) */
+static struct rh_probe *
+batch_run(struct rh_run *r, const char *id, const struct strlist *args,
+    const char *recpath)
+{
+	struct rh_batch *bt = batch_by(r, id);
+	struct qstr rcpt = QSTR_INIT(QPM_MAX_ADDRESS + 256);
+	struct rh_probe *pr = NULL;
+
+	if (bt == NULL)
+		goto out;
+	if (args->n != 8 || strcmp(args->v[1], "q2p-dotqmail") != 0 ||
+	    run_env(recpath, "RECIPIENT", &rcpt) < 0)
+		bt->redo = 1;
+	else
+		pr = batch_member_as(r, bt, qstr_str(&rcpt), 1);
+out:
+	qstr_free(&rcpt);
+	return pr;
+}
+
 static int
 pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
@@ -543,15 +767,9 @@ pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	    path) < 0 || read_head(msgpath, buf, sizeof(buf)) < 0 ||
 	    rh_header_value(buf, strlen(buf), "Message-ID", &id) != 1)
 		goto out;
-	/* a batch's message through a program: not one address's for sure */
-	if (walk_batches) {
-		struct rh_batch *bt = batch_by(r, qstr_str(&id));
-
-		if (bt != NULL)
-			bt->redo = 1;
-		goto out;
-	}
-	if ((pr = probe_by(r, qstr_str(&id))) == NULL)
+	if (walk_batches)
+		pr = NULL;
+	else if ((pr = probe_by(r, qstr_str(&id))) == NULL)
 		goto out;
 	for (p = rec.buf; p != NULL && *p != '\0'; ) {
 		if (strncmp(p, "arg ", 4) != 0)
@@ -564,6 +782,13 @@ pipe_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 		if (p != NULL)
 			p++;
 	}
+	/* a batch's message through a program: one member's when it is
+	 * q2p-dotqmail's (one recipient a run) and its RECIPIENT names one
+	 * member; any other (a pipe that may take several recipients, a
+	 * local(8) delivery): not one address's for sure */
+	if (walk_batches && (pr = batch_run(r, qstr_str(&id), &args,
+	    path)) == NULL)
+		goto out;
 	/* SERVICE q2p-dotqmail STANDINS FILE:LINE DIR /bin/sh -c COMMAND */
 	if (args.n == 8 && strcmp(args.v[1], "q2p-dotqmail") == 0) {
 		strlist_add_unique(&pr->got.pipes, args.v[7]);
@@ -681,7 +906,7 @@ probe_reset(struct rh_probe *pr)
 void
 rh_collect_batches(struct rh_run *r)
 {
-	json_t *ids = json_object();
+	json_t *ids = json_object(), *o;
 	struct rh_batch *bt;
 	struct rh_probe *pr;
 	size_t b, k;
@@ -689,12 +914,15 @@ rh_collect_batches(struct rh_run *r)
 	/* still queued: a bounce or a copy may follow (batch_log) */
 	queue_files(r, 1, ids);
 	walk_lmtp = json_object();
+	walk_fwd = json_object();
+	walk_recs = json_array();
 	batch_log(r, ids);
 	walk_batches = 1;
 	collect_walk(r, NULL);
 	walk_batches = 0;
 	json_decref(walk_lmtp);
-	walk_lmtp = NULL;
+	json_decref(walk_fwd);
+	walk_lmtp = walk_fwd = NULL;
 	for (b = 0; b < r->nbatches; b++) {
 		bt = &r->batches[b];
 		for (k = 0; k < bt->n; k++) {
@@ -716,6 +944,14 @@ rh_collect_batches(struct rh_run *r)
 			}
 		}
 	}
+	/* the envelopes of the forwards that count, for the SRS checks */
+	json_array_foreach(walk_recs, b, o) {
+		pr = &r->probes[json_integer_value(json_object_get(o, "probe"))];
+		if (!pr->redo && r->sink_recs != NULL)
+			json_array_append(r->sink_recs, o);
+	}
+	json_decref(walk_recs);
+	walk_recs = NULL;
 	json_decref(ids);
 }
 

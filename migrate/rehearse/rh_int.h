@@ -48,11 +48,12 @@ struct rh_probe {
 					 * sent again in a message of its own */
 };
 
-/* One probe message to several addresses (--batch): none of them is
- * expected where another is, each copy of it names its address in
- * X-Original-To; anything else (a copy nobody's, a bounce, a forward, a
- * program, a refusal, a difference) and those addresses are probed again
- * one at a time (rh_probe.c, rh_collect.c) */
+/* One probe message to several addresses (--batch): no two of them
+ * expected in the same mailbox, forwarded to the same target or running
+ * the same program; each copy, forward, program run and DSN block is
+ * tied to one address (rh_collect.c); anything else (an outcome nobody's
+ * or two members', still queued, a refusal, a difference) and those
+ * addresses are probed again one at a time (rh_probe.c, rh_collect.c) */
 struct rh_batch {
 	char		 id[128];	/* Message-ID without <> */
 	char		 sender[128];

@@ -495,16 +495,17 @@ probe_take(struct rh_pool *pl, size_t t, char *res)
 		msg_info("%s: %s", pr->addr, qstr_str(&pr->reply));
 }
 
-/* an address whose probe may share a message: expected delivered into
- * mailboxes only (no forward, program, local delivery, refusal) */
+/* an address whose probe may share a message: none refused for its
+ * address's bytes, listed as not converted, expected deferred or in a
+ * local(8) mailbox (its record is not tied to one address); mailboxes,
+ * forwards, programs, bounces and discards are */
 static int
 batchable(const struct rh_probe *pr)
 {
 	size_t k;
 
-	if (rh_bad_address(pr->addr) || pr->want.outcome != RH_DELIVERED ||
-	    pr->want.mailboxes.n == 0 || pr->want.forwards.n > 0 ||
-	    pr->want.pipes.n > 0 || pr->want.not_converted.n > 0)
+	if (rh_bad_address(pr->addr) || pr->want.outcome == RH_DEFERRED ||
+	    pr->want.not_converted.n > 0)
 		return 0;
 	for (k = 0; k < pr->want.mailboxes.n; k++)
 		if (strncmp(pr->want.mailboxes.v[k], "local:", 6) == 0)
@@ -512,118 +513,169 @@ batchable(const struct rh_probe *pr)
 	return 1;
 }
 
-#define RH_BATCH_PASSES	4	/* an address that collides this often: alone */
-
-static int
-batch_open(struct rh_run *r, size_t *cap, size_t nmem)
+/* batch index free[b] on that is not full (union-find, halving) */
+static size_t
+batch_free(size_t *free_of, size_t b)
 {
-	struct rh_batch *nb, *bt;
-
-	if (r->nbatches == *cap) {
-		*cap = *cap ? 2 * *cap : 64;
-		if ((nb = reallocarray(r->batches, *cap, sizeof(*nb))) == NULL)
-			return -1;
-		r->batches = nb;
+	while (free_of[b] != b) {
+		free_of[b] = free_of[free_of[b]];
+		b = free_of[b];
 	}
-	bt = &r->batches[r->nbatches];
-	memset(bt, 0, sizeof(*bt));
-	bt->first = nmem;
-	if (qpm_snprintf(bt->id, sizeof(bt->id), "q2p-rehearse.b%zu.%ld.%ld@%s",
-	    r->nbatches, (long)qpm_clock_now(&r->clock), (long)getpid(),
-	    RH_SENDER_DOMAIN) < 0 || qpm_snprintf(bt->sender,
-	    sizeof(bt->sender), "q2p-rehearse.b%zu.%ld@%s", r->nbatches,
-	    (long)getpid(), RH_SENDER_DOMAIN) < 0)
-		return -1;
-	r->nbatches++;
-	return 0;
+	return b;
 }
 
-/* 1 when one of pr's expected mailboxes is already batch b's */
+/* the keys no two members of a message may share, as "m MAILBOX",
+ * "f TARGET" and "p PROGRAM" (lower case: Postfix and the sink do not
+ * keep case apart in a domain, and a target that differs only in case
+ * is one address; a program run twice for one message may remember the
+ * first run, as an autoresponder does its senders) */
 static int
-batch_collides(json_t *where, const struct rh_probe *pr, size_t b)
+batch_keys(const struct rh_result *w, struct strlist *keys)
 {
-	json_t *v;
-	size_t k;
+	struct qstr k = QSTR_INIT(QPM_MAX_CONFIG_LINE + 8);
+	size_t i, nm = w->mailboxes.n, nf = w->forwards.n;
+	char *c;
+	int e = 0;
 
-	for (k = 0; k < pr->want.mailboxes.n; k++)
-		if ((v = json_object_get(where, pr->want.mailboxes.v[k])) != NULL &&
-		    (size_t)json_integer_value(v) == b)
-			return 1;
+	for (i = 0; e == 0 && i < nm + nf + w->pipes.n; i++) {
+		qstr_reset(&k);
+		if (i < nm)
+			qstr_catf(&k, "m %s", w->mailboxes.v[i]);
+		else if (i < nm + nf)
+			qstr_catf(&k, "f %s", w->forwards.v[i - nm]);
+		else
+			qstr_catf(&k, "p %s", w->pipes.v[i - nm - nf]);
+		for (c = k.buf; c != NULL && *c != '\0'; c++)
+			*c = (char)tolower((unsigned char)*c);
+		e = strlist_add(keys, qstr_str(&k));
+	}
+	qstr_free(&k);
+	return e;
+}
+
+long
+rh_batch_assign(const struct rh_result *const *want, size_t n, size_t max,
+    size_t *batch_of)
+{
+	json_t *last = json_object();	/* key -> last message with it */
+	size_t *free_of = calloc(n + 2, sizeof(*free_of));
+	size_t *count = calloc(n + 2, sizeof(*count));
+	size_t *renum = calloc(n + 2, sizeof(*renum));
+	struct strlist keys = { 0 };
+	size_t i, k, lo, b, nb = 0;
+	long nshared = -1;
+	json_t *v;
+
+	if (last == NULL || free_of == NULL || count == NULL || renum == NULL)
+		goto out;
+	free_of[0] = 0;
+	for (i = 0; i < n; i++) {
+		batch_of[i] = 0;
+		if (want[i] == NULL || max < 2)
+			continue;
+		strlist_free(&keys);
+		if (batch_keys(want[i], &keys) < 0)
+			goto out;
+		/* the first message with room after every one that has
+		 * one of its keys */
+		for (lo = 0, k = 0; k < keys.n; k++)
+			if ((v = json_object_get(last, keys.v[k])) != NULL &&
+			    (size_t)json_integer_value(v) + 1 > lo)
+				lo = (size_t)json_integer_value(v) + 1;
+		b = batch_free(free_of, lo);
+		if (b == nb) {			/* a new message */
+			nb++;
+			free_of[nb] = nb;
+		}
+		for (k = 0; k < keys.n; k++)
+			if (json_object_set_new_nocheck(last, keys.v[k],
+			    json_integer((json_int_t)b)) < 0)
+				goto out;
+		batch_of[i] = b + 1;
+		if (++count[b] == max)
+			free_of[b] = b + 1;
+	}
+	/* a message of one address is a message of its own */
+	for (b = 0, nshared = 0; b < nb; b++)
+		renum[b] = count[b] > 1 ? (size_t)++nshared : 0;
+	for (i = 0; i < n; i++)
+		if (batch_of[i] > 0)
+			batch_of[i] = renum[batch_of[i] - 1];
+out:
+	strlist_free(&keys);
+	json_decref(last);
+	free(free_of);
+	free(count);
+	free(renum);
+	return nshared;
+}
+
+static int
+batch_open(struct rh_run *r, size_t b, size_t first)
+{
+	struct rh_batch *bt = &r->batches[b];
+
+	memset(bt, 0, sizeof(*bt));
+	bt->first = first;
+	if (qpm_snprintf(bt->id, sizeof(bt->id), "q2p-rehearse.b%zu.%ld.%ld@%s",
+	    b, (long)qpm_clock_now(&r->clock), (long)getpid(),
+	    RH_SENDER_DOMAIN) < 0 || qpm_snprintf(bt->sender,
+	    sizeof(bt->sender), "q2p-rehearse.b%zu.%ld@%s", b,
+	    (long)getpid(), RH_SENDER_DOMAIN) < 0)
+		return -1;
 	return 0;
 }
 
 /* The batches: the batchable addresses in model order, at most
- * r->batch to a message, never two expected in the same mailbox (an
- * address that would be is left for a later batch; after a few tries,
- * alone).  Linear in the addresses. */
+ * r->batch to a message, never two expected in the same mailbox or
+ * forwarded to the same target (rh_batch_assign); each batch's members
+ * one after another in bmembers.  Linear in the addresses. */
 static int
 batch_plan(struct rh_run *r)
 {
-	json_t *where = json_object();	/* mailbox -> last batch there */
-	size_t *todo = calloc(r->nprobes + 1, sizeof(*todo));
-	size_t *later = calloc(r->nprobes + 1, sizeof(*later)), *sw;
-	size_t ntodo = 0, nlater, i, k, pass, cap = 0, nmem = 0, cur, nbt;
-	struct rh_probe *pr;
+	const struct rh_result **want = calloc(r->nprobes + 1, sizeof(*want));
+	size_t *of = calloc(r->nprobes + 1, sizeof(*of)), *at = NULL;
+	size_t i, b;
+	long nb;
 	int rc = -1;
 
 	r->bmembers = calloc(r->nprobes + 1, sizeof(*r->bmembers));
-	if (where == NULL || todo == NULL || later == NULL ||
-	    r->bmembers == NULL)
+	if (want == NULL || of == NULL || r->bmembers == NULL)
 		goto out;
 	for (i = 0; i < r->nprobes; i++)
-		if (batchable(&r->probes[i]))
-			todo[ntodo++] = i;
-	for (pass = 0; ntodo > 1 && pass < RH_BATCH_PASSES; pass++) {
-		nlater = 0;
-		if (batch_open(r, &cap, nmem) < 0)
-			goto out;
-		for (k = 0; k < ntodo; k++) {
-			pr = &r->probes[todo[k]];
-			cur = r->nbatches - 1;
-			if (batch_collides(where, pr, cur)) {
-				later[nlater++] = todo[k];
-				continue;
-			}
-			for (i = 0; i < pr->want.mailboxes.n; i++)
-				json_object_set_new_nocheck(where,
-				    pr->want.mailboxes.v[i],
-				    json_integer((json_int_t)cur));
-			r->bmembers[nmem++] = todo[k];
-			pr->batch = cur + 1;
-			if (++r->batches[cur].n == (size_t)r->batch &&
-			    k + 1 < ntodo && batch_open(r, &cap, nmem) < 0)
-				goto out;
-		}
-		sw = todo;
-		todo = later;
-		later = sw;
-		ntodo = nlater;
-	}
-	/* a batch of one address is a message of its own */
-	for (i = 0, nbt = 0; i < r->nbatches; i++) {
-		struct rh_batch bt = r->batches[i];
+		want[i] = batchable(&r->probes[i]) ? &r->probes[i].want : NULL;
+	if ((nb = rh_batch_assign(want, r->nprobes, (size_t)r->batch, of)) < 0 ||
+	    (r->batches = calloc((size_t)nb + 1, sizeof(*r->batches))) == NULL ||
+	    (at = calloc((size_t)nb + 1, sizeof(*at))) == NULL)
+		goto out;
+	r->nbatches = (size_t)nb;
+	for (i = 0; i < r->nprobes; i++)
+		if ((r->probes[i].batch = of[i]) > 0)
+			r->batches[of[i] - 1].n++;
+	for (b = 0, i = 0; b < r->nbatches; i += r->batches[b++].n) {
+		size_t n = r->batches[b].n;
 
-		if (bt.n == 1) {
-			r->probes[r->bmembers[bt.first]].batch = 0;
-			continue;
-		}
-		for (k = 0; k < bt.n; k++)
-			r->probes[r->bmembers[bt.first + k]].batch = nbt + 1;
-		r->batches[nbt++] = bt;
-		r->nbatched += bt.n;
+		if (batch_open(r, b, i) < 0)
+			goto out;
+		r->batches[b].n = n;
+		at[b] = i;
 	}
-	r->nbatches = nbt;
-	for (i = 0; i < r->nbatches; i++)
+	for (i = 0; i < r->nprobes; i++)
+		if (of[i] > 0) {
+			r->bmembers[at[of[i] - 1]++] = i;
+			r->nbatched++;
+		}
+	for (i = 0; i < r->nbatches; i++) {
 		json_object_set_new(r->by_id, r->batches[i].id,
 		    json_integer(-1 - (json_int_t)i));
-	for (i = 0; i < r->nbatches; i++)
 		json_object_set_new(r->by_id, r->batches[i].sender,
 		    json_integer(-1 - (json_int_t)i));
+	}
 	rc = 0;
 out:
-	json_decref(where);
-	free(todo);
-	free(later);
+	free(want);
+	free(of);
+	free(at);
 	return rc;
 }
 

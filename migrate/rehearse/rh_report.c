@@ -143,6 +143,15 @@ srs_row(struct rh_run *r, int ok, const char *why)
 	return o;
 }
 
+/* the envelope sender of the message that showed pr's result: its
+ * batch's when a shared message did, else its own */
+static const char *
+probe_sender(const struct rh_run *r, const struct rh_probe *pr)
+{
+	return pr->batch > 0 && !pr->redo && pr->batch <= r->nbatches ?
+	    r->batches[pr->batch - 1].sender : pr->sender;
+}
+
 /* After rh_collect(), srs-map still running: each forward the model expects
  * reached the sink with an SRS0 sender in our domain that srs-map
  * reverses to the probe's sender; the bounce came back; the forgery was
@@ -196,15 +205,17 @@ rh_srs_evaluate(struct rh_run *r)
 				qstr_catf(&why, "srs-map does not reverse it: %s",
 				    rc == 0 ? "not found (hash, age or domain)" :
 				    qstr_str(&val));
-			else if (strcasecmp(qstr_str(&val), pr->sender) != 0)
+			else if (strcasecmp(qstr_str(&val), probe_sender(r,
+			    pr)) != 0)
 				qstr_catf(&why, "reverses to <%s>, not the probe's "
-				    "sender <%s>", qstr_str(&val), pr->sender);
+				    "sender <%s>", qstr_str(&val), probe_sender(r,
+				    pr));
 			else
 				ok = 1;
 			o = srs_row(r, ok, qstr_str(&why));
 			qpm_json_set_str(o, "address", pr->addr);
 			qpm_json_set_str(o, "target", target);
-			qpm_json_set_str(o, "sender", pr->sender);
+			qpm_json_set_str(o, "sender", probe_sender(r, pr));
 			qpm_json_set(o, "envelope_sender", from ? json_string(from) :
 			    json_null());
 			qpm_json_set(o, "reversed", val.len ?

@@ -135,7 +135,7 @@ for k in want:
     if f["status"] != "ok" or not re.match(r"(?i)^SRS0[=+-].+@srs\.example\.com$", env):
         bad.append("%s -> %s: %s %s %s" % (k + (f["status"], env, f.get("why"))))
         continue
-    if not re.match(r"^q2p-rehearse\.[0-9.]+@rehearse\.invalid$", f["sender"]):
+    if not re.match(r"^q2p-rehearse\.b?[0-9.]+@rehearse\.invalid$", f["sender"]):
         bad.append("%s -> %s: odd probe sender %s" % (k + (f["sender"],)))
     envs.append((k, env, f["sender"]))
 if envs:

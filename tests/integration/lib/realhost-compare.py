@@ -61,7 +61,7 @@ ENV_NOT_COMPARED = {"PWD"}
 # the recording's probe sender; the rehearsal's probes have their own
 REC_SENDER = "probe-sender@sink.test"
 REC_CLIENT = "127.0.0.2"	# no relay client on the old host
-REH_SENDER = re.compile(r"q2p-rehearse\.[0-9.]+@rehearse\.invalid")
+REH_SENDER = re.compile(r"q2p-rehearse\.b?[0-9.]+@rehearse\.invalid")
 
 OUTCOME = {"delivered": "delivered", "forwarded": "delivered",
            "piped": "delivered", "deleted": "discarded",

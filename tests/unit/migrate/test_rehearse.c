@@ -629,6 +629,101 @@ test_pipe_ran(void **state)
 	qstr_free(&out);
 }
 
+/* an expectation: mailboxes "m1 m2 ...", forwards "f1 ..." (or NULL) */
+static void
+batch_want(struct rh_result *w, const char *mb, const char *fw)
+{
+	char buf[256], *t, *save;
+
+	rh_result_init(w);
+	w->outcome = RH_DELIVERED;
+	snprintf(buf, sizeof(buf), "%s", mb != NULL ? mb : "");
+	for (t = strtok_r(buf, " ", &save); t != NULL; t = strtok_r(NULL, " ",
+	    &save))
+		assert_int_equal(strlist_add(&w->mailboxes, t), 0);
+	snprintf(buf, sizeof(buf), "%s", fw != NULL ? fw : "");
+	for (t = strtok_r(buf, " ", &save); t != NULL; t = strtok_r(NULL, " ",
+	    &save))
+		assert_int_equal(strlist_add(&w->forwards, t), 0);
+}
+
+static void
+test_batch_assign(void **state)
+{
+	static const size_t apart[][2] = { { 0, 2 }, { 0, 7 }, { 2, 7 },
+	    { 1, 3 }, { 1, 6 }, { 3, 6 } };
+	struct rh_result w[9];
+	const struct rh_result *want[9];
+	size_t of[9], i, k, n;
+	long nb;
+
+	(void)state;
+	/* 0-1 share nothing; 2 the mailbox of 0 (in another case); 3 a forward target of 1
+	 * (in another case); 4 alone by its own choice (NULL); 5 a bounce
+	 * (nothing expected anywhere); 6 and 7 the target of 3 and the
+	 * mailbox of 2; 8 a mailbox and a target nobody else has */
+	batch_want(&w[0], "a@x", NULL);
+	batch_want(&w[1], "b@x", "t@remote.example");
+	batch_want(&w[2], "A@X", NULL);
+	batch_want(&w[3], "c@x", "T@Remote.Example");
+	batch_want(&w[4], "d@x", NULL);
+	batch_want(&w[5], NULL, NULL);
+	w[5].outcome = RH_BOUNCED;
+	batch_want(&w[6], "e@x", "t@remote.example");
+	batch_want(&w[7], "a@x", NULL);
+	batch_want(&w[8], "f@x", "u@remote.example");
+	for (i = 0; i < 9; i++)
+		want[i] = &w[i];
+	want[4] = NULL;
+	nb = rh_batch_assign(want, 9, 50, of);
+	assert_int_equal(nb, 3);
+	assert_int_equal(of[4], 0);
+	/* no two members of one message share a mailbox or a target */
+	for (i = 0; i < sizeof(apart) / sizeof(apart[0]); i++)
+		assert_true(of[apart[i][0]] != of[apart[i][1]]);
+	/* the first message with room after the last that has a key */
+	assert_int_equal(of[0], 1);
+	assert_int_equal(of[1], 1);
+	assert_int_equal(of[2], 2);
+	assert_int_equal(of[3], 2);
+	assert_int_equal(of[5], 1);
+	assert_int_equal(of[6], 3);
+	assert_int_equal(of[7], 3);
+	assert_int_equal(of[8], 1);
+	/* at most max to a message; a message of one address is none */
+	nb = rh_batch_assign(want, 9, 2, of);
+	for (i = 1; i <= (size_t)nb; i++) {
+		for (k = 0, n = 0; k < 9; k++)
+			n += of[k] == i;
+		assert_int_equal(n, 2);
+	}
+	rh_result_free(&w[4]);
+	batch_want(&w[4], "a@x", "t@remote.example");
+	want[4] = &w[4];
+	for (i = 0; i < 3; i++)
+		want[i] = i == 1 ? &w[4] : &w[i == 0 ? 0 : 7];
+	/* a@x, a@x+t, a@x: three messages of one: none */
+	assert_int_equal(rh_batch_assign(want, 3, 50, of), 0);
+	assert_int_equal(of[0] + of[1] + of[2], 0);
+	/* --batch 1: none */
+	for (i = 0; i < 9; i++)
+		want[i] = &w[i];
+	assert_int_equal(rh_batch_assign(want, 9, 1, of), 0);
+	/* the same program (and only it) keeps two apart */
+	for (i = 0; i < 3; i++) {
+		rh_result_free(&w[i]);
+		batch_want(&w[i], NULL, NULL);
+		assert_int_equal(strlist_add(&w[i].pipes, i == 1 ?
+		    "/bin/other" : "/usr/bin/autorespond 86400 3 m"), 0);
+	}
+	assert_int_equal(rh_batch_assign(want, 3, 50, of), 1);
+	assert_int_equal(of[0], 1);
+	assert_int_equal(of[1], 1);
+	assert_int_equal(of[2], 0);
+	for (i = 0; i < 9; i++)
+		rh_result_free(&w[i]);
+}
+
 static void
 test_install_names(void **state)
 {
@@ -703,6 +798,7 @@ main(void)
 		cmocka_unit_test(test_rewrites),
 		cmocka_unit_test(test_dovecot_sql_rewrite),
 		cmocka_unit_test(test_pipe_ran),
+		cmocka_unit_test(test_batch_assign),
 		cmocka_unit_test(test_install_names),
 		cmocka_unit_test(test_login_no_accept),
 	};
