@@ -273,6 +273,11 @@ for c in $cases; do
 		# keep failing (a sendmail that exits 75) until the fix below,
 		# or the retries of every message deferred so far go out now
 		set_forward "\"|$FWDCMD --timeout 2 --sendmail $BIN/sm-75 remote@remote.example\""
+		# and only once a retry has read the new .forward: a retry
+		# that read the old one before, and reaches postdrop after
+		# the unmount, would forward it for real
+		h_wait 1200 eval "status_of '${QID[$c]:-none}' | grep -q sm-75" ||
+		    tap_fail "the disk case retried with sm-75" "$(status_of "${QID[$c]:-none}")"
 		nsenter -t "$H_POSTFIX_PID" -m umount "$Q/maildrop"
 	fi
 done
