@@ -5,7 +5,11 @@
 # a courierimapuiddb in each Maildir), each next to its floor in the same
 # run:
 #   migrate         qmail2postfix --root OLD -o OUT   vs cat of the files it
-#                   reads (best of BENCH_REPEAT runs, and the worst)
+#                   reads, and vs that cat plus ls -f (readdir, no stat)
+#                   of the directories it lists: the domains' and every
+#                   mailbox's own, where vdelivermail's .qmail-EXT files
+#                   are found; never a Maildir (best of BENCH_REPEAT runs,
+#                   and the worst)
 #   sync, 1st run   copies all the mail               vs cp -a of the same
 #                   tree (OLD's /home)
 #   sync, 2nd run   nothing new                       vs find over old and
@@ -21,6 +25,8 @@
 # The copies go to BENCH_DIR [$TMPDIR/q2p-bench-bighost].  Sizes:
 # BENCH_DOMAINS [1000], BENCH_USERS [100], BENCH_QMAIL [50000],
 # BENCH_MAIL [3]; BENCH_REPEAT [3] runs of migrate and cat.
+# BENCH_PARTS ["migrate sync"]: "sync" alone runs migrate once, untimed,
+# for the OUT that sync reads.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 q2p=${BENCH_Q2P:-$top_builddir/qmail2postfix}
@@ -101,11 +107,25 @@ echo "== the host: $doms domains x $users mailboxes, $per messages each" \
 (cd "$root" && find var/qmail/control var/qmail/users home -type f \
     \( -name vpasswd -o -name '.qmail*' -o -path '*control*' -o \
     -name assign \) -print) >"$dir/files"
-echo "files migrate reads: $(wc -l <"$dir/files")"
-best "cat" sh -c "cd '$root' && xargs -d '\n' cat <'$dir/files'"
-best "migrate" "$q2p" --root "$root" -o "$dir/out" --force -q \
-    --postfix 3.7 --dovecot 2.3
-ratio "migrate" "cat"
+(cd "$root" && find home/vpopmail/domains -maxdepth 2 -type d -print) \
+    >"$dir/dirs"
+echo "files migrate reads: $(wc -l <"$dir/files"), directories it lists:" \
+    "$(wc -l <"$dir/dirs")"
+parts=" ${BENCH_PARTS:-migrate sync} "
+case $parts in
+*" migrate "*)
+	best "cat" sh -c "cd '$root' && xargs -d '\n' cat <'$dir/files'"
+	best "cat + ls -f" sh -c "cd '$root' && \
+	    xargs -d '\n' cat <'$dir/files' && \
+	    xargs -d '\n' ls -f <'$dir/dirs'"
+	best "migrate" "$q2p" --root "$root" -o "$dir/out" --force -q \
+	    --postfix 3.7 --dovecot 2.3
+	ratio "migrate" "cat"
+	ratio "migrate" "cat + ls -f" ;;
+*)	"$q2p" --root "$root" -o "$dir/out" --force -q --postfix 3.7 \
+	    --dovecot 2.3 || exit 1 ;;
+esac
+case $parts in *" sync "*) ;; *) rm -rf "$dir"; exit 0 ;; esac
 
 # ---- sync, next to cp -a and find
 echo "messages: $(find "$root/home" -path '*/cur/*' -type f | wc -l)"
