@@ -11,7 +11,10 @@
 #                   are found; never a Maildir (best of BENCH_REPEAT runs,
 #                   and the worst)
 #   sync, 1st run   copies all the mail               vs cp -a of the same
-#                   tree (OLD's /home)
+#                   tree (OLD's /home), and cp -a with its flush (sync(1)
+#                   after it: sync's own runs flush what they wrote with
+#                   syncfs, and cp's dirty pages would otherwise be
+#                   flushed inside sync's first run)
 #   sync, 2nd run   nothing new                       vs find over old and
 #                   new, and cp -an (no clobber) onto the earlier copy
 #   sync, 3rd run   a new message in every 10th mailbox's new/
@@ -130,9 +133,16 @@ case $parts in *" sync "*) ;; *) rm -rf "$dir"; exit 0 ;; esac
 # ---- sync, next to cp -a and find
 echo "messages: $(find "$root/home" -path '*/cur/*' -type f | wc -l)"
 measure "cp -a" cp -a "$root/home" "$dir/cp"
+measure "sync(1) after cp -a" sync
+for x in t cpu; do	# the two together, as "cp -a + flush"
+	awk -v a="$(cat "$dir/cp -a.$x")" \
+	    -v b="$(cat "$dir/sync(1) after cp -a.$x")" \
+	    'BEGIN { print a + b }' >"$dir/cp -a + flush.$x"
+done
 measure "sync (first run)" "$q2p" sync "$dir/out" --root "$root" \
     --dest-root "$dir/new" -q
 ratio "sync (first run)" "cp -a"
+ratio "sync (first run)" "cp -a + flush"
 measure "find old and new" find "$root/home" "$dir/new" -fprint /dev/null
 measure "cp -an (nothing new)" cp -an "$root/home/." "$dir/cp"
 measure "sync (nothing new)" "$q2p" sync "$dir/out" --root "$root" \
