@@ -24,6 +24,23 @@ int	file_write_atomic_buf(const char *path, const void *buf, size_t len,
 int	file_write_atomic_owned(const char *path, const void *buf, size_t len,
 	    mode_t mode, uid_t uid, gid_t gid);
 
+/* An atomic write made a piece at a time, for a file too big to hold
+ * in memory whole: file_stream_open() makes path's temporary sibling
+ * with mode, file_stream_write() appends to it, file_stream_commit()
+ * fsyncs it, renames it into place and fsyncs the directory.
+ * file_stream_abort() removes the temporary file (after a failed write;
+ * commit cleans up itself, failed or not).  0 or a negative qpm_err,
+ * errno kept; until the commit path keeps its old content. */
+struct file_stream {
+	int		 fd;
+	struct qstr	 tmp, path;
+};
+int	file_stream_open(struct file_stream *f, const char *path,
+	    mode_t mode);
+int	file_stream_write(struct file_stream *f, const void *buf, size_t len);
+int	file_stream_commit(struct file_stream *f);
+void	file_stream_abort(struct file_stream *f);
+
 /* A batch of atomic writes made durable together.  file_batch_write()
  * writes path's temporary sibling (owner, mode, data; no fsync) and keeps
  * it pending; file_batch_commit() flushes the filesystems they are on

@@ -27,6 +27,7 @@
 #include "mail/json.h"
 #include "migrate/sync/courier_state.h"
 #include "migrate/sync/esc_dovecot.h"
+#include "migrate/sync/mbox_json.h"
 #include "migrate/sync/sync.h"
 #include "migrate/sync/sync_int.h"
 #include "util/err.h"
@@ -578,6 +579,63 @@ summary(struct sync_run *r, json_t *jmbs)
 	return e;
 }
 
+/* what each mailbox of migration.json needs besides its own item */
+struct sync_each {
+	struct sync_run		*r;
+	const struct user	*users;
+	size_t			 nusers;
+	const char		*sub;	/* the Maildir below the home */
+	struct qstr		*src, *dst;
+	json_t			*jmbs;
+};
+
+/* one item of migration.json's "mailboxes" (mbox_json_each()) */
+static int
+sync_each(void *arg, json_t *jm)
+{
+	struct sync_each *x = arg;
+	struct sync_run *r = x->r;
+	const char *addr = qpm_json_get_str(jm, "address");
+	const struct user *u;
+	struct sync_mbox mb;
+	int e;
+
+	if ((u = user_find(x->users, x->nusers, addr)) == NULL) {
+		sync_problem(r, "%s: in migration.json but not in "
+		    "dovecot/users; not copied", addr);
+		return 0;
+	}
+	qstr_reset(x->src);
+	qstr_reset(x->dst);
+	if ((e = qstr_cat(x->src, u->home + (u->home[0] == '/'))) < 0 ||
+	    (e = qstr_catf(x->src, "/%s", x->sub)) < 0 ||
+	    (e = qstr_catf(x->dst, "%s%s%s/%s", r->dest_root,
+	    u->home[0] == '/' ? "" : "/", u->home, x->sub)) < 0)
+		return e;
+	memset(&mb, 0, sizeof(mb));
+	mb.address = addr;
+	mb.src = x->src->buf;
+	mb.dst = x->dst->buf;
+	mb.uid = (uid_t)u->uid;
+	mb.gid = (gid_t)u->gid;
+	mb.quota_bytes = qpm_json_get_int(jm, "quota_bytes", -1);
+	mb.quota_messages = qpm_json_get_int(jm, "quota_messages", -1);
+	if ((e = sync_mailbox(r, &mb, x->jmbs)) < 0 ||
+	    (e = sync_subscriptions(r, &mb)) < 0)
+		return e;
+	/* new messages outdate maildirsize: Dovecot's maildir
+	 * quota rebuilds a missing one from the users file's limit */
+	if (mb.copied && !r->dry_run) {
+		qstr_reset(x->src);
+		if ((e = qstr_catf(x->src, "%s/maildirsize", mb.dst)) < 0)
+			return e;
+		if (unlink(x->src->buf) < 0 && errno != ENOENT)
+			sync_problem(r, "%s: cannot remove: %s",
+			    x->src->buf, strerror(errno));
+	}
+	return over_quota(r, &mb, x->jmbs);
+}
+
 int
 sync_main(int argc, char **argv)
 {
@@ -595,13 +653,13 @@ sync_main(int argc, char **argv)
 	};
 	struct sync_run r;
 	struct qstr sub = QSTR_INIT(PATH_MAX), src = QSTR_INIT(PATH_MAX),
-	    dst = QSTR_INIT(PATH_MAX);
+	    dst = QSTR_INIT(PATH_MAX), model = QSTR_INIT(QPM_MAX_STRING);
 	struct user *users = NULL;
-	size_t nusers = 0, i;
-	json_t *model = NULL, *mbs, *jmbs = NULL;
-	json_error_t je;
+	struct sync_each x;
+	size_t nusers = 0, i, line;
+	json_t *jmbs = NULL;
 	const char *rootdir = NULL, *out;
-	char path[PATH_MAX];
+	char path[PATH_MAX], why[256];
 	int c, e, rc = QPM_EXIT_NOTHING;
 
 	memset(&r, 0, sizeof(r));
@@ -636,9 +694,11 @@ sync_main(int argc, char **argv)
 		goto out;
 	if (nusers > 1)
 		qsort(users, nusers, sizeof(*users), by_login);
-	if (qpm_snprintf(path, sizeof(path), "%s/migration.json", out) < 0 ||
-	    (model = json_load_file(path, 0, &je)) == NULL) {
-		msg_errorx("%s:%d: %s", path, je.line, je.text);
+	/* the text, not its tree: the items one at a time below */
+	if ((e = qpm_snprintf(path, sizeof(path), "%s/migration.json",
+	    out)) < 0 || (e = file_read_all(path, QPM_MAX_STRING, 0,
+	    &model)) < 0) {
+		msg_errorx("%s: cannot read: %s", path, qpm_strerror(e));
 		goto out;
 	}
 	if ((e = rootfs_init(&r.root, rootdir, 0)) < 0) {
@@ -651,51 +711,27 @@ sync_main(int argc, char **argv)
 		    "mail user's");
 	if (r.json && (jmbs = json_array()) == NULL)
 		goto out;
-	mbs = json_object_get(model, "mailboxes");
-	for (i = 0; i < json_array_size(mbs); i++) {
-		json_t *jm = json_array_get(mbs, i);
-		const char *addr = qpm_json_get_str(jm, "address");
-		const struct user *u;
-		struct sync_mbox mb;
-
-		if (addr == NULL)
-			continue;
-		if ((u = user_find(users, nusers, addr)) == NULL) {
-			sync_problem(&r, "%s: in migration.json but not in "
-			    "dovecot/users; not copied", addr);
-			continue;
-		}
-		qstr_reset(&src);
-		qstr_reset(&dst);
-		if ((e = qstr_cat(&src, u->home + (u->home[0] == '/'))) < 0 ||
-		    (e = qstr_catf(&src, "/%s", sub.buf)) < 0 ||
-		    (e = qstr_catf(&dst, "%s%s%s/%s", r.dest_root,
-		    u->home[0] == '/' ? "" : "/", u->home, sub.buf)) < 0)
-			goto out;
-		memset(&mb, 0, sizeof(mb));
-		mb.address = addr;
-		mb.src = src.buf;
-		mb.dst = dst.buf;
-		mb.uid = (uid_t)u->uid;
-		mb.gid = (gid_t)u->gid;
-		mb.quota_bytes = qpm_json_get_int(jm, "quota_bytes", -1);
-		mb.quota_messages = qpm_json_get_int(jm, "quota_messages", -1);
-		if ((e = sync_mailbox(&r, &mb, jmbs)) < 0 ||
-		    (e = sync_subscriptions(&r, &mb)) < 0)
-			goto out;
-		/* new messages outdate maildirsize: Dovecot's maildir
-		 * quota rebuilds a missing one from the users file's limit */
-		if (mb.copied && !r.dry_run) {
-			qstr_reset(&src);
-			if ((e = qstr_catf(&src, "%s/maildirsize", mb.dst)) < 0)
-				goto out;
-			if (unlink(src.buf) < 0 && errno != ENOENT)
-				sync_problem(&r, "%s: cannot remove: %s",
-				    src.buf, strerror(errno));
-		}
-		if ((e = over_quota(&r, &mb, jmbs)) < 0)
-			goto out;
+	x.r = &r;
+	x.users = users;
+	x.nusers = nusers;
+	x.sub = sub.buf;
+	x.src = &src;
+	x.dst = &dst;
+	x.jmbs = jmbs;
+	e = mbox_json_each(model.buf, model.len, sync_each, &x, &line, why,
+	    sizeof(why));
+	qstr_free(&model);
+	if (e == QPM_ESYNTAX && r.t.mailboxes == 0) {
+		msg_errorx("%s:%zu: %s", path, line, why);
+		e = 0;
+		goto out;	/* nothing done: exit 2 */
 	}
+	if (e == QPM_ESYNTAX) {	/* stopped at a bad item: exit 1 */
+		sync_problem(&r, "%s:%zu: %s; the mailboxes after it not "
+		    "copied", path, line, why);
+		e = 0;
+	} else if (e < 0)
+		goto out;
 	if ((e = sync_commit(&r)) < 0)
 		goto out;
 	e = summary(&r, jmbs);
@@ -717,7 +753,7 @@ out:
 		rc = QPM_EXIT_PARTIAL;
 	}
 	json_decref(jmbs);
-	json_decref(model);
+	qstr_free(&model);
 	strlist_free(&r.problems);
 	for (i = 0; i < nusers; i++) {
 		free(users[i].login);

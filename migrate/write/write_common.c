@@ -15,23 +15,44 @@
 #include "util/file.h"
 #include "util/limits.h"
 
+/* dir/rel into path, its directory made */
+static int
+writer_path(const struct wopts *o, const char *rel, struct qstr *path)
+{
+	char *slash;
+	int e;
+
+	if ((e = qstr_catf(path, "%s/%s", o->outdir, rel)) < 0)
+		return e;
+	slash = strrchr(path->buf, '/');
+	*slash = '\0';
+	e = file_mkdirs(path->buf, 0755);
+	*slash = '/';
+	return e;
+}
+
 int
 writer_file(const struct wopts *o, const char *rel, const struct qstr *s,
     mode_t mode)
 {
 	struct qstr path = QSTR_INIT(QPM_MAX_PATH * 16);
-	char *slash;
 	int e;
 
-	if ((e = qstr_catf(&path, "%s/%s", o->outdir, rel)) < 0)
-		goto out;
-	slash = strrchr(path.buf, '/');
-	*slash = '\0';
-	if ((e = file_mkdirs(path.buf, 0755)) < 0)
-		goto out;
-	*slash = '/';
-	e = file_write_atomic(path.buf, s, mode);
-out:
+	if ((e = writer_path(o, rel, &path)) == 0)
+		e = file_write_atomic(path.buf, s, mode);
+	qstr_free(&path);
+	return e;
+}
+
+int
+writer_stream(const struct wopts *o, const char *rel, mode_t mode,
+    struct file_stream *f)
+{
+	struct qstr path = QSTR_INIT(QPM_MAX_PATH * 16);
+	int e;
+
+	if ((e = writer_path(o, rel, &path)) == 0)
+		e = file_stream_open(f, path.buf, mode);
 	qstr_free(&path);
 	return e;
 }

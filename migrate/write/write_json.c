@@ -1,9 +1,11 @@
 /*
  * NAME		write_json - OUT/migration.json, the model with provenance
- * DOES		builds the model as one jansson tree (schema:
- *		migration.json(5)), keys in a fixed order so the file diffs
- *		cleanly, then one atomic write; every string of the old host
- *		goes through qpm_json_string()
+ * DOES		renders the model (schema: migration.json(5)), keys in a
+ *		fixed order so the file diffs cleanly, one jansson tree per
+ *		top-level key or array item at a time, into the file as it
+ *		goes (the whole tree of a 100,000-mailbox host and its text
+ *		were 450 MB), put in place atomically;
+ *		every string of the old host goes through qpm_json_string()
  * NEVER	writes a password hash or a cleartext password (only which
  *		scheme, and whether a cleartext was kept)
  */
@@ -76,6 +78,120 @@ src_json(struct src src)
 	if (src.line == 0)
 		return qpm_json_string(src.file);
 	return jfmt("%s:%lu", src.file, src.line);
+}
+
+/*
+ * The file as jansson's JSON_INDENT(2) dump of the whole tree would be,
+ * written a piece at a time: the top-level object key by key, the large
+ * arrays item by item, each piece dumped alone and indented to its depth,
+ * the text handed to the file every JW_CHUNK bytes.
+ */
+#define JW_CHUNK	((size_t)1 << 16)
+
+struct jw {
+	struct qstr		*s;
+	struct file_stream	*f;
+	size_t			 keys, items;	/* so far: top level, array */
+	int			 err;
+};
+
+struct jw_dump {
+	struct qstr	*s;
+	size_t		 indent;	/* spaces after each newline */
+};
+
+/* jansson's output, a newline at a time indented further: with
+ * JSON_ENSURE_ASCII a string holds no newline, so each one is
+ * jansson's own indentation */
+static int
+jw_cb(const char *buf, size_t n, void *arg)
+{
+	static const char sp[] = "        ";
+	struct jw_dump *d = arg;
+	const char *nl;
+	size_t k;
+
+	while ((nl = memchr(buf, '\n', n)) != NULL) {
+		k = (size_t)(nl - buf) + 1;
+		if (qstr_catn(d->s, buf, k) < 0 ||
+		    qstr_catn(d->s, sp, d->indent) < 0)
+			return -1;
+		buf += k;
+		n -= k;
+	}
+	return n > 0 && qstr_catn(d->s, buf, n) < 0 ? -1 : 0;
+}
+
+/* the text so far into the file, once there is at least min of it */
+static void
+jw_flush(struct jw *w, size_t min)
+{
+	if (w->err == 0 && w->s->len > 0 && w->s->len >= min) {
+		w->err = file_stream_write(w->f, w->s->buf, w->s->len);
+		qstr_reset(w->s);
+	}
+}
+
+/* v (taken; NULL: out of memory) at depth 1 or 2 */
+static void
+jw_dump(struct jw *w, json_t *v, size_t depth)
+{
+	struct jw_dump d = { w->s, 2 * depth };
+
+	if (v == NULL && w->err == 0)
+		w->err = QPM_ENOMEM;
+	if (w->err == 0 && json_dump_callback(v, jw_cb, &d,
+	    MIG_JSON_FLAGS | JSON_ENCODE_ANY) < 0)
+		w->err = QPM_ENOMEM;
+	json_decref(v);
+	jw_flush(w, JW_CHUNK);
+}
+
+static void
+jw_cat(struct jw *w, const char *text)
+{
+	if (w->err == 0)
+		w->err = qstr_cat(w->s, text);
+}
+
+/* "key": (key a literal of ours) */
+static void
+jw_key(struct jw *w, const char *key)
+{
+	jw_cat(w, w->keys++ > 0 ? ",\n  \"" : "{\n  \"");
+	jw_cat(w, key);
+	jw_cat(w, "\": ");
+}
+
+/* "key": v (taken) */
+static void
+jw_set(struct jw *w, const char *key, json_t *v)
+{
+	jw_key(w, key);
+	jw_dump(w, v, 1);
+}
+
+/* "key": [ ... the items jw_item() adds ... ] (jw_close()) */
+static void
+jw_open(struct jw *w, const char *key)
+{
+	jw_key(w, key);
+	jw_cat(w, "[");
+	w->items = 0;
+}
+
+/* one item (taken) of the open array */
+static void
+jw_item(struct jw *w, json_t *v)
+{
+	jw_cat(w, w->items++ > 0 ? ",\n    " : "\n    ");
+	jw_dump(w, v, 2);
+}
+
+static void
+jw_close(struct jw *w)
+{
+	jw_cat(w, w->items > 0 ? "\n  ]" : "]");
 }
 
 static const char *
@@ -246,16 +362,16 @@ route_json(const struct model *m, const struct m_rule *r, size_t n,
 	return built(o, bad);
 }
 
-/* forwards (any remote target) and aliases (all targets here) */
-static json_t *
-routes(const struct model *m, int want_forwards)
+/* forwards (any remote target) and aliases (all targets here), as items
+ * of w's open array */
+static void
+routes(struct jw *w, const struct model *m, int want_forwards)
 {
 	const struct m_rule *rules = m->rules.v, *r;
-	json_t *a = json_array();
 	size_t i, k, n;
 	int remote, deliv;
 
-	for (i = 0; i < m->rules.n; i += n) {
+	for (i = 0; i < m->rules.n && w->err == 0; i += n) {
 		r = &rules[i];
 		for (n = 1; i + n < m->rules.n && same_group(r, &rules[i + n]);
 		    n++)
@@ -271,23 +387,20 @@ routes(const struct model *m, int want_forwards)
 		}
 		if (deliv == 0 || (want_forwards ? remote == 0 : remote > 0))
 			continue;
-		if (qpm_json_append(a, route_json(m, r, n, deliv, remote,
-		    want_forwards)) < 0)
-			return built(a, 1);
+		jw_item(w, route_json(m, r, n, deliv, remote, want_forwards));
 	}
-	return a;
 }
 
-/* pipes, discards or bounces, appended to a */
-static json_t *
-by_dest(json_t *a, const struct model *m, enum m_dest dest)
+/* pipes, discards or bounces, as items of w's open array */
+static void
+by_dest(struct jw *w, const struct model *m, enum m_dest dest)
 {
 	const struct m_rule *r;
 	json_t *o;
 	size_t i;
 	int bad;
 
-	for (i = 0; i < m->rules.n; i++) {
+	for (i = 0; i < m->rules.n && w->err == 0; i++) {
 		r = &((const struct m_rule *)m->rules.v)[i];
 		if (r->dest != dest)
 			continue;
@@ -301,25 +414,23 @@ by_dest(json_t *a, const struct model *m, enum m_dest dest)
 			bad = qpm_json_set_str(o, "text", r->value) < 0;
 		if (!bad)
 			bad = qpm_json_set(o, "source", src_json(r->src)) < 0;
-		if (qpm_json_append(a, built(o, bad)) < 0)
-			return built(a, 1);
+		jw_item(w, built(o, bad));
 	}
-	return a;
 }
 
 /* control/badrcptto (and badmailto): refused at RCPT before any routing,
  * so they are bounces whatever a .qmail or catch-all would have done.
- * "@host" refuses every address at host: match "domain".  Appended to
- * the bounces a. */
-static json_t *
-badrcptto(json_t *a, const struct model *m)
+ * "@host" refuses every address at host: match "domain".  Items of w's
+ * open array, after the other bounces. */
+static void
+badrcptto(struct jw *w, const struct model *m)
 {
 	const struct m_entry *e;
 	json_t *o;
 	size_t i;
 	int bad, at;
 
-	for (i = 0; a != NULL && i < m->entries.n; i++) {
+	for (i = 0; i < m->entries.n && w->err == 0; i++) {
 		e = &((const struct m_entry *)m->entries.v)[i];
 		if (e->table != TBL_RCPT_ACCESS)
 			continue;
@@ -331,10 +442,8 @@ badrcptto(json_t *a, const struct model *m)
 		    qpm_json_set_str(o, "text",
 		    "refused at RCPT by badrcptto") < 0 ||
 		    qpm_json_set(o, "source", src_json(e->src)) < 0;
-		if (qpm_json_append(a, built(o, bad)) < 0)
-			return built(a, 1);
+		jw_item(w, built(o, bad));
 	}
-	return a;
 }
 
 /* "srs": what forwards get and what must be installed; the secret's
@@ -623,18 +732,18 @@ listed_json(const void *p, int with_cat)
 	    qpm_json_set_str(o, "todo", li->todo) < 0);
 }
 
-/* an array of one(item, arg) for each item of the model's vector v */
-static json_t *
-each(const struct vec *v, json_t *(*one)(const void *, int), int arg)
+/* "key": an array of one(item, arg) for each item of the model's
+ * vector v */
+static void
+each(struct jw *w, const char *key, const struct vec *v,
+    json_t *(*one)(const void *, int), int arg)
 {
-	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; i < v->n; i++)
-		if (qpm_json_append(a, one((const char *)v->v + i * v->size,
-		    arg)) < 0)
-			return built(a, 1);
-	return a;
+	jw_open(w, key);
+	for (i = 0; i < v->n && w->err == 0; i++)
+		jw_item(w, one((const char *)v->v + i * v->size, arg));
+	jw_close(w);
 }
 
 static json_t *
@@ -700,58 +809,62 @@ vpopmail_build(const struct model *m)
 }
 
 /* The whole file, its keys in the order of migration.json(5) */
-static json_t *
-migration_json(const struct model *m, const struct wopts *o)
+static void
+migration_json(struct jw *w, const struct model *m, const struct wopts *o)
 {
-	json_t *r = json_object();
-
-	return built(r, qpm_json_set_str(r, "schema",
-	    "qmail2postfix-migration") < 0 ||
-	    qpm_json_set_int(r, "version", 1) < 0 ||
-	    qpm_json_set_str(r, "generator",
-	    "qmail2postfix " PACKAGE_VERSION) < 0 ||
-	    qpm_json_set(r, "targets", writer_targets_json(o)) < 0 ||
-	    qpm_json_set(r, "old_host", host_object(m, 1)) < 0 ||
-	    qpm_json_set(r, "new_host", host_object(m, 0)) < 0 ||
-	    qpm_json_set(r, "vpopmail_build", vpopmail_build(m)) < 0 ||
-	    qpm_json_set(r, "domains", each(&m->domains, domain_json, 0)) < 0 ||
-	    qpm_json_set(r, "mailboxes",
-	    each(&m->mailboxes, mailbox_json, 0)) < 0 ||
-	    qpm_json_set(r, "forwards", routes(m, 1)) < 0 ||
-	    qpm_json_set(r, "aliases", routes(m, 0)) < 0 ||
-	    qpm_json_set(r, "pipes", by_dest(json_array(), m,
-	    DEST_PIPE)) < 0 ||
-	    qpm_json_set(r, "discards", by_dest(json_array(), m,
-	    DEST_DISCARD)) < 0 ||
-	    qpm_json_set(r, "bounces", badrcptto(by_dest(json_array(), m,
-	    DEST_BOUNCE), m)) < 0 ||
-	    qpm_json_set(r, "bounce_routing", bounce_routing(m)) < 0 ||
-	    qpm_json_set(r, "limits", limits_object(m)) < 0 ||
-	    qpm_json_set(r, "settings", each(&m->settings, setting_json,
-	    0)) < 0 ||
-	    qpm_json_set(r, "dkim", dkim_object(m, o)) < 0 ||
-	    qpm_json_set(r, "srs", srs_object(o)) < 0 ||
-	    qpm_json_set(r, "counts", counts_object(m)) < 0 ||
-	    qpm_json_set(r, "listed", each(&m->listed, listed_json, 1)) < 0 ||
-	    qpm_json_set(r, "notes", each(&m->notes, listed_json, 0)) < 0);
+	jw_set(w, "schema", json_string("qmail2postfix-migration"));
+	jw_set(w, "version", json_integer(1));
+	jw_set(w, "generator", json_string("qmail2postfix " PACKAGE_VERSION));
+	jw_set(w, "targets", writer_targets_json(o));
+	jw_set(w, "old_host", host_object(m, 1));
+	jw_set(w, "new_host", host_object(m, 0));
+	jw_set(w, "vpopmail_build", vpopmail_build(m));
+	each(w, "domains", &m->domains, domain_json, 0);
+	each(w, "mailboxes", &m->mailboxes, mailbox_json, 0);
+	jw_open(w, "forwards");
+	routes(w, m, 1);
+	jw_close(w);
+	jw_open(w, "aliases");
+	routes(w, m, 0);
+	jw_close(w);
+	jw_open(w, "pipes");
+	by_dest(w, m, DEST_PIPE);
+	jw_close(w);
+	jw_open(w, "discards");
+	by_dest(w, m, DEST_DISCARD);
+	jw_close(w);
+	jw_open(w, "bounces");
+	by_dest(w, m, DEST_BOUNCE);
+	badrcptto(w, m);
+	jw_close(w);
+	jw_set(w, "bounce_routing", bounce_routing(m));
+	jw_set(w, "limits", limits_object(m));
+	each(w, "settings", &m->settings, setting_json, 0);
+	jw_set(w, "dkim", dkim_object(m, o));
+	jw_set(w, "srs", srs_object(o));
+	jw_set(w, "counts", counts_object(m));
+	each(w, "listed", &m->listed, listed_json, 1);
+	each(w, "notes", &m->notes, listed_json, 0);
+	jw_cat(w, "\n}\n");
 }
 
 int
 write_json(const struct model *m, const struct wopts *o)
 {
 	struct qstr s = QSTR_INIT(BIG);
-	json_t *j;
-	char *txt = NULL;
-	int e = QPM_ENOMEM;
+	struct file_stream f;
+	struct jw w = { &s, &f, 0, 0, 0 };
 
-	if ((j = migration_json(m, o)) == NULL ||
-	    (txt = json_dumps(j, MIG_JSON_FLAGS)) == NULL)
+	if ((w.err = writer_stream(o, "migration.json", QPM_MODE_PUBLIC,
+	    &f)) < 0)
 		goto out;
-	if ((e = qstr_cat(&s, txt)) == 0 && (e = qstr_catc(&s, '\n')) == 0)
-		e = writer_file(o, "migration.json", &s, QPM_MODE_PUBLIC);
+	migration_json(&w, m, o);
+	jw_flush(&w, 0);
+	if (w.err == 0)
+		w.err = file_stream_commit(&f);
+	else
+		file_stream_abort(&f);
 out:
-	free(txt);
-	json_decref(j);
 	qstr_free(&s);
-	return e;
+	return w.err;
 }

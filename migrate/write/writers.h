@@ -15,6 +15,8 @@
 #include "migrate/model/model.h"
 #include "util/qstr.h"
 
+struct file_stream;
+
 /* SRS for forwarded mail (srs/README.md, "Postfix wiring"): the
  * installed paths and the socketmap port that the files name. */
 struct srs_wire {
@@ -121,6 +123,10 @@ json_t	*writer_targets_json(const struct wopts *o);
 /* Write dir/rel (mkdir -p its directory).  0 or a negative qpm_err. */
 int	writer_file(const struct wopts *o, const char *rel,
 	    const struct qstr *s, mode_t mode);
+/* The same for a file written a piece at a time (file_stream_write(),
+ * then file_stream_commit() or file_stream_abort()). */
+int	writer_stream(const struct wopts *o, const char *rel, mode_t mode,
+	    struct file_stream *f);
 /* "# from FILE:LINE" (or "# from FILE") */
 int	writer_src(struct qstr *s, const char *prefix, struct src src);
 

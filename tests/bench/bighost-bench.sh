@@ -5,9 +5,16 @@
 # a courierimapuiddb in each Maildir), each next to its floor in the same
 # run:
 #   migrate         qmail2postfix --root OLD -o OUT   vs cat of the files it
-#                   reads (best of BENCH_REPEAT runs, and the worst)
+#                   reads, and vs that cat plus ls -f (readdir, no stat)
+#                   of the directories it lists: the domains' and every
+#                   mailbox's own, where vdelivermail's .qmail-EXT files
+#                   are found; never a Maildir (best of BENCH_REPEAT runs,
+#                   and the worst)
 #   sync, 1st run   copies all the mail               vs cp -a of the same
-#                   tree (OLD's /home)
+#                   tree (OLD's /home), and cp -a with its flush (sync(1)
+#                   after it: sync's own runs flush what they wrote with
+#                   syncfs, and cp's dirty pages would otherwise be
+#                   flushed inside sync's first run)
 #   sync, 2nd run   nothing new                       vs find over old and
 #                   new, and cp -an (no clobber) onto the earlier copy
 #   sync, 3rd run   a new message in every 10th mailbox's new/
@@ -21,6 +28,8 @@
 # The copies go to BENCH_DIR [$TMPDIR/q2p-bench-bighost].  Sizes:
 # BENCH_DOMAINS [1000], BENCH_USERS [100], BENCH_QMAIL [50000],
 # BENCH_MAIL [3]; BENCH_REPEAT [3] runs of migrate and cat.
+# BENCH_PARTS ["migrate sync"]: "sync" alone runs migrate once, untimed,
+# for the OUT that sync reads.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 q2p=${BENCH_Q2P:-$top_builddir/qmail2postfix}
@@ -101,18 +110,39 @@ echo "== the host: $doms domains x $users mailboxes, $per messages each" \
 (cd "$root" && find var/qmail/control var/qmail/users home -type f \
     \( -name vpasswd -o -name '.qmail*' -o -path '*control*' -o \
     -name assign \) -print) >"$dir/files"
-echo "files migrate reads: $(wc -l <"$dir/files")"
-best "cat" sh -c "cd '$root' && xargs -d '\n' cat <'$dir/files'"
-best "migrate" "$q2p" --root "$root" -o "$dir/out" --force -q \
-    --postfix 3.7 --dovecot 2.3
-ratio "migrate" "cat"
+(cd "$root" && find home/vpopmail/domains -maxdepth 2 -type d -print) \
+    >"$dir/dirs"
+echo "files migrate reads: $(wc -l <"$dir/files"), directories it lists:" \
+    "$(wc -l <"$dir/dirs")"
+parts=" ${BENCH_PARTS:-migrate sync} "
+case $parts in
+*" migrate "*)
+	best "cat" sh -c "cd '$root' && xargs -d '\n' cat <'$dir/files'"
+	best "cat + ls -f" sh -c "cd '$root' && \
+	    xargs -d '\n' cat <'$dir/files' && \
+	    xargs -d '\n' ls -f <'$dir/dirs'"
+	best "migrate" "$q2p" --root "$root" -o "$dir/out" --force -q \
+	    --postfix 3.7 --dovecot 2.3
+	ratio "migrate" "cat"
+	ratio "migrate" "cat + ls -f" ;;
+*)	"$q2p" --root "$root" -o "$dir/out" --force -q --postfix 3.7 \
+	    --dovecot 2.3 || exit 1 ;;
+esac
+case $parts in *" sync "*) ;; *) rm -rf "$dir"; exit 0 ;; esac
 
 # ---- sync, next to cp -a and find
 echo "messages: $(find "$root/home" -path '*/cur/*' -type f | wc -l)"
 measure "cp -a" cp -a "$root/home" "$dir/cp"
+measure "sync(1) after cp -a" sync
+for x in t cpu; do	# the two together, as "cp -a + flush"
+	awk -v a="$(cat "$dir/cp -a.$x")" \
+	    -v b="$(cat "$dir/sync(1) after cp -a.$x")" \
+	    'BEGIN { print a + b }' >"$dir/cp -a + flush.$x"
+done
 measure "sync (first run)" "$q2p" sync "$dir/out" --root "$root" \
     --dest-root "$dir/new" -q
 ratio "sync (first run)" "cp -a"
+ratio "sync (first run)" "cp -a + flush"
 measure "find old and new" find "$root/home" "$dir/new" -fprint /dev/null
 measure "cp -an (nothing new)" cp -an "$root/home/." "$dir/cp"
 measure "sync (nothing new)" "$q2p" sync "$dir/out" --root "$root" \

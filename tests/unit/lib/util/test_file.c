@@ -63,6 +63,19 @@ count_entries(void)
 	return n;
 }
 
+/* p: the directory name, not empty (a rename onto it fails after the
+ * temporary file was written); its file name/keep holds "k" */
+static void
+dir_in_the_way(char *p, size_t len, const char *name)
+{
+	char sub[512];
+
+	path_in(p, len, name);
+	assert_int_equal(mkdir(p, 0755), 0);
+	assert_true(qpm_snprintf(sub, sizeof(sub), "%s/keep", p) > 0);
+	assert_int_equal(file_write_atomic_buf(sub, "k", 1, 0644), 0);
+}
+
 static void
 test_write_then_read_back(void **state)
 {
@@ -121,11 +134,8 @@ test_failed_write_leaves_old_file_and_no_temp(void **state)
 	int before;
 
 	(void)state;
-	/* rename onto a non-empty directory fails after the temp was written */
-	path_in(p, sizeof(p), "isdir");
-	assert_int_equal(mkdir(p, 0755), 0);
+	dir_in_the_way(p, sizeof(p), "isdir");
 	path_in(sub, sizeof(sub), "isdir/keep");
-	assert_int_equal(file_write_atomic_buf(sub, "k", 1, 0644), 0);
 	before = count_entries();
 	assert_true(file_write_atomic_buf(p, "x", 1, 0644) < 0);
 	assert_int_equal(count_entries(), before);
@@ -313,6 +323,90 @@ test_batch_failure_reported_others_kept(void **state)
 	qstr_free(&out);
 }
 
+/* a stream: the old content until the commit, then all pieces whole,
+ * with the mode asked for; no temporary file left, committed or not */
+static void
+test_stream_old_until_commit_then_whole(void **state)
+{
+	struct file_stream f;
+	struct qstr out = QSTR_INIT(1 << 20);
+	struct stat st;
+	char p[512], piece[1000];
+	int before, i;
+	mode_t old = umask(0);
+
+	(void)state;
+	path_in(p, sizeof(p), "stream");
+	assert_int_equal(file_write_atomic_buf(p, "old\n", 4, 0600), 0);
+	before = count_entries();
+	assert_int_equal(file_stream_open(&f, p, QPM_MODE_PUBLIC), 0);
+	memset(piece, 'a', sizeof(piece));
+	for (i = 0; i < 300; i++) {
+		piece[0] = (char)('0' + i % 10);
+		assert_int_equal(file_stream_write(&f, piece, sizeof(piece)), 0);
+	}
+	assert_int_equal(count_entries(), before + 1);	/* the temp */
+	assert_int_equal(file_read_all(p, 1 << 20, 0, &out), 0);
+	assert_string_equal(qstr_str(&out), "old\n");
+	assert_int_equal(file_stream_commit(&f), 0);
+	umask(old);
+	assert_int_equal(count_entries(), before);
+	qstr_reset(&out);
+	assert_int_equal(file_read_all(p, 1 << 20, 0, &out), 0);
+	assert_int_equal(out.len, 300 * sizeof(piece));
+	assert_int_equal(out.buf[299 * sizeof(piece)], '9');
+	assert_int_equal(out.buf[299 * sizeof(piece) + 1], 'a');
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	/* aborted: the old content stays, no temp */
+	assert_int_equal(file_stream_open(&f, p, QPM_MODE_PUBLIC), 0);
+	assert_int_equal(file_stream_write(&f, "new\n", 4), 0);
+	file_stream_abort(&f);
+	assert_int_equal(count_entries(), before);
+	qstr_reset(&out);
+	assert_int_equal(file_read_all(p, 1 << 20, 0, &out), 0);
+	assert_int_equal(out.len, 300 * sizeof(piece));
+	qstr_free(&out);
+}
+
+/* a commit that cannot rename (a directory in the way) fails, leaves
+ * the directory as it was and no temporary file */
+static void
+test_stream_failed_commit_leaves_no_temp(void **state)
+{
+	struct file_stream f;
+	char p[512];
+	int before;
+
+	(void)state;
+	dir_in_the_way(p, sizeof(p), "sdir");
+	before = count_entries();
+	assert_int_equal(file_stream_open(&f, p, 0644), 0);
+	assert_int_equal(file_stream_write(&f, "x", 1), 0);
+	assert_true(file_stream_commit(&f) < 0);
+	assert_int_equal(count_entries(), before);
+}
+
+/* a file larger than the reader's buffer comes back whole, in order */
+static void
+test_read_larger_than_buffer(void **state)
+{
+	struct qstr in = QSTR_INIT(1 << 20), out = QSTR_INIT(1 << 20);
+	char p[512];
+	size_t i;
+
+	(void)state;
+	path_in(p, sizeof(p), "large");
+	for (i = 0; i < 200000; i++)
+		assert_int_equal(qstr_catc(&in, (char)('a' + i % 26)), 0);
+	assert_int_equal(file_write_atomic(p, &in, 0644), 0);
+	assert_int_equal(file_read_all(p, 1 << 20, 0, &out), 0);
+	assert_int_equal(out.len, in.len);
+	assert_memory_equal(out.buf, in.buf, in.len);
+	qstr_free(&in);
+	qstr_free(&out);
+}
+
 int
 main(void)
 {
@@ -328,6 +422,9 @@ main(void)
 		cmocka_unit_test(test_owned_sets_group_and_mode),
 		cmocka_unit_test(test_batch_old_until_commit_then_new),
 		cmocka_unit_test(test_batch_failure_reported_others_kept),
+		cmocka_unit_test(test_stream_old_until_commit_then_whole),
+		cmocka_unit_test(test_stream_failed_commit_leaves_no_temp),
+		cmocka_unit_test(test_read_larger_than_buffer),
 	};
 
 	return cmocka_run_group_tests_name("file", tests, setup, teardown);
